@@ -1,0 +1,318 @@
+"""Row-level cleaning of the ratings table and the roster, with a full account.
+
+:func:`clean_ratings` and :func:`clean_roster` take tables whose columns already
+carry the contract's names (values may still be raw strings), normalise every
+value, and split the rows into *kept* and *rejected*. Every rejected row, and every
+warning on a kept row, is a row of the returned report's ``problems``; the counts
+always add up.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"period": ["2025", "2025"], "employee_id": ["1", "2"],
+...                     "rater_id": ["9", "9"], "rater_role": ["Atasan", "atasan"],
+...                     "indicator": ["Kolaboratif", "kolaboratif"], "score": ["3,5", "abc"]})
+>>> kept, report = clean_ratings(raw, file="x.csv")
+>>> kept["score"].tolist(), report.rows_rejected, report.problems["reason"].tolist()
+([3.5], 1, ['score_not_numeric'])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.contract import RATING_COLUMNS, ROSTER_COLUMNS, coerce_ratings, coerce_roster
+from workbench.data.normalize import (
+    nip_warnings,
+    normalize_gender,
+    normalize_golongan,
+    normalize_id,
+    normalize_jabatan,
+    normalize_period,
+    normalize_rater_role,
+    parse_score,
+)
+from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
+from workbench.errors import DataContractError
+
+__all__ = ["REASONS", "canonical_indicator", "clean_ratings", "clean_roster", "problems_frame"]
+
+REASONS: dict[str, str] = {
+    "id_missing": "The identifier is empty. Fill in the NIP (or pseudonym) or delete the row.",
+    "id_scientific_notation": (
+        "The NIP was stored as a number and shown in scientific notation, so its last digits are lost. "
+        "Format the column as Text in the spreadsheet and export again."),
+    "nip_length": "This all-digit identifier is not an 18-digit NIP. Check for lost leading digits.",
+    "nip_birth_date": "Digits 1-8 of this NIP are not a plausible birth date (YYYYMMDD, 1940-2010).",
+    "nip_tmt": "Digits 9-14 of this NIP are not a plausible appointment month (YYYYMM, 17+ years after birth).",
+    "nip_gender_digit": "Digit 15 of this NIP must be 1 (male) or 2 (female).",
+    "score_missing": "The score is empty. Enter the rating or delete the row.",
+    "score_not_numeric": (
+        "The score is not a number or a known rating label. Write a number (3.5 or 3,5) or "
+        "Di Bawah / Sesuai / Di Atas Ekspektasi."),
+    "period_missing": "The period is empty. Write the year (2025), quarter (2025-Q1) or month (2025-03).",
+    "period_invalid": "The period is not understood. Write 2025, 2025-Q1, 2025-S1 or 2025-03.",
+    "rater_role_unknown": (
+        "Unknown rater role. Use atasan, rekan, bawahan, diri or pelanggan "
+        "(English: supervisor, peer, subordinate, self, customer)."),
+    "indicator_missing": "The indicator is empty. Name the indicator as in the rubric.",
+    "duplicate_row": "Exact copy of an earlier row (same period, employee, rater, indicator and score); the first copy was kept.",
+    "conflicting_duplicate": (
+        "Same period, employee, rater and indicator as another row but a different score; none of the "
+        "copies was kept. Keep the correct one and load again."),
+    "blank_row": "The row is empty and was skipped.",
+    "repeated_header": "The header row is repeated inside the data (pages pasted together) and was skipped.",
+    "too_many_fields": "The row has more fields than the header. Check for an unquoted separator in a value.",
+    "no_scores": "The row has none of the indicator columns filled in.",
+    "unit_missing": "The unit (OPD) is empty. Fill in the Unit Kerja.",
+    "jabatan_unknown": "The kind of post is not recognised; it was left empty. Use JPT, administrator, pengawas, pelaksana or fungsional.",
+    "golongan_unknown": "The golongan is not recognised; it was left empty. Write e.g. III/a (PNS) or IX (PPPK).",
+    "gender_unknown": "The gender is not recognised; it was left empty. Write L or P.",
+    "birth_year_invalid": "The birth year is not a year between 1940 and 2010; it was left empty.",
+    "roster_conflict": "The same employee and period appear twice in the roster with different values; none was kept.",
+    "employee_not_in_roster": "This employee has ratings but no roster row for the period, so has no unit.",
+    "assumed_rater_role": "The file has no rater-role column; every rating was taken as given by the atasan.",
+    "column_not_used": "This column is not part of the data contract and was not loaded.",
+    "sheet_ignored": "This sheet has no recognisable header row and was not read.",
+}
+"""Every reason code a loader can report, with what it means and how to fix it."""
+
+
+def problems_frame(
+    mask: pd.Series | np.ndarray,
+    data: pd.DataFrame,
+    column: str,
+    reason: str | pd.Series,
+    severity: str,
+    file: str,
+    value: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One problem row per ``True`` in ``mask``, with line numbers from ``data['_line']``."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return empty_problems()
+    sub = data.loc[mask]
+    reasons = reason[mask] if isinstance(reason, pd.Series) else pd.Series(reason, index=sub.index)
+    vals = (value if value is not None else sub[column] if column in sub else pd.Series("", index=sub.index))
+    columns: object = column
+    if column == "score" and "_score_column" in sub.columns:
+        columns = sub["_score_column"].to_numpy()
+    out = pd.DataFrame({
+        "file": sub["_file"].to_numpy() if "_file" in sub.columns else file,
+        "line": sub["_line"].to_numpy(),
+        "column": columns,
+        "value": vals[mask].astype(str).to_numpy() if value is not None else vals.astype(str).to_numpy(),
+        "reason": reasons.to_numpy(),
+        "severity": severity,
+    })
+    out["message"] = out["reason"].map(REASONS)
+    return out[PROBLEM_COLUMNS]
+
+
+def canonical_indicator(s: pd.Series) -> pd.Series:
+    """``'Berorientasi Pelayanan'`` -> ``'berorientasi_pelayanan'``; e-Kinerja rating names -> ``hasil_kerja``/``perilaku_kerja``."""
+    out = (s.astype(str).str.strip().str.lower()
+           .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
+    out = out.str.replace(r"^rating_", "", regex=True)
+    return out.replace({"perilaku": "perilaku_kerja", "hasil": "hasil_kerja",
+                        "perilaku_kerja_pegawai": "perilaku_kerja"})
+
+
+def _with_lines(df: pd.DataFrame, first_line: int) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
+    if "_line" not in df.columns:
+        df = df.assign(_line=np.arange(first_line, first_line + len(df)))
+    return df
+
+
+def _require(df: pd.DataFrame, columns: tuple[str, ...] | list[str], file: str, table: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataContractError(
+            f"{file}: the {table} table has no column for {', '.join(missing)}. "
+            f"Rename the header(s) or pass a mapping, e.g. wb.load(path, columns={{'Your Header': '{missing[0]}'}}).",
+            pd.DataFrame({"file": [file] * len(missing), "line": [1] * len(missing), "column": missing,
+                          "value": [""] * len(missing), "reason": ["column_missing"] * len(missing)}),
+        )
+
+
+def _counts(df: pd.DataFrame, file: str, table: str, kept_mask: np.ndarray) -> pd.DataFrame:
+    files = df["_file"] if "_file" in df.columns else pd.Series(file, index=df.index)
+    g = pd.DataFrame({"file": files.to_numpy(), "kept": kept_mask}).groupby("file", sort=False)["kept"]
+    out = pd.DataFrame({"rows_read": g.size(), "rows_kept": g.sum()}).reset_index()
+    if out.empty:
+        out = pd.DataFrame({"file": [file], "rows_read": [0], "rows_kept": [0]})
+    out["table"] = table
+    out["rows_rejected"] = out["rows_read"] - out["rows_kept"]
+    return out
+
+
+def clean_ratings(
+    df: pd.DataFrame, file: str = "<ratings>", first_line: int = 2
+) -> tuple[pd.DataFrame, ValidationReport]:
+    """Normalise and check a ratings table; return ``(kept, report)``.
+
+    Parameters
+    ----------
+    df
+        Columns named as in the contract (``period, employee_id, rater_id,
+        rater_role, indicator, score``), values raw or clean; an optional ``_line``
+        column gives each row's line in its file (else rows are numbered from
+        ``first_line``).
+    file
+        The file name to put in the report.
+    first_line
+        Line number of the first row when ``df`` has no ``_line`` column.
+
+    Returns
+    -------
+    kept : DataFrame
+        The rows that pass, in contract dtypes.
+    report : ValidationReport
+        ``rows_read == rows_kept + rows_rejected``; each rejected row has at least one
+        problem with severity ``error``.
+    """
+    _require(df, RATING_COLUMNS, file, "ratings")
+    df = _with_lines(df, first_line)
+    n = len(df)
+    problems: list[pd.DataFrame] = []
+    bad = np.zeros(n, dtype=bool)
+    out = pd.DataFrame({"_line": df["_line"].to_numpy()})
+
+    def _take(column: str, values: pd.Series, reason: pd.Series, severity: str = "error") -> None:
+        nonlocal bad
+        mask = reason.notna().to_numpy()
+        problems.append(problems_frame(mask, df, column, reason, severity, file))
+        if severity == "error":
+            bad |= mask
+        out[column] = values.to_numpy()
+
+    for col in ("employee_id", "rater_id"):
+        ids, reason = normalize_id(df[col])
+        _take(col, ids, reason)
+        warn = nip_warnings(ids).where(reason.isna())
+        problems.append(problems_frame(warn.notna().to_numpy(), df, col, warn, "warning", file))
+    period, reason = normalize_period(df["period"])
+    _take("period", period, reason)
+    role, reason = normalize_rater_role(df["rater_role"])
+    _take("rater_role", role, reason)
+    indicator = canonical_indicator(df["indicator"])
+    reason = pd.Series(np.where(indicator.isin(["", "nan", "none"]), "indicator_missing", None), index=df.index)
+    _take("indicator", indicator, reason)
+    score, reason = parse_score(df["score"])
+    _take("score", score, reason)
+
+    # duplicates among otherwise good rows
+    key = ["period", "employee_id", "rater_id", "indicator"]
+    good = out.loc[~bad]
+    dup_any = good.duplicated(key, keep=False)
+    if dup_any.any():
+        n_scores = good[dup_any].groupby(key, sort=False)["score"].transform("nunique")
+        conflict = pd.Series(False, index=good.index)
+        conflict[n_scores.index] = n_scores > 1
+        exact_later = good.duplicated(key + ["score"], keep="first") & ~conflict
+        for mask, reason_code in ((conflict, "conflicting_duplicate"), (exact_later, "duplicate_row")):
+            full = np.zeros(n, dtype=bool)
+            full[good.index[mask.to_numpy()]] = True
+            problems.append(problems_frame(full, df, "score", reason_code, "error", file,
+                                           value=pd.Series(out["score"].astype(str).to_numpy(), index=df.index)))
+            bad |= full
+
+    kept = coerce_ratings(out.loc[~bad])
+    report = ValidationReport.from_parts(
+        _counts(df, file, "ratings", ~bad),
+        pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True),
+    )
+    return kept, report
+
+
+def clean_roster(
+    df: pd.DataFrame, file: str = "<roster>", first_line: int = 2, count: bool = True
+) -> tuple[pd.DataFrame, ValidationReport]:
+    """Normalise and check a roster; return ``(kept, report)``.
+
+    Rows without an employee id, period or unit are rejected; unrecognised jabatan,
+    golongan, gender or birth year are kept as empty with a warning. A missing birth
+    year or gender is taken from an 18-digit NIP (digits 1-4 and 15). The same
+    employee and period twice with different values: none is kept
+    (``roster_conflict``); an exact repeat: the first is kept (``duplicate_row``).
+    ``count=False`` records no counts (for a roster derived from a ratings file,
+    whose rows are counted as ratings).
+    """
+    _require(df, ["employee_id", "period", "unit"], file, "roster")
+    df = _with_lines(df, first_line)
+    n = len(df)
+    problems: list[pd.DataFrame] = []
+    bad = np.zeros(n, dtype=bool)
+    out = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_line"]).copy()
+    out = out.loc[:, ~out.columns.duplicated()]
+    for col in ROSTER_COLUMNS:
+        if col not in out.columns:
+            out[col] = None
+
+    def _note(column: str, values: pd.Series, reason: pd.Series, severity: str) -> None:
+        nonlocal bad
+        mask = reason.notna().to_numpy()
+        problems.append(problems_frame(mask, df, column, reason, severity, file))
+        if severity == "error":
+            bad |= mask
+        out[column] = values.to_numpy()
+
+    ids, reason = normalize_id(df["employee_id"])
+    _note("employee_id", ids, reason, "error")
+    warn = nip_warnings(ids).where(reason.isna())
+    problems.append(problems_frame(warn.notna().to_numpy(), df, "employee_id", warn, "warning", file))
+    period, reason = normalize_period(df["period"])
+    _note("period", period, reason, "error")
+    unit = df["unit"].astype(str).str.strip()
+    _note("unit", unit, pd.Series(np.where(unit.isin(["", "nan", "None"]), "unit_missing", None),
+                                  index=df.index), "error")
+    for col, fn in (("jabatan", normalize_jabatan), ("golongan", normalize_golongan),
+                    ("gender", normalize_gender)):
+        if col in df.columns:
+            if col == "jabatan":
+                out["jabatan_nama"] = df[col].to_numpy()
+            values, reason = fn(df[col])
+            _note(col, values, reason, "warning")
+    if "supervisor_id" in df.columns:
+        sup, _ = normalize_id(df["supervisor_id"])
+        out["supervisor_id"] = sup.where(~sup.isin(["", "nan", "None"]), None).to_numpy()
+    if "birth_year" in df.columns:
+        raw = df["birth_year"].astype(str).str.strip()
+        year = pd.to_numeric(raw.str.extract(r"((?:19|20)\d{2})", expand=False), errors="coerce")
+        invalid = (year.isna() | ~year.between(1940, 2010)) & ~raw.isin(["", "nan", "None", "<NA>"])
+        _note("birth_year", year.where(~invalid),
+              pd.Series(np.where(invalid, "birth_year_invalid", None), index=df.index), "warning")
+    nip18 = pd.Series(out["employee_id"]).astype(str).str.fullmatch(r"\d{18}") & warn.isna().to_numpy()
+    by = pd.to_numeric(pd.Series(out["birth_year"]), errors="coerce")
+    fill_by = nip18 & by.isna()
+    out.loc[fill_by, "birth_year"] = pd.to_numeric(out.loc[fill_by, "employee_id"].astype(str).str[:4])
+    fill_g = nip18 & pd.Series(out["gender"]).isna()
+    out.loc[fill_g, "gender"] = out.loc[fill_g, "employee_id"].astype(str).str[14].map({"1": "L", "2": "P"})
+    if "jabatan_nama" in out.columns and (out["jabatan_nama"].astype(str).str.strip().str.lower()
+                                          == out["jabatan"].astype(str).str.lower()).all():
+        out = out.drop(columns="jabatan_nama")
+
+    key = ["employee_id", "period"]
+    good = out.loc[~bad]
+    dup_any = good.duplicated(key, keep=False)
+    if dup_any.any():
+        compare = [c for c in ROSTER_COLUMNS if c not in key and c in good.columns]
+        sig = good[compare].astype(str).agg("|".join, axis=1)
+        n_sig = sig[dup_any].groupby([good.loc[dup_any, k] for k in key], sort=False).transform("nunique")
+        conflict = pd.Series(False, index=good.index)
+        conflict[n_sig.index] = n_sig > 1
+        exact_later = good.duplicated(key, keep="first") & ~conflict
+        for mask, code in ((conflict, "roster_conflict"), (exact_later, "duplicate_row")):
+            full = np.zeros(n, dtype=bool)
+            full[good.index[mask.to_numpy()]] = True
+            problems.append(problems_frame(full, df, "employee_id", code, "warning" if not count else "error",
+                                           file))
+            bad |= full
+
+    kept = coerce_roster(out.loc[~bad].drop(columns="_line"))
+    counts = _counts(df, file, "roster", ~bad) if count else _counts(df.iloc[:0], file, "roster", ~bad[:0])
+    report = ValidationReport.from_parts(
+        counts, pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True))
+    return kept, report

@@ -1,0 +1,136 @@
+"""The data contract: the ratings table and the roster, as pandera schemas.
+
+Everything in the workbench speaks one long table of ratings (one row per single
+rating) and one roster (one row per employee and period). This module names their
+columns, their allowed values, and the pandera schemas that check them.
+
+Examples
+--------
+>>> import pandas as pd
+>>> ratings = pd.DataFrame({
+...     "period": ["2025"], "employee_id": ["198609262015051001"],
+...     "rater_id": ["197501012000031002"], "rater_role": ["atasan"],
+...     "indicator": ["kolaboratif"], "score": [4.0]})
+>>> RatingsSchema.validate(coerce_ratings(ratings)).shape
+(1, 6)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+__all__ = [
+    "GENDERS",
+    "GOLONGAN",
+    "JABATAN",
+    "RATER_ROLES",
+    "RATING_COLUMNS",
+    "ROSTER_COLUMNS",
+    "RatingsSchema",
+    "RosterSchema",
+    "coerce_ratings",
+    "coerce_roster",
+]
+
+RATING_COLUMNS: tuple[str, ...] = (
+    "period",
+    "employee_id",
+    "rater_id",
+    "rater_role",
+    "indicator",
+    "score",
+)
+"""Columns of the ratings table, in order."""
+
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "period",
+    "unit",
+    "jabatan",
+    "golongan",
+    "gender",
+    "birth_year",
+    "supervisor_id",
+)
+"""Required columns of the roster, in order; other columns are kept as extras."""
+
+RATER_ROLES: tuple[str, ...] = ("atasan", "rekan", "bawahan", "diri", "pelanggan")
+"""Who gave a rating: supervisor, peer, subordinate, self, service user."""
+
+JABATAN: tuple[str, ...] = ("JPT", "administrator", "pengawas", "pelaksana", "fungsional")
+"""Kinds of post (UU 20/2023): JPT, administrasi (administrator/pengawas/pelaksana), fungsional."""
+
+_ROMAN = ("I", "II", "III", "IV")
+GOLONGAN: tuple[str, ...] = tuple(
+    [f"{r}/{x}" for r in _ROMAN for x in "abcd"]
+    + ["IV/e"]
+    + ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
+       "XV", "XVI", "XVII"]
+)
+"""PNS golongan/ruang (I/a .. IV/e) and PPPK grades (I .. XVII)."""
+
+GENDERS: tuple[str, ...] = ("L", "P")
+"""L = laki-laki (male), P = perempuan (female), as on Indonesian forms."""
+
+PERIOD_PATTERN = r"^\d{4}(-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$"
+"""A year (``2025``), quarter (``2025-Q1``), semester (``2025-S1``) or month (``2025-03``)."""
+
+
+class RatingsSchema(pa.DataFrameModel):
+    """One row per single rating."""
+
+    period: Series[str] = pa.Field(str_matches=PERIOD_PATTERN)
+    employee_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    rater_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    rater_role: Series[pd.CategoricalDtype] = pa.Field(isin=list(RATER_ROLES))
+    indicator: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
+    score: Series[float] = pa.Field(nullable=False)
+
+    class Config:
+        strict = True
+        ordered = False
+
+
+class RosterSchema(pa.DataFrameModel):
+    """One row per employee and period; extra columns are kept as they are."""
+
+    employee_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    period: Series[str] = pa.Field(str_matches=PERIOD_PATTERN)
+    unit: Series[str] = pa.Field(str_length={"min_value": 1})
+    jabatan: Series[str] = pa.Field(isin=list(JABATAN), nullable=True)
+    golongan: Series[str] = pa.Field(isin=list(GOLONGAN), nullable=True)
+    gender: Series[str] = pa.Field(isin=list(GENDERS), nullable=True)
+    birth_year: Series[pd.Int64Dtype] = pa.Field(ge=1940, le=2010, nullable=True)
+    supervisor_id: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        unique = ["employee_id", "period"]
+
+
+def coerce_ratings(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with the contract's column order and dtypes (no validation)."""
+    out = df.loc[:, list(RATING_COLUMNS)].copy()
+    for col in ("period", "employee_id", "rater_id", "indicator"):
+        out[col] = out[col].astype(str)
+    out["rater_role"] = pd.Categorical(out["rater_role"], categories=list(RATER_ROLES))
+    out["score"] = pd.to_numeric(out["score"]).astype(float)
+    return out.reset_index(drop=True)
+
+
+def coerce_roster(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with the required roster columns first and contract dtypes."""
+    out = df.copy()
+    for col in ROSTER_COLUMNS:
+        if col not in out.columns:
+            out[col] = pd.NA
+    extras = [c for c in out.columns if c not in ROSTER_COLUMNS]
+    out = out.loc[:, list(ROSTER_COLUMNS) + extras]
+    for col in ("employee_id", "period", "unit"):
+        out[col] = out[col].astype(str)
+    for col in ("jabatan", "golongan", "gender", "supervisor_id"):
+        out[col] = out[col].astype("object").where(out[col].notna(), None)
+    out["birth_year"] = pd.to_numeric(out["birth_year"], errors="coerce").astype("Int64")
+    return out.reset_index(drop=True)

@@ -1,0 +1,162 @@
+"""The :class:`Dataset`: ratings, roster and the validation report, together.
+
+Examples
+--------
+>>> import workbench as wb
+>>> ds = wb.read_sample("kota_contoh")
+>>> sorted(ds.periods)[:2]
+['2025', '2025-Q1']
+>>> ds.report.rows_read == ds.report.rows_kept + ds.report.rows_rejected
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from workbench.data.contract import RATING_COLUMNS, coerce_ratings, coerce_roster
+from workbench.data.report import ValidationReport, empty_problems
+from workbench.results import frame_html
+
+__all__ = ["Dataset"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Appraisal data that satisfies the data contract.
+
+    Attributes
+    ----------
+    ratings
+        Long table, one row per single rating: ``period, employee_id, rater_id,
+        rater_role, indicator, score``.
+    roster
+        One row per employee and period: ``employee_id, period, unit, jabatan,
+        golongan, gender, birth_year, supervisor_id`` and any extra columns.
+    report
+        The :class:`~workbench.data.report.ValidationReport` of the load.
+    name
+        A short name (the sample's or the file's).
+    source
+        Where the data came from.
+    """
+
+    ratings: pd.DataFrame
+    roster: pd.DataFrame
+    report: ValidationReport
+    name: str = ""
+    source: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_frames(
+        cls, ratings: pd.DataFrame, roster: pd.DataFrame | None = None, name: str = "memory"
+    ) -> Dataset:
+        """Build a dataset from in-memory tables, cleaning and validating them like a file.
+
+        Rows that break the contract are rejected into the report exactly as
+        :func:`workbench.load` does for files (the "file" is ``<ratings>`` or
+        ``<roster>``, the "line" the 1-based row position).
+        """
+        from workbench.data.clean import clean_ratings, clean_roster
+
+        kept_r, rep_r = clean_ratings(ratings, file="<ratings>", first_line=1)
+        if roster is None:
+            roster = pd.DataFrame(columns=["employee_id", "period", "unit"])
+        kept_o, rep_o = clean_roster(roster, file="<roster>", first_line=1)
+        return cls(
+            ratings=kept_r,
+            roster=kept_o,
+            report=ValidationReport.merge([rep_r, rep_o]),
+            name=name,
+            source="memory",
+        )
+
+    @classmethod
+    def trusted(cls, ratings: pd.DataFrame, roster: pd.DataFrame, name: str = "", source: str = "") -> Dataset:
+        """Wrap tables that are known to satisfy the contract (no cleaning, only dtypes)."""
+        n_r, n_o = len(ratings), len(roster)
+        counts = pd.DataFrame({
+            "file": [source or "<ratings>", source or "<roster>"], "table": ["ratings", "roster"],
+            "rows_read": [n_r, n_o], "rows_kept": [n_r, n_o], "rows_rejected": [0, 0]})
+        return cls(
+            ratings=coerce_ratings(ratings),
+            roster=coerce_roster(roster),
+            report=ValidationReport.from_parts(counts, empty_problems()),
+            name=name,
+            source=source,
+        )
+
+    # -- views -----------------------------------------------------------------
+    @property
+    def periods(self) -> list[str]:
+        """The appraisal periods present in the ratings, sorted."""
+        return sorted(self.ratings["period"].unique().tolist())
+
+    @property
+    def units(self) -> list[str]:
+        """The units (OPD) in the roster, sorted."""
+        return sorted(self.roster["unit"].dropna().unique().tolist())
+
+    @property
+    def indicators(self) -> list[str]:
+        """The indicators present in the ratings, sorted."""
+        return sorted(self.ratings["indicator"].unique().tolist())
+
+    def subset(
+        self,
+        period: str | list[str] | None = None,
+        unit: str | list[str] | None = None,
+        indicator: str | list[str] | None = None,
+        rater_role: str | list[str] | None = None,
+    ) -> Dataset:
+        """Return a dataset restricted to some periods, units, indicators or rater roles."""
+
+        def _as_list(v: str | list[str]) -> list[str]:
+            return [v] if isinstance(v, str) else list(v)
+
+        ratings, roster = self.ratings, self.roster
+        if period is not None:
+            ratings = ratings[ratings["period"].isin(_as_list(period))]
+            roster = roster[roster["period"].isin(_as_list(period))]
+        if unit is not None:
+            roster = roster[roster["unit"].isin(_as_list(unit))]
+            keys = roster[["employee_id", "period"]]
+            ratings = ratings.merge(keys, on=["employee_id", "period"], how="inner")
+        if indicator is not None:
+            ratings = ratings[ratings["indicator"].isin(_as_list(indicator))]
+        if rater_role is not None:
+            ratings = ratings[ratings["rater_role"].isin(_as_list(rater_role))]
+        return replace(
+            self,
+            ratings=ratings.loc[:, list(RATING_COLUMNS)].reset_index(drop=True),
+            roster=roster.reset_index(drop=True),
+        )
+
+    def with_roster(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Ratings joined with roster columns (default ``unit, jabatan, golongan, gender``)."""
+        columns = columns or ["unit", "jabatan", "golongan", "gender"]
+        right = self.roster[["employee_id", "period", *columns]]
+        return self.ratings.merge(right, on=["employee_id", "period"], how="left")
+
+    def to_frame(self) -> pd.DataFrame:
+        """A one-row-per-period summary: employees, raters, ratings, units."""
+        g = self.ratings.groupby("period", observed=True)
+        out = g.agg(
+            employees=("employee_id", "nunique"),
+            raters=("rater_id", "nunique"),
+            ratings=("score", "size"),
+        )
+        units = self.roster.groupby("period")["unit"].nunique().rename("units")
+        return out.join(units).reset_index()
+
+    def __repr__(self) -> str:
+        return (f"Dataset(name={self.name!r}, ratings={len(self.ratings):,} rows, "
+                f"roster={len(self.roster):,} rows, periods={self.periods}, "
+                f"rejected={self.report.rows_rejected:,})")
+
+    def _repr_html_(self) -> str:
+        return frame_html(f"Dataset {self.name}", self.to_frame()) + self.report._repr_html_()

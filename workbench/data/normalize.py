@@ -1,0 +1,263 @@
+"""Vectorised normalisers for the values that real Indonesian office files hold.
+
+Each function takes a pandas Series of strings and returns the cleaned Series plus,
+where a value cannot be understood, a Series of reason codes (``None`` where fine).
+They never loop over rows in Python.
+
+Examples
+--------
+>>> import pandas as pd
+>>> normalize_id(pd.Series(["19860926 201505 1 001", "1.98609E+17"]))[0].tolist()
+['198609262015051001', '1.98609E+17']
+>>> parse_score(pd.Series(["3,5", "Diatas Ekspektasi", "x"]))[0].tolist()
+[3.5, 3.0, nan]
+>>> normalize_period(pd.Series(["2025", "Triwulan II 2025", "2025-3", "2025.0"]))[0].tolist()
+['2025', '2025-Q2', '2025-03', '2025']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "RATING_LABELS",
+    "canonical_name",
+    "nip_warnings",
+    "normalize_gender",
+    "normalize_golongan",
+    "normalize_id",
+    "normalize_jabatan",
+    "normalize_period",
+    "normalize_rater_role",
+    "parse_score",
+]
+
+RATING_LABELS: dict[str, float] = {
+    "dibawahekspektasi": 1.0, "dibawah": 1.0, "belowexpectation": 1.0, "belowexpectations": 1.0,
+    "sesuaiekspektasi": 2.0, "sesuai": 2.0, "meetsexpectation": 2.0, "meetsexpectations": 2.0,
+    "diatasekspektasi": 3.0, "diatas": 3.0, "aboveexpectation": 3.0, "aboveexpectations": 3.0,
+}
+"""The three e-Kinerja rating labels (any case or spacing) and their codes 1, 2, 3."""
+
+_SCI = re.compile(r"^[+-]?\d([.,]\d+)?[eE][+-]?\d+$")
+
+
+def _on_uniques(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply a normaliser to the distinct values only, then spread the result back.
+
+    Appraisal columns repeat a few values (periods, roles, indicators, scores) or a
+    few thousand ids across many rows; this makes the normalisers cost O(distinct).
+    """
+
+    @wraps(fn)
+    def wrapper(s: pd.Series, *args: Any, **kwargs: Any) -> Any:
+        codes, uniques = pd.factorize(s.astype(str), use_na_sentinel=False)
+        result = fn(pd.Series(uniques, dtype=object), *args, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(pd.Series(r.to_numpy()[codes], index=s.index) for r in result)
+        return pd.Series(result.to_numpy()[codes], index=s.index)
+
+    return wrapper
+
+
+def canonical_name(s: pd.Series) -> pd.Series:
+    """Lower-case, letters and digits only: ``'Di Atas  Ekspektasi'`` -> ``'diatasekspektasi'``."""
+    return s.astype(str).str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+
+
+@_on_uniques
+def normalize_id(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Clean identifiers (NIP or pseudonym); return ``(ids, reason)``.
+
+    Spaces, dots and dashes inside an all-digit NIP are removed, a trailing ``.0``
+    that a spreadsheet added is dropped. A number in scientific notation
+    (``1.98609E+17``) has lost its last digits and cannot be repaired: its reason is
+    ``id_scientific_notation``. An empty value gets ``id_missing``.
+    """
+    raw = s.astype(str).str.strip()
+    digits_only = raw.str.fullmatch(r"[\d .\-]+") & raw.str.contains(r"\d", regex=True)
+    trailing_zero = raw.str.fullmatch(r"\d+\.0+")
+    out = raw.where(~trailing_zero, raw.str.replace(r"\.0+$", "", regex=True))
+    out = out.where(~(digits_only & ~trailing_zero), out.str.replace(r"[ .\-]", "", regex=True))
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[raw.str.fullmatch(_SCI.pattern)] = "id_scientific_notation"
+    reason[raw.isin(["", "nan", "None", "NaN", "<NA>"])] = "id_missing"
+    out = out.where(reason != "id_scientific_notation", raw)
+    return out, reason
+
+
+@_on_uniques
+def nip_warnings(ids: pd.Series) -> pd.Series:
+    """Plausibility of 18-digit NIPs; return a reason code per value or ``None``.
+
+    Only all-digit identifiers are checked (pseudonyms pass). Codes:
+    ``nip_length`` (15 to 21 digits but not 18: a NIP that lost or gained digits;
+    shorter all-digit ids are taken as pseudonyms), ``nip_birth_date`` (digits 1-8 are not a date
+    between 1940 and 2010), ``nip_tmt`` (digits 9-14 are not a year-month at least 17
+    years after birth), ``nip_gender_digit`` (digit 15 is not 1 or 2).
+    """
+    ids = ids.astype(str)
+    digits = ids.str.fullmatch(r"\d+")
+    reason = pd.Series(None, index=ids.index, dtype="object")
+    n = ids.str.len()
+    reason[digits & n.between(15, 21) & (n != 18)] = "nip_length"
+    full = digits & (ids.str.len() == 18)
+    if not full.any():
+        return reason
+    nip = ids[full]
+    birth = pd.to_datetime(nip.str[:8], format="%Y%m%d", errors="coerce")
+    tmt = pd.to_datetime(nip.str[8:14] + "01", format="%Y%m%d", errors="coerce")
+    bad_birth = birth.isna() | (birth.dt.year < 1940) | (birth.dt.year > 2010)
+    bad_tmt = tmt.isna() | (tmt.dt.year > 2035) | ((tmt.dt.year - birth.dt.year) < 17)
+    bad_gender = ~nip.str[14].isin(["1", "2"])
+    r = pd.Series(None, index=nip.index, dtype="object")
+    r[bad_gender] = "nip_gender_digit"
+    r[bad_tmt & ~bad_birth] = "nip_tmt"
+    r[bad_birth] = "nip_birth_date"
+    reason[full] = r
+    return reason
+
+
+@_on_uniques
+def parse_score(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse scores: numbers with a decimal point or comma, or e-Kinerja rating labels.
+
+    Returns ``(scores, reason)``: a float Series and ``score_missing`` /
+    ``score_not_numeric`` where no number could be read.
+    """
+    raw = s.astype(str).str.strip()
+    label = canonical_name(raw).map(RATING_LABELS)
+    text = raw.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+    number = pd.to_numeric(text, errors="coerce")
+    out = number.astype(float).where(label.isna(), label)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    missing = raw.isin(["", "nan", "NaN", "None", "<NA>", "-"])
+    reason[out.isna() & ~missing] = "score_not_numeric"
+    reason[missing] = "score_missing"
+    reason[np.isinf(out.fillna(0).to_numpy())] = "score_not_numeric"
+    return out.where(reason.isna()), reason
+
+
+_ROMAN_Q = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
+
+
+@_on_uniques
+def normalize_period(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Normalise appraisal periods to ``2025``, ``2025-Q1``, ``2025-S1`` or ``2025-03``.
+
+    Accepts ``2025.0``, ``Q1 2025``, ``2025 Q1``, ``TW I 2025``, ``Triwulan I 2025``,
+    ``Semester 1 2025``, ``2025-3`` and ``03/2025``; anything else gets ``period_invalid``.
+    """
+    raw = s.astype(str).str.strip()
+    low = raw.str.lower()
+    out = pd.Series(None, index=s.index, dtype="object")
+    year = low.str.extract(r"((?:19|20)\d{2})", expand=False)
+    is_year = low.str.fullmatch(r"(?:19|20)\d{2}(\.0+)?")
+    out[is_year] = year[is_year]
+    q = low.str.extract(r"(?:^|[^a-z])(?:q|tw|triwulan|kuartal|quarter)\s*[-_]?\s*(iv|iii|ii|i|[1-4])(?![a-z0-9])",
+                        expand=False)
+    q2 = low.str.extract(r"(?:19|20)\d{2}\s*[-/ ]\s*q([1-4])$", expand=False)
+    q = q.fillna(q2)
+    has_q = q.notna() & year.notna()
+    out[has_q] = year[has_q] + "-Q" + q[has_q].map(_ROMAN_Q)
+    sem = low.str.extract(r"(?:^|[^a-z])(?:s|sem|semester)\s*[-_]?\s*(ii|i|[12])(?![a-z0-9])", expand=False)
+    has_s = sem.notna() & year.notna() & out.isna()
+    out[has_s] = year[has_s] + "-S" + sem[has_s].map({"i": "1", "ii": "2", "1": "1", "2": "2"})
+    ym = low.str.extract(r"^((?:19|20)\d{2})[-/](\d{1,2})$")
+    md = low.str.extract(r"^(\d{1,2})[-/]((?:19|20)\d{2})$")
+    month = ym[1].fillna(md[0])
+    yr = ym[0].fillna(md[1])
+    ok_month = month.notna() & out.isna() & pd.to_numeric(month, errors="coerce").between(1, 12)
+    out[ok_month] = yr[ok_month] + "-" + month[ok_month].str.zfill(2)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna()] = "period_invalid"
+    reason[raw.isin(["", "nan", "None", "<NA>"])] = "period_missing"
+    return out, reason
+
+
+_ROLE = {
+    "atasan": "atasan", "atasanlangsung": "atasan", "pejabatpenilai": "atasan",
+    "pejabatpenilaikinerja": "atasan", "supervisor": "atasan", "ppk": "atasan",
+    "rekan": "rekan", "rekankerja": "rekan", "peer": "rekan", "sejawat": "rekan",
+    "bawahan": "bawahan", "subordinate": "bawahan",
+    "diri": "diri", "dirisendiri": "diri", "self": "diri", "penilaiandiri": "diri",
+    "pelanggan": "pelanggan", "customer": "pelanggan", "penggunalayanan": "pelanggan",
+    "serviceuser": "pelanggan", "masyarakat": "pelanggan",
+}
+
+
+@_on_uniques
+def normalize_rater_role(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map rater-role spellings (Indonesian or English) onto the five contract roles."""
+    out = canonical_name(s).map(_ROLE)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna()] = "rater_role_unknown"
+    return out, reason
+
+
+_GENDER = {"l": "L", "lakilaki": "L", "pria": "L", "m": "L", "male": "L", "1": "L",
+           "p": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P", "2": "P"}
+
+
+@_on_uniques
+def normalize_gender(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``L``/``P`` from L, P, Laki-laki, Perempuan, Pria, Wanita, M, F, 1, 2."""
+    name = canonical_name(s)
+    out = name.map(_GENDER)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna() & ~name.isin(["", "nan", "none"])] = "gender_unknown"
+    return out, reason
+
+
+_ROMAN_NUM = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+_PPPK = ["XVII", "XVI", "XV", "XIV", "XIII", "XII", "XI", "X", "IX", "VIII", "VII", "VI", "V",
+         "IV", "III", "II", "I"]
+
+
+@_on_uniques
+def normalize_golongan(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``III/a`` from ``III/a``, ``III-a``, ``III a``, ``IIIa``, ``3a``, ``Penata Muda, III/a``; PPPK ``IX``."""
+    raw = s.astype(str).str.strip()
+    up = raw.str.upper()
+    m = up.str.extract(r"(?<![A-Z])(IV|III|II|I|[1-4])\s*[/\-]?\s*([A-E])(?![A-Z])")
+    roman = m[0].map(lambda x: _ROMAN_NUM.get(x, x) if isinstance(x, str) else x)
+    out = (roman + "/" + m[1].str.lower()).where(m[0].notna())
+    valid_pns = out.isin([f"{r}/{x}" for r in ("I", "II", "III", "IV") for x in "abcd"] + ["IV/e"])
+    out = out.where(valid_pns)
+    pppk = up.str.fullmatch("|".join(_PPPK)) & out.isna()
+    out[pppk] = up[pppk]
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna() & ~raw.isin(["", "nan", "None", "<NA>"])] = "golongan_unknown"
+    return out, reason
+
+
+_JABATAN_RULES: list[tuple[str, str]] = [
+    (r"\bjpt\b|pimpinan tinggi|sekretaris daerah|kepala dinas|kepala badan|inspektur\b|asisten|staf ahli|\beselon i{1,2}\b",
+     "JPT"),
+    (r"administrator|kepala bidang|kabid|sekretaris dinas|sekretaris badan|kepala bagian|kabag|camat|inspektur pembantu|\beselon iii\b",
+     "administrator"),
+    (r"pengawas|kepala seksi|kasi\b|kepala sub|kasubag|kasubbag|lurah|\beselon iv\b", "pengawas"),
+    (r"fungsional|\bjf\b|\bjft\b|ahli pertama|ahli muda|ahli madya|ahli utama|terampil|mahir|penyelia|pemula|guru|dokter|perawat|bidan",
+     "fungsional"),
+    (r"pelaksana|\bjfu\b|\bstaf\b|staff|pengadministrasi|pengelola|operator|teknisi|klerek|pranata|pengemudi",
+     "pelaksana"),
+]
+
+
+@_on_uniques
+def normalize_jabatan(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map a post's kind or title onto JPT / administrator / pengawas / pelaksana / fungsional."""
+    low = s.astype(str).str.strip().str.lower()
+    out = pd.Series(None, index=s.index, dtype="object")
+    for pattern, value in _JABATAN_RULES:
+        hit = out.isna() & low.str.contains(pattern, regex=True)
+        out[hit] = value
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna() & ~low.isin(["", "nan", "none", "<na>"])] = "jabatan_unknown"
+    return out, reason

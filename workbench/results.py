@@ -1,0 +1,93 @@
+"""Shared pieces of result objects: provenance and the HTML representation.
+
+Results are frozen dataclasses with ``.to_frame()`` (fixed columns, no arrays in
+cells), ``_repr_html_()`` and ``.provenance``. This module holds what they share.
+
+Examples
+--------
+>>> import pandas as pd
+>>> p = Provenance.build(pd.DataFrame({"a": [1, 2]}), parameters={"level": "interval"})
+>>> p.parameters["level"]
+'interval'
+>>> len(p.data_hash)
+16
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Provenance", "data_hash", "frame_html"]
+
+
+def data_hash(df: Any) -> str:
+    """Return a short, order-sensitive hash of a DataFrame's content.
+
+    A Dask DataFrame (or anything that is not a pandas DataFrame) is hashed by its
+    type and column names only, so that hashing never forces a computation.
+    """
+    if isinstance(df, pd.DataFrame):
+        values = pd.util.hash_pandas_object(df, index=False).to_numpy()
+        digest = hashlib.sha256(values.tobytes())
+        digest.update(",".join(map(str, df.columns)).encode())
+    else:
+        digest = hashlib.sha256(f"{type(df).__name__}:{list(getattr(df, 'columns', []))}".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a result came from, so that it can be replayed.
+
+    Attributes
+    ----------
+    data_hash
+        Hash of the input table (see :func:`data_hash`).
+    parameters
+        The arguments of the call that produced the result.
+    rubric_id, rubric_hash
+        The rubric used, when there was one.
+    version
+        The workbench version.
+    created
+        UTC time stamp, ISO 8601.
+    """
+
+    data_hash: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    rubric_id: str | None = None
+    rubric_hash: str | None = None
+    version: str = ""
+    created: str = ""
+
+    @classmethod
+    def build(
+        cls,
+        data: Any,
+        parameters: dict[str, Any] | None = None,
+        rubric_id: str | None = None,
+        rubric_hash: str | None = None,
+    ) -> Provenance:
+        """Build a provenance record for ``data`` and the call's ``parameters``."""
+        from workbench import __version__
+
+        return cls(
+            data_hash=data_hash(data),
+            parameters=dict(parameters or {}),
+            rubric_id=rubric_id,
+            rubric_hash=rubric_hash,
+            version=__version__,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+
+def frame_html(title: str, frame: pd.DataFrame, max_rows: int = 20) -> str:
+    """Render a titled table for ``_repr_html_``."""
+    body = frame.head(max_rows).to_html(index=False, float_format=lambda x: f"{x:.4g}")
+    more = "" if len(frame) <= max_rows else f"<p>… {len(frame) - max_rows} more rows</p>"
+    return f"<div><strong>{title}</strong>{body}{more}</div>"
