@@ -1,0 +1,57 @@
+# Kinerja Workbench. `make dashboard` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8866
+DASHBOARD ?= dashboards/ringkasan_pimpinan.ipynb
+
+.PHONY: help install dashboard test lint typecheck pytest lab bench samples environment clean
+
+help:
+	@echo "make dashboard   set up, then serve the leadership dashboard on http://127.0.0.1:$(PORT)"
+	@echo "make test        set up, then ruff, mypy and every test (unit, notebooks, browser)"
+	@echo "make lab         set up, then open JupyterLab on 127.0.0.1"
+	@echo "make bench       set up, then run the benchmarks in benchmarks/"
+	@echo "make samples     rewrite the bundled samples from their fixed seeds"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dashboards,scale,dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+dashboard: install
+	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila $(DASHBOARD) --no-browser \
+		--Voila.ip=127.0.0.1 --port=$(PORT) --template=kinerja \
+		--strip_sources=True --show_tracebacks=False
+
+lint: install
+	$(BIN)/ruff check workbench tests benchmarks tools
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/python -m pytest --doctest-modules --nbval workbench tests notebooks
+
+test: lint typecheck pytest
+
+lab: install
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser
+
+bench: install
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+samples: install
+	$(BIN)/python -m workbench.data data/samples
+
+environment: install
+	$(BIN)/python tools/environment.py > environment.yml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

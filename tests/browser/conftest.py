@@ -1,0 +1,142 @@
+"""Browser fixtures: a Voila server on 127.0.0.1 and headless Debian Chromium.
+
+Chromium comes from Debian (``apt-get install chromium``; ``.ci/run`` installs it)
+and is driven by Python's playwright with ``executable_path``; playwright's own
+browser download is never used. Every request to an address other than the
+loopback is aborted and recorded, so a test can assert that none happened.
+Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class VoilaServer:
+    """A Voila process serving one notebook on 127.0.0.1 with sources stripped."""
+
+    def __init__(self, notebook: Path, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        log = ARTIFACTS / f"voila-{notebook.stem}.log"
+        ARTIFACTS.mkdir(exist_ok=True)
+        self._log = log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1",
+             f"--port={self.port}", "--strip_sources=True", "--show_tracebacks=False", "--template=kinerja",
+             "--VoilaConfiguration.http_keep_alive_timeout=60"],
+            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            env={**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"), **(env or {})})
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"voila exited early; see {log}")
+            try:
+                urllib.request.urlopen(self.url + "api/status", timeout=2)  # noqa: S310 - loopback only
+                return
+            except urllib.error.HTTPError:
+                return  # any HTTP answer means the server is up
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"voila did not start within 90 s; see {log}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Debian Chromium, shared by the browser tests."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run `apt-get install chromium` (.ci/run does it).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageProbe:
+    """A page with its console errors and the non-loopback requests it tried."""
+
+    def __init__(self, browser: object) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+        def _route(route: object) -> None:
+            host = urlparse(route.request.url).hostname or ""  # type: ignore[attr-defined]
+            if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:  # type: ignore[attr-defined]
+                route.continue_()  # type: ignore[attr-defined]
+            else:
+                self.blocked.append(route.request.url)  # type: ignore[attr-defined]
+                route.abort()  # type: ignore[attr-defined]
+
+        self.context.route("**/*", _route)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def probe(browser: object) -> Iterator[PageProbe]:
+    p = PageProbe(browser)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="session")
+def voila_factory() -> Iterator[object]:
+    """Start Voila servers on demand; all are stopped at the end of the session."""
+    servers: dict[str, VoilaServer] = {}
+
+    def start(notebook: str, env: dict[str, str] | None = None) -> VoilaServer:
+        key = notebook + repr(sorted((env or {}).items()))
+        if key not in servers:
+            servers[key] = VoilaServer(ROOT / notebook, env=env)
+        return servers[key]
+
+    yield start
+    for s in servers.values():
+        s.stop()

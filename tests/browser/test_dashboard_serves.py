@@ -1,0 +1,34 @@
+"""The dashboard that `make dashboard` serves renders in a real headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NIP = re.compile(r"\b\d{18}\b")
+
+
+def test_leadership_dashboard_renders_without_errors(voila_factory, probe):
+    server = voila_factory("dashboards/ringkasan_pimpinan.ipynb")
+    probe.page.goto(server.url, wait_until="domcontentloaded", timeout=90_000)
+    probe.page.wait_for_selector("text=Ringkasan Pimpinan", timeout=90_000)
+    probe.page.wait_for_load_state("networkidle", timeout=90_000)
+    probe.screenshot("ringkasan_pimpinan")
+    text = probe.page.inner_text("body")
+    assert "Ringkasan Pimpinan" in text
+    assert "Traceback" not in text and "Error" not in text
+    assert not NIP.search(probe.page.content()), "an 18-digit NIP reached the browser"
+    assert probe.console_errors == []
+    assert probe.blocked == []
+
+
+def test_voila_listens_on_loopback_only(voila_factory):
+    server = voila_factory("dashboards/ringkasan_pimpinan.ipynb")
+    import psutil
+
+    conns = [c for c in psutil.Process(server.proc.pid).net_connections(kind="inet") if c.status == "LISTEN"]
+    assert conns, "voila is not listening"
+    assert {c.laddr.ip for c in conns} <= {"127.0.0.1", "::1"}
