@@ -10,7 +10,7 @@ True
 
 __version__ = "0.1.0"
 
-from workbench import data, errors  # noqa: E402
+from workbench import data, errors, reliability  # noqa: E402
 from workbench.data import Dataset, load, read_sample  # noqa: E402
 from workbench.errors import (  # noqa: E402
     DataContractError,
@@ -30,4 +30,5 @@ __all__ = [
     "errors",
     "load",
     "read_sample",
+    "reliability",
 ]

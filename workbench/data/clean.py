@@ -57,6 +57,7 @@ REASONS: dict[str, str] = {
         "Unknown rater role. Use atasan, rekan, bawahan, diri or pelanggan "
         "(English: supervisor, peer, subordinate, self, customer)."),
     "indicator_missing": "The indicator is empty. Name the indicator as in the rubric.",
+    "indicator_invalid": "An indicator id must start with a letter (e.g. 'kolaboratif', 'iki_1'). Rename it as in the rubric.",
     "duplicate_row": "Exact copy of an earlier row (same period, employee, rater, indicator and score); the first copy was kept.",
     "conflicting_duplicate": (
         "Same period, employee, rater and indicator as another row but a different score; none of the "
@@ -117,6 +118,13 @@ def canonical_indicator(s: pd.Series) -> pd.Series:
     out = out.str.replace(r"^rating_", "", regex=True)
     return out.replace({"perilaku": "perilaku_kerja", "hasil": "hasil_kerja",
                         "perilaku_kerja_pegawai": "perilaku_kerja"})
+
+
+def _reason(mask: pd.Series | np.ndarray, code: str, index: pd.Index) -> pd.Series:
+    """A reason-code Series: ``code`` where ``mask`` holds, ``None`` elsewhere."""
+    out = pd.Series(None, index=index, dtype=object)
+    out[np.asarray(mask, dtype=bool)] = code
+    return out
 
 
 def _with_lines(df: pd.DataFrame, first_line: int) -> pd.DataFrame:
@@ -198,7 +206,9 @@ def clean_ratings(
     role, reason = normalize_rater_role(df["rater_role"])
     _take("rater_role", role, reason)
     indicator = canonical_indicator(df["indicator"])
-    reason = pd.Series(np.where(indicator.isin(["", "nan", "none"]), "indicator_missing", None), index=df.index)
+    invalid = ~indicator.str.fullmatch(r"[a-z][a-z0-9_]*")
+    reason = _reason(invalid, "indicator_invalid", df.index)
+    reason[indicator.isin(["", "nan", "none"]).to_numpy()] = "indicator_missing"
     _take("indicator", indicator, reason)
     score, reason = parse_score(df["score"])
     _take("score", score, reason)
@@ -266,8 +276,7 @@ def clean_roster(
     period, reason = normalize_period(df["period"])
     _note("period", period, reason, "error")
     unit = df["unit"].astype(str).str.strip()
-    _note("unit", unit, pd.Series(np.where(unit.isin(["", "nan", "None"]), "unit_missing", None),
-                                  index=df.index), "error")
+    _note("unit", unit, _reason(unit.isin(["", "nan", "None"]), "unit_missing", df.index), "error")
     for col, fn in (("jabatan", normalize_jabatan), ("golongan", normalize_golongan),
                     ("gender", normalize_gender)):
         if col in df.columns:
@@ -283,7 +292,7 @@ def clean_roster(
         year = pd.to_numeric(raw.str.extract(r"((?:19|20)\d{2})", expand=False), errors="coerce")
         invalid = (year.isna() | ~year.between(1940, 2010)) & ~raw.isin(["", "nan", "None", "<NA>"])
         _note("birth_year", year.where(~invalid),
-              pd.Series(np.where(invalid, "birth_year_invalid", None), index=df.index), "warning")
+              _reason(invalid, "birth_year_invalid", df.index), "warning")
     nip18 = pd.Series(out["employee_id"]).astype(str).str.fullmatch(r"\d{18}") & warn.isna().to_numpy()
     by = pd.to_numeric(pd.Series(out["birth_year"]), errors="coerce")
     fill_by = nip18 & by.isna()

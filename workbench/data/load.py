@@ -93,7 +93,10 @@ def _header(t: RawTable, user: Mapping[str, str]) -> tuple[int | None, list[str]
         row = cells.iloc[i].tolist()
         names = canonical_name(pd.Series(row, dtype=str)).tolist()
         if sum(n in known for n in names) >= 2:
-            return i, [str(x).strip() for x in row]
+            header = [str(x).strip() for x in row]
+            while header and header[-1] == "":
+                header.pop()  # trailing empty cells are not columns; data there is "too many fields"
+            return i, header
     return -1, []
 
 

@@ -106,6 +106,7 @@ def _cell_text(v: object) -> str:
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     if isinstance(v, (float, np.floating)):
+        v = float(v)
         if math.isnan(v):
             return ""
         if v.is_integer() and abs(v) < 1e15:
@@ -119,17 +120,30 @@ def _cell_text(v: object) -> str:
 
 
 def _read_excel(path: Path) -> list[RawTable]:
+    """Read every sheet cell by cell with openpyxl.
+
+    pandas' ``read_excel`` turns integral floats into ints, which would hide that a
+    NIP stored as a number lost its last digits; openpyxl keeps ints and floats apart.
+    """
+    import openpyxl
+
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise DataContractError(
             f"{path}: cannot be read as an Excel workbook ({exc}). Open it in Excel or LibreOffice and "
             "save it again as .xlsx, or export it as CSV.") from exc
     tables = []
-    for name, sheet in sheets.items():
-        frame = pd.DataFrame({str(i): sheet[c].map(_cell_text) for i, c in enumerate(sheet.columns)})
-        frame["_line"] = np.arange(1, len(frame) + 1)
-        tables.append(RawTable(file=str(path), frame=frame, sheet=str(name)))
+    try:
+        for ws in book.worksheets:
+            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            width = max((len(r) for r in rows), default=0)
+            frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows],
+                                 columns=[str(i) for i in range(width)], dtype=object)
+            frame["_line"] = np.arange(1, len(frame) + 1)
+            tables.append(RawTable(file=str(path), frame=frame, sheet=str(ws.title)))
+    finally:
+        book.close()
     return tables
 
 

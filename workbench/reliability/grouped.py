@@ -1,0 +1,187 @@
+"""Reliability per group (unit, rater_role, indicator, ...) in one tidy table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import DataContractError, ParameterError, WorkbenchError, check_option
+from workbench.reliability._long import check_columns, is_dask
+from workbench.reliability.agreement import kendall_w, percent_agreement
+from workbench.reliability.alpha import LEVELS, Level, krippendorff_alpha
+from workbench.reliability.icc import ICC_FORMS, icc
+from workbench.reliability.kappa import WEIGHTS, Weights, cohen_kappa, fleiss_kappa, gwet_ac
+
+__all__ = ["BY_GROUP_COLUMNS", "COEFFICIENTS", "by_group"]
+
+COEFFICIENTS = (
+    "icc",
+    *ICC_FORMS,
+    "alpha",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "gwet_ac",
+    "kendall_w",
+    "percent_agreement",
+)
+BY_GROUP_COLUMNS = ["coefficient", "estimate", "ci_low", "ci_high", "n_subjects", "n_raters", "note"]
+
+
+def _one(
+    name: str, part: Any, cols: tuple[str, str, str], level: Level, icc_form: str,
+    weights: Weights, n_boot: int, seed: int | None,
+) -> dict[str, Any]:
+    s, r, y = cols
+    if name == "icc" or name in ICC_FORMS:
+        form = icc_form if name == "icc" else name
+        table = icc(part, s, r, y)
+        row = table.loc[form]
+        return {"coefficient": form, "estimate": row["icc"], "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"], "n_subjects": table.attrs["n_subjects"],
+                "n_raters": table.attrs["n_raters"], "note": table.attrs["method"]}
+    if name == "alpha":
+        res: Any = krippendorff_alpha(part, s, r, y, level=level, n_boot=n_boot, seed=seed)
+    elif name == "cohen_kappa":
+        res = cohen_kappa(part, s, r, y, weights=weights)
+    elif name == "fleiss_kappa":
+        res = fleiss_kappa(part, s, r, y)
+    elif name == "gwet_ac":
+        res = gwet_ac(part, s, r, y, weights=weights)
+    elif name == "kendall_w":
+        res = kendall_w(part, s, r, y, n_boot=n_boot, seed=seed)
+    else:
+        res = percent_agreement(part, s, r, y)
+    return {"coefficient": res.coefficient, "estimate": res.estimate, "ci_low": res.ci_low,
+            "ci_high": res.ci_high, "n_subjects": res.n_subjects, "n_raters": res.n_raters,
+            "note": " ".join(res.notes)}
+
+
+def _label(name: str, level: str, icc_form: str, weights: str | None) -> str:
+    """The coefficient name a row gets (the same as the result's ``coefficient``)."""
+    if name == "icc":
+        return icc_form
+    if name == "alpha":
+        return f"krippendorff_alpha ({level})"
+    if name == "gwet_ac":
+        return "gwet_ac1" if weights is None else f"gwet_ac2 ({weights})"
+    if name == "cohen_kappa" and weights is not None:
+        return f"cohen_kappa ({weights})"
+    return name
+
+
+def by_group(
+    df: Any,
+    by: str | Sequence[str],
+    coefficients: Iterable[str] = ("icc", "alpha"),
+    subject: str = "employee_id",
+    rater: str = "rater_id",
+    score: str = "score",
+    *,
+    level: Level = "interval",
+    icc_form: str = "ICC(1,1)",
+    weights: Weights = None,
+    min_subjects: int = 5,
+    n_boot: int = 200,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Reliability coefficients per group, as one tidy table for a dashboard.
+
+    Parameters
+    ----------
+    df
+        Long table (pandas or Dask), one row per rating, holding the ``by`` columns
+        (merge the roster first to group by ``unit``).
+    by
+        Column(s) to group by, e.g. ``"unit"``, ``["unit"]``, ``"rater_role"``,
+        ``"indicator"``.
+    coefficients
+        Any of ``"icc"`` (the form ``icc_form``), ``"ICC(1,1)"`` ... ``"ICC(3,k)"``,
+        ``"alpha"`` (at ``level``), ``"cohen_kappa"``, ``"fleiss_kappa"``,
+        ``"gwet_ac"``, ``"kendall_w"``, ``"percent_agreement"``.
+    subject, rater, score
+        Column names (default: the data contract).
+    level
+        Level of measurement for alpha.
+    icc_form
+        The ICC form reported for ``"icc"``; default ``ICC(1,1)``, right when each
+        employee has own raters (see :func:`workbench.reliability.icc`).
+    weights
+        Weights for ``cohen_kappa`` and ``gwet_ac``.
+    min_subjects
+        Groups with fewer subjects get NaN and a note.
+    n_boot, seed
+        Bootstrap for alpha (and Kendall's W) CIs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group x coefficient: the ``by`` columns, then ``coefficient,
+        estimate, ci_low, ci_high, n_subjects, n_raters, note``. A group where a
+        coefficient cannot be computed (too few subjects, one rater, ...) gets NaN and
+        the reason in ``note``; it never raises.
+    """
+    by_cols = [by] if isinstance(by, str) else list(by)
+    if not by_cols:
+        raise ParameterError("`by` must name at least one column, e.g. 'unit'.")
+    coefs = list(coefficients)
+    for c in coefs:
+        check_option("coefficients", c, COEFFICIENTS)
+    check_option("level", level, LEVELS)
+    check_option("icc_form", icc_form, ICC_FORMS)
+    check_option("weights", weights, WEIGHTS)
+    missing = [c for c in by_cols if c not in list(df.columns)]
+    if missing:
+        raise DataContractError(
+            f"`by_group`: column(s) {missing} not in the ratings table. To group by unit, "
+            "merge the roster first: df.merge(ds.roster[['employee_id', 'period', 'unit']], "
+            "on=['employee_id', 'period'])."
+        )
+    cols = {"subject": subject, "rater": rater, "score": score}
+    check_columns(df, cols, "by_group")
+    if is_dask(df):
+        keys = df[by_cols].drop_duplicates().compute().sort_values(by_cols)
+        parts = []
+        for key in keys.itertuples(index=False):
+            mask = None
+            for col, val in zip(by_cols, key, strict=True):
+                m = df[col] == val
+                mask = m if mask is None else mask & m
+            parts.append((tuple(key), df[mask]))
+    else:
+        parts = [
+            ((k,) if not isinstance(k, tuple) else k, g)
+            for k, g in df.groupby(by_cols, observed=True, sort=True)
+        ]
+    rows = []
+    for key, part in parts:
+        n_sub = None if is_dask(part) else int(part.loc[part[score].notna(), subject].nunique())
+        for name in coefs:
+            label = _label(name, level, icc_form, weights)
+            row: dict[str, Any] = dict(zip(by_cols, key, strict=True))
+            if n_sub is not None and n_sub < min_subjects:
+                row.update(coefficient=label, estimate=math.nan, ci_low=math.nan,
+                           ci_high=math.nan, n_subjects=n_sub, n_raters=math.nan,
+                           note=f"only {n_sub} {subject}(s); at least {min_subjects} needed")
+            else:
+                try:
+                    row.update(_one(name, part, (subject, rater, score), level, icc_form, weights, n_boot, seed))
+                    if row["n_subjects"] < min_subjects:
+                        row.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan,
+                                   note=f"only {row['n_subjects']} {subject}(s); at least "
+                                   f"{min_subjects} needed")
+                except WorkbenchError as exc:
+                    row.update(coefficient=label, estimate=math.nan, ci_low=math.nan,
+                               ci_high=math.nan, n_subjects=n_sub if n_sub is not None else np.nan,
+                               n_raters=math.nan, note=str(exc))
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=[*by_cols, *BY_GROUP_COLUMNS])
+    out["n_subjects"] = out["n_subjects"].astype("Int64")
+    out["n_raters"] = out["n_raters"].astype("Int64")
+    out.attrs["parameters"] = {"by": by_cols, "coefficients": coefs, "level": level,
+                               "icc_form": icc_form, "min_subjects": min_subjects,
+                               "n_boot": n_boot, "seed": seed, **cols}
+    return out
