@@ -10,7 +10,7 @@ True
 
 __version__ = "0.1.0"
 
-from workbench import data, errors, reliability  # noqa: E402
+from workbench import data, errors, objectivity, reliability  # noqa: E402
 from workbench.data import Dataset, load, read_sample  # noqa: E402
 from workbench.errors import (  # noqa: E402
     DataContractError,
@@ -29,6 +29,7 @@ __all__ = [
     "data",
     "errors",
     "load",
+    "objectivity",
     "read_sample",
     "reliability",
 ]

@@ -1,0 +1,235 @@
+"""Rater feedback: a one-page, private view of how one rater's ratings compare.
+
+Meant for rater training (kalibrasi penilai): the rater sees their own leniency, spread
+and halo against the distribution over the other raters of their unit and of the whole
+city. It holds **no employee ids or names**, only the rater's own id, and is never to be
+published with names to others.
+
+Examples
+--------
+>>> import workbench as wb
+>>> r = wb.read_sample("kota_contoh").with_roster(["unit"])
+>>> values = r[(r["period"] == "2025") & r["indicator"].isin(wb.data.synth.BERAKHLAK)]
+>>> rid = values["rater_id"].value_counts().index[0]
+>>> fb = rater_feedback(values, rid)
+>>> list(fb.to_frame()["metric"])
+['leniency', 'spread_ratio', 'halo_index']
+>>> others = set(values["employee_id"]) - {rid}
+>>> any(e in fb.text or e in fb.to_frame().to_string() for e in others)
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import DataContractError, check_option
+from workbench.objectivity._common import check_columns, to_pandas
+from workbench.objectivity.effects import RaterEffects, rater_effects
+from workbench.objectivity.tendencies import halo, spread
+from workbench.results import Provenance, frame_html
+
+__all__ = ["MESSAGES", "RaterFeedback", "rater_feedback"]
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "id": {
+        "title": "Umpan balik penilai {rater}",
+        "intro": "Anda menilai {n} pegawai. Dibandingkan dengan {n_unit} penilai di unit "
+                 "{unit} dan {n_city} penilai di seluruh instansi:",
+        "leniency+": "Nilai Anda rata-rata {v:+.2f} poin lebih tinggi daripada penilai lain "
+                     "untuk pegawai yang sama (lebih murah hati dari {p:.0%} penilai).",
+        "leniency-": "Nilai Anda rata-rata {v:+.2f} poin lebih rendah daripada penilai lain "
+                     "untuk pegawai yang sama (lebih ketat dari {p:.0%} penilai).",
+        "spread_narrow": "Sebaran nilai Anda sempit ({v:.2f} kali sebaran penilai lain): "
+                         "Anda cenderung memberi nilai yang mirip kepada semua pegawai.",
+        "spread_ok": "Sebaran nilai Anda wajar ({v:.2f} kali sebaran penilai lain).",
+        "halo": "Nilai Anda antar-nilai BerAKHLAK sangat seragam untuk tiap pegawai "
+                "(indeks halo {v:.2f}; 1 = biasa): nilailah setiap nilai secara terpisah.",
+        "halo_ok": "Anda membedakan antar-nilai BerAKHLAK seperti penilai lain "
+                   "(indeks halo {v:.2f}).",
+        "flag": "Catatan: pola ini signifikan secara statistik.",
+        "private": "Dokumen ini hanya untuk penilai yang bersangkutan dan pelatihan penilai.",
+    },
+    "en": {
+        "title": "Rater feedback for {rater}",
+        "intro": "You rated {n} employees. Compared with {n_unit} raters in {unit} and "
+                 "{n_city} raters in the whole organisation:",
+        "leniency+": "Your scores are on average {v:+.2f} points higher than other raters' "
+                     "for the same employees (more generous than {p:.0%} of raters).",
+        "leniency-": "Your scores are on average {v:+.2f} points lower than other raters' "
+                     "for the same employees (stricter than {p:.0%} of raters).",
+        "spread_narrow": "Your scores have a narrow spread ({v:.2f} times that of other "
+                         "raters): you tend to give everyone similar scores.",
+        "spread_ok": "The spread of your scores is typical ({v:.2f} times that of others).",
+        "halo": "Your scores across the BerAKHLAK values are very uniform for each employee "
+                "(halo index {v:.2f}; 1 = usual): rate each value on its own.",
+        "halo_ok": "You distinguish between the BerAKHLAK values like other raters "
+                   "(halo index {v:.2f}).",
+        "flag": "Note: this pattern is statistically significant.",
+        "private": "For the rater concerned and rater training only.",
+    },
+}
+"""The feedback texts, Bahasa Indonesia (default) and English."""
+
+
+@dataclass(frozen=True, eq=False)
+class RaterFeedback:
+    """One rater's feedback: ``metrics`` (a table) and ``text`` (short paragraphs).
+
+    ``to_frame()`` columns: ``metric, value, unit_median, city_median,
+    percentile_unit, percentile_city, n_raters_unit, n_raters_city, flag``.
+    """
+
+    rater_id: str
+    unit: str
+    metrics: pd.DataFrame
+    text: str
+    lang: str = "id"
+    parameters: dict[str, Any] = field(default_factory=dict, repr=False)
+    _data: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The metrics table (a copy)."""
+        return self.metrics.copy()
+
+    @property
+    def provenance(self) -> Provenance:
+        """Where the result came from (see :class:`workbench.results.Provenance`)."""
+        if "provenance" not in self._cache:
+            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
+        return self._cache["provenance"]
+
+    def _repr_html_(self) -> str:
+        paras = "".join(f"<p>{line}</p>" for line in self.text.split("\n"))
+        return frame_html(MESSAGES[self.lang]["title"].format(rater=self.rater_id),
+                          self.metrics) + paras
+
+
+def _percentile(values: np.ndarray, v: float) -> float:
+    values = values[np.isfinite(values)]
+    if values.size == 0 or not np.isfinite(v):
+        return float("nan")
+    return float((values < v).mean() + 0.5 * (values == v).mean())
+
+
+def rater_feedback(
+    df: Any,
+    rater_id: str,
+    *,
+    subject: str = "employee_id",
+    rater: str = "rater_id",
+    score: str = "score",
+    indicator: str = "indicator",
+    unit: str | None = "unit",
+    lang: Literal["id", "en"] = "id",
+    effects: RaterEffects | None = None,
+) -> RaterFeedback:
+    """Build one rater's feedback page: leniency, spread and halo against their peers.
+
+    Parameters
+    ----------
+    df
+        Long table of one scale (e.g. the BerAKHLAK values), with a ``unit`` column
+        (``ds.with_roster(["unit"])``) for the within-unit comparison.
+    rater_id
+        The rater to report on.
+    subject, rater, score, indicator, unit
+        Column names; ``unit=None`` compares with the whole organisation only. A rater's
+        unit is the most frequent unit of their ratees.
+    lang
+        ``"id"`` (Bahasa Indonesia) or ``"en"``.
+    effects
+        A precomputed :func:`~workbench.objectivity.rater_effects` result on ``df``, to
+        avoid refitting when producing many feedback pages.
+
+    Returns
+    -------
+    RaterFeedback
+        ``.to_frame()``: one row per metric (``leniency``, ``spread_ratio``,
+        ``halo_index``) with the rater's value, unit and city medians, the rater's
+        percentile among unit and city raters and the flag; ``.text``: the summary.
+
+    Notes
+    -----
+    Percentiles are mid-rank (0.5 = typical). Read leniency with its uncertainty: a
+    rater with few ratees has a shrunk, uncertain estimate (see ``rater_effects``).
+    Use this page to start a conversation, not as a verdict.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").with_roster(["unit"])
+    >>> values = r[(r["period"] == "2025") & r["indicator"].isin(wb.data.synth.BERAKHLAK)]
+    >>> rid = values["rater_id"].value_counts().index[0]
+    >>> print(rater_feedback(values, rid, lang="en").text.splitlines()[-1])
+    For the rater concerned and rater training only.
+    """
+    check_option("lang", lang, list(MESSAGES))
+    cols = {"subject": subject, "rater": rater, "score": score, "indicator": indicator}
+    if unit is not None:
+        cols["unit"] = unit
+    check_columns(df, cols, "rater_feedback")
+    rid = str(rater_id)
+    mine = to_pandas(df[df[rater].astype(str) == rid])
+    if len(mine) == 0:
+        raise DataContractError(
+            f"`rater_feedback`: rater {rid!r} has no ratings in the table; check the id "
+            f"and the column {rater!r}.")
+    eff = (effects or rater_effects(df, subject, rater, score)).to_frame().set_index("rater_id")
+    spr = spread(df, subject, rater, score).to_frame().set_index("rater_id")
+    hal = halo(df, subject, rater, score, indicator).to_frame().set_index("rater_id")
+    metrics = {"leniency": (eff["leniency"], eff["flag"]),
+               "spread_ratio": (spr["spread_ratio"], spr["flag"]),
+               "halo_index": (hal["halo_index"], hal["flag"])}
+    if unit is not None:
+        size = to_pandas(df.groupby([rater, unit], observed=True).size())
+        size = size.rename("_n").reset_index()
+        size = size.sort_values([rater, "_n", unit], ascending=[True, False, True])
+        first = size.drop_duplicates(rater)
+        units = pd.Series(first[unit].astype(str).to_numpy(),
+                          index=first[rater].astype(str).to_numpy())
+        my_unit = str(units.get(rid, ""))
+        peers = pd.Index(units.index[units.to_numpy() == my_unit])
+    else:
+        my_unit, peers = "", eff.index
+    rows = []
+    for name, (values, flags) in metrics.items():
+        v = float(values.get(rid, np.nan))
+        unit_vals = values.reindex(peers).to_numpy(float)
+        city_vals = values.to_numpy(float)
+        rows.append({
+            "metric": name, "value": v,
+            "unit_median": float(np.nanmedian(unit_vals)) if np.isfinite(unit_vals).any() else np.nan,
+            "city_median": float(np.nanmedian(city_vals)),
+            "percentile_unit": _percentile(unit_vals, v),
+            "percentile_city": _percentile(city_vals, v),
+            "n_raters_unit": int(np.isfinite(unit_vals).sum()),
+            "n_raters_city": int(np.isfinite(city_vals).sum()),
+            "flag": bool(flags.get(rid, False)),
+        })
+    table = pd.DataFrame(rows)
+    msg = MESSAGES[lang]
+    val = dict(zip(table["metric"], table["value"].astype(float), strict=True))
+    pct = dict(zip(table["metric"], table["percentile_city"].astype(float), strict=True))
+    lines = [msg["intro"].format(n=int(mine[subject].nunique()), n_unit=len(peers),
+                                 unit=my_unit or "-", n_city=len(eff))]
+    len_v, len_p = val["leniency"], pct["leniency"]
+    if np.isfinite(len_v):
+        key = "leniency+" if len_v >= 0 else "leniency-"
+        lines.append(msg[key].format(v=len_v, p=len_p if len_v >= 0 else 1 - len_p))
+    if np.isfinite(val["spread_ratio"]):
+        key = "spread_narrow" if val["spread_ratio"] < 0.7 else "spread_ok"
+        lines.append(msg[key].format(v=val["spread_ratio"]))
+    if np.isfinite(val["halo_index"]):
+        key = "halo" if val["halo_index"] < 0.5 else "halo_ok"
+        lines.append(msg[key].format(v=val["halo_index"]))
+    if table["flag"].any():
+        lines.append(msg["flag"])
+    lines.append(msg["private"])
+    return RaterFeedback(rater_id=rid, unit=my_unit, metrics=table, text="\n".join(lines),
+                         lang=lang, parameters={"rater_id": rid, "lang": lang}, _data=df)
