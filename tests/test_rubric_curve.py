@@ -1,0 +1,109 @@
+"""The distribution curve: rounding, violations, the smallest fix, borderline employees."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.errors import ParameterError, RubricError
+from workbench.rubric import curve_check, score
+from workbench.rubric.curve import _bounds
+from workbench.rubric.model import CurveConstraint
+
+CELL = {"Sangat Baik": (3, 3), "Baik": (2, 2), "Butuh Perbaikan": (1, 2), "Kurang/Misconduct": (2, 1),
+        "Sangat Kurang": (1, 1)}
+CODE = {"Sangat Baik": "SB", "Baik": "B", "Butuh Perbaikan": "BP", "Kurang/Misconduct": "K", "Sangat Kurang": "SK"}
+
+
+def _scores(units: dict[str, dict[str, int]], rubric: str = "permenpanrb-6-2022"):
+    rows, roster = [], []
+    for unit, counts in units.items():
+        for pred, n in counts.items():
+            h, p = CELL[pred]
+            for k in range(n):
+                emp = f"{unit}-{CODE[pred]}-{k:02d}"
+                rows += [(emp, "hasil_kerja", h), (emp, "perilaku_kerja", p)]
+                roster.append((emp, unit))
+    ratings = pd.DataFrame([{"period": "2025", "employee_id": e, "rater_id": "x", "rater_role": "atasan",
+                             "indicator": i, "score": float(s)} for e, i, s in rows])
+    ros = pd.DataFrame(roster, columns=["employee_id", "unit"]).assign(period="2025")
+    return score(ratings, rubric, roster=ros)
+
+
+def test_rounding_is_explicit():
+    c = CurveConstraint(("baik",), min=0.6, max=0.7)
+    assert _bounds(c, 10, "conservative") == (6, 7)
+    assert _bounds(c, 5, "conservative") == (3, 3)
+    assert _bounds(c, 4, "conservative") == (3, 2)   # 2.4 -> 3 needed, 2.8 -> 2 allowed: infeasible
+    assert _bounds(c, 4, "lenient") == (2, 3)
+    assert _bounds(c, 4, "nearest") == (2, 3)
+    assert _bounds(CurveConstraint(("baik",), present=True), 3, "lenient") == (1, 3)
+
+
+def test_baik_unit_needs_bp_and_at_most_70_percent_baik():
+    s = _scores({"A": {"Baik": 9, "Sangat Baik": 1}, "B": {"Baik": 7, "Sangat Baik": 2, "Butuh Perbaikan": 1}})
+    frame = curve_check(s, "Baik").to_frame().set_index("unit")
+    assert not frame.loc["A", "ok"] and frame.loc["B", "ok"]
+    assert frame.loc["A", "Baik"] == 9 and frame.loc["A", "n_employees"] == 10
+    # Baik 9 > 7 allowed and no BP/K present: two moves Baik -> Butuh Perbaikan fix both
+    assert frame.loc["A", "n_changes"] == 2
+    assert frame.loc["A", "changes"].startswith("pindahkan 2 pegawai dari Baik ke Butuh Perbaikan")
+    assert "Baik: 9 of 10, harus <= 7" in frame.loc["A", "violations"]
+    assert frame.loc["B", "changes"] == "" and frame.loc["B", "n_changes"] == 0
+
+
+def test_borderline_employees_use_detail_then_id():
+    s = _scores({"A": {"Baik": 10}})
+    check = curve_check(s, {"A": "baik"})
+    moved = check.changes
+    assert len(moved) == 3  # floor(0.7 * 10) = 7 Baik allowed
+    assert moved["from_predikat"].eq("Baik").all() and moved["to_predikat"].eq("Butuh Perbaikan").all()
+    assert moved["employee_id"].tolist() == ["A-B-00", "A-B-01", "A-B-02"]  # ties: by id
+
+
+def test_sangat_kurang_row_and_english():
+    s = _scores({"A": {"Sangat Kurang": 5, "Baik": 4, "Sangat Baik": 1}})
+    frame = curve_check(s, "Sangat Kurang").to_frame()
+    row = frame.iloc[0]
+    # min 60% SK (6 of 10), min 10% K or BP (1), no Sangat Baik: two moves are needed
+    assert not row["ok"]
+    assert row["n_changes"] == 2
+    check = curve_check(_scores({"A": {"Baik": 3}}), "Istimewa")
+    assert check.to_frame().iloc[0]["ok"]
+
+
+def test_infeasible_small_unit_is_reported():
+    s = _scores({"A": {"Baik": 4}})
+    row = curve_check(s, "Butuh Perbaikan").to_frame().iloc[0]
+    assert row["ok"] is False or not row["ok"]
+    assert row["n_changes"] == 3  # ceil(0.6*4) = 3 Butuh Perbaikan
+    s2 = _scores({"A": {"Kurang/Misconduct": 3}})
+    # Kurang: min 60% K (2 of 3), min 10% BP (1): one move suffices
+    assert curve_check(s2, "Kurang").to_frame().iloc[0]["n_changes"] == 1
+
+
+def test_errors():
+    s = _scores({"A": {"Baik": 3}, "B": {"Baik": 3}})
+    with pytest.raises(ParameterError, match=r"no Predikat Kinerja Organisasi for 1 units \(B\)"):
+        curve_check(s, {"A": "Baik"})
+    with pytest.raises(ParameterError, match=r"must be one of"):
+        curve_check(s, "Luar Biasa")
+    with pytest.raises(ParameterError, match=r"`rounding` must be one of"):
+        curve_check(s, "Baik", rounding="floor")
+
+
+def test_needs_single_period(kota):
+    s = score(kota, "permenpanrb-6-2022")
+    with pytest.raises(ParameterError, match=r"hold 5 periods"):
+        curve_check(s, "Baik")
+    check = curve_check(s, "Cukup", period="2025-Q1")
+    assert check.to_frame()["n_employees"].sum() == 1200
+    assert check.to_frame()["org_rating"].eq("Butuh Perbaikan").all()
+    assert check.provenance.rubric_id == "permenpanrb-6-2022"
+
+
+def test_rubric_without_curve():
+    ratings = pd.DataFrame({"period": "2025", "employee_id": ["a"], "rater_id": "x", "rater_role": "atasan",
+                            "indicator": "skp", "score": 80.0})
+    with pytest.raises(RubricError, match="has no distribution curve"):
+        curve_check(score(ratings, "pp-46-2011"), "Baik")

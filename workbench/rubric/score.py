@@ -1,0 +1,275 @@
+"""Score employees with a rubric, in memory (pandas) or at national scale (Dask).
+
+Examples
+--------
+>>> import workbench as wb
+>>> ds = wb.read_sample("kota_contoh")
+>>> scores = wb.score(ds, "permenpanrb-6-2022", period="2025")
+>>> frame = scores.to_frame()
+>>> list(frame.columns[:6])
+['period', 'employee_id', 'unit', 'hasil_kerja', 'hasil_kerja_category', 'perilaku_kerja']
+>>> len(frame), int(frame["predikat"].isna().sum())
+(1200, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from workbench.errors import ParameterError, check_option
+from workbench.results import Provenance, frame_html
+from workbench.rubric._compute import IND_PREFIX, finish, indicator_table, input_indicators
+from workbench.rubric.load import load_rubric
+from workbench.rubric.model import Rubric, WeightSet
+
+__all__ = ["Scores", "score"]
+
+Lang = Literal["id", "en"]
+_KEYS = ["period", "employee_id"]
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Scores of employees under a rubric: one row per employee and period.
+
+    Attributes
+    ----------
+    frame
+        See :meth:`to_frame`.
+    detail
+        ``period, employee_id`` and one column per indicator: the rater-combined value
+        on the indicator's own scale (before rescaling and direction).
+    rubric
+        The :class:`~workbench.rubric.model.Rubric` used.
+    weights
+        The name of the weight set used.
+    lang
+        Language of the labels: ``"id"`` or ``"en"``.
+    notes
+        Plain-language remarks (e.g. a flag that was not found in the data).
+    """
+
+    frame: pd.DataFrame
+    detail: pd.DataFrame
+    rubric: Rubric
+    weights: str
+    lang: Lang
+    notes: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict, repr=False)
+    _data: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per employee and period.
+
+        Columns: ``period, employee_id, unit``; per dimension its score (on the
+        dimension's scale) and, when the dimension has categories, ``<dimension>_category``;
+        ``composite`` (NaN for matrix rubrics); one boolean column per flag used by a
+        condition (e.g. ``inovasi``); ``predikat`` (ordered categorical, worst first,
+        labels in ``lang``; missing when the employee could not be scored);
+        ``explanation`` (which rule decided); ``n_ratings`` (ratings used).
+        """
+        return self.frame.copy()
+
+    @property
+    def rubric_id(self) -> str:
+        """The rubric's id."""
+        return self.rubric.id
+
+    @property
+    def rubric_hash(self) -> str:
+        """The rubric's content hash."""
+        return self.rubric.hash
+
+    @property
+    def provenance(self) -> Provenance:
+        """Data hash, rubric id and hash, parameters and version (built on first access)."""
+        if "provenance" not in self._cache:
+            self._cache["provenance"] = Provenance.build(
+                self._data, parameters=self.parameters, rubric_id=self.rubric.id, rubric_hash=self.rubric.hash)
+        return self._cache["provenance"]
+
+    def predikat_ids(self) -> pd.Series:
+        """The predikat as stable ids (``sangat_baik`` ...), whatever ``lang`` was."""
+        labels = {p.label.get(self.lang): p.id for p in self.rubric.predikat}
+        return self.frame["predikat"].astype(object).map(labels)
+
+    def counts(self, by: str | list[str] | None = "unit") -> pd.DataFrame:
+        """Employees per predikat (columns, best first), one row per group of ``by``."""
+        keys = [by] if isinstance(by, str) else list(by or [])
+        frame = self.frame.assign(_all="all") if not keys else self.frame
+        table = pd.crosstab([frame[k] for k in (keys or ["_all"])], frame["predikat"])
+        order = [p.label.get(self.lang) for p in self.rubric.predikat]
+        return table.reindex(columns=order, fill_value=0)
+
+    def __repr__(self) -> str:
+        return (f"Scores(rubric={self.rubric.id!r}, weights={self.weights!r}, rows={len(self.frame):,}, "
+                f"periods={sorted(self.frame['period'].unique().tolist())})")
+
+    def _repr_html_(self) -> str:
+        title = f"Scores: {self.rubric.label.get(self.lang)} (weights {self.weights})"
+        counts = self.counts(by=["period"]).reset_index()
+        counts.columns.name = None
+        notes = "".join(f"<p><em>{n}</em></p>" for n in self.notes)
+        return frame_html(title, counts) + frame_html("First rows", self.frame.head(10)) + notes
+
+
+def _is_dask(obj: Any) -> bool:
+    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def _weight_set(rubric: Rubric, weights: str | WeightSet) -> WeightSet:
+    if isinstance(weights, WeightSet):
+        return weights
+    check_option("weights", weights, list(rubric.weights))
+    return rubric.weights[weights]
+
+
+def _roster_columns(rubric: Rubric) -> list[str]:
+    cols = ["unit"]
+    cols += [i.applies_to.column for i in rubric.indicators if i.applies_to is not None]
+    cols += [f.roster_column for f in rubric.flags if f.roster_column]
+    return list(dict.fromkeys(cols))
+
+
+def _notes(rubric: Rubric, detail: pd.DataFrame, roster_cols: list[str]) -> list[str]:
+    notes = []
+    for flag in rubric.flags:
+        in_roster = flag.roster_column in roster_cols
+        col = flag.indicator
+        in_ratings = bool(col and col in detail and detail[col].notna().any())
+        if not (in_roster or in_ratings):
+            where = " or ".join(x for x in (
+                f"roster column '{flag.roster_column}'" if flag.roster_column else "",
+                f"indicator '{flag.indicator}'" if flag.indicator else "") if x)
+            notes.append(f"Flag '{flag.id}' was not found in the data ({where}); it is treated as "
+                         "absent for every employee.")
+    return notes
+
+
+def score(
+    data: Any,
+    rubric: Rubric | str,
+    weights: str | WeightSet = "baseline",
+    *,
+    roster: Any = None,
+    period: str | list[str] | None = None,
+    lang: Lang = "id",
+    out_of_scale: Literal["raise", "clip"] = "raise",
+    shuffle: bool = True,
+) -> Scores:
+    """Score every employee and period with a rubric.
+
+    Parameters
+    ----------
+    data
+        A :class:`~workbench.data.Dataset`, or a ratings table (pandas or Dask
+        DataFrame) in the contract's long format. ``score`` may hold numbers or the
+        e-Kinerja labels ("Di Atas Ekspektasi", any case and spacing).
+    rubric
+        A :class:`Rubric`, or a preset id / YAML path for :func:`load_rubric`.
+    weights
+        Name of the rubric's weight set (default ``"baseline"``), or a ``WeightSet``.
+    roster
+        Roster table (pandas or Dask); default the dataset's roster. ``unit`` is joined
+        into the result, as are the columns the rubric needs (e.g. ``jabatan`` for an
+        indicator that applies only to structural posts, or a flag column).
+    period
+        Score only these periods.
+    lang
+        ``"id"`` (default) or ``"en"``: language of categories, predikat and explanation.
+    out_of_scale
+        ``"raise"`` (default): a score outside its indicator's scale (or not one of its
+        levels) raises :class:`~workbench.errors.DataContractError` with the rows;
+        ``"clip"``: clip to the scale.
+    shuffle
+        Dask only: bring each employee's ratings into one partition first. Pass
+        ``False`` when they already are (e.g. Parquet written per unit or per employee
+        bucket) to save the shuffle.
+
+    Returns
+    -------
+    Scores
+        ``.to_frame()``: ``period, employee_id, unit``, per dimension its score and
+        ``<dimension>_category``, ``composite``, flags, ``predikat``, ``explanation``,
+        ``n_ratings``; sorted by period and employee.
+
+    Notes
+    -----
+    Per indicator, raters of one role are averaged, and roles are combined with the
+    weight set's role weights for the indicator's dimension, renormalised over the roles
+    present. Each dimension rescales its indicators linearly onto its scale (reversed
+    for ``lower_is_better``) and aggregates them (weighted mean, weighted geometric
+    mean, or minimum); a missing indicator makes the dimension missing unless the
+    dimension says ``missing: renormalise``. Then the predikat comes from the matrix of
+    dimension categories, or from the bands of the composite (the weighted mean of the
+    dimension scores) with any conditions (e.g. innovation). Employees who have no
+    rating of the rubric's indicators do not appear.
+
+    The Dask path runs the same two pandas stages per partition and returns an
+    identical (computed) result.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> s = wb.score(ds, "permenpanrb-6-2022", period="2025", lang="en")
+    >>> s.to_frame()["predikat"].cat.categories[-1]
+    'Very Good'
+    >>> s.rubric_id
+    'permenpanrb-6-2022'
+    """
+    if not isinstance(rubric, Rubric):
+        rubric = load_rubric(rubric)
+    check_option("lang", lang, ["id", "en"])
+    check_option("out_of_scale", out_of_scale, ["raise", "clip"])
+    ws = _weight_set(rubric, weights)
+    ratings = data.ratings if hasattr(data, "ratings") else data
+    if roster is None and hasattr(data, "roster"):
+        roster = data.roster
+    missing = [c for c in ("period", "employee_id", "rater_role", "indicator", "score") if c not in ratings.columns]
+    if missing:
+        raise ParameterError(f"The ratings table lacks the columns {missing}; it must follow the data "
+                             "contract (period, employee_id, rater_id, rater_role, indicator, score).")
+    if period is not None:
+        periods = [period] if isinstance(period, str) else list(period)
+        ratings = ratings[ratings["period"].isin(periods)]
+    ratings = ratings[ratings["indicator"].isin(input_indicators(rubric))]
+    roster_cols = [c for c in _roster_columns(rubric) if roster is not None and c in roster.columns]
+    keys = _KEYS if roster is not None and "period" in roster.columns else ["employee_id"]
+    right = roster[list(dict.fromkeys([*keys, *roster_cols]))] if roster is not None else None
+    if right is not None and not _is_dask(right) and right.duplicated(keys).any():
+        raise ParameterError(f"The roster has several rows for some {' and '.join(keys)}; keep one row "
+                             "per employee and period.")
+    args = (rubric, ws)
+    if _is_dask(ratings):
+        if shuffle:
+            ratings = ratings.shuffle(on="employee_id")
+        meta_wide = indicator_table(ratings._meta, rubric, ws, out_of_scale)
+        wide = ratings.map_partitions(indicator_table, *args, out_of_scale, meta=meta_wide)
+        if right is not None:
+            wide = wide.merge(right, on=keys, how="left")
+        meta = finish(wide._meta, *args, lang)
+        frame = wide.map_partitions(finish, *args, lang, meta=meta).compute()
+    else:
+        wide = indicator_table(ratings, rubric, ws, out_of_scale)
+        if right is not None:
+            if _is_dask(right):
+                right = right.compute()
+            wide = wide.merge(right, on=keys, how="left")
+        frame = finish(wide, *args, lang)
+    frame = frame.sort_values(_KEYS, kind="stable").reset_index(drop=True)
+    for col in ("period", "employee_id", "unit"):
+        frame[col] = frame[col].astype("str")
+    ind_cols = [c for c in frame.columns if c.startswith(IND_PREFIX)]
+    detail = frame[[*_KEYS, *ind_cols]].rename(columns=lambda c: c.removeprefix(IND_PREFIX))
+    frame = frame.drop(columns=ind_cols)
+    notes = _notes(rubric, detail, roster_cols)
+    if roster is None:
+        notes.append("No roster was given: `unit` is empty.")
+    params = {"weights": ws.name, "period": period, "lang": lang, "out_of_scale": out_of_scale}
+    return Scores(frame=frame, detail=detail, rubric=rubric, weights=ws.name, lang=lang,
+                  notes=tuple(notes), parameters=params, _data=ratings if not _is_dask(ratings) else None)
