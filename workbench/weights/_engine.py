@@ -1,0 +1,376 @@
+"""Re-scoring under many weight sets at once: the matrix form of a rubric.
+
+:func:`weight_model` reads the ratings once into a per-employee array of rater-role means
+``U[n, indicator, role]`` (already mapped onto each dimension's scale), and the rubric's
+weights into one flat parameter vector ``theta`` (rater-role weights per dimension,
+indicator weights, dimension weights). :meth:`WeightModel.evaluate` then scores ``c``
+weight sets in one go: for a weighted-mean dimension the scores are a matrix product
+per *presence pattern* (employees rated by the same roles on the same indicators), so
+no Python loop runs over employees or draws. It follows ``workbench.rubric``'s scoring
+rules (rater roles renormalised over the roles present; linear map of each indicator
+onto its dimension's scale; missing ``propagate``/``renormalise``; last matching band
+wins, then conditions; matrix of categories).
+
+Examples
+--------
+>>> import workbench as wb
+>>> from workbench.rubric import load_rubric
+>>> m = weight_model(wb.read_sample("kota_contoh"), load_rubric("permenpanrb-6-2022-rinci"))
+>>> out = m.evaluate(m.theta0[None, :])
+>>> out.predikat.shape == (m.n, 1)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.contract import RATER_ROLES
+from workbench.errors import ParameterError
+from workbench.rubric.model import Rubric, WeightSet
+
+__all__ = ["Evaluation", "WeightModel", "weight_model"]
+
+_TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores of ``n`` employee-periods under ``c`` weight sets.
+
+    ``dims``: ``(n, c, D)`` dimension scores; ``composite``: ``(n, c)`` (NaN for a matrix
+    rubric); ``predikat``: ``(n, c)`` int8 predikat rank (0 = best, -1 = not scored);
+    ``value``: ``(n, c)`` the value employees are ranked on (higher is better).
+    """
+
+    dims: np.ndarray
+    composite: np.ndarray
+    predikat: np.ndarray
+    value: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class WeightModel:
+    """A rubric and a dataset in matrix form (see the module docstring)."""
+
+    rubric: Rubric
+    keys: pd.DataFrame  # period, employee_id, unit (one row per employee and period)
+    indicators: tuple[str, ...]
+    roles: tuple[str, ...]
+    u: np.ndarray  # (n, p, R) role means on the dimension scale, 0 where absent
+    present: np.ndarray  # (n, p, R) bool
+    applies: np.ndarray  # (n, p) bool
+    flags: dict[str, np.ndarray]
+    params: pd.DataFrame  # name, group, kind, dimension, indicator, role, baseline, free
+    theta0: np.ndarray
+    patterns: np.ndarray  # (n,) pattern id
+    period_codes: np.ndarray
+    unit_codes: np.ndarray
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of employee-periods."""
+        return len(self.keys)
+
+    @property
+    def free(self) -> np.ndarray:
+        """Indices of the parameters that can vary (a group of two or more weights)."""
+        return np.flatnonzero(self.params["free"].to_numpy())
+
+    def subset(self, rows: np.ndarray) -> WeightModel:
+        """The same model on some employee-periods (a boolean mask or indices)."""
+        idx = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows)
+        _, patterns = np.unique(self.patterns[idx], return_inverse=True)
+        return WeightModel(
+            rubric=self.rubric, keys=self.keys.iloc[idx].reset_index(drop=True), indicators=self.indicators,
+            roles=self.roles, u=self.u[idx], present=self.present[idx], applies=self.applies[idx],
+            flags={k: v[idx] for k, v in self.flags.items()}, params=self.params, theta0=self.theta0,
+            patterns=patterns.ravel(), period_codes=self.period_codes[idx], unit_codes=self.unit_codes[idx])
+
+    def scorable(self) -> np.ndarray:
+        """Rows that get a predikat: missing ratings, not weights, decide it (positive
+        weights stay positive under every perturbation)."""
+        return self.evaluate(self.theta0[None, :]).predikat[:, 0] >= 0
+
+    def theta_of(self, ws: WeightSet | str) -> np.ndarray:
+        """The parameter vector of a weight set of the rubric (or any WeightSet)."""
+        if isinstance(ws, str):
+            if ws not in self.rubric.weights:
+                raise ParameterError(f"`weights` must be one of {{{', '.join(map(repr, self.rubric.weights))}}};"
+                                     f" got {ws!r}.")
+            ws = self.rubric.weights[ws]
+        return _theta(self.params, ws)
+
+    def normalise(self, theta: np.ndarray) -> np.ndarray:
+        """Rescale each weight group of ``theta`` (``(c, K)``) to sum to 1."""
+        theta = np.array(theta, dtype=float, copy=True)
+        for idx in self._groups():
+            s = theta[:, idx].sum(axis=1, keepdims=True)
+            theta[:, idx] = np.where(s > 0, theta[:, idx] / np.where(s > 0, s, 1.0), theta[:, idx])
+        return theta
+
+    def _groups(self) -> list[np.ndarray]:
+        if "groups" not in self._cache:
+            g = self.params.groupby("group", sort=False).indices
+            self._cache["groups"] = [np.asarray(v) for v in g.values()]
+        return self._cache["groups"]
+
+    # -- scoring -------------------------------------------------------------------------
+    def evaluate(self, theta: np.ndarray) -> Evaluation:
+        """Score every employee-period under each row of ``theta`` (``(c, K)``)."""
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        r = self.rubric
+        c = theta.shape[0]
+        n_dim = len(r.dimensions)
+        dims = np.full((self.n, c, n_dim), np.nan)
+        p_ix = {i: j for j, i in enumerate(self.indicators)}
+        names = self.params["name"].to_numpy()
+        pos = {nm: k for k, nm in enumerate(names)}
+        for d, dim in enumerate(r.dimensions):
+            cols = [p_ix[i] for i in dim.indicators]
+            rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
+            omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
+            for g in np.unique(self.patterns):
+                rows = np.flatnonzero(self.patterns == g)
+                pres = self.present[rows[0]][cols]  # (k, R)
+                app = self.applies[rows[0]][cols]  # (k,)
+                den = rho @ pres.T.astype(float)  # (c, k)
+                rated = den > 0
+                coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
+                                / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
+                w = omega * app[None, :]
+                missing = (~rated) & (w > 0)
+                if dim.missing == "renormalise":
+                    w = np.where(rated, w, 0.0)
+                total = w.sum(axis=1)  # (c,)
+                bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+                ug = self.u[rows][:, cols, :]  # (m, k, R)
+                if dim.aggregation == "weighted_mean":
+                    full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
+                    s = ug.reshape(len(rows), -1) @ full.reshape(c, -1).T  # (m, c)
+                else:
+                    v = np.einsum("mkr,ckr->mck", ug, coef)  # (m, c, k)
+                    if dim.aggregation == "geometric_mean":
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            logs = np.where(w[None] > 0, w[None] * np.log(np.where(v > 0, v, 1.0)), 0.0)
+                            s = np.exp(logs.sum(axis=2) / np.where(total > 0, total, 1.0)[None])
+                        s = np.where(((v <= 0) & (w[None] > 0)).any(axis=2), 0.0, s)
+                    else:
+                        s = np.where(w[None] > 0, v, np.inf).min(axis=2)
+                s[:, bad] = np.nan
+                if len(rows) == self.n:
+                    dims[:, :, d] = s
+                else:
+                    dims[rows, :, d] = s
+        pred = np.full((self.n, c), -1, dtype=np.int8)
+        composite = np.full((self.n, c), np.nan)
+        rank_of = {p.id: p.rank for p in r.predikat}
+        if r.rule == "matrix" and r.matrix is not None:
+            m = r.matrix
+            ri = _categories(dims[:, :, [d.id for d in r.dimensions].index(m.rows)], r.dimension(m.rows))
+            ci = _categories(dims[:, :, [d.id for d in r.dimensions].index(m.columns)], r.dimension(m.columns))
+            rcat = [k.id for k in r.dimension(m.rows).categories]
+            ccat = [k.id for k in r.dimension(m.columns).categories]
+            table = np.array([[rank_of[m.cells[(a, b)]] for b in ccat] for a in rcat], dtype=np.int8)
+            ok = (ri >= 0) & (ci >= 0)
+            pred = np.where(ok, table[np.maximum(ri, 0), np.maximum(ci, 0)], -1).astype(np.int8)
+            lo = np.array([d.scale.min for d in r.dimensions])
+            span = np.array([d.scale.max - d.scale.min for d in r.dimensions])
+            scaled = (dims - lo) / span
+            tie = np.nan_to_num(scaled).sum(axis=2) / np.maximum((~np.isnan(scaled)).sum(axis=2), 1)
+            value = (len(r.predikat) - pred) + tie
+            value[pred < 0] = np.nan
+        else:
+            delta = np.stack([theta[:, pos[f"dimensions.{d.id}"]] for d in r.dimensions], axis=1)  # (c, D)
+            composite = np.einsum("ncd,cd->nc", dims, delta)
+            band_idx = np.full((self.n, c), -1, dtype=np.int16)
+            for b, band in enumerate(r.bands):
+                above = composite >= band.min if band.min_inclusive else composite > band.min
+                below = composite <= band.max if band.max_inclusive else composite < band.max
+                band_idx = np.where(above & below, b, band_idx)
+            ranks = np.array([rank_of[b.predikat] for b in r.bands], dtype=np.int8)
+            pred = np.where(band_idx >= 0, ranks[np.maximum(band_idx, 0)], -1).astype(np.int8)
+            for cond in r.conditions:
+                hit = (pred == rank_of[cond.replaces]) & (composite >= cond.min) & self.flags[cond.flag][:, None]
+                pred = np.where(hit, rank_of[cond.predikat], pred).astype(np.int8)
+            value = composite
+        return Evaluation(dims, composite, pred, value)
+
+    def ranks(self, value: np.ndarray) -> np.ndarray:
+        """Competition ranks within each period (1 = best, ties share the best rank).
+
+        ``value``: ``(n, c)``; returns ``(n, c)`` float with NaN where ``value`` is NaN.
+        Vectorised over the ``c`` columns: one sort per period.
+        """
+        out = np.full(value.shape, np.nan)
+        for p in np.unique(self.period_codes):
+            rows = np.flatnonzero(self.period_codes == p)
+            out[rows] = _competition_ranks(value[rows])
+        return out
+
+
+def _competition_ranks(v: np.ndarray) -> np.ndarray:
+    """Column-wise competition ranks of ``v`` (``(m, c)``), highest = 1, NaN stays NaN.
+
+    Values within a relative 1e-10 of each other tie, so that rescaling all weights (which
+    changes rounding, not order) leaves the ranks unchanged.
+    """
+    m = v.shape[0]
+    key = np.ascontiguousarray(np.where(np.isnan(v), np.inf, -v).T)  # (c, m): sort along rows
+    order = np.argsort(key, axis=1)
+    sv = np.take_along_axis(key, order, axis=1)
+    new = np.ones(sv.shape, dtype=bool)
+    # values equal up to floating-point rounding (1e-10 relative) are ties
+    new[:, 1:] = np.abs(sv[:, 1:] - sv[:, :-1]) > 1e-10 * np.maximum(np.abs(sv[:, 1:]), np.abs(sv[:, :-1]))
+    start = np.maximum.accumulate(np.where(new, np.arange(m)[None, :], 0), axis=1)
+    ranks_t = np.empty(key.shape)
+    np.put_along_axis(ranks_t, order, (start + 1).astype(float), axis=1)
+    ranks = ranks_t.T
+    ranks[np.isnan(v)] = np.nan
+    return ranks
+
+
+def _categories(s: np.ndarray, dim: Any) -> np.ndarray:
+    """Category index per score (-1 where missing): the number of thresholds <= s."""
+    idx = np.zeros(s.shape, dtype=np.int8)
+    for k in dim.categories[1:]:
+        idx += s >= k.min
+    idx[np.isnan(s)] = -1
+    return idx
+
+
+def _params(rubric: Rubric, roles: tuple[str, ...], base: WeightSet) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for dim in rubric.dimensions:
+        rw = base.raters.get(dim.id, {})
+        n_pos = sum(1 for r in roles if rw.get(r, 0.0) > 0)
+        for r in roles:
+            rows.append({"name": f"raters.{dim.id}.{r}", "group": f"raters.{dim.id}", "kind": "raters",
+                         "dimension": dim.id, "indicator": "", "role": r,
+                         "free": n_pos >= 2 and rw.get(r, 0.0) > 0})
+        n_pos = sum(1 for i in dim.indicators if base.indicators.get(i, 0.0) > 0)
+        for i in dim.indicators:
+            rows.append({"name": f"indicators.{i}", "group": f"indicators.{dim.id}", "kind": "indicators",
+                         "dimension": dim.id, "indicator": i, "role": "",
+                         "free": n_pos >= 2 and base.indicators.get(i, 0.0) > 0})
+    bands = rubric.rule == "bands"
+    n_pos = sum(1 for d in rubric.dimensions if base.dimensions.get(d.id, 0.0) > 0) if bands else 0
+    for dim in rubric.dimensions:
+        rows.append({"name": f"dimensions.{dim.id}", "group": "dimensions", "kind": "dimensions",
+                     "dimension": dim.id, "indicator": "", "role": "",
+                     "free": bands and n_pos >= 2 and base.dimensions.get(dim.id, 0.0) > 0})
+    params = pd.DataFrame(rows)
+    params["baseline"] = _theta(params, base)
+    return params
+
+
+def _theta(params: pd.DataFrame, ws: WeightSet) -> np.ndarray:
+    out = np.zeros(len(params))
+    for k, (kind, dim, ind, role) in enumerate(zip(params["kind"], params["dimension"], params["indicator"],
+                                                   params["role"], strict=True)):
+        if kind == "raters":
+            out[k] = ws.raters.get(dim, {}).get(role, 0.0)
+        elif kind == "indicators":
+            out[k] = ws.indicators.get(ind, 0.0)
+        else:
+            out[k] = ws.dimensions.get(dim, 0.0) if ws.dimensions else 0.0
+    return out
+
+
+def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline") -> WeightModel:
+    """Build the matrix form of ``rubric`` on dataset ``ds`` (see the module docstring).
+
+    Parameters
+    ----------
+    ds
+        A :class:`workbench.Dataset` (``.ratings`` and ``.roster``).
+    rubric
+        The rubric.
+    weights
+        The weight set whose values are the baseline ``theta0``.
+    """
+    if not isinstance(rubric, Rubric):
+        raise ParameterError(f"`rubric` must be a Rubric (wb.load_rubric(...)); got {type(rubric).__name__}.")
+    if weights not in rubric.weights:
+        raise ParameterError(f"`weights` must be one of {{{', '.join(map(repr, rubric.weights))}}}; "
+                             f"got {weights!r}.")
+    ratings = ds.ratings
+    ind_ids = [i.id for i in rubric.indicators]
+    flag_inds = [f.indicator for f in rubric.flags if f.indicator and f.indicator not in ind_ids]
+    all_ids = ind_ids + flag_inds
+    roles = tuple(RATER_ROLES)
+    sub = ratings[ratings["indicator"].isin(all_ids)]
+    score = pd.to_numeric(sub["score"], errors="coerce").to_numpy(dtype=float)
+    p_codes, p_uni = pd.factorize(sub["period"].astype(str))
+    e_codes, e_uni = pd.factorize(sub["employee_id"].astype(str))
+    keys_codes, key_uni = pd.factorize(p_codes.astype(np.int64) * max(len(e_uni), 1) + e_codes)
+    n_e = max(len(e_uni), 1)
+    keys = pd.MultiIndex.from_arrays([np.asarray(p_uni, dtype=object)[key_uni // n_e],
+                                      np.asarray(e_uni, dtype=object)[key_uni % n_e]])
+    ind = pd.Index(all_ids).get_indexer(sub["indicator"])
+    role = pd.Index(roles).get_indexer(sub["rater_role"].astype(str))
+    ok = (role >= 0) & ~np.isnan(score)
+    n, p_all, n_r = len(keys), len(all_ids), len(roles)
+    if n == 0:
+        raise ParameterError(f"The data hold no ratings of the indicators of rubric {rubric.id!r} "
+                             f"({', '.join(ind_ids[:5])}{' ...' if len(ind_ids) > 5 else ''}); map them first "
+                             "(workbench.rubric.map_indicators).")
+    flat = (keys_codes[ok].astype(np.int64) * p_all + ind[ok]) * n_r + role[ok]
+    sums = np.bincount(flat, weights=score[ok], minlength=n * p_all * n_r).reshape(n, p_all, n_r)
+    cnts = np.bincount(flat, minlength=n * p_all * n_r).reshape(n, p_all, n_r)
+    means = np.where(cnts > 0, sums / np.maximum(cnts, 1), np.nan)
+    p = len(ind_ids)
+    u = np.zeros((n, p, n_r))
+    for j, i in enumerate(ind_ids):
+        indic = rubric.indicator(i)
+        dim = rubric.dimension(indic.dimension)
+        unit = (means[:, j, :] - indic.scale.min) / (indic.scale.max - indic.scale.min)
+        if indic.direction == "lower_is_better":
+            unit = 1 - unit
+        u[:, j, :] = np.nan_to_num(dim.scale.min + unit * (dim.scale.max - dim.scale.min))
+    present = cnts[:, :p, :] > 0
+    key_frame = pd.DataFrame({"period": keys.get_level_values(0), "employee_id": keys.get_level_values(1)})
+    roster = ds.roster.copy()
+    roster["period"] = roster["period"].astype(str)
+    roster["employee_id"] = roster["employee_id"].astype(str)
+    wide = key_frame.merge(roster.drop_duplicates(["employee_id", "period"]),
+                           on=["period", "employee_id"], how="left")
+    applies = np.ones((n, p), dtype=bool)
+    for j, i in enumerate(ind_ids):
+        a = rubric.indicator(i).applies_to
+        if a is not None:
+            applies[:, j] = wide[a.column].isin(a.values).to_numpy() if a.column in wide else False
+    flags: dict[str, np.ndarray] = {}
+    for f in rubric.flags:
+        val = np.zeros(n, dtype=bool)
+        if f.roster_column and f.roster_column in wide:
+            col = wide[f.roster_column]
+            val |= col.astype(str).str.strip().str.lower().isin(_TRUE).to_numpy() | (
+                pd.to_numeric(col, errors="coerce").fillna(0).to_numpy() > 0)
+        if f.indicator:
+            j = all_ids.index(f.indicator)
+            val |= np.nan_to_num(_role_combined(means[:, j, :], cnts[:, j, :])) > 0
+        flags[f.id] = val
+    # presence pattern: which (indicator, role) cells are rated and which indicators apply
+    sig = np.concatenate([present.reshape(n, -1), applies], axis=1)
+    _, patterns = np.unique(np.packbits(sig, axis=1), axis=0, return_inverse=True)
+    base = rubric.weights[weights]
+    params = _params(rubric, roles, base)
+    keys_out = wide[["period", "employee_id"]].copy()
+    keys_out["unit"] = wide["unit"].astype(str) if "unit" in wide else "-"
+    return WeightModel(
+        rubric=rubric, keys=keys_out, indicators=tuple(ind_ids), roles=roles, u=u, present=present,
+        applies=applies, flags=flags, params=params, theta0=params["baseline"].to_numpy(dtype=float),
+        patterns=patterns.ravel(), period_codes=pd.factorize(keys_out["period"])[0],
+        unit_codes=pd.factorize(keys_out["unit"])[0])
+
+
+def _role_combined(means: np.ndarray, cnts: np.ndarray) -> np.ndarray:
+    """Equal-weight mean over the roles that rated (flag indicators outside any dimension)."""
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(np.where(cnts > 0, means, np.nan), axis=1)

@@ -1,0 +1,227 @@
+"""Which weights matter? Sobol indices of a rubric's weights on the outcomes people see.
+
+:func:`sensitivity` treats every free weight of a rubric (rater roles per dimension,
+indicators within a dimension, dimensions in the composite) as uncertain, uniform within
+``+/- perturb`` of its baseline (then renormalised within its group), and estimates
+first-order and total Sobol indices (:mod:`workbench.weights.sobol`) on four outcomes:
+
+* ``mean_abs_rank_shift``: mean absolute change of rank against the nominal weights;
+* ``n_predikat_changes``: employees whose predikat differs from the nominal one;
+* ``share_<top predikat>``: share of employees with the best predikat (e.g. Sangat Baik);
+* ``curve_violations``: units that break the distribution curve (with ``org_rating``).
+
+Examples
+--------
+>>> import workbench as wb
+>>> from workbench.rubric import load_rubric
+>>> ds = wb.read_sample("kota_contoh")
+>>> s = sensitivity(ds, load_rubric("permenpanrb-6-2022-rinci"), n_base=32, groups="group",
+...                 n_bootstrap=0, seed=0)
+>>> sorted(s.to_frame()["factor"].unique())
+['indicators.hasil_kerja', 'indicators.perilaku_kerja', 'raters.perilaku_kerja']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.normalize import canonical_name
+from workbench.errors import ParameterError, check_option
+from workbench.rubric.model import Rubric
+from workbench.weights._engine import WeightModel, weight_model
+from workbench.weights.sobol import SobolResult, sobol_indices
+
+__all__ = ["curve_violations", "sensitivity"]
+
+Grouping = Literal["weight", "group", "dimension"]
+
+
+def _org_rows(model: WeightModel, org_rating: str | dict[str, str]) -> list[Any]:
+    curve = model.rubric.curve
+    if curve is None:
+        raise ParameterError(f"Rubric {model.rubric.id!r} has no distribution curve; drop `org_rating`.")
+    names: dict[str, str] = {}
+    for rid, row in curve.rows.items():
+        for text in (rid, row.label.id, row.label.en):
+            names[canonical_name(pd.Series([text])).iloc[0]] = rid
+    for alias, rid in curve.aliases.items():
+        names[canonical_name(pd.Series([alias])).iloc[0]] = rid
+    units = pd.unique(model.keys["unit"])
+    mapping = dict.fromkeys(units, org_rating) if isinstance(org_rating, str) else dict(org_rating)
+    rows = []
+    for u in units:
+        if u not in mapping:
+            raise ParameterError(f"`org_rating` gives no rating for unit {u!r}; give one per unit or one string.")
+        key = canonical_name(pd.Series([str(mapping[u])])).iloc[0]
+        if key not in names:
+            raise ParameterError(f"`org_rating` for unit {u!r} must be one of "
+                                 f"{{{', '.join(repr(r.label.id) for r in curve.rows.values())}}}; "
+                                 f"got {mapping[u]!r}.")
+        rows.append(curve.rows[names[key]])
+    return rows
+
+
+def curve_violations(model: WeightModel, pred: np.ndarray, org_rating: str | dict[str, str]) -> np.ndarray:
+    """Number of (period, unit) groups that break the curve, per column of ``pred``.
+
+    ``pred``: ``(n, c)`` predikat ranks (-1 = not scored). Shares become counts
+    conservatively, as ``curve_check`` does by default: a maximum allows
+    ``floor(share * n)``, a minimum needs ``ceil(share * n)``, "present" needs 1.
+    """
+    rows = _org_rows(model, org_rating)
+    unit_rows = dict(zip(pd.unique(model.keys["unit"]), rows, strict=True))
+    rank_of = {p.id: p.rank for p in model.rubric.predikat}
+    grp, uniq = pd.factorize(pd.MultiIndex.from_frame(model.keys[["period", "unit"]]))
+    n_g, n_p, c = len(uniq), len(rank_of), pred.shape[1]
+    p = pred.astype(np.int64)
+    flat = (np.arange(c)[None, :] * n_g + grp[:, None]) * n_p + np.maximum(p, 0)
+    cnt = np.bincount(flat.ravel(), weights=(p >= 0).ravel(), minlength=c * n_g * n_p).reshape(c, n_g, n_p)
+    total = cnt.sum(axis=2)
+    bad = np.zeros((c, n_g), dtype=bool)
+    for g, (_, unit) in enumerate(uniq):
+        for con in unit_rows[unit].constraints:
+            s = cnt[:, g, [rank_of[x] for x in con.predikat]].sum(axis=1)
+            n = total[:, g]
+            if con.min is not None:
+                bad[:, g] |= s < np.ceil(con.min * n - 1e-9)
+            if con.max is not None:
+                bad[:, g] |= s > np.floor(con.max * n + 1e-9)
+            if con.present:
+                bad[:, g] |= (s == 0) & (n > 0)
+    return bad.sum(axis=1)
+
+
+def _factor_groups(model: WeightModel, names: list[str], groups: Grouping) -> dict[str, list[str]] | None:
+    if groups == "weight":
+        return None
+    p = model.params.set_index("name")
+    out: dict[str, list[str]] = {}
+    for n in names:
+        key = p.loc[n, "group"] if groups == "group" else (
+            f"dimension.{p.loc[n, 'dimension']}" if p.loc[n, "kind"] != "dimensions" else "dimensions")
+        out.setdefault(str(key), []).append(n)
+    return out
+
+
+def sensitivity(
+    ds: Any,
+    rubric: Rubric,
+    *,
+    perturb: float = 0.2,
+    n_base: int = 256,
+    seed: int = 0,
+    groups: Grouping = "weight",
+    org_rating: str | dict[str, str] | None = None,
+    weights: str = "baseline",
+    period: str | None = None,
+    n_bootstrap: int = 100,
+    max_memory_mb: float = 256,
+) -> SobolResult:
+    """First-order and total Sobol indices of a rubric's weights on appraisal outcomes.
+
+    Parameters
+    ----------
+    ds
+        The dataset.
+    rubric
+        The rubric whose weight set ``weights`` is analysed.
+    perturb
+        Each free weight is uniform on ``baseline * [1 - perturb, 1 + perturb]`` before its
+        group is renormalised to sum to 1.
+    n_base
+        Base sample size ``N``; the rubric is re-scored ``N * (G + 2)`` times (``G``
+        factors or groups). Use a power of 2.
+    seed
+        Seed of the Sobol sequence and the bootstrap.
+    groups
+        ``"weight"``: one index per weight; ``"group"``: per weight group (e.g. all
+        BerAKHLAK indicator weights); ``"dimension"``: everything about one dimension
+        (its rater and indicator weights), the composite's dimension weights together.
+    org_rating
+        Predikat Kinerja Organisasi per unit (or one for all) to count curve violations;
+        without it that outcome is left out.
+    period
+        Restrict to one period (default: all periods, ranks within each).
+    n_bootstrap
+        Bootstrap resamples for the 95 % intervals.
+    max_memory_mb
+        Working memory of one chunk of evaluations.
+
+    Returns
+    -------
+    SobolResult
+        ``to_frame()``: ``output, factor, s1, s1_ci_low, s1_ci_high, st, st_ci_low,
+        st_ci_high``; outputs ``mean_abs_rank_shift``, ``n_predikat_changes``,
+        ``share_<top predikat id>`` and, with ``org_rating``, ``curve_violations``.
+
+    Notes
+    -----
+    The outcomes are step functions of the weights (a predikat changes at a threshold),
+    so their indices need larger ``N`` than smooth models to settle; check the intervals.
+    An output that never varies (e.g. no weight can move anyone across a threshold) has
+    NaN indices. Grouped indices answer "does this whole block of weights matter?" with
+    ``G`` small, which is much cheaper than one index per weight.
+
+    References
+    ----------
+    Saisana, M., Saltelli, A., Tarantola, S. (2005). Uncertainty and sensitivity analysis
+    techniques as tools for the quality assessment of composite indicators. *JRSS A* 168(2).
+    """
+    check_option("groups", groups, ["weight", "group", "dimension"])
+    if not 0 < perturb < 1:
+        raise ParameterError(f"`perturb` must be in (0, 1); got {perturb!r}.")
+    if period is not None:
+        ds = _Subset(ds.ratings[ds.ratings["period"] == period], ds.roster[ds.roster["period"] == period])
+        if len(ds.ratings) == 0:
+            raise ParameterError(f"No ratings in period {period!r}.")
+    full = weight_model(ds, rubric, weights)
+    model = full.subset(full.scorable())
+    free = model.free
+    if len(free) == 0:
+        raise ParameterError(f"Weight set {weights!r} of {rubric.id!r} has no group of two or more weights; "
+                             "there is nothing to vary.")
+    names = list(model.params["name"].to_numpy()[free])
+    nominal = model.evaluate(model.theta0[None, :])
+    rank_nom = model.ranks(nominal.value)
+    pred_nom = nominal.predikat
+    scored = pred_nom[:, 0] >= 0
+    top = rubric.predikat[0].id
+    outputs = ["mean_abs_rank_shift", "n_predikat_changes", f"share_{top}"] + (
+        ["curve_violations"] if org_rating is not None else [])
+    if org_rating is not None:
+        _org_rows(model, org_rating)  # fail early on a bad rating
+    step = int(max(1, max_memory_mb * 2**20 // max(model.n * 8 * (len(rubric.dimensions) + 4), 1)))
+
+    def run(x: np.ndarray) -> np.ndarray:
+        theta = np.repeat(model.theta0[None, :], len(x), axis=0)
+        theta[:, free] = theta[:, free] * x
+        theta = model.normalise(theta)
+        y = np.empty((len(x), len(outputs)))
+        for s in range(0, len(x), step):
+            ev = model.evaluate(theta[s:s + step])
+            rk = model.ranks(ev.value)
+            pr = ev.predikat
+            y[s:s + step, 0] = np.abs(rk[scored] - rank_nom[scored]).mean(axis=0)
+            y[s:s + step, 1] = (pr[scored] != pred_nom[scored]).sum(axis=0)
+            y[s:s + step, 2] = (pr[scored] == 0).mean(axis=0)
+            if org_rating is not None:
+                y[s:s + step, 3] = curve_violations(model, pr, org_rating)
+        return y
+
+    bounds = {n: (1 - perturb, 1 + perturb) for n in names}
+    res = sobol_indices(run, bounds, n_base=n_base, seed=seed, groups=_factor_groups(model, names, groups),
+                        n_bootstrap=n_bootstrap, output_names=outputs)
+    params = {**res.parameters, "perturb": perturb, "groups": groups, "weights": weights, "period": period,
+              "org_rating": org_rating, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
+    return SobolResult(res.frame, res.n_base, res.n_evaluations, params, ds.ratings)
+
+
+class _Subset:
+    """A dataset restricted to some rows (``ratings`` and ``roster`` only)."""
+
+    def __init__(self, ratings: pd.DataFrame, roster: pd.DataFrame) -> None:
+        self.ratings = ratings
+        self.roster = roster
