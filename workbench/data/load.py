@@ -33,7 +33,7 @@ import pandas as pd
 from workbench.data.clean import REASONS, canonical_indicator, clean_ratings, clean_roster
 from workbench.data.contract import RATING_COLUMNS, ROSTER_COLUMNS, RatingsSchema
 from workbench.data.dataset import Dataset
-from workbench.data.normalize import canonical_name, parse_score
+from workbench.data.normalize import canonical_name, is_blank, parse_score
 from workbench.data.read import SUPPORTED, RawTable, read_raw
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
 from workbench.errors import DataContractError, check_option
@@ -140,16 +140,17 @@ def _split(t: RawTable, user: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataF
     names = [str(x) for x in header]
     data.columns = [f"c{i}" for i in range(width)]
     data["_line"] = frame["_line"].to_numpy()
-    stripped = data.drop(columns="_line").apply(lambda s: s.astype(str).str.strip())
-    blank = (stripped == "").all(axis=1) & ((extra.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)
-                                            if extra.shape[1] else True)
+    body = data.drop(columns="_line")
+    empty = np.column_stack([is_blank(body[c]).to_numpy(dtype=bool) for c in body.columns]) \
+        if width else np.ones((len(data), 0), dtype=bool)
+    extra_filled = (np.column_stack([~is_blank(extra[c]).to_numpy(dtype=bool) for c in extra.columns]).any(axis=1)
+                    if extra.shape[1] else np.zeros(len(data), dtype=bool))
+    blank = pd.Series(empty.all(axis=1) & ~extra_filled, index=data.index)
     head_canon = canonical_name(pd.Series(names, dtype=str)).to_numpy()
-    same = np.column_stack([canonical_name(stripped[c]).to_numpy() == head_canon[i]
-                            for i, c in enumerate(stripped.columns)]) if width else np.zeros((len(data), 0))
+    same = np.column_stack([canonical_name(body[c]).to_numpy() == head_canon[i]
+                            for i, c in enumerate(body.columns)]) if width else np.zeros((len(data), 0))
     repeated = pd.Series(same.sum(axis=1) >= max(2, int(0.6 * width)), index=data.index) & ~blank
-    overlong = pd.Series(False, index=data.index)
-    if extra.shape[1]:
-        overlong = (extra.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1) & ~blank & ~repeated
+    overlong = pd.Series(extra_filled, index=data.index) & ~blank & ~repeated
     for mask, code in ((blank, "blank_row"), (repeated, "repeated_header"), (overlong, "too_many_fields")):
         if mask.any():
             problems.append(pd.DataFrame({"file": where, "line": data.loc[mask, "_line"].to_numpy(),

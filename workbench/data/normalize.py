@@ -28,6 +28,7 @@ import pandas as pd
 __all__ = [
     "RATING_LABELS",
     "canonical_name",
+    "is_blank",
     "nip_warnings",
     "normalize_gender",
     "normalize_golongan",
@@ -59,13 +60,21 @@ def _on_uniques(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(s: pd.Series, *args: Any, **kwargs: Any) -> Any:
         codes, uniques = pd.factorize(s.astype(str), use_na_sentinel=False)
         result = fn(pd.Series(uniques, dtype=object), *args, **kwargs)
+        # take() keeps each result's own array type (Arrow strings stay Arrow: no round trip)
         if isinstance(result, tuple):
-            return tuple(pd.Series(r.to_numpy()[codes], index=s.index) for r in result)
-        return pd.Series(result.to_numpy()[codes], index=s.index)
+            return tuple(pd.Series(r.array.take(codes), index=s.index) for r in result)
+        return pd.Series(result.array.take(codes), index=s.index)
 
     return wrapper
 
 
+@_on_uniques
+def is_blank(s: pd.Series) -> pd.Series:
+    """True where a cell is empty or white space only."""
+    return s.astype(str).str.strip() == ""
+
+
+@_on_uniques
 def canonical_name(s: pd.Series) -> pd.Series:
     """Lower-case, letters and digits only: ``'Di Atas  Ekspektasi'`` -> ``'diatasekspektasi'``."""
     return s.astype(str).str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
