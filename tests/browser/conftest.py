@@ -57,7 +57,7 @@ class VoilaServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"voila exited early; see {log}")
             try:
-                urllib.request.urlopen(self.url + "api/status", timeout=2)  # noqa: S310 - loopback only
+                urllib.request.urlopen(self.url + "api/status", timeout=2)
                 return
             except urllib.error.HTTPError:
                 return  # any HTTP answer means the server is up

@@ -1,0 +1,72 @@
+"""Small-cell suppression and the identifier scan (workbench.privacy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workbench.errors import ParameterError
+from workbench.privacy import (
+    check_min_cell,
+    find_identifiers,
+    suppress_counts,
+    suppress_rows,
+    suppress_share,
+)
+
+
+def test_default_is_five_and_floor_is_three():
+    assert check_min_cell(None) == 5
+    assert check_min_cell(3) == 3
+    for bad in (2, 0, -1):
+        with pytest.raises(ParameterError, match="at least 3"):
+            check_min_cell(bad)
+    with pytest.raises(ParameterError):
+        check_min_cell(4.5)  # type: ignore[arg-type]
+
+
+def test_primary_secondary_and_small_groups():
+    counts = pd.DataFrame({"Baik": [40, 3, 50], "Butuh Perbaikan": [2, 0, 6], "Sangat Baik": [0, 0, 9]},
+                          index=["A", "B", "C"])
+    out = suppress_counts(counts)
+    assert np.isnan(out.loc["A", "Butuh Perbaikan"])           # primary: 2 < 5
+    assert np.isnan(out.loc["A", "Sangat Baik"])               # secondary: the zero
+    assert out.loc["A", "Baik"] == 40
+    assert out.loc["B"].isna().all()                           # group of 3 hidden entirely
+    assert out.loc["C"].tolist() == [50, 6, 9]                 # nothing small
+
+
+def test_threshold_is_configurable():
+    counts = pd.DataFrame({"Baik": [40], "Butuh Perbaikan": [4], "Sangat Baik": [6]})
+    assert suppress_counts(counts, min_cell=3).notna().all().all()
+    assert suppress_counts(counts, min_cell=5).isna().sum().sum() == 2
+
+
+@given(st.lists(st.lists(st.integers(0, 30), min_size=3, max_size=5), min_size=1, max_size=8).filter(
+    lambda rows: len({len(r) for r in rows}) == 1), st.integers(3, 10))
+def test_no_shown_cell_is_small_and_no_row_has_a_single_hidden_cell(rows, k):
+    counts = pd.DataFrame(rows)
+    out = suppress_counts(counts, k)
+    shown = out.to_numpy()
+    assert not ((shown > 0) & (shown < k)).any()
+    hidden_per_row = out.isna().sum(axis=1)
+    assert not (hidden_per_row == 1).any()
+
+
+def test_share_hides_small_complements():
+    share = suppress_share(pd.Series([46, 40, 48, 3]), pd.Series([48, 48, 48, 4]))
+    assert np.isnan(share[0]) and share[1] == pytest.approx(40 / 48) and share[2] == 1.0 and np.isnan(share[3])
+
+
+def test_rows_below_threshold_are_blanked():
+    f = pd.DataFrame({"unit": ["A", "B"], "n": [12, 4], "icc": [0.6, 0.9]})
+    assert suppress_rows(f, "n", ["icc"])["icc"].isna().tolist() == [False, True]
+
+
+def test_find_identifiers():
+    assert find_identifiers("x 198012212004011001 y") == ["198012212004011001"]
+    assert find_identifiers("1980122120040110019") == []  # 19 digits is not a NIP
+    assert find_identifiers("Budi Santoso hadir", ["Budi Santoso"]) == ["Budi Santoso"]

@@ -1,0 +1,224 @@
+"""The three dashboards, each one call: ``views.leadership_overview(ds)`` and friends.
+
+A dashboard is a widget built from the controls and panels; it links the controls'
+traits to the panels' traits and nothing else. Any error while building it becomes a
+readable message in Bahasa Indonesia, never a traceback.
+
+Examples
+--------
+>>> import workbench as wb
+>>> from workbench import views
+>>> d = views.leadership_overview(wb.read_sample("kota_contoh"))
+>>> d.lang
+'id'
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+import traitlets
+
+from workbench.data import Dataset
+from workbench.i18n import t
+from workbench.privacy import check_min_cell
+from workbench.views._base import Panel, run_safely
+from workbench.views._sources import default_org_rating
+from workbench.views.controls import (
+    DatasetPicker,
+    LanguageToggle,
+    OrgRatingPicker,
+    UnitFilter,
+    WhatIfControls,
+)
+from workbench.views.panels import (
+    CurvePanel,
+    FlagsPanel,
+    RaterQualityPanel,
+    ReliabilityPanel,
+    SharePanel,
+    TrendPanel,
+    UnitPanel,
+    WhatIfPanel,
+)
+
+__all__ = ["CSS", "Dashboard", "dashboard_data", "leadership_overview", "rater_quality", "rubric_whatif", "viewer_is_hr"]
+
+CSS = """
+<style>
+.kw-dashboard { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #222; max-width: 1000px; }
+.kw-dashboard h1 { font-size: 1.7em; margin: 0.2em 0; }
+.kw-section h3 { margin: 0.9em 0 0.2em 0; font-size: 1.15em; }
+.kw-finding { font-size: 1.05em; font-weight: 600; color: #0b3d66; margin: 0.2em 0 0.4em 0; }
+.kw-table { border-collapse: collapse; font-size: 0.9em; margin: 0.4em 0; }
+.kw-table th, .kw-table td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+.kw-error { background: #fff3e0; border-left: 4px solid #D55E00; padding: 8px 12px; }
+.kw-busy { color: #555; font-style: italic; }
+.kw-note { color: #444; font-size: 0.9em; }
+</style>
+"""
+
+
+def viewer_is_hr() -> bool:
+    """True when the viewer is configured as HR (``WORKBENCH_VIEWER=hr``)."""
+    return os.environ.get("WORKBENCH_VIEWER", "").strip().lower() == "hr"
+
+
+def dashboard_data(default: str = "kota_contoh") -> Dataset:
+    """The dataset a dashboard serves: ``WORKBENCH_DATA`` (a path) or a bundled sample."""
+    import workbench as wb
+
+    path = os.environ.get("WORKBENCH_DATA")
+    return wb.load(path) if path else wb.read_sample(default)
+
+
+class Dashboard(widgets.VBox):
+    """A page: header, language toggle, controls and panels, kept in step by ``lang``."""
+
+    lang = traitlets.Unicode("id").tag(sync=False)
+
+    def __init__(self, page: str, ds: Dataset, controls: list[widgets.Widget], panels: list[Panel],
+                 lang: str = "id", min_cell: int | None = None) -> None:
+        self.page = page
+        self.panels = panels
+        self._k = check_min_cell(min_cell)
+        self._ds_name = ds.name or ds.source
+        self._periods = ", ".join(ds.periods)
+        self.toggle = LanguageToggle(lang)
+        self._header = widgets.HTML()
+        super().__init__([widgets.HTML(CSS), self._header, self.toggle, *controls, *panels])
+        self.add_class("kw-dashboard")
+        self.lang = lang
+        self._relabel()
+        traitlets.link((self.toggle, "value"), (self, "lang"))
+        for w in _walk([*controls, *panels]):
+            if w.has_trait("lang"):
+                traitlets.dlink((self, "lang"), (w, "lang"))
+        self.observe(lambda c: self._relabel(), names="lang")
+
+    def _relabel(self) -> None:
+        lang = self.lang
+        self._header.value = (
+            f"<h1 class='kw-title'>{html.escape(t(f'page.{self.page}', lang))}</h1>"
+            f"<p class='kw-note'>{html.escape(t('page.data', lang, name=self._ds_name, periods=self._periods))} "
+            f"{html.escape(t('page.privacy', lang, k=self._k))}</p>")
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Block until every panel has finished its refresh."""
+        for p in self.panels:
+            p.wait(timeout)
+
+
+def _walk(items: list[widgets.Widget]) -> list[widgets.Widget]:
+    """The widgets and, inside plain boxes, their children."""
+    out: list[widgets.Widget] = []
+    for w in items:
+        out.append(w)
+        if type(w) in (widgets.HBox, widgets.VBox, widgets.Box):
+            out.extend(_walk(list(w.children)))
+    return out
+
+
+def _link(source: widgets.Widget, name: str, panels: list[Panel], target: str | None = None) -> None:
+    for p in panels:
+        if p.has_trait(target or name):
+            traitlets.dlink((source, name), (p, target or name))
+
+
+def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = None,
+                        org_rating: Mapping[str, str] | None = None) -> widgets.Widget:
+    """Ringkasan Pimpinan: predikat per OPD against the curve, Baik-or-better against the
+    national figure, trends, flags, and a drill-down from the city to one OPD.
+
+    Parameters
+    ----------
+    ds
+        The dataset.
+    lang
+        ``"id"`` (default) or ``"en"``; the page has a toggle.
+    min_cell
+        Small-cell threshold (default 5, never below 3).
+    org_rating
+        Predikat Kinerja Organisasi per OPD; default: every OPD "Baik" (a documented
+        assumption for the sample, changeable per OPD in the page).
+    """
+    def build() -> widgets.Widget:
+        k = check_min_cell(min_cell)
+        picker = DatasetPicker(ds, lang=lang)
+        units = UnitFilter(ds.units, lang=lang)
+        orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds)), lang=lang)
+        common = {"lang": lang, "min_cell": k}
+        rating = dict(orgs.org_rating)
+        panels: list[Panel] = [
+            UnitPanel(ds, period=picker.period, org_rating=rating, **common),
+            CurvePanel(ds, period=picker.period, org_rating=rating, **common),
+            SharePanel(ds, period=picker.period, **common),
+            TrendPanel(ds, **common),
+            FlagsPanel(ds, period=picker.period, org_rating=rating, **common),
+        ]
+        _link(picker, "period", panels)
+        _link(units, "unit", panels)
+        _link(orgs, "org_rating", panels)
+        controls = [widgets.HBox([picker, units]), orgs]
+        return Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k)
+
+    return run_safely(build, lang)
+
+
+def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr: bool | None = None) -> widgets.Widget:
+    """Kualitas Penilai: inter-rater reliability and rater tendencies per OPD.
+
+    Rater names appear only when ``hr`` is True (default: ``WORKBENCH_VIEWER=hr``).
+    """
+    def build() -> widgets.Widget:
+        k = check_min_cell(min_cell)
+        is_hr = viewer_is_hr() if hr is None else hr
+        berakhlak_periods = [p for p in ds.periods if "Q" not in p] or ds.periods
+        picker = DatasetPicker(ds, periods=berakhlak_periods, lang=lang)
+        common = {"lang": lang, "min_cell": k}
+        panels: list[Panel] = [
+            ReliabilityPanel(ds, period=picker.period, **common),
+            RaterQualityPanel(ds, period=picker.period, hr=is_hr, **common),
+        ]
+        controls: list[widgets.Widget] = [picker]
+        if is_hr:
+            units = UnitFilter(ds.units, lang=lang)
+            _link(units, "unit", panels)
+            controls.append(units)
+        else:
+            note = widgets.HTML()
+            note.add_class("kw-note")
+
+            def relabel(change: object = None) -> None:
+                note.value = f"<p class='kw-note'>{html.escape(t('status.hr_only', dash.lang))}</p>"
+
+            controls.append(note)
+        _link(picker, "period", panels)
+        dash = Dashboard("kualitas_penilai", ds, controls, panels, lang, k)
+        if not is_hr:
+            relabel()
+            dash.observe(relabel, names="lang")
+        return dash
+
+    return run_safely(build, lang)
+
+
+def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
+                  org_rating: Mapping[str, str] | None = None) -> widgets.Widget:
+    """Simulasi Rubrik: move the weights and thresholds, watch the predikat distribution,
+    the transitions from the rule in force and the curve check change."""
+    def build() -> widgets.Widget:
+        k = check_min_cell(min_cell)
+        picker = DatasetPicker(ds, lang=lang)
+        orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds)), lang=lang)
+        rule = WhatIfControls(lang=lang)
+        panel = WhatIfPanel(ds, period=picker.period, org_rating=dict(orgs.org_rating), lang=lang, min_cell=k)
+        _link(picker, "period", [panel])
+        _link(orgs, "org_rating", [panel])
+        _link(rule, "rule", [panel])
+        return Dashboard("simulasi_rubrik", ds, [picker, rule, orgs], [panel], lang, k)
+
+    return run_safely(build, lang)

@@ -1,0 +1,184 @@
+"""Publish a dashboard as one self-contained HTML file (and a PDF on request).
+
+``workbench publish DASHBOARD --data PATH --out report.html [--pdf] [--lang id|en]
+[--min-cell 5]`` builds the same sections as the dashboard (the same numbers, the same
+small-cell suppression, no identifiers: rater names are never published), embeds every
+figure as a base64 PNG and the style inline, and writes no script, link or reference to
+any other host, so the file opens on a laptop with no network and makes no request.
+Before writing, the HTML is scanned for 18-digit NIPs and roster names; a hit aborts.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import workbench as wb
+>>> from workbench.views.publish import publish
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "ringkasan.html"
+>>> path = publish("ringkasan_pimpinan", wb.read_sample("kota_contoh"), out)
+>>> text = path.read_text(encoding="utf-8")
+>>> "<script" in text, "http://" in text or "https://" in text, text.count('src="data:image/png;base64,')
+(False, False, 3)
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.data import Dataset
+from workbench.errors import ParameterError, WorkbenchError, check_option
+from workbench.i18n import LANGUAGES, t
+from workbench.privacy import check_min_cell, find_identifiers
+from workbench.views import sections as sec
+from workbench.views._sources import WhatIf
+from workbench.viz import data_uri
+
+__all__ = ["DASHBOARDS", "add_publish_command", "build_sections", "publish", "render_html"]
+
+DASHBOARDS: tuple[str, ...] = ("ringkasan_pimpinan", "kualitas_penilai", "simulasi_rubrik")
+"""Dashboards that can be published (the notebook names in ``dashboards/``)."""
+
+_STYLE = """
+body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #222; max-width: 980px;
+       margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.8em; margin-bottom: 0.2em; }
+.kw-note { color: #444; font-size: 0.9em; }
+.kw-section { page-break-inside: avoid; margin-top: 1.5em; }
+.kw-finding { font-size: 1.05em; font-weight: 600; color: #0b3d66; }
+.kw-figure { max-width: 100%; height: auto; display: block; }
+.kw-table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+.kw-table th, .kw-table td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+"""
+
+
+def _name(dashboard: str) -> str:
+    name = Path(dashboard).stem if dashboard.endswith(".ipynb") else dashboard
+    check_option("dashboard", name, DASHBOARDS)
+    return name
+
+
+def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang: str = "id",
+                   min_cell: int | None = None, org_rating: Mapping[str, str] | None = None,
+                   rule: WhatIf | None = None) -> list[sec.Section]:
+    """The sections of ``dashboard`` for a static report (never the HR-only rater names)."""
+    name = _name(dashboard)
+    k = check_min_cell(min_cell)
+    period = period or ("2025" if "2025" in ds.periods else ds.periods[-1])
+    if name == "ringkasan_pimpinan":
+        return [sec.curve_section(ds, period, org_rating, lang, k), sec.share_section(ds, period, lang, k),
+                sec.trend_section(ds, None, lang, k), sec.flags_section(ds, period, org_rating, lang, k)]
+    if name == "kualitas_penilai":
+        return [sec.reliability_section(ds, period, lang, k), sec.raters_section(ds, period, lang, k)]
+    rule = rule or WhatIf()
+    return [sec.curve_section(ds, period, org_rating, lang, k, rule=rule),
+            sec.transitions_section(ds, period, rule, lang, k)]
+
+
+def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
+                min_cell: int | None = None) -> tuple[str, list[Any]]:
+    """The report's HTML and the figures drawn for it (for the PDF)."""
+    from workbench import __version__
+
+    name = _name(dashboard)
+    k = check_min_cell(min_cell)
+    figures = []
+    body = []
+    for s in sections:
+        src = None
+        if s.draw is not None:
+            figure = s.draw()
+            figures.append(figure)
+            src = data_uri(figure)
+        body.append(sec.section_html(s, src, lang))
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    head = (f"<h1>{html.escape(t(f'page.{name}', lang))}</h1>"
+            f"<p class='kw-note'>{html.escape(t('page.data', lang, name=ds.name or 'data', periods=', '.join(ds.periods)))} "
+            f"{html.escape(t('page.privacy', lang, k=k))}</p>"
+            f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>")
+    doc = (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
+           f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+           f"<title>{html.escape(t(f'page.{name}', lang))}</title><style>{_STYLE}</style></head>"
+           f"<body>{head}{''.join(body)}</body></html>\n")
+    return doc, figures
+
+
+def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lang: str = "id",
+            min_cell: int | None = None, period: str | None = None,
+            org_rating: Mapping[str, str] | None = None) -> Path:
+    """Write the self-contained HTML report of ``dashboard`` (and ``<out>.pdf`` if ``pdf``).
+
+    Parameters
+    ----------
+    dashboard
+        ``"ringkasan_pimpinan"``, ``"kualitas_penilai"`` or ``"simulasi_rubrik"`` (or a
+        path to the notebook).
+    ds
+        The dataset.
+    out
+        The HTML file to write.
+    pdf
+        Also write a PDF next to it (same name, ``.pdf``), one page per figure.
+    lang, min_cell, period, org_rating
+        As in the dashboards.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file.
+
+    Raises
+    ------
+    WorkbenchError
+        When an identifier (NIP or roster name) would be written.
+    """
+    check_option("lang", lang, LANGUAGES)
+    sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating)
+    doc, figures = render_html(dashboard, ds, sections, lang, min_cell)
+    names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
+    leaks = find_identifiers(doc, names)
+    if leaks:
+        raise WorkbenchError(f"The report would contain {len(leaks)} personal identifier(s) "
+                             "(NIP or name); nothing was written.")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(doc, encoding="utf-8")
+    if pdf:
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        with PdfPages(out.with_suffix(".pdf")) as pages:
+            for figure in figures:
+                pages.savefig(figure)
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    import workbench as wb
+
+    data = str(args.data)
+    if Path(data).exists():
+        ds = wb.load(data)
+    elif data in wb.data.list_samples():
+        ds = wb.read_sample(data)
+    else:
+        raise ParameterError(f"`--data` must be a file or folder, or a bundled sample "
+                             f"({', '.join(wb.data.list_samples())}); got {data!r}.")
+    path = publish(args.dashboard, ds, args.out, pdf=args.pdf, lang=args.lang, min_cell=args.min_cell,
+                   period=args.period)
+    print(f"written {path}" + (f" and {path.with_suffix('.pdf')}" if args.pdf else ""))
+    return 0
+
+
+def add_publish_command(subparsers: Any) -> None:
+    """Add ``workbench publish`` to the command line's subparsers."""
+    p = subparsers.add_parser("publish", help="write a dashboard as a self-contained HTML report (and PDF)")
+    p.add_argument("dashboard", help=f"one of {', '.join(DASHBOARDS)} (or the notebook's path)")
+    p.add_argument("--data", required=True, help="a data file or folder, or a bundled sample name")
+    p.add_argument("--out", required=True, help="the HTML file to write")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF next to the HTML file")
+    p.add_argument("--lang", default="id", choices=list(LANGUAGES), help="language (default id)")
+    p.add_argument("--min-cell", type=int, default=None, help="hide cells with fewer employees (default 5, min 3)")
+    p.add_argument("--period", default=None, help="period to report (default: the year, e.g. 2025)")
+    p.set_defaults(func=_run)

@@ -1,0 +1,350 @@
+"""Charts a leader reads at a glance: pure functions from aggregate tables to a Figure.
+
+Every function takes a small table that is already aggregated and already suppressed
+(:mod:`workbench.privacy`; ``NaN`` marks a hidden cell), draws it with the fixed
+palette of :mod:`workbench.viz.palette`, titles it with the finding ("9 dari 12 OPD
+memenuhi kurva distribusi") in the chosen language, and returns a
+:class:`matplotlib.figure.Figure` on the Agg canvas (no display, no pyplot state).
+Nothing here computes a statistic; titles only count rows of the given table.
+
+Examples
+--------
+>>> import pandas as pd
+>>> shares = pd.DataFrame({"Sangat Baik": [0.1, 0.05], "Baik": [0.6, 0.9],
+...                        "Butuh Perbaikan": [0.2, 0.05], "Kurang/Misconduct": [0.1, float("nan")],
+...                        "Sangat Kurang": [0.0, float("nan")]}, index=["A", "B"])
+>>> check = pd.DataFrame({"ok": [True, False]}, index=["A", "B"])
+>>> fig = curve_figure(shares, check)
+>>> fig.axes[0].get_title(loc="left")
+'1 dari 2 OPD memenuhi kurva distribusi'
+>>> png_bytes(fig)[:4]
+b'\\x89PNG'
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from workbench.i18n import t
+from workbench.privacy import check_min_cell
+from workbench.viz.palette import (
+    ACCENT,
+    FAIL,
+    MUTED,
+    PASS,
+    PREDIKAT_COLORS,
+    PREDIKAT_ORDER,
+    SUPPRESSED,
+)
+
+__all__ = [
+    "curve_figure",
+    "data_uri",
+    "png_bytes",
+    "raters_figure",
+    "reliability_figure",
+    "share_figure",
+    "transitions_figure",
+    "trend_figure",
+    "unit_figure",
+]
+
+_RC: dict[str, Any] = {"font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold", "axes.edgecolor": MUTED,
+       "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _figure(width: float, height: float, left: float = 1.7, right: float = 1.1, top: float = 0.45,
+            bottom: float = 0.95) -> Figure:
+    """A Figure on the Agg canvas with fixed margins in inches (faster than a layout engine)."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=(width, height), dpi=100)
+        FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height)
+    return fig
+
+
+def _style(ax: object) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)  # type: ignore[attr-defined]
+    ax.tick_params(colors=MUTED)  # type: ignore[attr-defined]
+
+
+def _label(p: str, lang: str) -> str:
+    return t(f"predikat.{p}", lang)
+
+
+def _legend_handles(lang: str, suppressed: bool, k: int) -> list[Patch]:
+    handles = [Patch(facecolor=PREDIKAT_COLORS[p], edgecolor="white", label=_label(p, lang)) for p in PREDIKAT_ORDER]
+    if suppressed:
+        handles.append(Patch(facecolor=SUPPRESSED, hatch="//", edgecolor="white", label=t("fig.suppressed", lang, k=k)))
+    return handles
+
+
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
+    """Render ``fig`` to PNG bytes (Agg)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
+
+
+def data_uri(fig: Figure, dpi: int = 100) -> str:
+    """``data:image/png;base64,...`` of ``fig``, for an ``<img>`` with no request."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
+
+
+def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int) -> bool:
+    """Horizontal stacked bars of ``table`` (rows = groups); hidden remainder in grey."""
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for p in PREDIKAT_ORDER:
+        vals = table[p].to_numpy(dtype=float)
+        width = np.nan_to_num(vals)
+        ax.barh(y, width, left=left, color=PREDIKAT_COLORS[p], edgecolor="white", height=0.7)  # type: ignore[attr-defined]
+        left = left + width
+    totals = table.attrs.get("totals")
+    rest = (np.asarray(totals, dtype=float) if totals is not None else np.ones(len(table))) - left
+    hidden = bool(table[list(PREDIKAT_ORDER)].isna().to_numpy().any())
+    if hidden:
+        ax.barh(y, np.clip(np.nan_to_num(rest), 0, None), left=left, color=SUPPRESSED, hatch="//",  # type: ignore[attr-defined]
+                edgecolor="white", height=0.7)
+    ax.set_yticks(y, [str(i) for i in table.index])  # type: ignore[attr-defined]
+    ax.invert_yaxis()  # type: ignore[attr-defined]
+    return hidden
+
+
+def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", min_cell: int | None = None) -> Figure:
+    """Predikat distribution per unit, each marked as meeting its curve or not.
+
+    Parameters
+    ----------
+    shares
+        Rows = units, columns = the five predikat, shares in [0, 1]; ``NaN`` = hidden.
+    check
+        Indexed by unit with a boolean ``ok`` column (the curve check).
+    lang
+        ``"id"`` or ``"en"``.
+    min_cell
+        The suppression threshold, for the legend.
+    """
+    k = check_min_cell(min_cell)
+    fig = _figure(9.5, 0.42 * len(shares) + 1.8, right=1.6)
+    ax = fig.add_subplot()
+    hidden = _stacked(ax, shares, lang, k)
+    ok = check.reindex(shares.index)["ok"].fillna(False).astype(bool)
+    for i, good in enumerate(ok):
+        ax.text(1.01, i, t("fig.curve.meets" if good else "fig.curve.fails", lang), va="center",
+                color=PASS if good else FAIL, fontweight="bold", transform=ax.get_yaxis_transform())
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(t("fig.curve.xlabel", lang))
+    ax.set_title(t("fig.curve.title", lang, ok=int(ok.sum()), n=len(shares)), loc="left")
+    _style(ax)
+    fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
+    return fig
+
+
+def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min_cell: int | None = None) -> Figure:
+    """Share rated Baik or better per unit against the national figure.
+
+    Parameters
+    ----------
+    share
+        Indexed by unit, share in [0, 1]; ``NaN`` = hidden.
+    national
+        The national share (about 0.95, BKN/KemenPANRB 2023).
+    """
+    k = check_min_cell(min_cell)
+    fig = _figure(9, 0.38 * len(share) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(share))
+    vals = share.to_numpy(dtype=float)
+    colors = [SUPPRESSED if math.isnan(v) else PREDIKAT_COLORS["Baik"] for v in vals]
+    lo = min(0.5, float(np.nanmin(vals)) - 0.05) if np.isfinite(vals).any() else 0.5
+    ax.barh(y, np.where(np.isnan(vals), 1.0, vals) - lo, left=lo, color=colors, height=0.65,
+            hatch=None)
+    for i, v in enumerate(vals):
+        ax.text(v + 0.003 if not math.isnan(v) else lo + 0.01, i,
+                f"{v:.0%}" if not math.isnan(v) else t("fig.suppressed", lang, k=k), va="center", color=MUTED)
+    ax.axvline(national, color=ACCENT, linestyle="--", linewidth=2)
+    ax.text(national, -0.8, t("fig.share.national", lang, national=national), color=ACCENT, ha="right",
+            va="bottom", fontsize=9)
+    ax.set_yticks(y, [str(i) for i in share.index])
+    ax.invert_yaxis()
+    ax.set_xlim(lo, 1.02)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(t("fig.share.xlabel", lang))
+    above = int(np.nansum(vals > national))
+    ax.set_title(t("fig.share.title", lang, above=above, n=len(share), national=national), loc="left")
+    _style(ax)
+    return fig
+
+
+def trend_figure(shares: pd.DataFrame, baik_share: pd.Series, lang: str = "id") -> Figure:
+    """Predikat shares across periods: Baik or better (left) and the lower predikat (right).
+
+    Parameters
+    ----------
+    shares
+        Rows = periods (sorted), columns = the five predikat, shares in [0, 1] (``NaN`` = hidden).
+    baik_share
+        Share rated Baik or better per period (``NaN`` = hidden).
+    """
+    fig = _figure(9, 3.2)
+    left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
+    x = [str(p) for p in shares.index]
+    left.plot(x, baik_share.to_numpy(dtype=float), marker="o", color=PREDIKAT_COLORS["Sangat Baik"], linewidth=2.5)
+    left.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    left.set_ylabel(t("fig.trend.ylabel", lang))
+    left.set_title(t("col.share", lang), loc="left", fontsize=10)
+    for p in ("Sangat Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"):
+        right.plot(x, shares[p].to_numpy(dtype=float), marker="o", color=PREDIKAT_COLORS[p], label=_label(p, lang),
+                   linewidth=2, markeredgecolor=MUTED if p == "Butuh Perbaikan" else PREDIKAT_COLORS[p])
+    right.yaxis.set_major_formatter(lambda v, _: f"{v:.1%}")
+    right.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    for ax in (left, right):
+        _style(ax)
+    vals = baik_share.to_numpy(dtype=float)
+    if len(vals) and np.isfinite(vals[[0, -1]]).all():
+        title = t("fig.trend.title", lang, first=vals[0], last=vals[-1], p0=x[0], p1=x[-1])
+    else:
+        title = t("section.trend", lang)
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=12)
+    return fig
+
+
+def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: str = "id",
+                min_cell: int | None = None) -> Figure:
+    """One unit's predikat by jabatan (the drill-down), employees per cell.
+
+    Parameters
+    ----------
+    counts
+        Rows = jabatan, columns = the five predikat, counts (``NaN`` = hidden); its
+        ``attrs["totals"]`` may hold the row totals (the hidden remainder is drawn grey).
+    unit
+        The unit's name.
+    n, share
+        Employees in the unit and the share rated Baik or better (``NaN`` = hidden).
+    """
+    k = check_min_cell(min_cell)
+    fig = _figure(9, 0.5 * max(len(counts), 1) + 1.9)
+    ax = fig.add_subplot()
+    hidden = _stacked(ax, counts, lang, k)
+    ax.set_xlabel(t("fig.unit.xlabel", lang))
+    share_text = t("fig.suppressed", lang, k=k) if math.isnan(share) else f"{share:.0%}"
+    ax.set_title(t("fig.unit.title", lang, unit=unit, n=int(n) if not math.isnan(n) else 0, share=share_text), loc="left")
+    _style(ax)
+    fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
+    return fig
+
+
+def reliability_figure(rel: pd.DataFrame, lang: str = "id", threshold: float = 0.75) -> Figure:
+    """Inter-rater reliability per unit with its 95 % CI, and a reference line.
+
+    Parameters
+    ----------
+    rel
+        Columns ``unit, estimate, ci_low, ci_high`` (``NaN`` = hidden or not computable).
+    threshold
+        Reference for "good" reliability (0.75, Koo & Li 2016).
+    """
+    fig = _figure(9, 0.38 * len(rel) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(rel))
+    est = rel["estimate"].to_numpy(dtype=float)
+    lo = est - rel["ci_low"].to_numpy(dtype=float)
+    hi = rel["ci_high"].to_numpy(dtype=float) - est
+    colors = [FAIL if v < threshold else PASS for v in np.nan_to_num(est, nan=1.0)]
+    ax.errorbar(est, y, xerr=[lo, hi], fmt="none", ecolor=MUTED, capsize=3)
+    ax.scatter(est, y, c=colors, s=60, zorder=3)
+    ax.axvline(threshold, color=ACCENT, linestyle="--")
+    ax.set_yticks(y, rel["unit"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(t("fig.reliability.xlabel", lang))
+    low = int(np.nansum(est < threshold))
+    ax.set_title(t("fig.reliability.title", lang, low=low, n=int(np.isfinite(est).sum()), threshold=threshold), loc="left")
+    _style(ax)
+    return fig
+
+
+def raters_figure(summary: pd.DataFrame, lenient: float, severe: float, lang: str = "id",
+                  min_cell: int | None = None) -> Figure:
+    """How differently the raters of each unit score (spread of leniency, score points).
+
+    Parameters
+    ----------
+    summary
+        Columns ``unit, spread`` (``NaN`` = hidden).
+    lenient, severe
+        City-wide numbers of flagged lenient and severe raters, for the title
+        (``NaN`` = hidden).
+    """
+    k = check_min_cell(min_cell)
+    fig = _figure(9, 0.38 * len(summary) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(summary))
+    spread = summary["spread"].to_numpy(dtype=float)
+    ax.barh(y, np.nan_to_num(spread), height=0.65, color=PREDIKAT_COLORS["Kurang/Misconduct"])
+    for i, v in enumerate(spread):
+        ax.text(np.nan_to_num(v) + 0.003, i, t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:.2f}",
+                va="center", color=MUTED)
+    ax.set_yticks(y, summary["unit"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.set_xlabel(t("fig.raters.xlabel", lang))
+
+    def fmt(v: float) -> str:
+        return t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:,.0f}"
+
+    ax.set_title(t("fig.raters.title", lang, lenient=fmt(lenient), severe=fmt(severe)), loc="left")
+    _style(ax)
+    return fig
+
+
+def transitions_figure(matrix: pd.DataFrame, changed: float, lang: str = "id", min_cell: int | None = None) -> Figure:
+    """Heat map of employees moving from each predikat (rows) to each predikat (columns).
+
+    Parameters
+    ----------
+    matrix
+        Five by five counts, rows = rule in force, columns = what-if (``NaN`` = hidden).
+    changed
+        Employees whose predikat changes (``NaN`` = hidden).
+    """
+    k = check_min_cell(min_cell)
+    fig = _figure(8, 4.4, left=2.0, right=0.3, top=0.45, bottom=1.3)
+    ax = fig.add_subplot()
+    labels = [_label(p, lang) for p in PREDIKAT_ORDER]
+    values = matrix.reindex(index=list(PREDIKAT_ORDER), columns=list(PREDIKAT_ORDER)).to_numpy(dtype=float)
+    shade = np.log1p(np.nan_to_num(values))
+    ax.imshow(shade, cmap="Blues", vmin=0, vmax=max(float(shade.max()), 1.0) * 1.15, aspect="auto")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            text = t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:,.0f}"
+            dark = not math.isnan(v) and shade[i, j] > 0.6 * shade.max()
+            ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black",
+                    fontweight="bold" if i == j else "normal")
+    ax.set_xticks(range(5), labels, rotation=20, ha="right")
+    ax.set_yticks(range(5), labels)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_ylabel(t("fig.transitions.before", lang))
+    ax.set_xlabel(t("fig.transitions.after", lang))
+    ax.tick_params(axis="x", rotation=20)
+    ax.tick_params(axis="y", rotation=0)
+    changed_text = t("fig.suppressed", lang, k=k) if math.isnan(changed) else f"{changed:,.0f}"
+    ax.set_title(t("fig.transitions.title", lang, changed=changed_text), loc="left")
+    return fig
