@@ -20,6 +20,7 @@ LEVELS = ("nominal", "ordinal", "interval", "ratio")
 _MAX_VALUES_BOOT = 1000  # above this many distinct values D_e is held fixed in the bootstrap
 _BLOCK = 4_000_000  # numbers per block in the O(V^2) ratio sum
 _DENSE = 50_000_000  # units x values tables up to this size are held densely
+_EXACT = 2.0**52  # whole numbers below this are exact in float64 and int64
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +87,20 @@ def _value_counts(unit: np.ndarray, code: np.ndarray, n_units: int, n_values: in
 
 def _codes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted distinct values, the code of each value and the count of each distinct value."""
+    if y.size:
+        lo, hi = float(y.min()), float(y.max())
+        if -_EXACT < lo and hi < _EXACT and hi - lo <= 4 * y.size + 1024:
+            # whole-number scores in a compact range (rating scales): count, do not hash
+            yi = y.astype(np.int64)
+            if lo:
+                yi -= int(lo)
+            if np.array_equal(yi + lo, y):
+                counts = np.bincount(yi, minlength=int(hi - lo) + 1)
+                present = counts > 0
+                if present.all():
+                    return np.arange(lo, hi + 1), yi, counts
+                mapping = np.cumsum(present) - 1
+                return np.flatnonzero(present) + lo, mapping[yi], counts[present]
     code, vals = pd.factorize(y, sort=True)
     code = np.asarray(code, dtype=np.int64)
     return np.asarray(vals, dtype=np.float64), code, np.bincount(code, minlength=len(vals))
@@ -177,7 +192,6 @@ def krippendorff_alpha(
     require_min(c.n_raters, 2, f"raters ({rater})", "krippendorff_alpha", fix)
     y = c.total
     m_all = np.bincount(c.subject, minlength=c.n_subjects)
-    pairable = m_all[c.subject] >= 2
     notes: list[str] = []
     n_single = int(np.sum(m_all == 1))
     if n_single:
@@ -185,17 +199,23 @@ def krippendorff_alpha(
             f"{n_single} {subject}(s) with a single rating hold no pairable values and do not "
             "enter alpha (Krippendorff's rule)."
         )
-    new_code = np.cumsum(m_all >= 2) - 1
-    unit = new_code[c.subject[pairable]]
-    y = y[pairable]
+    if m_all.size and m_all.min() >= 2:  # every unit pairable: no rows to drop
+        unit = c.subject
+        n_units = m_all.size
+        m = m_all.astype(np.float64)
+    else:
+        pairable = m_all[c.subject] >= 2
+        new_code = np.cumsum(m_all >= 2) - 1
+        unit = new_code[c.subject[pairable]]
+        y = y[pairable]
+        n_units = int(new_code[-1]) + 1 if m_all.size else 0
+        m = m_all[m_all >= 2].astype(np.float64)
     n = y.size
     if n == 0:
         raise DataContractError(
             f"`krippendorff_alpha`: no {subject} has two or more ratings, so there is "
             f"nothing to compare. Each {subject} needs ratings from at least two {rater}s."
         )
-    n_units = int(unit.max()) + 1
-    m = np.bincount(unit, minlength=n_units).astype(np.float64)
     fixed_de = False
 
     if level in ("interval", "ordinal"):
@@ -207,12 +227,14 @@ def krippendorff_alpha(
         z = z - z.mean()
         s_u = np.bincount(unit, weights=z, minlength=n_units)
         dev = z - (s_u / m)[unit]
-        ss_u = np.bincount(unit, weights=dev * dev, minlength=n_units)
+        dev *= dev
+        ss_u = np.bincount(unit, weights=dev, minlength=n_units)
         d_u = m * ss_u / (m - 1)
-        q_u = np.bincount(unit, weights=z * z, minlength=n_units)
         observed = float(d_u.sum())
-        expected = n * float(np.sum((z - z.mean()) ** 2))
-        table = np.column_stack([m, d_u, s_u, q_u])
+        dev = np.subtract(z, z.mean(), out=dev)
+        dev *= dev
+        expected = n * float(dev.sum())
+        parts = [m, d_u, s_u]  # the bootstrap adds q_u = sum z^2 per unit
     else:
         vals, code, pooled_n = _codes(y)
         if level == "ratio" and vals[0] < 0:
@@ -230,7 +252,7 @@ def krippendorff_alpha(
                 d_u = (m * m - (counts_u * counts_u).sum(1)) / (m - 1)
             else:
                 d_u = ((counts_u @ delta) * counts_u).sum(1) / (m - 1)
-            table = np.column_stack([m, d_u, counts_u])
+            parts = [m, d_u, counts_u]
         else:
             uu, vv, cc = _value_counts(unit, code, n_units, vals.size)
             if level == "nominal":
@@ -240,7 +262,7 @@ def krippendorff_alpha(
                 left, right = _unit_pairs(uu)
                 w = cc[left] * cc[right] * _ratio_delta(vals[vv[left]], vals[vv[right]])
                 d_u = np.bincount(uu[left], weights=w, minlength=n_units) / (m - 1)
-            table = np.column_stack([m, d_u])
+            parts = [m, d_u]
             fixed_de = True
         if level == "nominal":
             expected = float(n * n - pooled @ pooled)
@@ -260,6 +282,9 @@ def krippendorff_alpha(
 
     ci_low = ci_high = se = math.nan
     if n_boot > 0 and np.isfinite(estimate):
+        if level in ("interval", "ordinal"):
+            parts.append(np.bincount(unit, weights=z * z, minlength=n_units))
+        table = np.column_stack(parts)
         draws = []
         for w_block in resample_weights(n_units, n_boot, seed, chunk_cells=5_000_000):
             sums = w_block @ table

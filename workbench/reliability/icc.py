@@ -33,19 +33,32 @@ def _components(c: Cells, general: bool = False) -> dict[str, float]:
     y = c.total
     n_obs = y.size
     n, k = c.n_subjects, c.n_raters
-    n_i = np.bincount(c.subject, minlength=n).astype(np.float64)
-    m_j = np.bincount(c.rater, minlength=k).astype(np.float64)
-    s_i = np.bincount(c.subject, weights=y, minlength=n)
-    c_j = np.bincount(c.rater, weights=y, minlength=k)
     shift = y.mean()  # centring keeps the sums of squares accurate
-    yc = y - shift
-    s_ic = s_i - n_i * shift
-    c_jc = c_j - m_j * shift
-    g = yc.sum()
+    if c.grid is not None and not general:
+        # complete design, one rating per cell: row and column sums of the dense grid
+        yc = c.grid - shift
+        n_i = np.full(n, float(k))
+        m_j = np.full(k, float(n))
+        s_ic = yc.sum(axis=1)
+        c_jc = yc.sum(axis=0)
+        g = s_ic.sum()
+        r_s = float(np.sum(s_ic**2 / n_i))
+        r_r = float(np.sum(c_jc**2 / m_j))
+        yc = yc.ravel()
+        syy = float(yc @ yc)
+    else:
+        n_i = np.bincount(c.subject, minlength=n).astype(np.float64)
+        m_j = np.bincount(c.rater, minlength=k).astype(np.float64)
+        s_i = np.bincount(c.subject, weights=y, minlength=n)
+        c_j = np.bincount(c.rater, weights=y, minlength=k)
+        yc = y - shift
+        s_ic = s_i - n_i * shift
+        c_jc = c_j - m_j * shift
+        g = yc.sum()
+        r_s = float(np.sum(s_ic**2 / n_i))
+        r_r = float(np.sum(c_jc**2 / m_j))
+        syy = float(yc @ yc)
     r_mu = g * g / n_obs
-    r_s = float(np.sum(s_ic**2 / n_i))
-    r_r = float(np.sum(c_jc**2 / m_j))
-    syy = float(yc @ yc)
     balanced = n_obs == n * k
     if balanced and not general:
         n_comp = 1
