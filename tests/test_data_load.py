@@ -296,3 +296,12 @@ def test_sample_shape(kota):
     ek = kota.ratings[kota.ratings["indicator"].isin(["hasil_kerja", "perilaku_kerja"])]
     assert set(ek["score"]) == {1.0, 2.0, 3.0}
     assert np.isclose(kota.roster["gender"].eq("P").mean(), 0.54, atol=0.05)
+
+
+def test_validate_checks_the_pandera_schemas(kota):
+    assert kota.validate() is kota
+    bad = wb.Dataset.trusted(kota.ratings.head(3).assign(indicator="Bad Id"), kota.roster.head(3))
+    with pytest.raises(DataContractError) as info:
+        bad.validate()
+    cases = info.value.failure_cases
+    assert set(cases["column"]) == {"indicator"} and cases["line"].tolist() == [1, 2, 3]

@@ -48,6 +48,7 @@ def test_counts_always_add_up(tmp_path_factory, rows, sep):
     assert r.rows_read == len(rows)
     assert r.rows_read == r.rows_kept + r.rows_rejected
     assert r.rows_kept == len(ds.ratings)
+    ds.validate()  # what the loader kept satisfies the pandera schemas
     rejected_lines = set(r.errors["line"].dropna().astype(int))
     assert len(rejected_lines) == r.rows_rejected  # every rejected row is in the report, once per line
     kept_and_rejected = rejected_lines & set(range(2, len(rows) + 2))

@@ -1,24 +1,44 @@
 """Kinerja Workbench: appraisal analytics for Indonesia's civil servants (ASN).
 
+The computational modules (``rubric``, ``weights``, ``reliability``,
+``objectivity``) are imported on first use, so that ``import workbench`` and a
+dashboard's first render stay fast.
+
 Examples
 --------
 >>> import workbench as wb
 >>> ds = wb.read_sample("kota_contoh")
 >>> ds.report.ok
 True
+>>> wb.load_rubric("permenpanrb-6-2022").id
+'permenpanrb-6-2022'
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from workbench import data, errors, objectivity, reliability, rubric, weights
+from workbench import data, errors
 from workbench.data import Dataset, load, read_sample
-from workbench.errors import (
-    DataContractError,
-    ParameterError,
-    RubricError,
-    WorkbenchError,
-)
-from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric, score
+from workbench.errors import DataContractError, ParameterError, RubricError, WorkbenchError
+
+if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
+    from workbench import objectivity, reliability, rubric, weights
+    from workbench.rubric import (
+        CurveCheck,
+        Rubric,
+        Scores,
+        curve_check,
+        load_rubric,
+        score,  # type: ignore[no-redef]  # mypy also sees the submodule rubric.score
+    )
+
+_LAZY_MODULES = {"objectivity", "reliability", "rubric", "weights", "viz", "views", "privacy", "i18n"}
+_LAZY_NAMES = {name: "workbench.rubric"
+               for name in ("CurveCheck", "Rubric", "Scores", "curve_check", "load_rubric", "score")}
 
 __all__ = [
     "CurveCheck",
@@ -42,3 +62,15 @@ __all__ = [
     "score",
     "weights",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"workbench.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

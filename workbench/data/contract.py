@@ -131,6 +131,7 @@ def coerce_roster(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("employee_id", "period", "unit"):
         out[col] = out[col].astype(str)
     for col in ("jabatan", "golongan", "gender", "supervisor_id"):
-        out[col] = out[col].astype("object").where(out[col].notna(), None)
+        # pandas' string dtype; a missing value stays missing (it does not become "None")
+        out[col] = out[col].astype("object").where(out[col].notna(), None).astype(str)
     out["birth_year"] = pd.to_numeric(out["birth_year"], errors="coerce").astype("Int64")
     return out.reset_index(drop=True)

@@ -142,6 +142,35 @@ class Dataset:
         right = self.roster[["employee_id", "period", *columns]]
         return self.ratings.merge(right, on=["employee_id", "period"], how="left")
 
+    def validate(self) -> Dataset:
+        """Check both tables against the pandera schemas; return ``self``.
+
+        The loaders already guarantee the contract (the test suite checks it on
+        arbitrary corrupted input), so this is for tables built or changed by hand.
+
+        Raises
+        ------
+        DataContractError
+            With ``failure_cases`` listing every failing cell.
+        """
+        import pandera.errors
+
+        from workbench.data.contract import RatingsSchema, RosterSchema
+        from workbench.errors import DataContractError
+
+        for name, schema, frame in (("ratings", RatingsSchema, self.ratings),
+                                    ("roster", RosterSchema, self.roster)):
+            try:
+                schema.validate(frame, lazy=True)
+            except pandera.errors.SchemaErrors as exc:
+                cases = exc.failure_cases.rename(columns={"failure_case": "value", "check": "reason"})
+                cases = cases.assign(file=f"<{name}>", line=cases["index"].astype("Int64") + 1)
+                raise DataContractError(
+                    f"The {name} table breaks the data contract in {len(cases)} cell(s); see "
+                    "`.failure_cases`. Load files with wb.load, which cleans and reports them.",
+                    cases.reindex(columns=["file", "line", "column", "value", "reason"])) from exc
+        return self
+
     def to_frame(self) -> pd.DataFrame:
         """A one-row-per-period summary: employees, raters, ratings, units."""
         g = self.ratings.groupby("period", observed=True)

@@ -161,6 +161,14 @@ def _read_parquet(path: Path) -> RawTable:
             frame[str(i)] = s.astype(object).where(s.notna(), "").astype(str).to_numpy()
         elif pd.api.types.is_integer_dtype(s):
             frame[str(i)] = s.astype("Int64").astype(str).replace("<NA>", "").to_numpy()
+        elif pd.api.types.is_float_dtype(s):
+            # vectorised; floats too big to hold an 18-digit id exactly keep the
+            # scientific notation that marks them as damaged
+            text = s.astype(str).where(s.notna(), "")
+            big = s.abs() >= 1e15
+            if big.any():
+                text[big] = s[big].map(_cell_text)
+            frame[str(i)] = text.to_numpy()
         else:
             frame[str(i)] = s.map(_cell_text).to_numpy()
     frame["_line"] = np.arange(1, len(df) + 1)

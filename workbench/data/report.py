@@ -35,11 +35,12 @@ PROBLEM_COLUMNS = ["file", "line", "column", "value", "reason", "severity", "mes
 COUNT_COLUMNS = ["file", "table", "rows_read", "rows_kept", "rows_rejected"]
 
 
+_EMPTY = pd.DataFrame({c: pd.Series(dtype="object") for c in PROBLEM_COLUMNS}).astype({"line": "Int64"})
+
+
 def empty_problems() -> pd.DataFrame:
     """An empty problems table with the right columns."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in PROBLEM_COLUMNS}).astype(
-        {"line": "Int64"}
-    )
+    return _EMPTY.copy()
 
 
 @dataclass(frozen=True)
