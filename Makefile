@@ -26,9 +26,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 dashboard: install
-	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila $(DASHBOARD) --no-browser \
-		--Voila.ip=127.0.0.1 --port=$(PORT) --template=kinerja \
-		--strip_sources=True --show_tracebacks=False
+	@# settings (127.0.0.1 only, offline template, no sources or tracebacks, a preheated
+	@# kernel) are in voila.json, which the browser tests use too
+	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila $(DASHBOARD) --no-browser --port=$(PORT)
 
 lint: install
 	$(BIN)/ruff check workbench tests benchmarks tools

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -107,3 +109,69 @@ def test_rubric_without_curve():
                             "indicator": "skp", "score": 80.0})
     with pytest.raises(RubricError, match="has no distribution curve"):
         curve_check(score(ratings, "pp-46-2011"), "Baik")
+
+
+# -- the privacy-safe summary and the borderline list ------------------------------------
+NIP18 = r"(?<!\d)\d{18}(?!\d)"
+
+
+def test_summary_names_no_employee_and_counts_equal_the_detail(kota):
+    check = curve_check(score(kota, "permenpanrb-6-2022", period="2025"), "Baik")
+    detail = check.to_frame()
+    assert detail["changes"].str.contains(NIP18).any()  # the detailed frame names employees
+    for lang in ("id", "en"):
+        summary = check.summary(lang)
+        text = summary.astype(str).to_csv()
+        assert not re.search(NIP18, text)
+        assert not set(check.borderline["employee_id"]) & set(re.findall(r"\S+", text))
+        counts = summary.iloc[:, 3:8].to_numpy()
+        assert (counts == detail.iloc[:, 3:8].to_numpy()).all()
+        assert (summary["n_employees"] == detail["n_employees"]).all()
+        assert (summary["n_changes"] == detail["n_changes"]).all()
+        assert summary["ok"].tolist() == detail["ok"].tolist()
+    # the moves add up to the borderline list, unit by unit
+    per_unit = check.moves.groupby("unit")["n_employees"].sum()
+    assert per_unit.to_dict() == check.borderline.groupby("unit").size().to_dict()
+    assert check.summary().loc[0, "changes"] == "pindahkan 12 pegawai dari Baik ke Butuh Perbaikan"
+    assert check.summary("en").loc[0, "changes"] == "move 12 employees from Good to Needs Improvement"
+    assert check.summary("en").loc[0, "org_rating"] == "Good"
+
+
+def test_summary_texts_use_shares_not_counts():
+    s = _scores({"A": {"Baik": 9, "Sangat Baik": 1}})
+    row = curve_check(s, "Baik").summary().iloc[0]
+    assert row["violations"] == "Baik maks. 70%; Butuh Perbaikan + Kurang/Misconduct harus ada"
+    assert "9" not in row["violations"] and "10" not in row["violations"]
+    en = curve_check(s, "Baik").summary("en").iloc[0]
+    assert en["violations"] == "Good at most 70%; Needs Improvement + Poor/Misconduct must be present"
+    row = curve_check(_scores({"A": {"Baik": 10}}), "Butuh Perbaikan").summary().iloc[0]
+    assert "Butuh Perbaikan min. 60%" in row["violations"]
+
+
+def test_summary_suppresses_small_cells():
+    s = _scores({"A": {"Baik": 30, "Sangat Baik": 2, "Butuh Perbaikan": 8}, "B": {"Baik": 3}})
+    check = curve_check(s, "Baik")
+    exact = check.summary()
+    assert exact.set_index("unit").loc["A", "Sangat Baik"] == 2
+    safe = check.summary(min_cell=5).set_index("unit")
+    assert pd.isna(safe.loc["A", "Sangat Baik"])          # 2 < 5: hidden
+    assert safe.loc["A", "Baik"] == 30                      # secondary suppression hid a zero
+    assert pd.isna(safe.loc["B", "n_employees"]) and pd.isna(safe.loc["B", "ok"])  # unit of 3: hidden
+    assert safe.loc["B", "violations"] == "" and safe.loc["B", "changes"] == ""
+    # A: 30 Baik of 40 > 28 allowed: 2 moves, a small number, written "<5"
+    assert safe.loc["A", "changes"] == "pindahkan <5 pegawai dari Baik ke Butuh Perbaikan"
+    assert pd.isna(safe.loc["A", "n_changes"])
+    with pytest.raises(ParameterError, match="min_cell"):
+        check.summary(min_cell=2)
+
+
+def test_curve_check_of_a_scores_frame_matches_scores(kota):
+    from workbench.rubric import load_rubric
+    from workbench.weights import scores_frame
+
+    rinci = load_rubric("permenpanrb-6-2022-rinci")
+    a = curve_check(score(kota, rinci, period="2025"), "Baik").summary()
+    b = curve_check(scores_frame(kota, rinci), "Baik", period="2025", rubric=rinci).summary()
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ParameterError, match="`rubric` is required"):
+        curve_check(scores_frame(kota, rinci), "Baik", period="2025")

@@ -163,3 +163,39 @@ def test_band_coverage_and_condition_checked():
     with pytest.raises(RubricError, match=r"could never apply") as info:
         rubric_from_text(pp30)
     assert info.value.key == "predikat.conditions.0.min"
+
+
+def test_with_thresholds_returns_a_new_validated_rubric():
+    rinci = load_rubric("permenpanrb-6-2022-rinci")
+    new = rinci.with_thresholds(categories={"hasil_kerja": {"sesuai": 80, "di_atas": 105}})
+    assert [c.min for c in new.dimension("hasil_kerja").categories] == [None, 80.0, 105.0]
+    assert [c.min for c in rinci.dimension("hasil_kerja").categories] == [None, 85.0, 110.0]
+    assert new.hash != rinci.hash and new.id == rinci.id
+    assert rinci.with_thresholds(categories={"hasil_kerja": {"sesuai": 85}}) == rinci
+    # weights and thresholds combine, each call returns a new rubric
+    both = rinci.with_weights("simulasi", indicators={"iki_waktu": 2.0}, normalize=True).with_thresholds(
+        categories={"perilaku_kerja": {"di_atas": 4.0}})
+    assert "simulasi" in both.weights and both.dimension("perilaku_kerja").categories[2].min == 4.0
+    with pytest.raises(RubricError, match="Thresholds must increase"):
+        rinci.with_thresholds(categories={"hasil_kerja": {"sesuai": 120}})
+    with pytest.raises(RubricError, match="outside the scale"):
+        rinci.with_thresholds(categories={"perilaku_kerja": {"di_atas": 6}})
+    with pytest.raises(RubricError, match="Did you mean 'hasil_kerja'"):
+        rinci.with_thresholds(categories={"hasil_kerj": {"sesuai": 80}})
+    with pytest.raises(RubricError, match="Did you mean 'di_atas'"):
+        rinci.with_thresholds(categories={"hasil_kerja": {"di_atass": 80}})
+    with pytest.raises(RubricError, match="first .lowest. category"):
+        rinci.with_thresholds(categories={"hasil_kerja": {"di_bawah": 10}})
+    with pytest.raises(RubricError, match="Expected a number"):
+        rinci.with_thresholds(categories={"hasil_kerja": {"sesuai": "80"}})
+    with pytest.raises(RubricError, match="has no bands"):
+        rinci.with_thresholds(bands={"baik": 80})
+
+
+def test_with_thresholds_moves_bands_and_keeps_them_contiguous():
+    pp30 = load_rubric("pp-30-2019")
+    new = pp30.with_thresholds(bands={"baik": 85, "cukup": 65})
+    assert [(b.predikat, b.min, b.max) for b in new.bands] == [
+        ("sangat_kurang", float("-inf"), 50.0), ("kurang", 50.0, 65.0), ("cukup", 65.0, 85.0), ("baik", 85.0, 120.0)]
+    with pytest.raises(RubricError, match="below its max"):
+        pp30.with_thresholds(bands={"cukup": 95})

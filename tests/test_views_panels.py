@@ -10,9 +10,10 @@ import pytest
 import workbench as wb
 from workbench import views
 from workbench.views import _base
-from workbench.views._sources import WhatIf, scores_frame
+from workbench.views import _sources as src
 
 NIP = re.compile(r"(?<!\d)\d{18}(?!\d)")
+MODEL_REF = re.compile(r"IPY_MODEL_[0-9a-f]{32}")
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +31,37 @@ def _widget_state(w: widgets.Widget) -> str:
     state = w.get_state()
     out = [repr({k: v for k, v in state.items() if not isinstance(v, bytes | memoryview)})]
     out += [_widget_state(child) for child in getattr(w, "children", ())]
-    return "\n".join(out)
+    # widget references are random hex uuids, which now and then hold 18 digits in a row
+    return MODEL_REF.sub("IPY_MODEL_", "\n".join(out))
 
 
-def test_rule_in_force_matches_permenpanrb_matrix(ds):
-    s = scores_frame(ds)
-    cells = s.groupby(["hasil_kerja", "perilaku_kerja"], observed=True)["predikat"].agg(lambda x: set(x))
-    expected = {(3, 3): "Sangat Baik", (3, 2): "Baik", (2, 2): "Baik", (2, 3): "Baik", (3, 1): "Kurang/Misconduct",
-                (2, 1): "Kurang/Misconduct", (1, 1): "Sangat Kurang", (1, 2): "Butuh Perbaikan",
-                (1, 3): "Butuh Perbaikan"}
-    for cell, labels in cells.items():
-        assert labels == {expected[cell]}
-    assert (scores_frame(ds, WhatIf())["predikat"] == s["predikat"]).all()
+def test_rule_in_force_is_the_core_scorer(ds):
+    s = src.baseline_scores(ds)
+    assert s.rubric.id == "permenpanrb-6-2022"
+    counts = src.predikat_counts(s, "2025")
+    assert counts.equals(wb.score(ds, "permenpanrb-6-2022", period="2025").counts().astype(int))
+    # the what-if baseline is the detailed rubric in force, scored like wb.score
+    fast = src.whatif_scores(ds)
+    full = wb.score(ds, "permenpanrb-6-2022-rinci", period="2025").to_frame()
+    merged = full.merge(fast, on=["period", "employee_id"], suffixes=("", "_fast"))
+    assert len(merged) == 1200
+    assert (merged["predikat"].astype(str) == merged["predikat_fast"].astype(str)).all()
+
+
+def test_whatif_rubric_is_scored_like_wb_score(ds):
+    rubric = src.whatif_base().with_weights(src.WHATIF_WEIGHTS, dimension_raters={
+        "perilaku_kerja": {"atasan": 0.3, "rekan": 0.5, "bawahan": 0.1, "diri": 0.1}}).with_thresholds(
+        categories={"hasil_kerja": {"sesuai": 95}, "perilaku_kerja": {"di_atas": 3.5}})
+    fast = src.whatif_scores(ds, rubric)
+    full = wb.score(ds, rubric, src.WHATIF_WEIGHTS, period="2025").to_frame()
+    merged = full.merge(fast, on=["period", "employee_id"], suffixes=("", "_fast"))
+    assert (merged["predikat"].astype(str) == merged["predikat_fast"].astype(str)).all()
+    cmp = src.whatif_comparison(ds, rubric, "2025")
+    assert int(cmp.rank_agreement.loc[0, "n_changed"]) > 0
+
+
+def test_views_hold_no_private_curve_check():
+    assert not hasattr(src, "curve_rules") and not hasattr(src, "WhatIf") and not hasattr(src, "transitions")
 
 
 def test_curve_panel_reacts_to_period_lang_and_org_rating(ds):
@@ -74,21 +94,47 @@ def test_trend_panel_follows_unit(ds):
     assert p.findings[0] != city or p._views[0]._body.value
 
 
-def test_whatif_panel_changes_with_rule(ds):
+def test_whatif_panel_changes_with_rubric(ds):
     p = views.WhatIfPanel(ds, period="2025")
     assert p.findings[1] == "0 pegawai berubah predikat dengan aturan simulasi"
-    p.rule = WhatIf(baik=2.2)
-    assert p.findings[0] == "12 dari 12 OPD memenuhi kurva distribusi"
+    curve_before = p.findings[0]
+    p.rubric = src.whatif_base().with_thresholds(categories={"hasil_kerja": {"sesuai": 100}})
     assert p.findings[1] != "0 pegawai berubah predikat dengan aturan simulasi"
+    assert p.findings[0] != curve_before
+    body = p._views[1]._body.value
+    assert "Aturan berlaku" in body and "Aturan simulasi" in body
 
 
-def test_whatif_controls_produce_valid_rules():
+def test_whatif_controls_build_rubrics_through_the_core():
     c = views.WhatIfControls()
-    assert c.rule == WhatIf()
-    c.sliders["baik"].value = 2.9  # above sangat_baik: clamped, never an invalid rule
-    assert c.rule.baik <= c.rule.sangat_baik
+    assert c.rubric == src.whatif_base()
+    keys = set(c.sliders)
+    assert {"raters.perilaku_kerja.atasan", "indicators.iki_waktu", "threshold.hasil_kerja.sesuai",
+            "threshold.perilaku_kerja.di_atas"} <= keys
+    c.sliders["threshold.perilaku_kerja.di_atas"].value = 4.0
+    assert c.rubric.dimension("perilaku_kerja").categories[2].min == 4.0
+    c.sliders["raters.perilaku_kerja.rekan"].value = 0.6
+    w = c.rubric.weights[src.WHATIF_WEIGHTS].raters["perilaku_kerja"]
+    assert abs(sum(w.values()) - 1) < 1e-9 and w["rekan"] > 0.2
+    good = c.rubric
+    c.sliders["threshold.hasil_kerja.sesuai"].value = 150  # above "Di Atas" (110): refused, never invalid
+    assert c.rubric == good and "tidak dapat dipakai" in c._message.value
+    c.lang = "en"
+    assert c.sliders["threshold.hasil_kerja.sesuai"].description == "Threshold: Meets Expectations"
+    assert "cannot be used" in c._message.value
     c.reset()
-    assert c.rule.is_baseline
+    assert c.rubric == src.whatif_base() and c._message.value == ""
+
+
+def test_rubric_whatif_page_reacts_to_a_slider(ds):
+    page = views.rubric_whatif(ds)
+    panel = page.panels[0]
+    assert panel.findings[1].startswith("0 pegawai")
+    controls = next(w for w in page.children if isinstance(w, views.WhatIfControls))
+    controls.sliders["threshold.perilaku_kerja.di_atas"].value = 3.25
+    assert not panel.findings[1].startswith("0 pegawai")
+    state = _widget_state(page)
+    assert not NIP.search(state) and not [n for n in set(ds.roster["name"]) if n in state]
 
 
 def test_invalid_min_cell_is_refused(ds):

@@ -27,14 +27,8 @@ from workbench.errors import DataContractError, ParameterError, RubricError, Wor
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from workbench import objectivity, reliability, rubric, weights
-    from workbench.rubric import (
-        CurveCheck,
-        Rubric,
-        Scores,
-        curve_check,
-        load_rubric,
-        score,  # type: ignore[no-redef]  # mypy also sees the submodule rubric.score
-    )
+    # `score` is left out: mypy takes it for the submodule workbench.rubric.score
+    from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
 
 _LAZY_MODULES = {"objectivity", "reliability", "rubric", "weights", "viz", "views", "privacy", "i18n"}
 _LAZY_NAMES = {name: "workbench.rubric"

@@ -47,8 +47,8 @@ class VoilaServer:
         ARTIFACTS.mkdir(exist_ok=True)
         self._log = log.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1",
-             f"--port={self.port}", "--strip_sources=True", "--show_tracebacks=False", "--template=kinerja",
+            # the settings are in voila.json at the top of the repository, as for `make dashboard`
+            [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={self.port}",
              "--VoilaConfiguration.http_keep_alive_timeout=60"],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
             env={**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"), **(env or {})})

@@ -32,3 +32,16 @@ def test_voila_listens_on_loopback_only(voila_factory):
     conns = [c for c in psutil.Process(server.proc.pid).net_connections(kind="inet") if c.status == "LISTEN"]
     assert conns, "voila is not listening"
     assert {c.laddr.ip for c in conns} <= {"127.0.0.1", "::1"}
+
+
+def test_served_with_the_repository_settings(voila_factory):
+    import json
+    import urllib.request
+    from pathlib import Path
+
+    settings = json.loads((Path(__file__).resolve().parents[2] / "voila.json").read_text())
+    assert settings["Voila"]["ip"] == "127.0.0.1"
+    assert settings["VoilaConfiguration"]["show_tracebacks"] is False
+    server = voila_factory("dashboards/ringkasan_pimpinan.ipynb")
+    html = urllib.request.urlopen(server.url, timeout=60).read().decode()
+    assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html  # the offline template is in use

@@ -110,14 +110,17 @@ def test_simulasi_rubrik(voila_factory, probe, names):
     assert "Simulasi Rubrik" in page.inner_text("h1.kw-title")
     before = _findings(probe)
     assert "0 pegawai berubah predikat dengan aturan simulasi" in before
-    handle = page.locator(".kw-slider-baik .noUi-handle")
+    assert "3 dari 12 OPD memenuhi kurva distribusi" in before  # the detailed rubric in force
+    handle = page.locator(".kw-slider-threshold-perilaku_kerja-di_atas .noUi-handle")
     handle.focus()
-    for _ in range(6):  # Ambang Baik 1.90 -> 2.20
-        page.keyboard.press("ArrowRight")
+    for _ in range(5):  # Ambang Di Atas Ekspektasi (perilaku kerja) 3.75 -> 3.50
+        page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => [...document.querySelectorAll('.kw-finding')]"
-                           ".some(e => e.innerText.startsWith('12 dari 12 OPD'))", timeout=60_000)
+                           ".some(e => e.innerText.startsWith('24 pegawai berubah predikat'))", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=60_000)
     after = _findings(probe)
-    assert after != before and not any(f.startswith("0 pegawai") for f in after)
+    assert after != before and "4 dari 12 OPD memenuhi kurva distribusi" in after
+    assert "Aturan simulasi" in page.inner_text("body")
     probe.screenshot("dashboard_simulasi_rubrik")
     _assert_clean(probe, names)
 

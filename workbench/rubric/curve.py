@@ -5,7 +5,9 @@ count of one or more predikat: a minimum share, a maximum share, or "must be pre
 Shares become counts explicitly (``rounding``), then the smallest set of changes that
 satisfies every constraint is found as a tiny integer programme (moves between predikat,
 fewest employees first, then the shortest moves), and the borderline employees closest to
-each boundary are named.
+each boundary are found. :meth:`CurveCheck.summary` is the privacy-safe view for
+leaders (aggregates and texts that name predikat and numbers only, small cells hidden);
+:attr:`CurveCheck.borderline` names the employees, for HR only.
 
 Examples
 --------
@@ -29,6 +31,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from workbench.data.normalize import canonical_name
 from workbench.errors import ParameterError, RubricError, check_option
+from workbench.i18n import t
+from workbench.privacy import check_min_cell, suppress_counts
 from workbench.results import Provenance, frame_html
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
@@ -83,7 +87,7 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
         lo.append(c_lo - base)
         hi.append(c_hi - base)
     res = milp(cost, constraints=LinearConstraint(np.array(rows), lo, hi),
-               integrality=np.ones(len(pairs)), bounds=Bounds(0, n), options={"mip_rel_gap": 0})
+               integrality=np.ones(len(pairs)), bounds=Bounds(0, n), options={"mip_rel_gap": 0, "presolve": False})
     if res.x is None or res.status != 0:
         return None
     moves = np.zeros((k, k), dtype=int)
@@ -99,13 +103,19 @@ class CurveCheck:
     Attributes
     ----------
     units
-        See :meth:`to_frame`.
+        See :meth:`to_frame` (its ``changes`` text names borderline employees: not for
+        leaders; use :meth:`summary`).
     changes
         One row per proposed move: ``unit, employee_id, from_predikat, to_predikat,
-        priority`` (the score that ranked the employee as borderline).
+        priority`` (the score that ranked the employee as borderline). Identifies
+        employees: for HR only (also available as :attr:`borderline`).
     constraints
         One row per unit and constraint: ``unit, constraint, count, min_count,
-        max_count, ok``.
+        max_count, ok``, and the rule itself: ``predikat_ids`` (``+``-joined ids),
+        ``min_share, max_share, present``.
+    moves
+        The smallest fix as aggregates, one row per unit and move: ``unit,
+        from_predikat, to_predikat`` (predikat ids) and ``n_employees``.
     """
 
     units: pd.DataFrame
@@ -116,11 +126,130 @@ class CurveCheck:
     parameters: dict[str, Any] = field(default_factory=dict)
     _data: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    moves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["unit", "from_predikat", "to_predikat", "n_employees"]))
+    _rubric: Any = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit: ``unit, org_rating, n_employees``, one count column per
-        predikat (best first), ``n_unscored, ok, violations, changes, n_changes``."""
+        predikat (best first), ``n_unscored, ok, violations, changes, n_changes``.
+
+        The ``changes`` text names up to ``max_named`` borderline employees per move and
+        ``violations`` gives exact counts: for analysts and HR. Leaders see
+        :meth:`summary`.
+        """
         return self.units.copy()
+
+    @property
+    def borderline(self) -> pd.DataFrame:
+        """The employees closest to each boundary that the smallest fix would move:
+        ``unit, employee_id, from_predikat, to_predikat, priority``. For HR only: it
+        identifies people, and who moves is a person's decision, not the tool's."""
+        return self.changes.copy()
+
+    def summary(self, lang: str = "id", min_cell: int | None = None) -> pd.DataFrame:
+        """The privacy-safe aggregate view: what a leader may see.
+
+        Parameters
+        ----------
+        lang
+            ``"id"`` (default) or ``"en"``: labels of predikat and organisation rating
+            (from the rubric) and of the texts (from :mod:`workbench.i18n`).
+        min_cell
+            ``None``: exact counts (for analysts). An integer (at least 3, e.g. the
+            default 5): small cells are hidden by :mod:`workbench.privacy`: predikat
+            counts by :func:`~workbench.privacy.suppress_counts` (``NaN``); a unit with
+            fewer than ``min_cell`` scored employees keeps only its name and
+            organisation rating; a number of employees to move, or ``n_changes``, in
+            1 .. ``min_cell - 1`` is written ``<min_cell``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per unit: ``unit, org_rating, n_employees``, one count column per
+            predikat (labels in ``lang``, best first), ``ok`` (nullable boolean),
+            ``violations`` (the rules broken, as shares: "Baik maks. 70%"),
+            ``changes`` (e.g. "pindahkan 12 pegawai dari Baik ke Butuh Perbaikan") and
+            ``n_changes``. No text names an employee or gives a count of the unit's
+            employees in a predikat.
+
+        Examples
+        --------
+        >>> import workbench as wb
+        >>> scores = wb.score(wb.read_sample("kota_contoh"), "permenpanrb-6-2022", period="2025")
+        >>> s = wb.curve_check(scores, "Baik").summary()
+        >>> s.loc[0, ["violations", "changes"]].tolist()
+        ['Baik maks. 70%', 'pindahkan 12 pegawai dari Baik ke Butuh Perbaikan']
+        >>> wb.curve_check(scores, "Baik").summary("en").loc[0, "violations"]
+        'Good at most 70%'
+        """
+        check_option("lang", lang, ["id", "en"])
+        k = None if min_cell is None else check_min_cell(min_cell)
+        rubric = self._rubric
+        pred = list(rubric.predikat)
+        labels = [p.label.get(lang) for p in pred]
+        own = [p.label.get(self.parameters.get("lang", "id")) for p in pred]
+        u = self.units
+        counts = u[own].astype(float).set_axis(labels, axis=1)
+        counts.index = u.index
+        n = u["n_employees"].astype(float)
+        small = pd.Series(False, index=u.index)
+        if k is not None:
+            counts = suppress_counts(counts, k)
+            small = n < k
+        label_of = {p.id: p.label.get(lang) for p in pred}
+
+        def shown(x: int) -> str:
+            return f"<{k}" if k is not None and 0 < x < k else f"{x:,}"
+
+        viol: dict[str, list[str]] = {}
+        for r in self.constraints[~self.constraints["ok"]].itertuples(index=False):
+            name = " + ".join(label_of[p] for p in str(r.predikat_ids).split("+"))
+            parts = []
+            if r.present and r.count == 0:
+                parts.append(t("curve.rule.present", lang, predikat=name))
+            if r.min_share is not None and not pd.isna(r.min_share) and r.count < r.min_count:
+                parts.append(t("curve.rule.min", lang, predikat=name, share=float(r.min_share)))
+            if r.max_share is not None and not pd.isna(r.max_share) and r.count > r.max_count:
+                parts.append(t("curve.rule.max", lang, predikat=name, share=float(r.max_share)))
+            if not parts:  # the rounded bounds cross (a unit too small for the rule)
+                parts.append(t("curve.rule.present", lang, predikat=name) if r.present else
+                             t("curve.rule.min" if r.min_share is not None and not pd.isna(r.min_share)
+                               else "curve.rule.max", lang, predikat=name,
+                               share=float(r.min_share if r.min_share is not None and not pd.isna(r.min_share)
+                                           else r.max_share)))
+            viol.setdefault(str(r.unit), []).extend(parts)
+        moves: dict[str, list[str]] = {}
+        for m in self.moves.itertuples(index=False):
+            moves.setdefault(str(m.unit), []).append(t("curve.move", lang, n=shown(int(m.n_employees)),
+                                                      source=label_of[m.from_predikat],
+                                                      target=label_of[m.to_predikat]))
+        org_label = {row.label.get(self.parameters.get("lang", "id")): row.label.get(lang)
+                     for row in (rubric.curve.rows.values() if rubric.curve is not None else [])}
+        n_changes = u["n_changes"].astype(float)
+        texts = []
+        for i, unit in zip(u.index, u["unit"].astype(str), strict=True):
+            if n_changes[i] < 0:
+                texts.append(t("curve.infeasible", lang))
+            else:
+                texts.append("; ".join(moves.get(unit, [])))
+        out = pd.DataFrame({"unit": u["unit"].astype(str), "org_rating": u["org_rating"].map(org_label)
+                            .fillna(u["org_rating"]), "n_employees": n.mask(small)})
+        out = pd.concat([out, counts], axis=1)
+        out["ok"] = pd.array(u["ok"].astype(bool), dtype="boolean")
+        out["violations"] = ["; ".join(viol.get(unit, [])) for unit in u["unit"].astype(str)]
+        out["changes"] = texts
+        out["n_changes"] = n_changes
+        if k is not None:
+            out.loc[small, "ok"] = pd.NA
+            out.loc[small, ["violations", "changes"]] = ""
+            hide = small | ((n_changes > 0) & (n_changes < k))
+            out["n_changes"] = n_changes.mask(hide)
+        else:
+            out["n_employees"] = out["n_employees"].astype(int)
+            out[labels] = out[labels].astype(int)
+            out["n_changes"] = out["n_changes"].astype(int)
+        return out.reset_index(drop=True)
 
     @property
     def provenance(self) -> Provenance:
@@ -139,21 +268,22 @@ def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, Cu
     if curve is None:
         raise RubricError(f"Rubric '{rubric.id}' has no distribution curve; add a `curve:` section "
                           "(see the permenpanrb-6-2022 preset).", key="curve", file=rubric.file)
-    names: dict[str, str] = {}
-    for rid, row in curve.rows.items():
-        for text in (rid, row.label.id, row.label.en):
-            names[canonical_name(pd.Series([text])).iloc[0]] = rid
-    for alias, rid in curve.aliases.items():
-        names[canonical_name(pd.Series([alias])).iloc[0]] = rid
+    texts = [(text, rid) for rid, row in curve.rows.items() for text in (rid, row.label.id, row.label.en)]
+    texts += list(curve.aliases.items())
+    canon = canonical_name(pd.Series([x for x, _ in texts], dtype=object)).tolist()
+    names = {c: rid for c, (_, rid) in zip(canon, texts, strict=True)}
     mapping = dict.fromkeys(units, org_rating) if isinstance(org_rating, str) else dict(org_rating)
     absent = [u for u in units if u not in mapping]
     if absent:
         raise ParameterError(f"`org_rating` gives no Predikat Kinerja Organisasi for {len(absent)} units "
                              f"({', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''}); give one per "
                              "unit, or one string for all.")
+    given = sorted({str(mapping[u]) for u in units})
+    canon_given = dict(zip(given, canonical_name(pd.Series(given, dtype=object)).tolist(), strict=True)) \
+        if given else {}
     out = {}
     for unit in units:
-        key = canonical_name(pd.Series([str(mapping[unit])])).iloc[0]
+        key = canon_given[str(mapping[unit])]
         if key not in names:
             raise ParameterError(f"`org_rating` for unit '{unit}' must be one of "
                                  f"{{{', '.join(repr(r.label.id) for r in curve.rows.values())}}}; "
@@ -163,13 +293,17 @@ def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, Cu
 
 
 def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, period: str | None = None,
-                rounding: Rounding = "conservative", max_named: int = 10) -> CurveCheck:
+                rounding: Rounding = "conservative", max_named: int = 10, rubric: Rubric | None = None,
+                lang: Literal["id", "en"] | None = None) -> CurveCheck:
     """Check each unit's predikat distribution against the curve of the scores' rubric.
 
     Parameters
     ----------
     scores
-        :class:`~workbench.rubric.score.Scores` (with ``unit`` joined from the roster).
+        :class:`~workbench.rubric.score.Scores` (with ``unit`` joined from the roster), or
+        a DataFrame with ``period, employee_id, unit, predikat`` (the rubric's labels)
+        and the dimension columns, such as :func:`workbench.weights.scores_frame`
+        returns; then ``rubric`` is required.
     org_rating
         Predikat Kinerja Organisasi per unit (``{unit: "Istimewa" | "Baik" |
         "Butuh Perbaikan" (or "Cukup") | "Kurang" | "Sangat Kurang"}``, any case), or one
@@ -185,12 +319,19 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     max_named
         At most this many borderline employees are named per move in ``changes`` text
         (all of them are in ``.changes``).
+    rubric
+        The rubric of a DataFrame ``scores`` (a ``Scores`` carries its own).
+    lang
+        Language of the labels in ``to_frame()``; default the language of ``scores``
+        (``"id"`` for a DataFrame). :meth:`CurveCheck.summary` takes its own.
 
     Returns
     -------
     CurveCheck
         ``.to_frame()``: ``unit, org_rating, n_employees``, counts per predikat,
-        ``n_unscored, ok, violations, changes, n_changes``.
+        ``n_unscored, ok, violations, changes, n_changes``; ``.summary(lang, min_cell)``
+        the same per unit without identifiers and with small cells hidden;
+        ``.borderline`` the employees the fix would move (HR only).
 
     Notes
     -----
@@ -215,8 +356,25 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     'pindahkan 12 pegawai dari Baik ke Butuh Perbaikan'
     """
     check_option("rounding", rounding, ["conservative", "lenient", "nearest"])
-    rubric: Rubric = scores.rubric
-    frame = scores.frame
+    if isinstance(scores, pd.DataFrame):
+        if not isinstance(rubric, Rubric):
+            raise ParameterError("`rubric` is required when `scores` is a DataFrame; pass the Rubric the "
+                                 "scores came from.")
+        missing = [c for c in ("period", "employee_id", "unit", "predikat") if c not in scores.columns]
+        if missing:
+            raise ParameterError(f"`scores` lacks the column(s) {missing}; pass wb.score(...) or "
+                                 "workbench.weights.scores_frame(...).")
+        frame = scores
+        label_to_id = {p.label.en: p.id for p in rubric.predikat}
+        label_to_id.update({p.label.id: p.id for p in rubric.predikat})
+        all_ids = frame["predikat"].astype(object).map(label_to_id)
+        lang = lang or "id"
+    else:
+        rubric = scores.rubric
+        frame = scores.frame
+        all_ids = scores.predikat_ids()
+        lang = lang or scores.lang
+    check_option("lang", lang, ["id", "en"])
     periods = sorted(frame["period"].unique().tolist())
     if period is None:
         if len(periods) != 1:
@@ -225,10 +383,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         period = periods[0]
     check_option("period", period, periods)
     frame = frame[frame["period"] == period]
-    lang = scores.lang
     pred_ids = [p.id for p in rubric.predikat]
     labels = [p.label.get(lang) for p in rubric.predikat]
-    ids = scores.predikat_ids().loc[frame.index]
+    ids = all_ids.loc[frame.index]
     rank = ids.map({p: i for i, p in enumerate(pred_ids)})
     if rubric.rule == "bands":
         priority = frame["composite"].to_numpy(dtype=float)
@@ -241,7 +398,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     units = sorted(work["unit"].dropna().unique().tolist())
     rows_by_unit = _org_rows(rubric, org_rating, units)
     en = lang == "en"
-    unit_rows, change_rows, cons_rows = [], [], []
+    unit_rows, change_rows, cons_rows, move_rows = [], [], [], []
     for unit, g in work.groupby("unit", sort=True):
         row = rows_by_unit[str(unit)]
         scored = g[g["rank"].notna()]
@@ -255,7 +412,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
             ok = lo <= count <= hi
             name = " + ".join(labels[i] for i in idx)
             cons.append((idx, lo, hi))
-            cons_rows.append((unit, name, count, lo, hi, ok))
+            cons_rows.append((unit, name, count, lo, hi, ok, "+".join(c.predikat), c.min, c.max, c.present))
             if not ok:
                 need = f">= {lo}" if count < lo else f"<= {hi}"
                 violations.append(f"{name}: {count} of {n}, {'must be' if en else 'harus'} {need}")
@@ -268,6 +425,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
             taken: set[str] = set()
             for p, q in zip(*np.nonzero(moves), strict=True):
                 k = int(moves[p, q])
+                move_rows.append((unit, pred_ids[p], pred_ids[q], k))
                 pool = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)].sort_values(
                     ["priority", "employee_id"], ascending=[bool(q > p), True], kind="stable").head(k)
                 taken.update(pool["employee_id"])
@@ -287,7 +445,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     changes = pd.DataFrame(change_rows, columns=["unit", "employee_id", "from_predikat", "to_predikat",
                                                  "priority"])
     constraints = pd.DataFrame(cons_rows, columns=["unit", "constraint", "count", "min_count", "max_count",
-                                                   "ok"])
-    params = {"period": period, "rounding": rounding,
+                                                   "ok", "predikat_ids", "min_share", "max_share", "present"])
+    moves_frame = pd.DataFrame(move_rows, columns=["unit", "from_predikat", "to_predikat", "n_employees"])
+    params = {"period": period, "rounding": rounding, "lang": lang,
               "org_rating": org_rating if isinstance(org_rating, str) else dict(org_rating)}
-    return CurveCheck(units_frame, changes, constraints, rubric.id, rubric.hash, params, frame)
+    return CurveCheck(units_frame, changes, constraints, rubric.id, rubric.hash, params, frame,
+                      moves=moves_frame, _rubric=rubric)

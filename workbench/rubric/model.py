@@ -377,6 +377,91 @@ class Rubric:
         spec_weights[name] = ws
         return rubric_from_spec(spec, file=None)
 
+    def with_thresholds(
+        self,
+        categories: dict[str, dict[str, float]] | None = None,
+        bands: dict[str, float] | None = None,
+    ) -> Rubric:
+        """Return a new rubric with other thresholds to categories or predikat.
+
+        Parameters
+        ----------
+        categories
+            ``{dimension id: {category id: lower threshold}}``: the ``min`` of a dimension
+            category (e.g. ``{"hasil_kerja": {"sesuai": 80, "di_atas": 105}}`` in
+            ``permenpanrb-6-2022-rinci``). The first (lowest) category has no threshold.
+        bands
+            ``{predikat id: lower bound}`` of a band of the composite (bands rubrics such
+            as ``pp-30-2019``); the band below it ends where this one now starts, so the
+            bands stay contiguous.
+
+        Returns
+        -------
+        Rubric
+            A new rubric, validated exactly like a YAML file (thresholds must increase and
+            lie inside the dimension's scale, bands may not overlap or leave gaps);
+            ``self`` is unchanged. Any problem raises :class:`~workbench.errors.RubricError`
+            naming the key, with a "did you mean" for a misspelt id.
+
+        Examples
+        --------
+        >>> import workbench as wb
+        >>> rinci = wb.load_rubric("permenpanrb-6-2022-rinci")
+        >>> strict = rinci.with_thresholds(categories={"perilaku_kerja": {"di_atas": 4.0}})
+        >>> [c.min for c in strict.dimension("perilaku_kerja").categories]
+        [None, 2.0, 4.0]
+        >>> [c.min for c in rinci.dimension("perilaku_kerja").categories], strict.hash != rinci.hash
+        ([None, 2.0, 3.75], True)
+        >>> pp30 = wb.load_rubric("pp-30-2019").with_thresholds(bands={"baik": 85})
+        >>> [(b.predikat, b.min, b.max) for b in pp30.bands][2:]
+        [('cukup', 70.0, 85.0), ('baik', 85.0, 120.0)]
+        """
+        import difflib
+
+        from workbench.errors import RubricError
+        from workbench.rubric.load import rubric_from_spec
+
+        def unknown(what: str, value: str, known: list[str], key: str) -> RubricError:
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else f" Known: {', '.join(known)}."
+            return RubricError(f"Unknown {what} '{value}'.{hint}", key=key, file=self.file)
+
+        spec = copy.deepcopy(self.spec)
+        for dim_id, cats in (categories or {}).items():
+            dims = {str(d.get("id")): d for d in spec.get("dimensions", [])}
+            if dim_id not in dims:
+                raise unknown("dimension", dim_id, list(dims), "dimensions")
+            spec_cats = {str(c.get("id")): c for c in dims[dim_id].get("categories", [])}
+            for cat_id, low in cats.items():
+                key = f"dimensions.{dim_id}.categories.{cat_id}"
+                if cat_id not in spec_cats:
+                    raise unknown(f"category of '{dim_id}'", cat_id, list(spec_cats), key)
+                if "min" not in spec_cats[cat_id]:
+                    raise RubricError("The first (lowest) category takes every score below the next "
+                                      "threshold and has none to set; set the next category's.", key=key,
+                                      file=self.file)
+                value = _number(low, key, self.file)
+                if spec_cats[cat_id]["min"] != value:  # an unchanged threshold keeps the hash
+                    spec_cats[cat_id]["min"] = value
+        if bands:
+            if self.rule != "bands":
+                raise RubricError(f"Rubric '{self.id}' has no bands (its rule is '{self.rule}'); set "
+                                  "`categories=` thresholds instead.", key="predikat.bands", file=self.file)
+            spec_bands = spec["predikat"]["bands"]
+            ids = [str(b["predikat"]) for b in spec_bands]
+            for pid, low in bands.items():
+                if pid not in ids:
+                    raise unknown("predikat band", pid, ids, "predikat.bands")
+                i = ids.index(pid)
+                value = _number(low, f"predikat.bands.{i}.min", self.file)
+                old = spec_bands[i].get("min")
+                if old == value:
+                    continue
+                spec_bands[i]["min"] = value
+                if i > 0 and old is not None and spec_bands[i - 1].get("max") == old:
+                    spec_bands[i - 1]["max"] = value
+        return rubric_from_spec(spec, file=None)
+
     # -- presentation --------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator: ``indicator, label, dimension, scale_min, scale_max,
@@ -434,3 +519,12 @@ def _normalized(ws: dict[str, Any], rubric: Rubric) -> dict[str, Any]:
                     weights[i] /= total
         out["indicators"] = weights
     return out
+
+
+def _number(value: Any, key: str, file: str | None) -> float:
+    """A threshold given in Python, checked like a number in the YAML file."""
+    from workbench.errors import RubricError
+
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise RubricError(f"Expected a number here, got {value!r}.", key=key, file=file)
+    return float(value)

@@ -1,70 +1,95 @@
 """Where the views get their numbers: thin adapters over the computational core.
 
-Views never compute a statistic (STYLE rule 1). Everything a panel shows comes from
-the functions here, which call the core (``workbench.rubric``, ``workbench.weights``,
-``workbench.reliability``, ``workbench.objectivity``) and reshape the results into
-the small aggregate tables the figures draw. Every table that leaves this module is an
-aggregate over employees; suppression of small cells happens in
-:mod:`workbench.privacy` before anything is displayed.
+Views never compute a statistic (STYLE rule 1). Everything a panel shows comes from the
+core, through the functions here:
 
-A few small aggregates have no home in the core yet (predikat counts per group, the
-share of "Baik or better", the trend of shares across periods); they are pure
-functions here, clearly marked, and candidates to move into ``workbench.rubric``.
+* predikat under the rule in force: :func:`workbench.rubric.score` (``permenpanrb-6-2022``),
+  counted by :meth:`workbench.rubric.Scores.counts`;
+* the distribution curve: :func:`workbench.rubric.curve_check` and its privacy-safe
+  :meth:`~workbench.rubric.CurveCheck.summary` (small cells hidden by
+  :mod:`workbench.privacy`, no employee named);
+* the rubric what-if: a :class:`~workbench.rubric.Rubric` built with
+  :meth:`~workbench.rubric.Rubric.with_weights` and
+  :meth:`~workbench.rubric.Rubric.with_thresholds`, scored by the fast scorer
+  :func:`workbench.weights.scores_frame` (same predikat as ``wb.score``), compared with
+  :func:`workbench.weights.compare`;
+* rater quality: :mod:`workbench.reliability` and :mod:`workbench.objectivity`.
+
+Results are cached per dataset (a slider move re-scores, it never reloads). Frames that
+hold identifiers (scores per employee) stay in the kernel; only the aggregates of
+:mod:`workbench.views.sections` reach a widget.
+
+What stays here has no core home and is a reshaping, each says so: the share "Baik or
+better" (two count columns added), the row shares a stacked bar is drawn from, and the
+margins of the core's transition matrix.
 
 Examples
 --------
 >>> import workbench as wb
 >>> ds = wb.read_sample("kota_contoh")
->>> s = scores_frame(ds)
->>> sorted(set(s["predikat"])) == sorted(PREDIKAT)
-True
->>> counts = predikat_counts(s, period="2025")
->>> int(counts.to_numpy().sum()) == int(ds.roster["period"].eq("2025").sum())
-True
+>>> counts = predikat_counts(baseline_scores(ds), period="2025")
+>>> list(counts.columns) == list(PREDIKAT), int(counts.to_numpy().sum())
+(True, 1200)
+>>> check = curve(ds, "2025", default_org_rating(ds))
+>>> check.summary(min_cell=5).loc[0, "changes"]
+'pindahkan 12 pegawai dari Baik ke Butuh Perbaikan'
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.data import Dataset
-from workbench.errors import ParameterError, check_option
+from workbench.errors import ParameterError
+from workbench.privacy import check_min_cell, suppress_counts
+from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
+from workbench.viz.palette import PREDIKAT_ORDER
 
 __all__ = [
+    "BASE_RUBRIC",
     "BERAKHLAK",
-    "DIMENSIONS",
     "NATIONAL_SHARE_BAIK",
-    "ORG_RATINGS",
     "PREDIKAT",
-    "CurveRule",
-    "WhatIf",
-    "curve_check",
-    "curve_rules",
+    "WHATIF_RUBRIC",
+    "WHATIF_WEIGHTS",
+    "baseline_scores",
+    "curve",
     "default_org_rating",
+    "distribution",
+    "org_ratings",
     "predikat_counts",
     "rater_summary",
     "rater_table",
     "reliability_summary",
-    "scores_frame",
     "share_baik",
-    "transitions",
+    "shares",
     "trend",
+    "whatif_base",
+    "whatif_comparison",
+    "whatif_curve",
+    "whatif_periods",
+    "whatif_scores",
 ]
 
-PREDIKAT: tuple[str, ...] = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
-"""Predikat Kinerja Pegawai (PermenPANRB 6/2022), best first."""
+BASE_RUBRIC = "permenpanrb-6-2022"
+"""The rule in force: the PermenPANRB 6/2022 matrix of the two e-Kinerja ratings."""
 
-ORG_RATINGS: tuple[str, ...] = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
-"""Predikat Kinerja Organisasi, the five levels that choose a unit's curve."""
+WHATIF_RUBRIC = "permenpanrb-6-2022-rinci"
+"""The what-if rubric: detailed indicators (IKI, BerAKHLAK) rolled up into the two
+categories through weights and thresholds, then the same matrix and curve."""
 
-DIMENSIONS: tuple[str, ...] = ("hasil_kerja", "perilaku_kerja")
-"""The two e-Kinerja ratings (1 = Di Bawah, 2 = Sesuai, 3 = Di Atas Ekspektasi)."""
+WHATIF_WEIGHTS = "simulasi"
+"""Name of the weight set the what-if controls write (a copy of ``baseline`` at first)."""
+
+PREDIKAT: tuple[str, ...] = PREDIKAT_ORDER
+"""Predikat Kinerja Pegawai (PermenPANRB 6/2022), best first: the labels of both rubrics."""
 
 NATIONAL_SHARE_BAIK = 0.95
 """About 95 % of SKP nationally are Baik or Sangat Baik (MenPANRB, Rakornas May 2023;
@@ -74,172 +99,42 @@ BERAKHLAK: tuple[str, ...] = ("berorientasi_pelayanan", "akuntabel", "kompeten",
                               "loyal", "adaptif", "kolaboratif")
 """The seven BerAKHLAK values, scored 1-5 in the annual period by several raters."""
 
+
 # ---------------------------------------------------------------------------------
-# Scores and the rubric what-if
+# Cache (per dataset; the dataset itself is kept so that a reused id() never hits)
 # ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WhatIf:
-    """A what-if rule for the two e-Kinerja ratings: weights and thresholds.
-
-    The composite is ``w_hasil * hasil + w_perilaku * perilaku`` (weights rescaled to
-    sum to 1) on the 1-3 scale. Perilaku "Di Bawah" keeps the matrix's veto (poor
-    behaviour dominates: Kurang/Misconduct, or Sangat Kurang with hasil "Di Bawah").
-    Otherwise a composite of at least ``sangat_baik`` is Sangat Baik, at least ``baik``
-    is Baik, and the rest Butuh Perbaikan. The defaults (0.6, 0.4, 2.8, 1.9) reproduce
-    the PermenPANRB 6/2022 matrix exactly, so a leader starts from the rule in force.
-    """
-
-    hasil_kerja: float = 0.6
-    perilaku_kerja: float = 0.4
-    sangat_baik: float = 2.8
-    baik: float = 1.9
-
-    def __post_init__(self) -> None:
-        if self.hasil_kerja < 0 or self.perilaku_kerja < 0 or self.hasil_kerja + self.perilaku_kerja <= 0:
-            raise ParameterError("The weights of `hasil_kerja` and `perilaku_kerja` must be non-negative "
-                                 f"and not both 0; got {self.hasil_kerja}, {self.perilaku_kerja}.")
-        if not 1.0 <= self.baik <= self.sangat_baik <= 3.0:
-            raise ParameterError("Thresholds must satisfy 1 <= `baik` <= `sangat_baik` <= 3; "
-                                 f"got baik={self.baik}, sangat_baik={self.sangat_baik}.")
-
-    @property
-    def is_baseline(self) -> bool:
-        """True when this rule reproduces the matrix in force."""
-        return self == WhatIf()
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Dataset, Any]] = OrderedDict()
 
 
-_CACHE: OrderedDict[tuple[int, WhatIf | None], tuple[Dataset, pd.DataFrame]] = OrderedDict()
-
-
-def _ratings_wide(ds: Dataset) -> pd.DataFrame:
-    r = ds.ratings
-    r = r[r["indicator"].isin(DIMENSIONS) & (r["rater_role"] == "atasan")]
-    wide = (r.pivot_table(index=["period", "employee_id"], columns="indicator", values="score",
-                          aggfunc="first", observed=True)
-            .reindex(columns=list(DIMENSIONS)).dropna().astype(int).reset_index())
-    roster = ds.roster[["employee_id", "period", "unit", "jabatan"]]
-    return wide.merge(roster, on=["employee_id", "period"], how="left")
-
-
-def _baseline_predikat(ds: Dataset, wide: pd.DataFrame) -> np.ndarray:
-    """Predikat under the rule in force, from the core (``workbench.rubric.score``)."""
-    from workbench import rubric
-
-    scored = rubric.score(ds, rubric.load_rubric("permenpanrb-6-2022")).to_frame()
-    merged = wide[["period", "employee_id"]].merge(scored[["period", "employee_id", "predikat"]],
-                                                    on=["period", "employee_id"], how="left")
-    return merged["predikat"].astype(object).to_numpy()
-
-
-def _whatif_predikat(h: np.ndarray, p: np.ndarray, rule: WhatIf) -> np.ndarray:
-    total = rule.hasil_kerja + rule.perilaku_kerja
-    composite = (rule.hasil_kerja * h + rule.perilaku_kerja * p) / total
-    out = np.where(composite >= rule.sangat_baik - 1e-9, "Sangat Baik",
-                   np.where(composite >= rule.baik - 1e-9, "Baik", "Butuh Perbaikan")).astype(object)
-    veto = p == 1
-    out[veto] = np.where(h[veto] == 1, "Sangat Kurang", "Kurang/Misconduct")
-    return out
-
-
-def scores_frame(ds: Dataset, rule: WhatIf | None = None) -> pd.DataFrame:
-    """Predikat of every employee and period under the matrix in force or a what-if rule.
-
-    Parameters
-    ----------
-    ds
-        The dataset (its atasan's ``hasil_kerja`` and ``perilaku_kerja`` ratings).
-    rule
-        ``None`` for the PermenPANRB 6/2022 matrix, or a :class:`WhatIf` rule.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``period, employee_id, hasil_kerja, perilaku_kerja, unit, jabatan, predikat``.
-        Cached per dataset and rule (the last 16), so a slider move costs milliseconds.
-        The frame holds identifiers: it stays in the kernel and is never displayed.
-    """
-    key = (id(ds), rule)
-    hit = _CACHE.get(key)
+def _cached(key: tuple[Any, ...], ds: Dataset, compute: Callable[[], Any], size: int = 48) -> Any:
+    full = (id(ds), *key)
+    hit = _CACHE.get(full)
     if hit is not None and hit[0] is ds:
-        _CACHE.move_to_end(key)
+        _CACHE.move_to_end(full)
         return hit[1]
-    wide = _ratings_wide(ds) if (id(ds), None) not in _CACHE else _CACHE[(id(ds), None)][1]
-    wide = wide.drop(columns=["predikat"], errors="ignore")
-    h = wide["hasil_kerja"].to_numpy()
-    p = wide["perilaku_kerja"].to_numpy()
-    pred = _baseline_predikat(ds, wide) if rule is None else _whatif_predikat(h, p, rule)
-    out = wide.assign(predikat=pd.Categorical(pred, categories=list(PREDIKAT)))
-    _CACHE[key] = (ds, out)
-    while len(_CACHE) > 16:
+    value = compute()
+    _CACHE[full] = (ds, value)
+    while len(_CACHE) > size:
         _CACHE.popitem(last=False)
-    return out
+    return value
+
+
+def _org_key(org_rating: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in org_rating.items()))
 
 
 # ---------------------------------------------------------------------------------
-# Aggregates (candidates for workbench.rubric)
+# The rule in force
 # ---------------------------------------------------------------------------------
-def predikat_counts(scores: pd.DataFrame, period: str, unit: str | None = None,
-                    by: str = "unit") -> pd.DataFrame:
-    """Employees per group and predikat in one period (rows = groups, columns = PREDIKAT).
-
-    ``unit`` restricts to one OPD first (the drill-down); ``by`` is the row grouping
-    (``"unit"``, ``"jabatan"``, ``"period"``).
-    """
-    s = scores[scores["period"] == period] if period else scores
-    if unit:
-        s = s[s["unit"] == unit]
-    table = pd.crosstab(s[by], s["predikat"]).reindex(columns=list(PREDIKAT), fill_value=0)
-    table.columns.name = None
-    table.index.name = by
-    return table.astype(int)
+@lru_cache(maxsize=4)
+def _rubric(rubric_id: str) -> Rubric:
+    return load_rubric(rubric_id)
 
 
-def share_baik(counts: pd.DataFrame) -> pd.DataFrame:
-    """Per row of a counts table: ``n`` and ``baik`` (Sangat Baik + Baik), unsuppressed."""
-    return pd.DataFrame({"n": counts.sum(axis=1), "baik": counts["Sangat Baik"] + counts["Baik"]},
-                        index=counts.index)
-
-
-def trend(scores: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
-    """Employees per predikat in each quarterly period (rows = periods, sorted)."""
-    s = scores[scores["period"].str.contains("Q")]
-    if s.empty:
-        s = scores
-    return predikat_counts(s, period="", unit=unit, by="period").sort_index()
-
-
-# ---------------------------------------------------------------------------------
-# The distribution curve
-# ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CurveRule:
-    """One constraint of a curve: the share of ``predikat`` within [min, max], or present."""
-
-    predikat: tuple[str, ...]
-    min: float | None = None
-    max: float | None = None
-    present: bool = False
-
-
-def curve_rules() -> dict[str, tuple[CurveRule, ...]]:
-    """The allowed distribution per Predikat Kinerja Organisasi (domain notes §1(b)).
-
-    "Baik": at most 70 % Baik and some Butuh Perbaikan and/or Kurang/Misconduct;
-    "Istimewa": at most 70 % Sangat Baik; "Butuh Perbaikan": at least 60 % Butuh
-    Perbaikan, at most 10 % Sangat Baik; "Kurang": at least 60 % Kurang/Misconduct, at
-    least 10 % Butuh Perbaikan, at most 10 % Sangat Baik; "Sangat Kurang": at least 60 %
-    Sangat Kurang, at least 10 % Kurang/Misconduct or Butuh Perbaikan, no Sangat Baik.
-    """
-    return {
-        "Istimewa": (CurveRule(("Sangat Baik",), max=0.70),),
-        "Baik": (CurveRule(("Baik",), max=0.70), CurveRule(("Butuh Perbaikan", "Kurang/Misconduct"), present=True)),
-        "Butuh Perbaikan": (CurveRule(("Butuh Perbaikan",), min=0.60), CurveRule(("Sangat Baik",), max=0.10)),
-        "Kurang": (CurveRule(("Kurang/Misconduct",), min=0.60), CurveRule(("Butuh Perbaikan",), min=0.10),
-                   CurveRule(("Sangat Baik",), max=0.10)),
-        "Sangat Kurang": (CurveRule(("Sangat Kurang",), min=0.60),
-                          CurveRule(("Kurang/Misconduct", "Butuh Perbaikan"), min=0.10),
-                          CurveRule(("Sangat Baik",), max=0.0)),
-    }
+def org_ratings() -> tuple[str, ...]:
+    """Predikat Kinerja Organisasi, best first: the rows of the rubric's curve."""
+    curve_rows = _rubric(BASE_RUBRIC).curve
+    return tuple(row.label.id for row in curve_rows.rows.values()) if curve_rows is not None else ()
 
 
 def default_org_rating(ds: Dataset) -> dict[str, str]:
@@ -251,54 +146,181 @@ def default_org_rating(ds: Dataset) -> dict[str, str]:
     return dict.fromkeys(ds.units, "Baik")
 
 
-def curve_check(scores: pd.DataFrame, period: str, org_rating: Mapping[str, str]) -> pd.DataFrame:
-    """Check each unit's predikat distribution against the curve of its organisation rating.
+def baseline_scores(ds: Dataset) -> Scores:
+    """Every employee and period under the rule in force (:func:`workbench.rubric.score`).
+
+    Holds identifiers: it stays in the kernel and is never displayed.
+    """
+    return _cached(("scores",), ds, lambda: _score(ds))
+
+
+def _score(ds: Dataset) -> Scores:
+    from workbench.rubric import score
+
+    return score(ds, _rubric(BASE_RUBRIC))
+
+
+def predikat_counts(scores: Scores, period: str | None = None, by: str = "unit", unit: str | None = None,
+                    roster: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Employees per group and predikat (:meth:`workbench.rubric.Scores.counts`).
+
+    Parameters
+    ----------
+    scores
+        The scores (labels in Bahasa Indonesia).
+    period, unit
+        Keep only this period, only this OPD (the drill-down).
+    by
+        The row grouping: a column of the scores (``"unit"``, ``"period"``) or of the
+        ``roster`` (``"jabatan"``), joined on ``employee_id, period``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per unit: ``unit, org_rating, n, ok, violations`` (number of broken
-        constraints), ``changes_needed`` (the fewest employees whose predikat would have
-        to change to meet every broken constraint, counted per constraint), and one
-        ``rule_<i>`` text per broken constraint is folded into ``detail`` (predikat,
-        bound, observed share).
+        Rows = groups, columns = :data:`PREDIKAT`, integer counts (unsuppressed).
     """
-    counts = predikat_counts(scores, period=period)
-    rules = curve_rules()
-    rows: list[dict[str, Any]] = []
-    for unit, row in counts.iterrows():
-        rating = org_rating.get(str(unit), "Baik")
-        check_option(f"org_rating[{unit!r}]", rating, ORG_RATINGS)
-        n = int(row.sum())
-        broken: list[str] = []
-        changes = 0
-        for rule in rules[rating]:
-            k = int(sum(int(row[p]) for p in rule.predikat))
-            share = k / n if n else 0.0
-            if rule.present and k == 0:
-                broken.append(f"{' / '.join(rule.predikat)} > 0")
-                changes += 1
-            if rule.max is not None and share > rule.max + 1e-12:
-                broken.append(f"{' / '.join(rule.predikat)} <= {rule.max:.0%}")
-                changes += k - int(np.floor(rule.max * n + 1e-9))
-            if rule.min is not None and share < rule.min - 1e-12:
-                broken.append(f"{' / '.join(rule.predikat)} >= {rule.min:.0%}")
-                changes += int(np.ceil(rule.min * n - 1e-9)) - k
-        rows.append({"unit": str(unit), "org_rating": rating, "n": n, "ok": not broken,
-                     "violations": len(broken), "changes_needed": changes, "detail": "; ".join(broken)})
-    return pd.DataFrame(rows, columns=["unit", "org_rating", "n", "ok", "violations", "changes_needed", "detail"])
-
-
-def transitions(before: pd.DataFrame, after: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Employees moving from each predikat (rows, before) to each predikat (columns, after)."""
-    keys = ["period", "employee_id"]
-    a = before.loc[before["period"] == period, [*keys, "predikat"]]
-    b = after.loc[after["period"] == period, [*keys, "predikat"]]
-    both = a.merge(b, on=keys, suffixes=("_before", "_after"))
-    table = pd.crosstab(both["predikat_before"], both["predikat_after"], dropna=False)
-    table = table.reindex(index=list(PREDIKAT), columns=list(PREDIKAT), fill_value=0)
-    table.index.name, table.columns.name = "before", "after"
+    frame = scores.frame
+    if period:
+        frame = frame[frame["period"] == period]
+    if unit:
+        frame = frame[frame["unit"] == unit]
+    if by not in frame.columns:
+        if roster is None:
+            raise ParameterError(f"`by={by!r}` is not a column of the scores; pass `roster=` to join it.")
+        keys = ["employee_id", "period"]
+        frame = frame.merge(roster[[*keys, by]].drop_duplicates(keys).astype({"period": str}), on=keys,
+                            how="left")
+    table = dataclasses.replace(scores, frame=frame, _cache={}).counts(by=by)
+    table = table.reindex(columns=list(PREDIKAT), fill_value=0)
+    table.columns = pd.Index(list(PREDIKAT))
+    table.index.name = by
     return table.astype(int)
+
+
+def trend(scores: Scores, unit: str | None = None) -> pd.DataFrame:
+    """Employees per predikat in each quarterly period (rows = periods, sorted); all
+    periods when there are no quarters."""
+    quarters = scores.frame["period"].astype(str).str.contains("Q")
+    if quarters.any():
+        scores = dataclasses.replace(scores, frame=scores.frame[quarters], _cache={})
+    return predikat_counts(scores, unit=unit, by="period").sort_index()
+
+
+def share_baik(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per row of a counts table: ``n`` and ``baik`` (Sangat Baik + Baik), unsuppressed.
+
+    No core home: the leaders' "Baik or better" figure is two count columns added; the
+    share itself is formed (and hidden where small) by :func:`workbench.privacy.suppress_share`.
+    """
+    return pd.DataFrame({"n": counts.sum(axis=1), "baik": counts["Sangat Baik"] + counts["Baik"]},
+                        index=counts.index)
+
+
+def shares(counts: pd.DataFrame, n: pd.Series | None = None, min_cell: int | None = None) -> pd.DataFrame:
+    """Row shares of a counts table for a stacked bar, after small-cell suppression.
+
+    No core home: a drawing aid. Cells are hidden by
+    :func:`workbench.privacy.suppress_counts` (unless ``counts`` is already suppressed and
+    ``n``, the row totals, is given); rows with fewer than ``min_cell`` employees are
+    hidden entirely.
+    """
+    k = check_min_cell(min_cell)
+    if n is None:
+        n = counts.sum(axis=1).astype(float)
+        counts = suppress_counts(counts, k)
+    n = n.astype(float)
+    return counts.astype(float).div(n.where(n >= k), axis=0)
+
+
+def curve(ds: Dataset, period: str, org_rating: Mapping[str, str]) -> CurveCheck:
+    """The core curve check of the rule in force for one period (cached)."""
+    return _cached(("curve", period, _org_key(org_rating)), ds,
+                   lambda: curve_check(baseline_scores(ds), dict(org_rating), period=period))
+
+
+# ---------------------------------------------------------------------------------
+# The rubric what-if
+# ---------------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def whatif_base(rubric_id: str = WHATIF_RUBRIC) -> Rubric:
+    """The what-if starting point: the rubric with a weight set :data:`WHATIF_WEIGHTS`
+    equal to its baseline (so the rule in force and the what-if are scored alike)."""
+    rubric = load_rubric(rubric_id)
+    return rubric.with_weights(WHATIF_WEIGHTS, base="baseline")
+
+
+def _model(ds: Dataset, rubric: Rubric) -> Any:
+    """The matrix form of the rubric on the dataset (built once, ~0.2 s).
+
+    It depends on the indicators, scales and rater roles only, which
+    :meth:`Rubric.with_weights` and :meth:`Rubric.with_thresholds` never change; weights
+    are passed at scoring time, and thresholds are read from the model's rubric, so a
+    what-if swaps in its rubric (:func:`whatif_scores`) instead of rebuilding.
+    """
+    from workbench.weights._engine import weight_model
+
+    shape = (rubric.id, tuple((i.id, i.dimension, i.scale) for i in rubric.indicators),
+             tuple((d.id, d.scale) for d in rubric.dimensions))
+    return _cached(("model", shape), ds, lambda: weight_model(ds, rubric))
+
+
+def whatif_scores(ds: Dataset, rubric: Rubric | None = None) -> pd.DataFrame:
+    """Every employee and period under ``rubric`` (default :func:`whatif_base`), scored by
+    :func:`workbench.weights.scores_frame` with the weight set :data:`WHATIF_WEIGHTS`.
+
+    Returns the scorer's frame (``period, employee_id, unit``, dimension scores and
+    categories, ``predikat``); holds identifiers, stays in the kernel.
+    """
+    from workbench.weights import scores_frame
+
+    rubric = rubric or whatif_base()
+
+    def compute() -> pd.DataFrame:
+        model = dataclasses.replace(_model(ds, rubric), rubric=rubric, _cache={})
+        weights = WHATIF_WEIGHTS if WHATIF_WEIGHTS in rubric.weights else "baseline"
+        return scores_frame(ds, rubric, weights, model=model)
+
+    return _cached(("whatif", rubric.hash), ds, compute)
+
+
+def whatif_periods(ds: Dataset, rubric: Rubric | None = None) -> list[str]:
+    """Periods in which the what-if rubric scores anyone (its indicators were rated)."""
+    frame = whatif_scores(ds, rubric)
+    return sorted(frame.loc[frame["predikat"].notna(), "period"].astype(str).unique().tolist())
+
+
+def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str]) -> CurveCheck:
+    """The core curve check of the what-if scores."""
+    return _cached(("whatif_curve", rubric.hash, period, _org_key(org_rating)), ds,
+                   lambda: curve_check(whatif_scores(ds, rubric), dict(org_rating), period=period,
+                                       rubric=rubric))
+
+
+def whatif_comparison(ds: Dataset, rubric: Rubric, period: str) -> Any:
+    """:func:`workbench.weights.compare` of the rubric in force and the what-if, in one period.
+
+    ``.transition_matrix(period)`` gives the transitions, ``.rank_agreement`` the number
+    of employees who change predikat (``n_changed``).
+    """
+    from workbench.weights import compare
+
+    def compute() -> Any:
+        a = whatif_scores(ds, whatif_base(rubric.id))
+        b = whatif_scores(ds, rubric)
+        return compare(a[(a["period"] == period) & a["predikat"].notna()],
+                       b[(b["period"] == period) & b["predikat"].notna()])
+
+    return _cached(("compare", rubric.hash, period), ds, compute)
+
+
+def distribution(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Employees per predikat before and after (rows ``before, after``; columns best first).
+
+    No core home: the margins of :meth:`workbench.weights.Comparison.transition_matrix`.
+    """
+    values = matrix.to_numpy()
+    return pd.DataFrame(np.vstack([values.sum(axis=1), values.sum(axis=0)]), index=["before", "after"],
+                        columns=[str(c) for c in matrix.columns])
 
 
 # ---------------------------------------------------------------------------------
@@ -323,7 +345,7 @@ def reliability_summary(ds: Dataset, period: str = "2025") -> pd.DataFrame:
         ``unit, estimate, ci_low, ci_high, n_subjects, n_raters, note``; empty when the
         period holds no BerAKHLAK scores.
     """
-    return _cached("reliability", ds, period, _reliability_uncached).copy()
+    return _cached(("reliability", period), ds, lambda: _reliability_uncached(ds, period)).copy()
 
 
 def _reliability_uncached(ds: Dataset, period: str) -> pd.DataFrame:
@@ -340,23 +362,8 @@ def _reliability_uncached(ds: Dataset, period: str) -> pd.DataFrame:
     return table.loc[:, cols].reset_index(drop=True)
 
 
-_SLOW: OrderedDict[tuple[str, int, str], tuple[Dataset, pd.DataFrame]] = OrderedDict()
-
-
-def _cached(kind: str, ds: Dataset, period: str, compute: Any) -> pd.DataFrame:
-    key = (kind, id(ds), period)
-    hit = _SLOW.get(key)
-    if hit is not None and hit[0] is ds:
-        return hit[1]
-    value = compute(ds, period)
-    _SLOW[key] = (ds, value)
-    while len(_SLOW) > 16:
-        _SLOW.popitem(last=False)
-    return value
-
-
 def _effects(ds: Dataset, period: str) -> pd.DataFrame:
-    return _cached("effects", ds, period, _effects_uncached)
+    return _cached(("effects", period), ds, lambda: _effects_uncached(ds, period))
 
 
 def _effects_uncached(ds: Dataset, period: str) -> pd.DataFrame:

@@ -1,18 +1,21 @@
 """Controls shared by every dashboard: language, dataset and period, unit, organisation
-rating, and the what-if rule. Each keeps its state in a traitlet and relabels itself
+rating, and the what-if rubric (weights and thresholds). Each keeps its state in a traitlet and relabels itself
 when its ``lang`` changes. Options are labels and OPD names only, never identifiers.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import ipywidgets as widgets
 import traitlets
 
 from workbench.data import Dataset
+from workbench.errors import WorkbenchError
 from workbench.i18n import t
-from workbench.views._sources import ORG_RATINGS, WhatIf
+from workbench.rubric import Rubric
+from workbench.views._sources import WHATIF_WEIGHTS, org_ratings, whatif_base
 
 __all__ = ["DatasetPicker", "LanguageToggle", "OrgRatingPicker", "UnitFilter", "WhatIfControls"]
 
@@ -119,7 +122,7 @@ class OrgRatingPicker(widgets.VBox):
     def __init__(self, org_rating: Mapping[str, str], lang: str = "id") -> None:
         self._dds: dict[str, widgets.Dropdown] = {}
         for unit, rating in org_rating.items():
-            dd = widgets.Dropdown(options=[(t(f"org.{r}", lang), r) for r in ORG_RATINGS], value=rating,
+            dd = widgets.Dropdown(options=[(t(f"org.{r}", lang), r) for r in org_ratings()], value=rating,
                                   description=unit, style=_WIDE,
                                   layout=widgets.Layout(width="380px"))
             dd.observe(self._on_pick, names="value")
@@ -141,61 +144,131 @@ class OrgRatingPicker(widgets.VBox):
     def _relabel(self) -> None:
         for dd in self._dds.values():
             value = dd.value
-            dd.options = [(t(f"org.{r}", self.lang), r) for r in ORG_RATINGS]
+            dd.options = [(t(f"org.{r}", self.lang), r) for r in org_ratings()]
             dd.value = value
         self._note.value = f"<p>{t('control.org_assumption', self.lang)}</p>"
         self._acc.set_title(0, t("control.org_rating", self.lang))
 
 
 class WhatIfControls(widgets.VBox):
-    """Weight sliders per dimension and threshold sliders; ``rule`` is the :class:`WhatIf`."""
+    """Weight and threshold sliders per dimension of a rubric; ``rubric`` is the result.
 
-    rule = traitlets.Instance(WhatIf, args=()).tag(sync=False)
+    Per dimension: one slider per rater role that weighs in (when two or more do), one
+    per indicator (when there are two or more), and one per category threshold. Every
+    change builds a new :class:`~workbench.rubric.Rubric` with
+    :meth:`~workbench.rubric.Rubric.with_weights` (weight set
+    :data:`~workbench.views._sources.WHATIF_WEIGHTS`, each group rescaled to sum to 1)
+    and :meth:`~workbench.rubric.Rubric.with_thresholds`, validated like a YAML file; a
+    rule the rubric refuses leaves ``rubric`` unchanged and says so. Labels come from
+    the rubric (dimensions, indicators, categories) and the message catalogue.
+    """
+
+    rubric = traitlets.Instance(Rubric).tag(sync=False)
     lang = traitlets.Unicode("id").tag(sync=False)
 
-    _SLIDERS = {
-        "hasil_kerja": ("control.weight.hasil_kerja", 0.0, 1.0, 0.05),
-        "perilaku_kerja": ("control.weight.perilaku_kerja", 0.0, 1.0, 0.05),
-        "sangat_baik": ("control.threshold.sangat_baik", 1.0, 3.0, 0.05),
-        "baik": ("control.threshold.baik", 1.0, 3.0, 0.05),
-    }
-
-    def __init__(self, lang: str = "id") -> None:
-        base = WhatIf()
+    def __init__(self, base: Rubric | None = None, lang: str = "id") -> None:
+        self.base = base or whatif_base()
+        ws = self.base.weights[WHATIF_WEIGHTS if WHATIF_WEIGHTS in self.base.weights else "baseline"]
         self.sliders: dict[str, widgets.FloatSlider] = {}
-        for key, (_, lo, hi, step) in self._SLIDERS.items():
-            s = widgets.FloatSlider(value=getattr(base, key), min=lo, max=hi, step=step, continuous_update=False,
-                                    readout_format=".2f", style=_WIDE, layout=widgets.Layout(width="520px"))
-            s.add_class(f"kw-slider-{key}")
-            s.observe(self._on_slide, names="value")
-            self.sliders[key] = s
+        self._labels: dict[str, tuple[str, ...]] = {}
+        self._baseline: dict[str, float] = {}
+        self._heads: list[tuple[widgets.HTML, str]] = []
+        boxes = []
+        for dim in self.base.dimensions:
+            head = widgets.HTML()
+            self._heads.append((head, dim.id))
+            parts: list[widgets.Widget] = [head]
+            roles = [r for r, w in ws.raters.get(dim.id, {}).items() if w > 0]
+            if len(roles) >= 2:
+                parts += [self._slider(f"raters.{dim.id}.{r}", ws.raters[dim.id][r], 0.0, 1.0, 0.05,
+                                       ("role", r)) for r in roles]
+            if len(dim.indicators) >= 2:
+                parts += [self._slider(f"indicators.{i}", ws.indicators[i], 0.0, 1.0, 0.05, ("indicator", i))
+                          for i in dim.indicators]
+            step = 0.05 if dim.scale.max - dim.scale.min <= 10 else 1.0
+            for cat in dim.categories[1:]:
+                parts.append(self._slider(f"threshold.{dim.id}.{cat.id}", float(cat.min or 0.0), dim.scale.min,
+                                          dim.scale.max, step, ("category", dim.id, cat.id)))
+            box = widgets.VBox(parts)
+            box.add_class(f"kw-dimension-{dim.id}")
+            boxes.append(box)
         self._reset = widgets.Button(icon="undo")
         self._reset.add_class("kw-reset")
         self._reset.on_click(lambda _: self.reset())
         self._help = widgets.HTML()
         self._message = widgets.HTML()
-        super().__init__([self._help, *self.sliders.values(), self._reset, self._message])
+        self._message.add_class("kw-whatif-message")
+        super().__init__([self._help, widgets.HBox(boxes), self._reset, self._message])
         self.add_class("kw-whatif")
+        self.rubric = self.base
         self.lang = lang
         self._relabel()
         self.observe(lambda c: self._relabel(), names="lang")
 
+    def _slider(self, key: str, value: float, lo: float, hi: float, step: float,
+                label: tuple[str, ...]) -> widgets.FloatSlider:
+        s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, continuous_update=False,
+                                readout_format=".2f" if step < 1 else ".0f", style=_WIDE,
+                                layout=widgets.Layout(width="460px"))
+        s.add_class("kw-slider-" + key.replace(".", "-"))
+        s.observe(self._on_slide, names="value")
+        self.sliders[key] = s
+        self._labels[key] = label
+        self._baseline[key] = value
+        return s
+
     def reset(self) -> None:
-        """Back to the rule in force (the matrix)."""
-        base = WhatIf()
+        """Back to the rubric in force."""
         for key, s in self.sliders.items():
-            s.value = getattr(base, key)
+            s.unobserve(self._on_slide, names="value")
+            s.value = self._baseline[key]
+            s.observe(self._on_slide, names="value")
+        self._message.value = ""
+        self.rubric = self.base
+
+    def build(self) -> Rubric:
+        """The rubric of the current slider values (raises RubricError if it is invalid)."""
+        raters: dict[str, dict[str, float]] = {}
+        indicators: dict[str, float] = {}
+        thresholds: dict[str, dict[str, float]] = {}
+        for key, s in self.sliders.items():
+            kind, _, rest = key.partition(".")
+            if kind == "raters":
+                dim, role = rest.split(".")
+                raters.setdefault(dim, {})[role] = float(s.value)
+            elif kind == "indicators":
+                indicators[rest] = float(s.value)
+            else:
+                dim, cat = rest.split(".")
+                thresholds.setdefault(dim, {})[cat] = float(s.value)
+        base = WHATIF_WEIGHTS if WHATIF_WEIGHTS in self.base.weights else "baseline"
+        rubric = self.base.with_weights(WHATIF_WEIGHTS, base=base, dimension_raters=raters or None,
+                                        indicators=indicators or None, normalize=True)
+        return rubric.with_thresholds(categories=thresholds) if thresholds else rubric
 
     def _on_slide(self, change: object = None) -> None:
-        values = {k: s.value for k, s in self.sliders.items()}
-        if values["baik"] > values["sangat_baik"]:
-            values["baik"] = values["sangat_baik"]
-        if values["hasil_kerja"] + values["perilaku_kerja"] <= 0:
-            values["hasil_kerja"] = 0.05
-        self.rule = WhatIf(**values)
+        try:
+            rubric = self.build()
+        except WorkbenchError:
+            self._message.value = f"<p class='kw-note'>{html.escape(t('control.invalid_rule', self.lang))}</p>"
+            return
+        self._message.value = ""
+        self.rubric = rubric
 
     def _relabel(self) -> None:
+        lang = self.lang
+        for head, dim_id in self._heads:
+            head.value = f"<h4>{html.escape(self.base.dimension(dim_id).label.get(lang))}</h4>"  # type: ignore[arg-type]
         for key, s in self.sliders.items():
-            s.description = t(self._SLIDERS[key][0], self.lang)
-        self._reset.description = t("control.reset", self.lang)
-        self._help.value = f"<p class='kw-help'>{t('control.whatif_help', self.lang)}</p>"
+            label = self._labels[key]
+            if label[0] == "role":
+                s.description = f"{t('control.weights_roles', lang)}: {t('role.' + label[1], lang)}"
+            elif label[0] == "indicator":
+                s.description = self.base.indicator(label[1]).label.get(lang)  # type: ignore[arg-type]
+            else:
+                cat = next(c for c in self.base.dimension(label[1]).categories if c.id == label[2])
+                s.description = t("control.threshold", lang, category=cat.label.get(lang))  # type: ignore[arg-type]
+        self._reset.description = t("control.reset", lang)
+        self._help.value = f"<p class='kw-help'>{html.escape(t('control.whatif_help', lang))}</p>"
+        if self._message.value:
+            self._message.value = f"<p class='kw-note'>{html.escape(t('control.invalid_rule', lang))}</p>"

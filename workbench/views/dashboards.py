@@ -26,7 +26,7 @@ from workbench.data import Dataset
 from workbench.i18n import t
 from workbench.privacy import check_min_cell
 from workbench.views._base import Panel, run_safely
-from workbench.views._sources import default_org_rating
+from workbench.views._sources import default_org_rating, whatif_base, whatif_periods
 from workbench.views.controls import (
     DatasetPicker,
     LanguageToggle,
@@ -165,7 +165,7 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         controls = [widgets.HBox([picker, units]), orgs]
         return Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k)
 
-    return run_safely(build, lang)
+    return _ready(run_safely(build, lang))
 
 
 def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr: bool | None = None) -> widgets.Widget:
@@ -203,22 +203,43 @@ def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr
             dash.observe(relabel, names="lang")
         return dash
 
-    return run_safely(build, lang)
+    return _ready(run_safely(build, lang))
 
 
 def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
                   org_rating: Mapping[str, str] | None = None) -> widgets.Widget:
-    """Simulasi Rubrik: move the weights and thresholds, watch the predikat distribution,
-    the transitions from the rule in force and the curve check change."""
+    """Simulasi Rubrik: move the weights and thresholds of the detailed PermenPANRB 6/2022
+    rubric, watch the curve check per OPD, the predikat distribution and the transitions
+    from the rubric in force change."""
     def build() -> widgets.Widget:
         k = check_min_cell(min_cell)
-        picker = DatasetPicker(ds, lang=lang)
+        base = whatif_base()
+        picker = DatasetPicker(ds, periods=whatif_periods(ds, base), lang=lang)
         orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds)), lang=lang)
-        rule = WhatIfControls(lang=lang)
-        panel = WhatIfPanel(ds, period=picker.period, org_rating=dict(orgs.org_rating), lang=lang, min_cell=k)
+        controls = WhatIfControls(base, lang=lang)
+        panel = WhatIfPanel(ds, period=picker.period, org_rating=dict(orgs.org_rating), rubric=controls.rubric,
+                            lang=lang, min_cell=k)
         _link(picker, "period", [panel])
         _link(orgs, "org_rating", [panel])
-        _link(rule, "rule", [panel])
-        return Dashboard("simulasi_rubrik", ds, [picker, rule, orgs], [panel], lang, k)
+        _link(controls, "rubric", [panel])
+        return Dashboard("simulasi_rubrik", ds, [picker, controls, orgs], [panel], lang, k)
 
-    return run_safely(build, lang)
+    return _ready(run_safely(build, lang))
+
+
+def _ready(page: widgets.Widget, timeout: float = 300.0) -> widgets.Widget:
+    """Return ``page`` once its panels have finished their first refresh.
+
+    In Voila the browser fetches the state of every widget once, when the page
+    connects, and only then opens a channel per widget; an update the kernel sends in
+    between (a panel finishing in the background while the page loads) is dropped, and
+    the page would keep showing "Sedang menghitung..." for ever. Waiting here makes the
+    first state the browser fetches the final one; later updates (a control change)
+    arrive on open channels.
+    """
+    if isinstance(page, Dashboard):
+        try:
+            page.wait(timeout)
+        except Exception:  # the panel already shows the message; the page still opens
+            pass
+    return page

@@ -1,5 +1,5 @@
 """The panels every dashboard composes. Each is a widget whose state lives in traitlets;
-setting a trait (``period``, ``unit``, ``lang``, ``rule``, ...) rebuilds what it shows.
+setting a trait (``period``, ``unit``, ``lang``, ``rubric``, ...) rebuilds what it shows.
 Panels only call :mod:`workbench.views.sections`; they compute nothing themselves.
 
 Examples
@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import traitlets
 
+from workbench.rubric import Rubric
 from workbench.views import sections as sec
 from workbench.views._base import Panel
-from workbench.views._sources import WhatIf
+from workbench.views._sources import whatif_base
 
 __all__ = [
     "CurvePanel",
@@ -120,16 +121,18 @@ class RaterQualityPanel(Panel):
 
 
 class WhatIfPanel(Panel):
-    """The rubric what-if: distribution against the curve and the transitions under ``rule``."""
+    """The rubric what-if under ``rubric`` (default: the rubric in force): the curve check
+    per OPD, and the predikat distribution and transitions against the rubric in force."""
 
     period = traitlets.Unicode("2025").tag(sync=False)
-    rule = traitlets.Instance(WhatIf, args=()).tag(sync=False)
+    rubric = traitlets.Instance(Rubric, allow_none=True).tag(sync=False)
     org_rating = traitlets.Dict(default_value=None, allow_none=True).tag(sync=False)
-    _refresh_on = ("lang", "min_cell", "period", "rule", "org_rating")
+    _refresh_on = ("lang", "min_cell", "period", "rubric", "org_rating")
     n_views = 2
 
     def build(self) -> list[sec.Section]:
+        rubric = self.rubric or whatif_base()
         return [
-            sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell, rule=self.rule),
-            sec.transitions_section(self._ds, self.period, self.rule, self.lang, self.min_cell),
+            sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell, rubric=rubric),
+            sec.transitions_section(self._ds, self.period, rubric, self.lang, self.min_cell),
         ]

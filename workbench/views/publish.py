@@ -32,8 +32,9 @@ from workbench.data import Dataset
 from workbench.errors import ParameterError, WorkbenchError, check_option
 from workbench.i18n import LANGUAGES, t
 from workbench.privacy import check_min_cell, find_identifiers
+from workbench.rubric import Rubric
+from workbench.views import _sources as src
 from workbench.views import sections as sec
-from workbench.views._sources import WhatIf
 from workbench.viz import data_uri
 
 __all__ = ["DASHBOARDS", "add_publish_command", "build_sections", "publish", "render_html"]
@@ -62,7 +63,7 @@ def _name(dashboard: str) -> str:
 
 def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang: str = "id",
                    min_cell: int | None = None, org_rating: Mapping[str, str] | None = None,
-                   rule: WhatIf | None = None) -> list[sec.Section]:
+                   rubric: Rubric | None = None) -> list[sec.Section]:
     """The sections of ``dashboard`` for a static report (never the HR-only rater names)."""
     name = _name(dashboard)
     k = check_min_cell(min_cell)
@@ -72,9 +73,11 @@ def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang:
                 sec.trend_section(ds, None, lang, k), sec.flags_section(ds, period, org_rating, lang, k)]
     if name == "kualitas_penilai":
         return [sec.reliability_section(ds, period, lang, k), sec.raters_section(ds, period, lang, k)]
-    rule = rule or WhatIf()
-    return [sec.curve_section(ds, period, org_rating, lang, k, rule=rule),
-            sec.transitions_section(ds, period, rule, lang, k)]
+    rubric = rubric or src.whatif_base()
+    periods = src.whatif_periods(ds, rubric)
+    period = period if period in periods else (periods[-1] if periods else period)
+    return [sec.curve_section(ds, period, org_rating, lang, k, rubric=rubric),
+            sec.transitions_section(ds, period, rubric, lang, k)]
 
 
 def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",

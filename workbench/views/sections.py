@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from workbench.data import Dataset
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts, suppress_rows, suppress_share
+from workbench.rubric import CurveCheck, Rubric
 from workbench.views import _sources as src
 from workbench.viz import figures as fig
 
@@ -94,42 +95,58 @@ def _org(org_rating: Mapping[str, str] | None, ds: Dataset) -> Mapping[str, str]
     return org_rating if org_rating is not None else src.default_org_rating(ds)
 
 
-def _shares(counts: pd.DataFrame, k: int) -> pd.DataFrame:
-    n = counts.sum(axis=1).astype(float)
-    hidden = suppress_counts(counts, k)
-    return hidden.div(n.where(n >= k), axis=0)
+def _counts_of(summary: pd.DataFrame) -> pd.DataFrame:
+    """The predikat count columns of a curve summary, renamed to :data:`src.PREDIKAT`
+    (the summary labels them in the page's language, best first, like PREDIKAT)."""
+    cols = list(summary.columns[3:list(summary.columns).index("ok")])
+    return summary.set_index("unit")[cols].set_axis(list(src.PREDIKAT), axis=1)
+
+
+def _yes_no(ok: object, lang: str, k: int) -> str:
+    return t("fig.suppressed", lang, k=k) if ok is pd.NA or ok is None else t(
+        "answer.yes" if bool(ok) else "answer.no", lang)
+
+
+def _curve_from(check: CurveCheck, key: str, title: str, lang: str, k: int,
+                notes: tuple[str, ...]) -> Section:
+    summary = check.summary(lang, min_cell=k)
+    n = summary.set_index("unit")["n_employees"]
+    shares = src.shares(_counts_of(summary), n, k)
+    ok = summary["ok"].fillna(False).astype(bool)
+    finding = t("fig.curve.title", lang, ok=int(ok.sum()), n=len(summary))
+    table = pd.DataFrame({
+        t("col.unit", lang): summary["unit"],
+        t("col.org_rating", lang): summary["org_rating"],
+        t("col.n", lang): [_fmt_count(float(v), lang, k) for v in summary["n_employees"]],
+        t("col.ok", lang): [_yes_no(v, lang, k) for v in summary["ok"]],
+        t("col.detail", lang): summary["violations"],
+        t("col.fix", lang): summary["changes"],
+    })
+    indexed = pd.DataFrame({"ok": ok.to_numpy()}, index=summary["unit"])
+    return Section(key, title, finding, table, notes, lambda: fig.curve_figure(shares, indexed, lang, k))
 
 
 def curve_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
-                  min_cell: int | None = None, rule: src.WhatIf | None = None) -> Section:
-    """Predikat distribution per OPD against the curve of its organisation rating."""
+                  min_cell: int | None = None, rubric: Rubric | None = None) -> Section:
+    """Predikat distribution per OPD against the curve of its organisation rating.
+
+    ``rubric``: a what-if rubric (scored by :func:`src.whatif_scores`) instead of the
+    rule in force. The numbers come from :meth:`workbench.rubric.CurveCheck.summary`.
+    """
     k = _k(min_cell)
-    scores = src.scores_frame(ds, rule)
-    counts = src.predikat_counts(scores, period)
-    check = src.curve_check(scores, period, _org(org_rating, ds))
-    shares = _shares(counts, k)
-    n_ok = int(check["ok"].sum())
-    finding = t("fig.curve.title", lang, ok=n_ok, n=len(check))
-    n = check["n"].astype(float).where(check["n"] >= k)
-    table = pd.DataFrame({
-        t("col.unit", lang): check["unit"],
-        t("col.org_rating", lang): [t(f"org.{r}", lang) for r in check["org_rating"]],
-        t("col.n", lang): [_fmt_count(v, lang, k) for v in n],
-        t("col.ok", lang): [t("answer.yes" if ok else "answer.no", lang) for ok in check["ok"]],
-        t("col.changes", lang): check["changes_needed"].astype(int),
-        t("col.detail", lang): check["detail"],
-    })
-    indexed = check.set_index("unit")
-    return Section("curve", t("section.curve", lang), finding, table,
-                   (t("control.org_assumption", lang),) if org_rating is None else (),
-                   lambda: fig.curve_figure(shares, indexed, lang, k))
+    org = _org(org_rating, ds)
+    notes = (t("control.org_assumption", lang),) if org_rating is None else ()
+    if rubric is None:
+        return _curve_from(src.curve(ds, period, org), "curve", t("section.curve", lang), lang, k, notes)
+    return _curve_from(src.whatif_curve(ds, rubric, period, org), "whatif_curve", t("section.whatif_curve", lang),
+                       lang, k, notes)
 
 
 def share_section(ds: Dataset, period: str, lang: str = "id", min_cell: int | None = None,
                   national: float = src.NATIONAL_SHARE_BAIK) -> Section:
     """Share rated Baik or better per OPD against the national figure."""
     k = _k(min_cell)
-    counts = src.predikat_counts(src.scores_frame(ds), period)
+    counts = src.predikat_counts(src.baseline_scores(ds), period)
     sb = src.share_baik(counts)
     share = suppress_share(sb["baik"], sb["n"], k)
     above = int((share > national).sum())
@@ -143,8 +160,8 @@ def share_section(ds: Dataset, period: str, lang: str = "id", min_cell: int | No
 def trend_section(ds: Dataset, unit: str | None = None, lang: str = "id", min_cell: int | None = None) -> Section:
     """Predikat shares across the quarterly periods, for the city or one OPD."""
     k = _k(min_cell)
-    counts = src.trend(src.scores_frame(ds), unit=unit or None)
-    shares = _shares(counts, k)
+    counts = src.trend(src.baseline_scores(ds), unit=unit or None)
+    shares = src.shares(counts, min_cell=k)
     sb = src.share_baik(counts)
     baik = suppress_share(sb["baik"], sb["n"], k)
     vals = baik.to_numpy(dtype=float)
@@ -158,15 +175,19 @@ def trend_section(ds: Dataset, unit: str | None = None, lang: str = "id", min_ce
     return Section("trend", title, finding, table, (), lambda: fig.trend_figure(shares, baik, lang))
 
 
+def _curve_flags(summary: pd.DataFrame, lang: str, k: int) -> list[str]:
+    return [t("flag.curve", lang, unit=r.unit, rating=r.org_rating, detail=r.violations,
+              changes=_fmt_count(float(r.n_changes), lang, k))
+            for r in summary.itertuples(index=False) if r.ok is not pd.NA and not bool(r.ok)]
+
+
 def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
                   min_cell: int | None = None, near_all: float = 0.99) -> Section:
     """Flags for leadership: OPD off their curve, OPD where (nearly) everyone is Baik or better."""
     k = _k(min_cell)
-    scores = src.scores_frame(ds)
-    check = src.curve_check(scores, period, _org(org_rating, ds))
-    notes = [t("flag.curve", lang, unit=r.unit, rating=t(f"org.{r.org_rating}", lang), detail=r.detail,
-               changes=int(r.changes_needed)) for r in check.itertuples() if not r.ok]
-    sb = src.share_baik(src.predikat_counts(scores, period))
+    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
+    notes = _curve_flags(summary, lang, k)
+    sb = src.share_baik(src.predikat_counts(src.baseline_scores(ds), period))
     share = suppress_share(sb["baik"], sb["n"], k)
     notes += [t("flag.share", lang, unit=u, share=v) for u, v in share.items() if v >= near_all]
     finding = t("flag.none", lang) if not notes else t("flag.count", lang, n=len(notes))
@@ -177,8 +198,7 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
                  lang: str = "id", min_cell: int | None = None) -> Section:
     """The drill-down: one OPD's predikat by jabatan and its curve check."""
     k = _k(min_cell)
-    scores = src.scores_frame(ds)
-    counts = src.predikat_counts(scores, period, unit=unit, by="jabatan")
+    counts = src.predikat_counts(src.baseline_scores(ds), period, unit=unit, by="jabatan", roster=ds.roster)
     if counts.empty:
         return Section("unit", t("section.unit", lang, unit=unit), t("status.no_data", lang))
     hidden = suppress_counts(counts, k)
@@ -191,12 +211,11 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
     share_text = _fmt_share(share, lang, k)
     finding = t("fig.unit.title", lang, unit=unit, n=int(n), share=share_text) if n >= k \
         else t("status.no_data", lang)
-    check = src.curve_check(scores[scores["unit"] == unit], period, _org(org_rating, ds))
+    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
     table = pd.DataFrame({t("jabatan.label", lang): hidden.index.astype(str),
                           **{t(f"predikat.{p}", lang): [_fmt_count(v, lang, k) for v in hidden[p]]
                              for p in src.PREDIKAT}})
-    notes = tuple(t("flag.curve", lang, unit=r.unit, rating=t(f"org.{r.org_rating}", lang), detail=r.detail,
-                    changes=int(r.changes_needed)) for r in check.itertuples() if not r.ok)
+    notes = tuple(_curve_flags(summary[summary["unit"] == unit], lang, k))
     return Section("unit", t("section.unit", lang, unit=unit), finding, table, notes,
                    lambda: fig.unit_figure(hidden, unit, n_shown, share, lang, k))
 
@@ -257,18 +276,31 @@ def rater_names_section(ds: Dataset, period: str = "2025", unit: str | None = No
     return Section("rater_names", t("section.rater_names", lang), f"{len(table)}", table)
 
 
-def transitions_section(ds: Dataset, period: str, rule: src.WhatIf, lang: str = "id",
+def transitions_section(ds: Dataset, period: str, rubric: Rubric | None = None, lang: str = "id",
                         min_cell: int | None = None) -> Section:
-    """Employees moving between predikat from the rule in force to a what-if rule."""
+    """Employees moving between predikat from the rubric in force to a what-if rubric.
+
+    The transition matrix and the number of employees who change come from
+    :func:`workbench.weights.compare`; the table shows the predikat distribution before
+    and after, with small cells hidden.
+    """
     k = _k(min_cell)
-    before = src.scores_frame(ds)
-    after = src.scores_frame(ds, rule)
-    matrix = src.transitions(before, after, period)
-    changed_n = int(matrix.to_numpy().sum() - np.trace(matrix.to_numpy()))
+    rubric = rubric or src.whatif_base()
+    cmp = src.whatif_comparison(ds, rubric, period)
+    matrix = cmp.transition_matrix(period).reindex(index=list(src.PREDIKAT), columns=list(src.PREDIKAT),
+                                                   fill_value=0)
+    agreement = cmp.rank_agreement.set_index("period")
+    changed_n = int(agreement.loc[period, "n_changed"]) if period in agreement.index else 0
     changed = float(changed_n) if changed_n == 0 or changed_n >= k else float("nan")
     hidden = suppress_counts(matrix, k, secondary=False)
+    dist = suppress_counts(src.distribution(matrix), k)
     finding = t("fig.transitions.title", lang, changed=_fmt_count(changed, lang, k))
-    return Section("transitions", t("section.transitions", lang), finding, None, (),
+    table = pd.DataFrame({
+        t("col.predikat", lang): [t(f"predikat.{p}", lang) for p in src.PREDIKAT],
+        t("fig.transitions.before", lang): [_fmt_count(float(v), lang, k) for v in dist.loc["before"]],
+        t("fig.transitions.after", lang): [_fmt_count(float(v), lang, k) for v in dist.loc["after"]],
+    })
+    return Section("transitions", t("section.transitions", lang), finding, table, (),
                    lambda: fig.transitions_figure(hidden, changed, lang, k))
 
 
