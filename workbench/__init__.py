@@ -27,6 +27,7 @@ from workbench.errors import DataContractError, ParameterError, RubricError, Wor
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from workbench import objectivity, reliability, rubric, weights
+
     # `score` is left out: mypy takes it for the submodule workbench.rubric.score
     from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
 
