@@ -14,13 +14,17 @@ Usage::
    (one file per employee bucket), read with Dask and scored with ``shuffle=False``,
    with the roster joined. The directory is deleted afterwards.
 
-Each stage runs in its own process so that its peak memory (max RSS) is its own.
+Each stage runs in its own process so that its peak memory (max RSS) is its own. Before
+each stage the script prints the load average and, while the 1-minute load average is above
+1.5 (other processes on the 2 cores), waits (polling every 15 s, 5 minutes at most;
+``--no-wait`` skips this).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import shutil
 import tempfile
@@ -34,6 +38,27 @@ import pandas as pd
 __all__ = ["main"]
 
 ROLES = ["atasan", "rekan", "bawahan", "diri", "pelanggan"]
+MAX_LOAD = 1.5  # 1-minute load average above which timing waits (2 cores)
+POLL_S = 15.0
+MAX_WAIT_S = 300.0
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def _wait_for_quiet(enabled: bool = True) -> None:
+    """Wait until the 1-minute load average is <= MAX_LOAD (poll every 15 s, 5 min at most)."""
+    print(f"  load average (1, 5, 15 min): {_load()}", flush=True)
+    waited = 0.0
+    while enabled and os.getloadavg()[0] > MAX_LOAD and waited < MAX_WAIT_S:
+        print(f"  load average {_load()} > {MAX_LOAD}; waiting {POLL_S:.0f} s", flush=True)
+        time.sleep(POLL_S)
+        waited += POLL_S
+    if enabled and os.getloadavg()[0] > MAX_LOAD:
+        print(f"  still busy after {waited:.0f} s (load {_load()}): timing anyway, "
+              "expect noisy numbers", flush=True)
 
 
 def _rubric(n_hasil: int = 7, n_perilaku: int = 21) -> Any:
@@ -183,18 +208,21 @@ def _run(target: Any, *args: Any) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
     args = parser.parse_args()
+    wait = not args.no_wait
     n_mem, n_base, n_nat, parts = (50_000, 2_000, 300_000, 4) if args.quick else (
         1_000_000, 20_000, 6_000_000, 24)
-    import os
     print(f"machine: {os.cpu_count()} cores; sizes: in-memory {n_mem:,}, baseline {n_base:,}, national {n_nat:,}")
 
+    _wait_for_quiet(wait)
     r = _run(_in_memory, n_mem)
     print(f"[in-memory] {r['employees']:,} employees x 28 indicators = {r['rows']:,} rating rows: "
           f"built in {r['build_s']:.1f} s, scored in {r['score_s']:.2f} s "
           f"({r['rows'] / r['score_s'] / 1e6:.1f} M rows/s); peak RSS {r['peak_mib']:,.0f} MiB")
     print(f"            predikat: {r['counts']}")
 
+    _wait_for_quiet(wait)
     b = _run(_baseline, n_base)
     per_emp = b["baseline_s"] / b["employees"]
     print(f"[baseline ] pandas groupby('employee_id').apply on {b['employees']:,} employees: "
@@ -202,6 +230,7 @@ def main() -> None:
           f"extrapolated to {n_mem:,}); vectorised on the same: {b['vectorised_s']:.3f} s "
           f"(x{b['baseline_s'] / b['vectorised_s']:.0f}); same predikat: {b['agree']}")
 
+    _wait_for_quiet(wait)
     d = _run(_national, n_nat, parts)
     print(f"[national ] {d['employees']:,} employees x 2 e-Kinerja ratings = {d['rows']:,} rows in "
           f"{d['partitions']} Parquet parts ({d['parquet_mib']:.0f} MiB, written in {d['write_s']:.1f} s): "

@@ -7,12 +7,17 @@ a bands rubric on a 0-100 composite). ``--quick``: 100 draws x 10,000 employees.
 The pandas loop (pivoted indicator table, then per draw: weighted means per dimension,
 composite, ``pd.cut`` into bands, ``rank``) runs on a few draws only and is extrapolated
 linearly to all draws; the script says so in its output. Peak memory is measured with
-tracemalloc around the vectorised run (numpy allocations are traced).
+tracemalloc around the vectorised run (numpy allocations are traced), and the process's
+peak RSS is printed too. Before timing, the script prints the load average and, while the
+1-minute load average is above 1.5 (other processes on the 2 cores), waits (polling every
+15 s, 5 minutes at most; ``--no-wait`` skips this).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import time
 import tracemalloc
 
@@ -24,6 +29,27 @@ from workbench.weights._engine import weight_model
 from workbench.weights.uncertainty import draw_weights, run_draws
 
 N_DIM, PER_DIM = 4, 7
+MAX_LOAD = 1.5  # 1-minute load average above which timing waits (2 cores)
+POLL_S = 15.0
+MAX_WAIT_S = 300.0
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def _wait_for_quiet(enabled: bool = True) -> None:
+    """Wait until the 1-minute load average is <= MAX_LOAD (poll every 15 s, 5 min at most)."""
+    print(f"load average (1, 5, 15 min): {_load()}", flush=True)
+    waited = 0.0
+    while enabled and os.getloadavg()[0] > MAX_LOAD and waited < MAX_WAIT_S:
+        print(f"  load average {_load()} > {MAX_LOAD}; waiting {POLL_S:.0f} s", flush=True)
+        time.sleep(POLL_S)
+        waited += POLL_S
+    if enabled and os.getloadavg()[0] > MAX_LOAD:
+        print(f"  still busy after {waited:.0f} s (load {_load()}): timing anyway, "
+              "expect noisy numbers", flush=True)
 
 
 def make_rubric():
@@ -89,6 +115,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="100 draws x 10,000 employees")
     ap.add_argument("--pandas-draws", type=int, default=5, help="draws timed in the pandas loop")
+    ap.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
     args = ap.parse_args()
     n, k = (10_000, 100) if args.quick else (100_000, 1000)
     rubric, inds, dims = make_rubric()
@@ -100,17 +127,19 @@ def main() -> None:
     t_build = time.perf_counter() - t0
     theta = draw_weights(model, k, 0.1, 0)
 
+    _wait_for_quiet(not args.no_wait)
     tracemalloc.start()
     t0 = time.perf_counter()
-    ranks, pred = run_draws(model, theta, max_memory_mb=256)
+    summary = run_draws(model, theta, max_memory_mb=256)
     t_vec = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    store = ranks.nbytes + pred.nbytes
+    store = summary.nbytes
 
     wide = pd.DataFrame(x, columns=inds)
     bands = [-np.inf, 50.000001, 61, 76, 91, np.inf]
     n_pd = min(args.pandas_draws, k)
+    _wait_for_quiet(not args.no_wait)
     t_pd = pandas_loop(wide, theta[:n_pd], model, dims, bands)
     t_pd_all = t_pd / n_pd * k
 
@@ -120,7 +149,10 @@ def main() -> None:
     print(f"pandas loop extrapolated to {k} draws:  {t_pd_all:8.1f} s  (linear extrapolation, not run)")
     print(f"speed-up (extrapolated pandas / vectorised): {t_pd_all / t_vec:.1f}x")
     print(f"peak traced memory during the vectorised run: {peak / 2**20:.0f} MiB "
-          f"(of which result store: ranks + predikat {store / 2**20:.0f} MiB; chunk budget 256 MiB)")
+          f"(of which running summaries: rank histogram {summary.n_bins} bins x {n:,} employees + counts "
+          f"{store / 2**20:.0f} MiB; budget 256 MiB); rank quantiles within "
+          f"{int(summary.bin_width.max()) - 1} ranks of exact (bin width {int(summary.bin_width.max())})")
+    print(f"peak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -221,3 +221,20 @@ def test_composites_stay_within_scale(w, seed, rubric_id):
     for d in rubric.dimensions:
         assert out[d.id].between(d.scale.min, d.scale.max).all()
     assert out["predikat"].notna().all()
+
+
+def test_mean_exactly_on_a_threshold_reaches_it():
+    # 21 behaviour indicators of weight 1/21 averaging exactly 2.0: floating point gives
+    # 1.9999999999999998, which must still reach 'Sesuai Ekspektasi' (threshold 2)
+    rubric = load_rubric("permenpanrb-6-2022-rinci")
+    spec = dict(rubric.spec)
+    spec["indicators"] = [{"id": f"p{k}", "dimension": "perilaku_kerja", "scale": "likert5", "label": f"P {k}"}
+                          for k in range(21)] + [{"id": "h", "dimension": "hasil_kerja", "scale": "realisasi",
+                                                  "label": "H"}]
+    spec["weights"] = {"baseline": {"raters": {"atasan": 1.0}}}
+    spec["assumptions"] = []
+    r = wb.rubric.rubric_from_spec(spec)
+    values = [1.0] * 4 + [2.0] * 13 + [3.0] * 4  # sum 42 = 2 x 21
+    rows = [("a", f"p{k}", v) for k, v in enumerate(values)] + [("a", "h", 100.0)]
+    frame = score(_ratings(rows), r).to_frame()
+    assert frame.loc[0, "perilaku_kerja_category"] == "Sesuai Ekspektasi"

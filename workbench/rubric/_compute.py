@@ -31,12 +31,15 @@ from workbench.errors import DataContractError
 from workbench.rubric.explain import band_phrases, matrix_explanations, message
 from workbench.rubric.model import Dimension, Rubric, WeightSet
 
-__all__ = ["IND_PREFIX", "finish", "indicator_table", "input_indicators"]
+__all__ = ["IND_PREFIX", "TIE_TOL", "finish", "indicator_table", "input_indicators"]
 
 IND_PREFIX = "indicator:"
 """Prefix of the indicator columns in the wide table (ids may equal dimension ids)."""
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
+
+TIE_TOL = 1e-9
+"""Relative tolerance with which a dimension score reaches a category threshold."""
 
 
 def input_indicators(rubric: Rubric) -> list[str]:
@@ -74,27 +77,47 @@ def _scores(ratings: pd.DataFrame, rubric: Rubric) -> np.ndarray:
     return values.to_numpy(dtype=float)[codes]
 
 
+_CHUNK = 1 << 18
+"""Rows per block of the row-wise checks (keeps the temporaries in cache)."""
+
+
+def _integer_levels(levels: tuple[float, ...], lo: float, hi: float) -> bool:
+    """Whether ``levels`` are exactly the integers of ``[lo, hi]`` (a Likert scale), so that
+    "in range and a whole number" is the same test as "one of the levels"."""
+    if not levels or not all(float(v).is_integer() for v in levels) or hi - lo > 1e6:
+        return False
+    return {int(v) for v in levels} == set(range(int(np.ceil(lo)), int(np.floor(hi)) + 1))
+
+
+def _invalid(score: np.ndarray, ind: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+             levels: list[tuple[float, ...]]) -> np.ndarray:
+    """True where a score is missing, outside its indicator's range or not one of its levels.
+
+    One pass over the rows in cache-sized blocks (no hashing of the score column); only an
+    indicator whose levels are not simply the whole numbers of its range gets an extra
+    ``np.isin`` on its own rows."""
+    whole = np.array([_integer_levels(lev, lo[j], hi[j]) for j, lev in enumerate(levels)], dtype=bool)
+    bad = np.empty(len(score), dtype=bool)
+    for a in range(0, len(score), _CHUNK):
+        s, i = score[a:a + _CHUNK], ind[a:a + _CHUNK]
+        b = ~((s >= lo.take(i)) & (s <= hi.take(i)))  # NaN fails both comparisons
+        if whole.any():
+            b |= whole.take(i) & (np.rint(s) != s)
+        bad[a:a + _CHUNK] = b
+    for j, lev in enumerate(levels):
+        if lev and not whole[j]:
+            rows = np.flatnonzero(ind == j)
+            bad[rows] |= ~np.isin(score[rows], lev)
+    return bad
+
+
 def _check_scale(ratings: pd.DataFrame, score: np.ndarray, ind: np.ndarray, rubric: Rubric,
                  ids: list[str], out_of_scale: str) -> np.ndarray:
     known = {i.id for i in rubric.indicators}
     lo = np.array([rubric.indicator(i).scale.min if i in known else -np.inf for i in ids])
     hi = np.array([rubric.indicator(i).scale.max if i in known else np.inf for i in ids])
     levels = [rubric.indicator(i).scale.levels if i in known else () for i in ids]
-    codes, uniques = pd.factorize(score, use_na_sentinel=False)
-    u = np.asarray(uniques, dtype=float)
-    if len(u) <= 100_000:
-        # validity of each (indicator, distinct score) pair, then one lookup per row
-        valid = (u[None, :] >= lo[:, None]) & (u[None, :] <= hi[:, None]) & ~np.isnan(u)[None, :]
-        for j, lev in enumerate(levels):
-            if lev:
-                valid[j] &= np.isin(u, lev)
-        bad = ~valid[ind, codes]
-    else:
-        bad = np.isnan(score) | (score < lo[ind]) | (score > hi[ind])
-        for j, lev in enumerate(levels):
-            if lev:
-                sel = ind == j
-                bad[sel] |= ~np.isin(score[sel], lev)
+    bad = _invalid(score, ind, lo, hi, levels)
     if not bad.any():
         return score
     if out_of_scale == "clip":
@@ -120,11 +143,44 @@ def _str_dtype(s: pd.Series) -> object:
     return dtype if isinstance(dtype, pd.StringDtype) else "str"
 
 
-def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 = missing) and the distinct values of a key column; a categorical
+    reuses its codes, anything else is factorised once."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy(), np.asarray(s.cat.categories, dtype=object)
+        return s.cat.codes.to_numpy(), s.cat.categories
     codes, uniques = pd.factorize(s)
-    return codes, np.asarray(uniques, dtype=object)
+    return codes, pd.Index(uniques)
+
+
+def _present(codes: np.ndarray, n_values: int) -> tuple[np.ndarray, bool]:
+    """Which of ``n_values`` codes occur, and whether a missing code (-1) occurs."""
+    if codes.dtype.itemsize <= 2:  # small codes: one bincount on the unsigned view, -1 lands last
+        counts = np.bincount(codes.view(np.dtype(f"u{codes.dtype.itemsize}")).ravel(),
+                             minlength=max(n_values, 1))
+        return counts[:n_values] > 0, bool(counts[n_values:].any())
+    missing = bool(len(codes)) and int(codes.min()) < 0
+    ok = codes[codes >= 0] if missing else codes
+    return np.bincount(ok, minlength=n_values)[:n_values] > 0, missing
+
+
+def _key_values(uniques: pd.Index, idx: np.ndarray, like: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """The key values ``uniques[idx]`` as the key column's string dtype (default ``str``)."""
+    return pd.array(uniques.take(idx), dtype=_str_dtype(like))  # type: ignore[arg-type]
+
+
+def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Compact non-negative integer ``codes`` (all ``< size``) onto ``0 .. m-1`` in increasing
+    order of code: returns ``(dense codes, distinct codes)``. A presence table and a
+    cumulative sum when ``size`` is not much larger than the data, else a sorted factorise."""
+    if size <= 4 * len(codes) + 4096:
+        seen = np.zeros(size, dtype=bool)
+        seen[codes] = True
+        if seen.all():  # every code occurs: already dense
+            return codes, np.arange(size)
+        remap = np.cumsum(seen, dtype=np.int64) - 1
+        return remap[codes], np.flatnonzero(seen)
+    dense, uniques = pd.factorize(codes, sort=True)
+    return dense.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
 
 
 def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
@@ -134,100 +190,164 @@ def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
     For indicator *i* of employee *e*: the mean score of each rater role, combined as a
     weighted mean with the weight set's role weights for *i*'s dimension, renormalised
     over the roles that actually rated *e* on *i*. Columns: ``period, employee_id``,
-    ``indicator:<id>`` per input indicator (NaN where unrated), ``n_ratings``.
+    ``indicator:<id>`` per input indicator (NaN where unrated), ``n_ratings``. Rows are in
+    the order of the key codes (categories or first appearance), not sorted.
+
+    The key columns are factorised once into integer codes (categoricals reuse their
+    codes); every aggregate is one ``np.bincount`` over a flat (key, indicator, role) code.
+    Ratings with a missing period or employee are not used.
     """
     ids = input_indicators(rubric)
     wr = _role_weights(rubric, ws, ids)
+    n_roles = len(RATER_ROLES)
     ind_codes, ind_uniques = _codes(ratings["indicator"])
     lookup = np.array([ids.index(u) if u in ids else -1 for u in ind_uniques] + [-1], dtype=np.int64)
-    ind = lookup[ind_codes]
     role = ratings["rater_role"]
     if not (isinstance(role.dtype, pd.CategoricalDtype) and list(role.cat.categories) == list(RATER_ROLES)):
         role = pd.Series(pd.Categorical(role, categories=list(RATER_ROLES)), index=ratings.index)
-    role_codes = role.cat.codes.to_numpy().astype(np.int64)
-    keep = (ind >= 0) & (role_codes >= 0)
-    keep[keep] = wr[ind[keep], role_codes[keep]] > 0
-    sub = ratings[keep] if not keep.all() else ratings
-    ind, role_codes = ind[keep], role_codes[keep]
+    role_codes = role.cat.codes.to_numpy()
+    p_codes, p_uni = _codes(ratings["period"])
+    e_codes, e_uni = _codes(ratings["employee_id"])
+    # which (indicator value, role) pairs count: a small table; code -1 (missing) reads the
+    # last row / column, which stays False
+    usable = np.zeros((len(ind_uniques) + 1, n_roles + 1), dtype=bool)
+    known = lookup[:-1] >= 0
+    usable[:-1, :-1][known] = wr[lookup[:-1][known]] > 0
+    ind_seen, ind_na = _present(ind_codes, len(ind_uniques))
+    role_seen, role_na = _present(role_codes, n_roles)
+    all_usable = not (ind_na or role_na) and bool(usable[:-1, :-1][np.ix_(ind_seen, role_seen)].all())
+    key_na = bool(len(p_codes)) and (int(p_codes.min()) < 0 or int(e_codes.min()) < 0)
+    if all_usable and not key_na:  # every row counts: no per-row test, no copy
+        sub = ratings
+    else:
+        keep = np.ones(len(ratings), dtype=bool)
+        if not all_usable:
+            pair = ind_codes.astype(np.int64) * (n_roles + 1)
+            pair += role_codes
+            pair[role_codes < 0] = -1
+            keep = usable.ravel()[pair]
+        if key_na:
+            keep &= (p_codes >= 0) & (e_codes >= 0)
+        sub = ratings[keep]
+        ind_codes, role_codes, p_codes, e_codes = (ind_codes[keep], role_codes[keep], p_codes[keep],
+                                                   e_codes[keep])
+    ind = lookup.take(ind_codes.astype(np.intp))
     score = _check_scale(sub, _scores(sub, rubric), ind, rubric, ids, out_of_scale)
-    p_codes, p_uni = _codes(sub["period"])
-    e_codes, e_uni = _codes(sub["employee_id"])
-    key_codes, key_uni = pd.factorize(p_codes.astype(np.int64) * max(len(e_uni), 1) + e_codes)
+    n_e = max(len(e_uni), 1)
+    key = p_codes.astype(np.int64) * n_e
+    key += e_codes
+    key_codes, key_uni = _dense(key, max(len(p_uni), 1) * n_e)
     used = np.flatnonzero(wr.any(axis=0))
-    compact = np.full(len(RATER_ROLES), -1)
-    compact[used] = np.arange(len(used))
     n_k, n_i, n_r = len(key_uni), len(ids), max(len(used), 1)
-    flat = (key_codes.astype(np.int64) * n_i + ind) * n_r + compact[role_codes]
+    flat = key_codes
+    flat *= n_i
+    flat += ind
+    if n_r > 1:
+        compact = np.full(n_roles, -1)
+        compact[used] = np.arange(len(used))
+        flat *= n_r
+        flat += compact[role_codes]
     size = n_k * n_i * n_r
     sums = np.bincount(flat, weights=score, minlength=size).reshape(n_k, n_i, n_r)
     cnts = np.bincount(flat, minlength=size).reshape(n_k, n_i, n_r)
+    del flat
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(cnts > 0, sums / np.maximum(cnts, 1), 0.0)
-        w = wr[:, used][None, :, :] * (cnts > 0)
-        den = w.sum(axis=2)
-        values = np.where(den > 0, (w * means).sum(axis=2) / np.where(den > 0, den, 1), np.nan)
-    n_e = max(len(e_uni), 1)
-    out = pd.DataFrame({
-        "period": pd.array(np.asarray(p_uni, dtype=object)[key_uni // n_e], dtype=_str_dtype(sub["period"])),
-        "employee_id": pd.array(np.asarray(e_uni, dtype=object)[key_uni % n_e],
-                                dtype=_str_dtype(sub["employee_id"])),
-    })
-    for j, i in enumerate(ids):
-        out[IND_PREFIX + i] = values[:, j]
+        if n_r == 1:
+            # one role: the weighted mean over roles is that role's mean (NaN where unrated)
+            values = sums[:, :, 0] / cnts[:, :, 0]
+        else:
+            num = np.zeros((n_k, n_i))
+            den = np.zeros((n_k, n_i))
+            for r in range(n_r):
+                has = cnts[:, :, r] > 0
+                wcol = np.where(has, wr[:, used[r]][None, :], 0.0)
+                num += wcol * np.where(has, sums[:, :, r] / np.maximum(cnts[:, :, r], 1), 0.0)
+                den += wcol
+            values = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    out = pd.DataFrame(values, columns=[IND_PREFIX + i for i in ids], copy=False)
+    out.insert(0, "period", _key_values(p_uni, key_uni // n_e, sub["period"]))
+    out.insert(1, "employee_id", _key_values(e_uni, key_uni % n_e, sub["employee_id"]))
     out["n_ratings"] = cnts.sum(axis=(1, 2)).astype(np.int64)
     return out
 
 
+def _reason_texts(missing: np.ndarray, label: str, names: list[str], lang: str) -> tuple[np.ndarray, list[str]]:
+    """Codes into a list of texts "<label>: no ratings for a, b", one text per distinct
+    pattern of missing indicators (rows of ``missing``; code -1 where nothing is missing)."""
+    code = np.full(len(missing), -1, dtype=np.int64)
+    rows = np.flatnonzero(missing.any(axis=1)) if missing.size else np.zeros(0, dtype=np.int64)
+    if not len(rows):
+        return code, []
+    patterns, inverse = np.unique(missing[rows], axis=0, return_inverse=True)
+    code[rows] = inverse.ravel()
+    texts = [f"{label}: {message('no_ratings', lang)} "
+             + ", ".join(n for n, m in zip(names, pat, strict=True) if m) for pat in patterns]
+    return code, texts
+
+
 def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: WeightSet,
-                      lang: str) -> tuple[np.ndarray, pd.Series]:
-    """One dimension's score per row and, where it cannot be computed, the reason."""
+                      lang: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One dimension's score per row and, where it cannot be computed, the reason: a code
+    per row (-1 when scored) into a list of texts (one per distinct pattern of missing
+    indicators, so no string is built per row)."""
     n = len(wide)
-    k = len(dim.indicators)
-    v = np.empty((n, k))
-    wmat = np.empty((n, k))
-    for j, ind_id in enumerate(dim.indicators):
-        ind = rubric.indicator(ind_id)
-        x = wide[IND_PREFIX + ind_id].to_numpy(dtype=float)
-        unit = (x - ind.scale.min) / (ind.scale.max - ind.scale.min)
-        if ind.direction == "lower_is_better":
-            unit = 1 - unit
-        v[:, j] = dim.scale.min + unit * (dim.scale.max - dim.scale.min)
-        w = np.full(n, ws.indicators.get(ind_id, 0.0))
-        if ind.applies_to is not None:
-            col = ind.applies_to.column
-            applies = wide[col].isin(ind.applies_to.values).to_numpy() if col in wide else np.zeros(n, bool)
-            w = np.where(applies, w, 0.0)
-        wmat[:, j] = w
-    missing = np.isnan(v) & (wmat > 0)
+    inds = [rubric.indicator(i) for i in dim.indicators]
+    v = np.empty((n, len(inds)))
+    for j, ind in enumerate(inds):
+        v[:, j] = wide[IND_PREFIX + ind.id].to_numpy(dtype=float)
+    lo = np.array([i.scale.min for i in inds])
+    span = np.array([i.scale.max - i.scale.min for i in inds])
+    v -= lo
+    v /= span
+    rev = np.array([i.direction == "lower_is_better" for i in inds])
+    if rev.any():
+        v[:, rev] = 1 - v[:, rev]
+    v *= dim.scale.max - dim.scale.min
+    v += dim.scale.min
+    wvec = np.array([ws.indicators.get(i.id, 0.0) for i in inds])
+    per_row = any(i.applies_to is not None for i in inds)
+    if per_row:
+        wmat = np.repeat(wvec[None, :], n, axis=0)
+        for j, ind in enumerate(inds):
+            if ind.applies_to is not None:
+                col = ind.applies_to.column
+                applies = wide[col].isin(ind.applies_to.values).to_numpy() if col in wide else np.zeros(n, bool)
+                wmat[~applies, j] = 0.0
+    nan = np.isnan(v)
+    missing = nan & ((wmat > 0) if per_row else (wvec > 0)[None, :])
     if dim.missing == "renormalise":
-        wmat = np.where(np.isnan(v), 0.0, wmat)
-    vz = np.where(np.isnan(v), 0.0, v)
-    total = wmat.sum(axis=1)
+        wmat = np.where(nan, 0.0, wmat if per_row else wvec[None, :])
+        per_row = True
+    v[nan] = 0.0
+    w = wmat if per_row else wvec[None, :]
+    # (same summation as a per-row weight matrix would get)
+    total = w.sum(axis=1) if per_row else np.full(n, wvec[None, :].sum(axis=1)[0])
     with np.errstate(invalid="ignore", divide="ignore"):
         if dim.aggregation == "weighted_mean":
-            s = (wmat * vz).sum(axis=1) / total
+            s = (w * v).sum(axis=1) / total
         elif dim.aggregation == "geometric_mean":
-            logs = np.where(wmat > 0, wmat * np.log(np.where(vz > 0, vz, 1.0)), 0.0)
-            zero = ((vz <= 0) & (wmat > 0)).any(axis=1)
+            logs = np.where(w > 0, w * np.log(np.where(v > 0, v, 1.0)), 0.0)
+            zero = ((v <= 0) & (w > 0)).any(axis=1)
             s = np.where(zero, 0.0, np.exp(logs.sum(axis=1) / total))
         else:
-            s = np.where(wmat > 0, vz, np.inf).min(axis=1)
+            s = np.where(w > 0, v, np.inf).min(axis=1)
     bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
-    s = np.where(bad, np.nan, s)
-    reason = pd.Series("", index=wide.index, dtype=object)
-    if bad.any():
-        for j, ind_id in enumerate(dim.indicators):
-            reason = reason.where(~(missing[:, j] & bad), reason + ind_id + " ")
-        label = dim.label.get(lang)  # type: ignore[arg-type]
-        text = message("no_ratings", lang) + " " + reason.str.strip().str.replace(" ", ", ")
-        reason = pd.Series(np.where(bad, label + ": " + text, ""), index=wide.index, dtype=object)
-    return s, reason
+    s[bad] = np.nan
+    label = dim.label.get(lang)  # type: ignore[arg-type]
+    code, texts = _reason_texts(missing & bad[:, None], label, list(dim.indicators), lang)
+    if (bad & (code < 0)).any():  # e.g. every weight zero: nothing to name
+        texts.append(f"{label}: {message('no_ratings', lang)} ")
+        code[bad & (code < 0)] = len(texts) - 1
+    return s, code, texts
 
 
 def _categories(s: np.ndarray, dim: Dimension) -> np.ndarray:
-    """Category index per score (-1 where the score is missing)."""
+    """Category index per score (-1 where the score is missing).
+
+    A score that reaches a threshold up to floating-point rounding (``TIE_TOL`` relative)
+    reaches it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998."""
     thresholds = np.array([c.min for c in dim.categories[1:]], dtype=float)
-    idx = np.searchsorted(thresholds, s, side="right")
+    idx = np.searchsorted(thresholds, s + TIE_TOL * np.maximum(np.abs(s), 1.0), side="right")
     return np.where(np.isnan(s), -1, idx)
 
 
@@ -243,26 +363,47 @@ def _flag(wide: pd.DataFrame, rubric: Rubric, flag_id: str) -> np.ndarray:
     return out
 
 
+def _combine(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One code per row for a tuple of codes (each ``>= -1``): ``(code, distinct tuples as
+    rows, in code order)``; the explanation is then built once per distinct tuple."""
+    n = len(codes[0])
+    flat = np.zeros(n, dtype=np.int64)
+    for c in codes:
+        if n and c.max() >= 0:
+            flat, _ = pd.factorize(flat * (int(c.max()) + 2) + (c + 1))
+    _, first = np.unique(flat, return_index=True)
+    return flat, np.stack([c[first] for c in codes], axis=1)
+
+
 def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id", "en"] = "id") -> pd.DataFrame:
-    """Dimension scores and categories, composite, predikat and explanation per row."""
+    """Dimension scores and categories, composite, predikat and explanation per row.
+
+    Explanations are built once per distinct combination of what decides them (matrix
+    cell or band and condition, the composite rounded to 2 decimals, the reasons a row
+    cannot be scored) and mapped onto the rows.
+    """
+    n = len(wide)
     n_pred = len(rubric.predikat)
-    out = wide[["period", "employee_id"]].copy()
-    out["unit"] = wide["unit"] if "unit" in wide else pd.Series(pd.NA, index=wide.index, dtype="str")
+    cols: dict[str, object] = {
+        "period": wide["period"].array, "employee_id": wide["employee_id"].array,
+        "unit": wide["unit"].array if "unit" in wide else pd.array([pd.NA] * n, dtype="str")}
     scores: dict[str, np.ndarray] = {}
     cat_idx: dict[str, np.ndarray] = {}
-    why_missing = pd.Series("", index=wide.index, dtype=object)
+    why_codes: list[np.ndarray] = []
+    why_texts: list[list[str]] = []
     for dim in rubric.dimensions:
-        s, reason = _dimension_values(wide, rubric, dim, ws, lang)
+        s, code, texts = _dimension_values(wide, rubric, dim, ws, lang)
         scores[dim.id] = s
-        out[dim.id] = s
-        joined = np.where(why_missing == "", reason, why_missing + "; " + reason)
-        why_missing = pd.Series(np.where(reason == "", why_missing, joined), index=wide.index, dtype=object)
+        cols[dim.id] = s
+        why_codes.append(code)
+        why_texts.append(texts)
         if dim.categories:
             cat_idx[dim.id] = _categories(s, dim)
             labels = [c.label.get(lang) for c in dim.categories]
-            out[dim.id + "_category"] = pd.Categorical.from_codes(
+            cols[dim.id + "_category"] = pd.Categorical.from_codes(
                 cat_idx[dim.id].astype(np.int64), categories=pd.Index(labels), ordered=True)
-    rank = np.full(len(wide), -1)
+    rank = np.full(n, -1)
+    parts: list[np.ndarray] = []  # codes that decide the explanation
     if rubric.rule == "matrix" and rubric.matrix is not None:
         m = rubric.matrix
         rcat = [c.id for c in rubric.dimension(m.rows).categories]
@@ -273,16 +414,19 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
         ok = (ri >= 0) & (ci >= 0)
         rank = np.where(ok, table[np.maximum(ri, 0), np.maximum(ci, 0)], -1)
         texts = matrix_explanations(rubric, lang)
-        cell = np.where(ok, np.maximum(ri, 0) * len(ccat) + np.maximum(ci, 0), len(texts))
-        explanation = pd.Series(np.asarray([*texts, ""], dtype=object)[cell], index=wide.index)
-        out["composite"] = np.nan
+        cell = np.where(ok, np.maximum(ri, 0) * len(ccat) + np.maximum(ci, 0), -1)
+        parts = [cell]
+        cols["composite"] = np.full(n, np.nan)
+
+        def decided(c: np.ndarray) -> str:
+            return texts[c[0]] if c[0] >= 0 else ""
     else:
-        comp = np.zeros(len(wide))
+        comp = np.zeros(n)
         for dim in rubric.dimensions:
             comp = comp + ws.dimensions[dim.id] * scores[dim.id]
-        out["composite"] = comp
+        cols["composite"] = comp
         phrases = band_phrases(rubric, lang)
-        band_idx = np.full(len(wide), -1)
+        band_idx = np.full(n, -1)
         for b, band in enumerate(rubric.bands):
             above = comp >= band.min if band.min_inclusive else comp > band.min
             below = comp <= band.max if band.max_inclusive else comp < band.max
@@ -290,26 +434,40 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
         ranks_arr = np.array([rubric.predikat[[p.id for p in rubric.predikat].index(b.predikat)].rank
                               for b in rubric.bands])
         rank = np.where(band_idx >= 0, ranks_arr[np.maximum(band_idx, 0)], -1)
-        phrase = np.asarray([*phrases, ""], dtype=object)[np.where(band_idx >= 0, band_idx, len(phrases))]
+        phrase = np.where(band_idx >= 0, band_idx, -1)
+        all_phrases = list(phrases)
         for c, cond in enumerate(rubric.conditions):
             flag = _flag(wide, rubric, cond.flag)
-            out[cond.flag] = flag
+            cols[cond.flag] = flag
             pr = {p.id: p.rank for p in rubric.predikat}
             hit = (rank == pr[cond.replaces]) & (comp >= cond.min)
             rank = np.where(hit & flag, pr[cond.predikat], rank)
             extra = band_phrases(rubric, lang, condition=c)
-            phrase = np.where(hit & flag, extra[0], np.where(hit & ~flag, extra[1], phrase))
+            k = len(all_phrases)
+            all_phrases += extra
+            phrase = np.where(hit & flag, k, np.where(hit & ~flag, k + 1, phrase))
         label = rubric.composite_label.get(lang) if rubric.composite_label else "Nilai"
-        values = pd.Series(np.round(comp, 2), index=wide.index).astype(str)
-        explanation = label + " " + values + " " + pd.Series(phrase, index=wide.index)
-    explanation = explanation.where(why_missing == "", message("not_scored", lang) + ": " + why_missing)
+        value_code, value_uni = pd.factorize(np.round(comp, 2), use_na_sentinel=False)
+        values = pd.Series(np.asarray(value_uni, dtype=float)).astype(str).tolist()
+        parts = [value_code.astype(np.int64), phrase]
+
+        def decided(c: np.ndarray) -> str:
+            return f"{label} {values[c[0]]} {all_phrases[c[1]] if c[1] >= 0 else ''}"
+    n_dec = len(parts)
+    code, combos = _combine(parts + why_codes)
+    not_scored = message("not_scored", lang)
+    texts_out = []
+    for combo in combos:
+        why = [why_texts[d][k] for d, k in enumerate(combo[n_dec:]) if k >= 0]
+        texts_out.append(f"{not_scored}: {'; '.join(why)}" if why else decided(combo[:n_dec]))
     labels = [p.label.get(lang) for p in reversed(rubric.predikat)]
     codes = np.where(rank >= 0, n_pred - 1 - rank, -1)
-    out["predikat"] = pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels),
-                                               ordered=True)
-    out["explanation"] = explanation.astype(object)
-    out["n_ratings"] = wide["n_ratings"].to_numpy()
+    cols["predikat"] = pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels),
+                                                 ordered=True)
+    explanation = np.asarray(texts_out, dtype=object)[code] if n else np.empty(0, dtype=object)
+    cols["explanation"] = pd.Series(explanation, index=wide.index, dtype=object, copy=False)
+    cols["n_ratings"] = wide["n_ratings"].to_numpy()
     for col in wide.columns:
         if col.startswith(IND_PREFIX):
-            out[col] = wide[col].to_numpy()
-    return out
+            cols[col] = wide[col].to_numpy()
+    return pd.DataFrame(cols, index=wide.index, copy=False)

@@ -31,9 +31,10 @@ import pandas as pd
 
 from workbench.data.contract import RATER_ROLES
 from workbench.errors import ParameterError
+from workbench.rubric._compute import TIE_TOL
 from workbench.rubric.model import Rubric, WeightSet
 
-__all__ = ["Evaluation", "WeightModel", "weight_model"]
+__all__ = ["Evaluation", "WeightModel", "draw_ranks", "weight_model"]
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
 
@@ -127,18 +128,15 @@ class WeightModel:
         r = self.rubric
         c = theta.shape[0]
         n_dim = len(r.dimensions)
-        dims = np.full((self.n, c, n_dim), np.nan)
         p_ix = {i: j for j, i in enumerate(self.indicators)}
         names = self.params["name"].to_numpy()
         pos = {nm: k for k, nm in enumerate(names)}
+        by_dim = np.full((n_dim, self.n, c), np.nan)  # one contiguous (n, c) block per dimension
         for d, dim in enumerate(r.dimensions):
             cols = [p_ix[i] for i in dim.indicators]
             rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
             omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
-            for g in np.unique(self.patterns):
-                rows = np.flatnonzero(self.patterns == g)
-                pres = self.present[rows[0]][cols]  # (k, R)
-                app = self.applies[rows[0]][cols]  # (k,)
+            for _g, rows, pres, app, ug, cells in self._designs(d, cols):
                 den = rho @ pres.T.astype(float)  # (c, k)
                 rated = den > 0
                 coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
@@ -149,12 +147,13 @@ class WeightModel:
                     w = np.where(rated, w, 0.0)
                 total = w.sum(axis=1)  # (c,)
                 bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
-                ug = self.u[rows][:, cols, :]  # (m, k, R)
                 if dim.aggregation == "weighted_mean":
                     full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
-                    s = ug.reshape(len(rows), -1) @ full.reshape(c, -1).T  # (m, c)
+                    # only the rated (indicator, role) cells carry weight: (m, cells) @ (cells, c)
+                    s = ug @ full.reshape(c, -1)[:, cells].T  # (m, c)
                 else:
-                    v = np.einsum("mkr,ckr->mck", ug, coef)  # (m, c, k)
+                    ugf = self.u[rows][:, cols, :]  # (m, k, R)
+                    v = np.einsum("mkr,ckr->mck", ugf, coef)  # (m, c, k)
                     if dim.aggregation == "geometric_mean":
                         with np.errstate(divide="ignore", invalid="ignore"):
                             logs = np.where(w[None] > 0, w[None] * np.log(np.where(v > 0, v, 1.0)), 0.0)
@@ -164,9 +163,10 @@ class WeightModel:
                         s = np.where(w[None] > 0, v, np.inf).min(axis=2)
                 s[:, bad] = np.nan
                 if len(rows) == self.n:
-                    dims[:, :, d] = s
+                    by_dim[d] = s
                 else:
-                    dims[rows, :, d] = s
+                    by_dim[d][rows] = s
+        dims = np.moveaxis(by_dim, 0, -1)  # (n, c, D) view
         pred = np.full((self.n, c), -1, dtype=np.int8)
         composite = np.full((self.n, c), np.nan)
         rank_of = {p.id: p.rank for p in r.predikat}
@@ -187,7 +187,9 @@ class WeightModel:
             value[pred < 0] = np.nan
         else:
             delta = np.stack([theta[:, pos[f"dimensions.{d.id}"]] for d in r.dimensions], axis=1)  # (c, D)
-            composite = np.einsum("ncd,cd->nc", dims, delta)
+            composite = np.zeros((self.n, c))
+            for d in range(n_dim):
+                composite += by_dim[d] * delta[None, :, d]
             band_idx = np.full((self.n, c), -1, dtype=np.int16)
             for b, band in enumerate(r.bands):
                 above = composite >= band.min if band.min_inclusive else composite > band.min
@@ -201,6 +203,22 @@ class WeightModel:
             value = composite
         return Evaluation(dims, composite, pred, value)
 
+    def _designs(self, d: int, cols: list[int]) -> list[tuple[Any, ...]]:
+        """Per presence pattern of dimension ``d``: its rows, presence (k, R), applicability
+        (k,), the rated cells of ``u`` as an ``(m, cells)`` matrix and the cell mask; built
+        once per model (the gather of ``u`` is the costly part of a chunk)."""
+        key = f"design.{d}"
+        if key not in self._cache:
+            out = []
+            for g in np.unique(self.patterns):
+                rows = np.flatnonzero(self.patterns == g)
+                pres = self.present[rows[0]][cols]
+                cells = pres.ravel()
+                ug = self.u[rows][:, cols, :].reshape(len(rows), -1)[:, cells]
+                out.append((g, rows, pres, self.applies[rows[0]][cols], np.ascontiguousarray(ug), cells))
+            self._cache[key] = out
+        return self._cache[key]
+
     def ranks(self, value: np.ndarray) -> np.ndarray:
         """Competition ranks within each period (1 = best, ties share the best rank).
 
@@ -212,6 +230,38 @@ class WeightModel:
             rows = np.flatnonzero(self.period_codes == p)
             out[rows] = _competition_ranks(value[rows])
         return out
+
+
+def draw_ranks(model: WeightModel, value: np.ndarray) -> np.ndarray:
+    """Competition ranks within each period as ``(c, n)`` uint32, draws in rows (0 where
+    ``value`` is NaN); the same ties as :meth:`WeightModel.ranks`, without float copies."""
+    out = np.zeros(value.shape[::-1], dtype=np.uint32)
+    for p in np.unique(model.period_codes):
+        rows = np.flatnonzero(model.period_codes == p)
+        sub = value if len(rows) == model.n else value[rows]
+        out[:, rows] = _ranks_t(np.ascontiguousarray(sub.T))
+    return out
+
+
+def _ranks_t(v: np.ndarray) -> np.ndarray:
+    """Row-wise competition ranks of ``v`` (``(c, m)``, one sort per row): uint32, 0 for NaN."""
+    c, m = v.shape
+    nan = np.isnan(v)
+    key = np.negative(v, out=v)  # v is a private copy: highest first
+    key[nan] = np.inf
+    order = np.argsort(key, axis=1)
+    sv = np.take_along_axis(key, order, axis=1)
+    new = np.ones((c, m), dtype=bool)
+    diff = np.abs(sv[:, 1:] - sv[:, :-1])
+    scale = np.maximum(np.abs(sv[:, 1:]), np.abs(sv[:, :-1]))
+    new[:, 1:] = diff > 1e-10 * scale
+    del diff, scale, sv
+    start = np.where(new, np.arange(1, m + 1, dtype=np.uint32)[None, :], np.uint32(0))
+    np.maximum.accumulate(start, axis=1, out=start)
+    ranks = np.empty((c, m), dtype=np.uint32)
+    np.put_along_axis(ranks, order, start, axis=1)
+    ranks[nan] = 0
+    return ranks
 
 
 def _competition_ranks(v: np.ndarray) -> np.ndarray:
@@ -238,8 +288,9 @@ def _competition_ranks(v: np.ndarray) -> np.ndarray:
 def _categories(s: np.ndarray, dim: Any) -> np.ndarray:
     """Category index per score (-1 where missing): the number of thresholds <= s."""
     idx = np.zeros(s.shape, dtype=np.int8)
+    reach = s + TIE_TOL * np.maximum(np.abs(s), 1.0)  # as workbench.rubric: rounding reaches a threshold
     for k in dim.categories[1:]:
-        idx += s >= k.min
+        idx += reach >= k.min
     idx[np.isnan(s)] = -1
     return idx
 

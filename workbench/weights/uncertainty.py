@@ -29,9 +29,9 @@ import pandas as pd
 from workbench.errors import ParameterError, check_option
 from workbench.results import Provenance, frame_html
 from workbench.rubric.model import Rubric, WeightSet
-from workbench.weights._engine import WeightModel, weight_model
+from workbench.weights._engine import WeightModel, draw_ranks, weight_model
 
-__all__ = ["Uncertainty", "draw_weights", "scores_frame", "uncertainty"]
+__all__ = ["DrawSummary", "Uncertainty", "draw_weights", "run_draws", "scores_frame", "uncertainty"]
 
 Scheme = Literal["uniform", "dirichlet"]
 
@@ -185,27 +185,121 @@ class Uncertainty:
         return frame_html(title, self.frame) + frame_html("Per unit", self.units)
 
 
+@dataclass(frozen=True, eq=False)
+class DrawSummary:
+    """What :func:`run_draws` keeps of the draws (memory independent of ``n_draws``).
+
+    ``rank_q``: ``(n, 3)`` rank median, 5th and 95th percentile (``inverted_cdf``; 0 where
+    never ranked); ``pred_counts``: ``(n, P)`` draws per predikat (rank order, best first);
+    ``group_counts``: ``(n_draws, G, P)`` employees per group and predikat in each draw;
+    ``bin_width``: ranks per histogram bin in each period (1 = exact quantiles);
+    ``nbytes``: bytes held by the running summaries (histogram, min/max, counts).
+    """
+
+    rank_q: np.ndarray
+    pred_counts: np.ndarray
+    group_counts: np.ndarray
+    bin_width: np.ndarray
+    n_bins: int
+    nbytes: int
+
+
 def _chunk(n: int, n_dims: int, max_memory_mb: float) -> int:
-    per_draw = n * (8 * (n_dims + 4) + 1)  # dims, composite, value, rank (float64) + predikat
+    # per draw and employee: dimension scores, composite, value (float64), band index,
+    # predikat, and for the ranking a float copy, the sort order (int64), sorted keys,
+    # tie flags and two uint32 rank arrays, and the temporaries of the band search
+    # (calibrated with tracemalloc on the 100,000-employee benchmark)
+    per_draw = n * (8 * (n_dims + 12) + 32)
     return int(max(1, min(4096, max_memory_mb * 2**20 // max(per_draw, 1))))
 
 
+def _quantile_positions(k: int) -> np.ndarray:
+    """1-based positions in the sorted draws that ``np.percentile(..., [50, 5, 95],
+    method="inverted_cdf")`` returns."""
+    return np.percentile(np.arange(1, k + 1), [50, 5, 95], method="inverted_cdf").astype(np.int64)
+
+
 def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 256,
-              rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Evaluate ``theta`` in chunks; return ranks ``(n, k)`` (uint16/uint32, 0 = not scored)
-    and predikat ranks ``(n, k)`` int8."""
+              groups: np.ndarray | None = None) -> DrawSummary:
+    """Evaluate ``theta`` (``(n_draws, K)``) in chunks of draws and summarise as they go.
+
+    Half of ``max_memory_mb`` bounds the working memory of a chunk, the other half the
+    per-employee rank histogram: ``n_bins`` bins per employee (uint16 counts; uint32 from
+    65,536 draws), each ``bin_width = ceil(n_period / n_bins)`` ranks wide, plus the exact
+    minimum and maximum rank per employee. ``groups``: one code per employee (e.g. period
+    and unit) for the per-draw predikat counts of ``group_counts`` (default one group).
+    """
     k = theta.shape[0]
     n = model.n
-    rank_dtype = np.uint16 if n < 2**16 else np.uint32
-    ranks = np.zeros((n, k), dtype=rank_dtype)
-    pred = np.empty((n, k), dtype=np.int8)
-    step = _chunk(n, len(model.rubric.dimensions), max_memory_mb)
+    n_pred = len(model.rubric.predikat)
+    periods, period_idx = np.unique(model.period_codes, return_inverse=True)
+    n_per = np.bincount(period_idx.ravel(), minlength=len(periods)) if n else np.zeros(0, dtype=np.int64)
+    count_dtype = np.dtype(np.uint16 if k < 2**16 else np.uint32)
+    cap = int(max_memory_mb * 2**20 / 2 // max(n * count_dtype.itemsize, 1))
+    n_bins = int(max(1, min(int(n_per.max()) if n else 1, max(cap, 16))))
+    width = np.maximum(1, -(-n_per // n_bins)).astype(np.uint32)  # ceil(n_period / n_bins)
+    w_row = width[period_idx.ravel()] if n else np.zeros(0, dtype=np.uint32)
+    hist = np.zeros(n * n_bins, dtype=count_dtype)
+    base = np.arange(n, dtype=np.int64) * n_bins
+    r_min = np.full(n, np.iinfo(np.uint32).max, dtype=np.uint32)
+    r_max = np.zeros(n, dtype=np.uint32)
+    pred_counts = np.zeros((n, n_pred), dtype=np.int64)
+    grp = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
+    n_g = int(grp.max()) + 1 if n else 1
+    group_counts = np.zeros((k, n_g, n_pred), dtype=np.int32)
+    step = _chunk(n, len(model.rubric.dimensions), max_memory_mb / 2)
     for start in range(0, k, step):
         ev = model.evaluate(theta[start:start + step])
-        rk = model.ranks(ev.value)
-        ranks[:, start:start + step] = np.nan_to_num(rk, nan=0).astype(rank_dtype)
-        pred[:, start:start + step] = ev.predikat
-    return ranks, pred
+        c = ev.predikat.shape[1]
+        rk = draw_ranks(model, ev.value)  # (c, n) uint32, 0 = not ranked
+        pred = ev.predikat
+        del ev
+        ranked = rk > 0
+        np.minimum(r_min, np.where(ranked, rk, np.iinfo(np.uint32).max).min(axis=0), out=r_min)
+        np.maximum(r_max, rk.max(axis=0), out=r_max)
+        for d in range(c):  # one employee per bin index per draw: a plain fancy-index increment
+            row = rk[d]
+            ok = np.flatnonzero(row) if not ranked[d].all() else None
+            b = (row - 1) // w_row if ok is None else (row[ok] - 1) // w_row[ok]
+            idx = (base if ok is None else base[ok]) + np.minimum(b, n_bins - 1)
+            hist[idx] += 1
+        del rk, ranked
+        scored = pred >= 0
+        p64 = np.where(scored, pred, 0).astype(np.int64)
+        for j in range(n_pred):
+            pred_counts[:, j] += ((p64 == j) & scored).sum(axis=1)
+        flat = (np.arange(c, dtype=np.int64)[None, :] * n_g + grp[:, None]) * n_pred + p64
+        group_counts[start:start + c] = np.bincount(flat[scored], minlength=c * n_g * n_pred).reshape(
+            c, n_g, n_pred)
+        del pred, p64, flat, scored
+    rank_q = _histogram_quantiles(hist.reshape(n, n_bins), w_row, r_min, r_max, _quantile_positions(k))
+    held = hist.nbytes + r_min.nbytes + r_max.nbytes + pred_counts.nbytes + group_counts.nbytes
+    return DrawSummary(rank_q, pred_counts, group_counts, width, n_bins, held)
+
+
+def _histogram_quantiles(hist: np.ndarray, width: np.ndarray, r_min: np.ndarray, r_max: np.ndarray,
+                         positions: np.ndarray, block: int = 4096) -> np.ndarray:
+    """Rank quantiles from per-employee rank histograms: the ``positions``-th smallest rank
+    (1-based), located in its bin and interpolated linearly within it, then clipped to the
+    employee's exact minimum and maximum. Exact for bins one rank wide; otherwise within
+    ``width - 1`` ranks of the exact value."""
+    n = hist.shape[0]
+    out = np.zeros((n, len(positions)))
+    for a in range(0, n, block):
+        cum = np.cumsum(hist[a:a + block], axis=1, dtype=np.int64)  # (m, B)
+        m = cum.shape[0]
+        total = cum[:, -1]
+        w = width[a:a + block].astype(np.int64)
+        for q, pos in enumerate(positions):
+            target = np.minimum(pos, np.maximum(total, 1))
+            b = (cum < target[:, None]).sum(axis=1)  # first bin reaching the target
+            b = np.minimum(b, cum.shape[1] - 1)
+            before = np.where(b > 0, cum[np.arange(m), np.maximum(b - 1, 0)], 0)
+            in_bin = np.maximum(cum[np.arange(m), b] - before, 1)
+            est = b * w + 1 + np.floor((target - before - 0.5) / in_bin * w).astype(np.int64)
+            est = np.clip(est, r_min[a:a + block], r_max[a:a + block])
+            out[a:a + block, q] = np.where(total > 0, est, 0)
+    return out
 
 
 def uncertainty(
@@ -283,15 +377,13 @@ def uncertainty(
     nominal = model.evaluate(model.theta0[None, :])
     rank_nom = model.ranks(nominal.value)[:, 0]
     pred_nom = nominal.predikat[:, 0].astype(int)
-    ranks, pred = run_draws(model, theta, max_memory_mb=max_memory_mb)
+    keys = model.keys
+    grp, uniq = pd.factorize(pd.MultiIndex.from_frame(keys[["period", "unit"]]))
+    summary = run_draws(model, theta, max_memory_mb=max_memory_mb, groups=grp)
     ids = [p.id for p in rubric.predikat]
     labels = _predikat_labels(rubric)
-    n_pred = len(ids)
-    counts = np.stack([(pred == i).sum(axis=1) for i in range(n_pred)], axis=1)  # (n, P)
-    probs = counts / n_draws
-    q = np.full((model.n, 3), np.nan)
-    if model.n:
-        q = np.percentile(ranks, [50, 5, 95], axis=1, method="inverted_cdf").T.astype(float)
+    probs = summary.pred_counts / n_draws
+    q = summary.rank_q if model.n else np.full((0, 3), np.nan)
     p_nom = probs[np.arange(model.n), pred_nom]
     frame = pd.DataFrame({"employee_id": model.keys["employee_id"].to_numpy(),
                           "period": model.keys["period"].to_numpy(),
@@ -308,7 +400,7 @@ def uncertainty(
     if (~scored_all).any():
         notes.append(f"{int((~scored_all).sum())} employee-periods cannot be scored by {rubric.id} "
                      "(missing ratings) and are left out.")
-    units = _unit_counts(model, pred, pred_nom, np.ones(model.n, dtype=bool), labels)
+    units = _unit_counts(summary.group_counts, grp, uniq, pred_nom, labels)
     wf = model.params[model.params["free"]][["name", "baseline"]].rename(columns={"name": "parameter"})
     free = model.free
     wf["mean"] = theta[:, free].mean(axis=0)
@@ -320,17 +412,13 @@ def uncertainty(
                        params, ds.ratings)
 
 
-def _unit_counts(model: WeightModel, pred: np.ndarray, pred_nom: np.ndarray, scored: np.ndarray,
+def _unit_counts(cnt: np.ndarray, grp: np.ndarray, uniq: pd.MultiIndex, pred_nom: np.ndarray,
                  labels: list[str]) -> pd.DataFrame:
-    keys = model.keys[scored]
-    grp, uniq = pd.factorize(pd.MultiIndex.from_frame(keys[["period", "unit"]]))
+    """Per (period, unit) and predikat: nominal count, mean over draws and 90 % interval;
+    ``cnt``: ``(n_draws, G, P)`` counts from :func:`run_draws`."""
     n_g, n_p = len(uniq), len(labels)
-    p = pred[scored].astype(np.int64)
-    k = p.shape[1]
-    flat = (np.arange(k)[None, :] * n_g + grp[:, None]) * n_p + np.maximum(p, 0)
-    w = (p >= 0).astype(np.int64)
-    cnt = np.bincount(flat.ravel(), weights=w.ravel(), minlength=k * n_g * n_p).reshape(k, n_g, n_p)
-    nom = np.bincount(grp * n_p + np.maximum(pred_nom[scored], 0), minlength=n_g * n_p).reshape(n_g, n_p)
+    cnt = cnt[:, :n_g]
+    nom = np.bincount(grp * n_p + np.maximum(pred_nom, 0), minlength=n_g * n_p).reshape(n_g, n_p)
     lo, hi = np.percentile(cnt, [5, 95], axis=0)
     out = pd.DataFrame({
         "period": np.repeat(uniq.get_level_values(0), n_p), "unit": np.repeat(uniq.get_level_values(1), n_p),
