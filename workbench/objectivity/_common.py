@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench._frames import check_columns, is_dask, to_pandas
 from workbench.errors import DataContractError, ParameterError
 from workbench.results import Provenance, frame_html
 
@@ -29,31 +30,10 @@ __all__ = [
 ]
 
 
-def is_dask(df: Any) -> bool:
-    """Return True for a Dask DataFrame (checked without importing Dask)."""
-    return type(df).__module__.split(".")[0] == "dask"
 
 
-def to_pandas(df: Any) -> Any:
-    """Compute a Dask DataFrame (only call this on aggregates or small selections)."""
-    return df.compute() if is_dask(df) else df
 
 
-def check_columns(df: Any, columns: dict[str, str], func: str) -> None:
-    """Raise :class:`DataContractError` unless every column named in ``columns`` exists."""
-    if not hasattr(df, "columns"):
-        raise DataContractError(
-            f"`{func}` needs a long DataFrame (one row per rating); got {type(df).__name__}."
-        )
-    have = list(df.columns)
-    missing = {arg: col for arg, col in columns.items() if col not in have}
-    if missing:
-        what = ", ".join(f"{arg}={col!r}" for arg, col in missing.items())
-        raise DataContractError(
-            f"`{func}`: column(s) not found: {what}. The table has columns {have}; pass the "
-            f"right names as keywords, or join roster columns first with "
-            f"ds.with_roster([...])."
-        )
 
 
 def check_level(level: float, name: str = "level") -> None:

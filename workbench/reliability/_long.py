@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench._frames import check_columns, is_dask
 from workbench.errors import DataContractError
 
 __all__ = ["Cells", "cells", "check_columns", "is_dask", "require_min"]
@@ -32,29 +33,8 @@ _DENSE_LIMIT = 20_000_000  # subject x rater grids up to this size are counted d
 _RUN_PROBE = 4096  # rows probed before looking for runs of equal ids
 
 
-def is_dask(df: Any) -> bool:
-    """Return True for a Dask DataFrame (checked without importing Dask)."""
-    return type(df).__module__.split(".")[0] == "dask"
 
 
-def check_columns(df: Any, columns: dict[str, str], func: str) -> None:
-    """Raise :class:`DataContractError` unless every column named in ``columns`` exists.
-
-    ``columns`` maps the argument name (``subject``) to the column name given.
-    """
-    if not hasattr(df, "columns"):
-        raise DataContractError(
-            f"`{func}` needs a long DataFrame (one row per rating); got {type(df).__name__}."
-        )
-    have = list(df.columns)
-    missing = {arg: col for arg, col in columns.items() if col not in have}
-    if missing:
-        what = ", ".join(f"{arg}={col!r}" for arg, col in missing.items())
-        raise DataContractError(
-            f"`{func}`: column(s) not found: {what}. The table has columns {have}; "
-            f"pass the right names, e.g. {func}(df, subject='employee_id', "
-            f"rater='rater_id', score='score')."
-        )
 
 
 def require_min(count: int, minimum: int, what: str, func: str, fix: str) -> None:

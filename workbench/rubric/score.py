@@ -17,8 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from workbench._frames import is_dask
 from workbench.errors import ParameterError, check_option
 from workbench.results import Provenance, frame_html
 from workbench.rubric._compute import IND_PREFIX, finish, indicator_table, input_indicators
@@ -117,10 +121,6 @@ class Scores:
         return frame_html(title, counts) + frame_html("First rows", self.frame.head(10)) + notes
 
 
-def _is_dask(obj: Any) -> bool:
-    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
-
-
 def _weight_set(rubric: Rubric, weights: str | WeightSet) -> WeightSet:
     if isinstance(weights, WeightSet):
         return weights
@@ -133,6 +133,42 @@ def _roster_columns(rubric: Rubric) -> list[str]:
     cols += [i.applies_to.column for i in rubric.indicators if i.applies_to is not None]
     cols += [f.roster_column for f in rubric.flags if f.roster_column]
     return list(dict.fromkeys(cols))
+
+
+def _duplicate_roster(keys: list[str]) -> ParameterError:
+    return ParameterError(f"The roster has several rows for some {' and '.join(keys)}; keep one row "
+                          "per employee and period.")
+
+
+def _join_roster(wide: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``wide.merge(right, on=keys, how="left")`` for a roster with one row per key: each key
+    column is factorised once over both tables, and the roster columns are taken by one
+    integer indexer (no string hashing per merge step, no copy of ``wide``)."""
+    extra = [c for c in right.columns if c not in keys]
+    if any(c in wide.columns for c in extra):
+        if right.duplicated(keys).any():
+            raise _duplicate_roster(keys)
+        return wide.merge(right, on=keys, how="left")
+    n_right = len(right)
+    code_right = np.zeros(n_right, dtype=np.int64)
+    code_wide = np.zeros(len(wide), dtype=np.int64)
+    for k in keys:
+        codes, uniques = pd.factorize(pd.concat([right[k], wide[k]], ignore_index=True), use_na_sentinel=False)
+        code_right = code_right * len(uniques) + codes[:n_right]
+        code_wide = code_wide * len(uniques) + codes[n_right:]
+    index = pd.Index(code_right)
+    if index.has_duplicates:
+        raise _duplicate_roster(keys)
+    take = index.get_indexer(code_wide)
+    cols = {c: pd.api.extensions.take(right[c].array, take, allow_fill=True) for c in extra}
+    return pd.concat([wide, pd.DataFrame(cols, index=wide.index, copy=False)], axis=1)
+
+
+def _sort_order(frame: pd.DataFrame) -> np.ndarray | None:
+    """Row order by period, then employee (stable; text order); None when already sorted."""
+    table = pa.table({k: pa.array(frame[k].array) for k in _KEYS})
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in _KEYS]).to_numpy()
+    return None if bool((order == np.arange(len(order))).all()) else order
 
 
 def _notes(rubric: Rubric, detail: pd.DataFrame, roster_cols: list[str]) -> list[str]:
@@ -237,15 +273,17 @@ def score(
     if period is not None:
         periods = [period] if isinstance(period, str) else list(period)
         ratings = ratings[ratings["period"].isin(periods)]
-    ratings = ratings[ratings["indicator"].isin(input_indicators(rubric))]
+    wanted = input_indicators(rubric)
+    ind_col = ratings["indicator"]
+    if not (isinstance(ind_col.dtype, pd.CategoricalDtype) and set(ind_col.cat.categories) <= set(wanted)):
+        ratings = ratings[ind_col.isin(wanted)]
     roster_cols = [c for c in _roster_columns(rubric) if roster is not None and c in roster.columns]
     keys = _KEYS if roster is not None and "period" in roster.columns else ["employee_id"]
     right = roster[list(dict.fromkeys([*keys, *roster_cols]))] if roster is not None else None
-    if right is not None and not _is_dask(right) and right.duplicated(keys).any():
-        raise ParameterError(f"The roster has several rows for some {' and '.join(keys)}; keep one row "
-                             "per employee and period.")
+    if is_dask(ratings) and right is not None and not is_dask(right) and right.duplicated(keys).any():
+        raise _duplicate_roster(keys)
     args = (rubric, ws)
-    if _is_dask(ratings):
+    if is_dask(ratings):
         if shuffle:
             ratings = ratings.shuffle(on="employee_id")
         meta_wide = indicator_table(ratings._meta, rubric, ws, out_of_scale)
@@ -257,19 +295,22 @@ def score(
     else:
         wide = indicator_table(ratings, rubric, ws, out_of_scale)
         if right is not None:
-            if _is_dask(right):
+            if is_dask(right):
                 right = right.compute()
-            wide = wide.merge(right, on=keys, how="left")
+            wide = _join_roster(wide, right, keys)
         frame = finish(wide, *args, lang)
-    frame = frame.sort_values(_KEYS, kind="stable").reset_index(drop=True)
     for col in ("period", "employee_id", "unit"):
         frame[col] = frame[col].astype("str")
+    order = _sort_order(frame)
     ind_cols = [c for c in frame.columns if c.startswith(IND_PREFIX)]
     detail = frame[[*_KEYS, *ind_cols]].rename(columns=lambda c: c.removeprefix(IND_PREFIX))
     frame = frame.drop(columns=ind_cols)
+    if order is not None:
+        frame, detail = frame.take(order), detail.take(order)
+    frame, detail = frame.reset_index(drop=True), detail.reset_index(drop=True)
     notes = _notes(rubric, detail, roster_cols)
     if roster is None:
         notes.append("No roster was given: `unit` is empty.")
     params = {"weights": ws.name, "period": period, "lang": lang, "out_of_scale": out_of_scale}
     return Scores(frame=frame, detail=detail, rubric=rubric, weights=ws.name, lang=lang,
-                  notes=tuple(notes), parameters=params, _data=ratings if not _is_dask(ratings) else None)
+                  notes=tuple(notes), parameters=params, _data=ratings if not is_dask(ratings) else None)
