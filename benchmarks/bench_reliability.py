@@ -27,6 +27,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,29 +35,12 @@ import pandas as pd
 
 from workbench import reliability as rel
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import MAX_LOAD, load_text, wait_for_quiet
+
 REPEAT = 5
-MAX_LOAD = 1.5  # 1-minute load average above which timing waits (2 cores)
-POLL_S = 15.0
-MAX_WAIT_S = 300.0  # total wait budget of one run
+MAX_WAIT_S = 300.0  # seconds a run may wait for a quiet machine
 
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def _wait_for_quiet(budget_s: float) -> float:
-    """Wait until the 1-minute load average is <= MAX_LOAD, polling every 15 s for at most
-    ``budget_s`` seconds; return the seconds waited."""
-    waited = 0.0
-    while os.getloadavg()[0] > MAX_LOAD and waited < budget_s:
-        print(f"  load average {_load()} > {MAX_LOAD}; waiting {POLL_S:.0f} s", flush=True)
-        time.sleep(POLL_S)
-        waited += POLL_S
-    if os.getloadavg()[0] > MAX_LOAD:
-        print(f"  load average {_load()} > {MAX_LOAD}: timing anyway, expect noisy numbers",
-              flush=True)
-    return waited
 
 
 def _best(func: Callable[[], Any], repeat: int = REPEAT) -> float:
@@ -184,21 +168,21 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"time at once, even if the load average is above {MAX_LOAD}")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
-    print(f"{os.cpu_count()} CPUs; load average (1, 5, 15 min) at start: {_load()}")
+    print(f"{os.cpu_count()} CPUs; load average (1, 5, 15 min) at start: {load_text()}")
     rows: list[dict[str, Any]] = []
     budget = 0.0 if args.no_wait else MAX_WAIT_S  # one 5-minute wait budget for the run
     for bench, size in ((bench_icc, 100_000), (bench_alpha, 100_000),
                         (bench_alpha_continuous, 1_000_000)):
-        budget -= _wait_for_quiet(budget)
-        before = _load()
+        budget -= wait_for_quiet(budget)
+        before = load_text()
         new = bench(size // scale)
-        print(f"  {bench.__name__}: load average {before} before, {_load()} after", flush=True)
+        print(f"  {bench.__name__}: load average {before} before, {load_text()} after", flush=True)
         rows += [{**row, "load_1min": float(before.split()[0])} for row in new]
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_colwidth", 80,
                            "display.float_format", lambda v: f"{v:.4f}"):
         print(table.to_string(index=False))
-    print(f"load average (1, 5, 15 min) at end: {_load()}")
+    print(f"load average (1, 5, 15 min) at end: {load_text()}")
     return 0
 
 

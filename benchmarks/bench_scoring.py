@@ -27,6 +27,7 @@ import multiprocessing as mp
 import os
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,30 +36,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import load_text, wait_for_quiet
+
 __all__ = ["main"]
 
 ROLES = ["atasan", "rekan", "bawahan", "diri", "pelanggan"]
-MAX_LOAD = 1.5  # 1-minute load average above which timing waits (2 cores)
-POLL_S = 15.0
-MAX_WAIT_S = 300.0
+MAX_WAIT_S = 300.0  # seconds a run may wait for a quiet machine
 
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def _wait_for_quiet(enabled: bool = True) -> None:
-    """Wait until the 1-minute load average is <= MAX_LOAD (poll every 15 s, 5 min at most)."""
-    print(f"  load average (1, 5, 15 min): {_load()}", flush=True)
-    waited = 0.0
-    while enabled and os.getloadavg()[0] > MAX_LOAD and waited < MAX_WAIT_S:
-        print(f"  load average {_load()} > {MAX_LOAD}; waiting {POLL_S:.0f} s", flush=True)
-        time.sleep(POLL_S)
-        waited += POLL_S
-    if enabled and os.getloadavg()[0] > MAX_LOAD:
-        print(f"  still busy after {waited:.0f} s (load {_load()}): timing anyway, "
-              "expect noisy numbers", flush=True)
 
 
 def _rubric(n_hasil: int = 7, n_perilaku: int = 21) -> Any:
@@ -215,14 +200,16 @@ def main() -> None:
         1_000_000, 20_000, 6_000_000, 24)
     print(f"machine: {os.cpu_count()} cores; sizes: in-memory {n_mem:,}, baseline {n_base:,}, national {n_nat:,}")
 
-    _wait_for_quiet(wait)
+    print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
+    wait_for_quiet(MAX_WAIT_S if wait else 0.0)
     r = _run(_in_memory, n_mem)
     print(f"[in-memory] {r['employees']:,} employees x 28 indicators = {r['rows']:,} rating rows: "
           f"built in {r['build_s']:.1f} s, scored in {r['score_s']:.2f} s "
           f"({r['rows'] / r['score_s'] / 1e6:.1f} M rows/s); peak RSS {r['peak_mib']:,.0f} MiB")
     print(f"            predikat: {r['counts']}")
 
-    _wait_for_quiet(wait)
+    print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
+    wait_for_quiet(MAX_WAIT_S if wait else 0.0)
     b = _run(_baseline, n_base)
     per_emp = b["baseline_s"] / b["employees"]
     print(f"[baseline ] pandas groupby('employee_id').apply on {b['employees']:,} employees: "
@@ -230,7 +217,8 @@ def main() -> None:
           f"extrapolated to {n_mem:,}); vectorised on the same: {b['vectorised_s']:.3f} s "
           f"(x{b['baseline_s'] / b['vectorised_s']:.0f}); same predikat: {b['agree']}")
 
-    _wait_for_quiet(wait)
+    print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
+    wait_for_quiet(MAX_WAIT_S if wait else 0.0)
     d = _run(_national, n_nat, parts)
     print(f"[national ] {d['employees']:,} employees x 2 e-Kinerja ratings = {d['rows']:,} rows in "
           f"{d['partitions']} Parquet parts ({d['parquet_mib']:.0f} MiB, written in {d['write_s']:.1f} s): "

@@ -16,10 +16,11 @@ peak RSS is printed too. Before timing, the script prints the load average and, 
 from __future__ import annotations
 
 import argparse
-import os
 import resource
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,28 +29,12 @@ from workbench.rubric import rubric_from_spec
 from workbench.weights._engine import weight_model
 from workbench.weights.uncertainty import draw_weights, run_draws
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import load_text, wait_for_quiet
+
 N_DIM, PER_DIM = 4, 7
-MAX_LOAD = 1.5  # 1-minute load average above which timing waits (2 cores)
-POLL_S = 15.0
-MAX_WAIT_S = 300.0
+MAX_WAIT_S = 300.0  # seconds a run may wait for a quiet machine
 
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def _wait_for_quiet(enabled: bool = True) -> None:
-    """Wait until the 1-minute load average is <= MAX_LOAD (poll every 15 s, 5 min at most)."""
-    print(f"load average (1, 5, 15 min): {_load()}", flush=True)
-    waited = 0.0
-    while enabled and os.getloadavg()[0] > MAX_LOAD and waited < MAX_WAIT_S:
-        print(f"  load average {_load()} > {MAX_LOAD}; waiting {POLL_S:.0f} s", flush=True)
-        time.sleep(POLL_S)
-        waited += POLL_S
-    if enabled and os.getloadavg()[0] > MAX_LOAD:
-        print(f"  still busy after {waited:.0f} s (load {_load()}): timing anyway, "
-              "expect noisy numbers", flush=True)
 
 
 def make_rubric():
@@ -127,7 +112,8 @@ def main() -> None:
     t_build = time.perf_counter() - t0
     theta = draw_weights(model, k, 0.1, 0)
 
-    _wait_for_quiet(not args.no_wait)
+    print(f'load average (1, 5, 15 min): {load_text()}', flush=True)
+    wait_for_quiet(0.0 if args.no_wait else MAX_WAIT_S)
     tracemalloc.start()
     t0 = time.perf_counter()
     summary = run_draws(model, theta, max_memory_mb=256)
@@ -139,7 +125,8 @@ def main() -> None:
     wide = pd.DataFrame(x, columns=inds)
     bands = [-np.inf, 50.000001, 61, 76, 91, np.inf]
     n_pd = min(args.pandas_draws, k)
-    _wait_for_quiet(not args.no_wait)
+    print(f'load average (1, 5, 15 min): {load_text()}', flush=True)
+    wait_for_quiet(0.0 if args.no_wait else MAX_WAIT_S)
     t_pd = pandas_loop(wide, theta[:n_pd], model, dims, bands)
     t_pd_all = t_pd / n_pd * k
 
