@@ -194,7 +194,7 @@ def clean_ratings(
         problems.append(problems_frame(mask, df, column, reason, severity, file))
         if severity == "error":
             bad |= mask
-        out[column] = values.to_numpy()
+        out[column] = values.array  # keeps Arrow strings as Arrow (no round trip through NumPy)
 
     for col in ("employee_id", "rater_id"):
         ids, reason = normalize_id(df[col])
@@ -267,7 +267,7 @@ def clean_roster(
         problems.append(problems_frame(mask, df, column, reason, severity, file))
         if severity == "error":
             bad |= mask
-        out[column] = values.to_numpy()
+        out[column] = values.array  # keeps Arrow strings as Arrow (no round trip through NumPy)
 
     ids, reason = normalize_id(df["employee_id"])
     _note("employee_id", ids, reason, "error")
