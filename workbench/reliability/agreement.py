@@ -87,6 +87,17 @@ def kendall_w(
     ----------
     Kendall, M. G., & Babington Smith, B. (1939). The problem of m rankings. Annals of
     Mathematical Statistics, 10(3), 275-287.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").ratings
+    >>> one = r[(r["period"] == "2025") & (r["indicator"] == "kolaboratif") & (r["rater_role"] != "diri")]
+    >>> # raters as positions (atasan, first peer, second peer), so that every employee has the same three
+    >>> one = one.assign(rater_id=one["rater_role"].astype(str)
+    ...                  + one.groupby(["employee_id", "rater_role"], observed=True).cumcount().astype(str))
+    >>> round(float(wb.reliability.kendall_w(one)), 3)
+    0.708
     """
     if n_boot < 0:
         raise ParameterError(f"`n_boot` must be 0 or more; got {n_boot!r}.")
@@ -167,6 +178,17 @@ def percent_agreement(
     deviation of a_i over sqrt(n). With two raters it is the share of exact agreement.
     It is easy to explain but ignores chance agreement: report it next to a kappa, AC1
     or alpha, never alone.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").ratings
+    >>> one = r[(r["period"] == "2025") & (r["indicator"] == "kolaboratif") & (r["rater_role"] != "diri")]
+    >>> # raters as positions (atasan, first peer, second peer), so that every employee has the same three
+    >>> one = one.assign(rater_id=one["rater_role"].astype(str)
+    ...                  + one.groupby(["employee_id", "rater_role"], observed=True).cumcount().astype(str))
+    >>> round(float(wb.reliability.percent_agreement(one)), 3)
+    0.425
     """
     c = cells(df, subject, rater, score, "percent_agreement")
     c.require_single("percent_agreement")

@@ -123,6 +123,20 @@ def by_group(
         estimate, ci_low, ci_high, n_subjects, n_raters, note``. A group where a
         coefficient cannot be computed (too few subjects, one rater, ...) gets NaN and
         the reason in ``note``; it never raises.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> peers = ds.with_roster(["unit"]).query(
+    ...     "period == '2025' and indicator == 'kolaboratif' and rater_role == 'rekan'")
+    >>> peers = peers.assign(rater_id="rekan" + peers.groupby("employee_id").cumcount().astype(str))
+    >>> table = wb.reliability.by_group(peers, by="unit", coefficients=("icc",))
+    >>> table.columns.tolist()
+    ['unit', 'coefficient', 'estimate', 'ci_low', 'ci_high', 'n_subjects', 'n_raters', 'note']
+    >>> first = table.iloc[0]
+    >>> first["unit"], first["coefficient"], int(first["n_subjects"])
+    ('BKPSDM', 'ICC(1,1)', 48)
     """
     by_cols = [by] if isinstance(by, str) else list(by)
     if not by_cols:

@@ -304,6 +304,19 @@ def g_study(
     Shavelson, R. J., & Webb, N. M. (1991). Generalizability Theory: A Primer. Sage.
     Henderson, C. R. (1953). Estimation of variance and covariance components.
     Biometrics, 9(2), 226-252.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").ratings
+    >>> peers = r[(r["period"] == "2025") & (r["rater_role"] == "rekan")
+    ...           & r["indicator"].isin(["kolaboratif", "adaptif", "loyal"])]
+    >>> peers = peers.assign(rater_id="rekan" + peers.groupby(["employee_id", "indicator"]).cumcount().astype(str))
+    >>> g = wb.reliability.g_study(peers, facets=("rater_id", "indicator"))
+    >>> round(float(g.to_frame().set_index("component").loc["employee_id", "share"]), 3)
+    0.571
+    >>> round(g.d_study({"rater_id": 3, "indicator": 3}).e_rho2, 3)
+    0.892
     """
     facets = (facets,) if isinstance(facets, str) else tuple(facets)
     if not facets:

@@ -249,6 +249,17 @@ def fleiss_kappa(
     Psychological Bulletin, 76(5), 378-382.
     Fleiss, J. L., Nee, J. C. M., & Landis, J. R. (1979). Large sample variance of kappa
     in the case of different sets of raters. Psychological Bulletin, 86(5), 974-977.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").ratings
+    >>> one = r[(r["period"] == "2025") & (r["indicator"] == "kolaboratif") & (r["rater_role"] != "diri")]
+    >>> # raters as positions (atasan, first peer, second peer), so that every employee has the same three
+    >>> one = one.assign(rater_id=one["rater_role"].astype(str)
+    ...                  + one.groupby(["employee_id", "rater_role"], observed=True).cumcount().astype(str))
+    >>> round(float(wb.reliability.fleiss_kappa(one)), 3)
+    0.225
     """
     c = cells(df, subject, rater, score, "fleiss_kappa")
     c.require_single("fleiss_kappa")
@@ -349,6 +360,17 @@ def gwet_ac(
     Gwet, K. L. (2008). Computing inter-rater reliability and its variance in the
     presence of high agreement. BJMSP, 61(1), 29-48.
     Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.). Advanced Analytics.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").ratings
+    >>> one = r[(r["period"] == "2025") & (r["indicator"] == "kolaboratif") & (r["rater_role"] != "diri")]
+    >>> # raters as positions (atasan, first peer, second peer), so that every employee has the same three
+    >>> one = one.assign(rater_id=one["rater_role"].astype(str)
+    ...                  + one.groupby(["employee_id", "rater_role"], observed=True).cumcount().astype(str))
+    >>> round(float(wb.reliability.gwet_ac(one)), 3)
+    0.294
     """
     check_option("weights", weights, WEIGHTS)
     c = cells(df, subject, rater, score, "gwet_ac")
