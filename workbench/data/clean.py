@@ -19,11 +19,14 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from workbench.data.contract import RATING_COLUMNS, ROSTER_COLUMNS, coerce_ratings, coerce_roster
 from workbench.data.normalize import (
+    _on_uniques,
     nip_warnings,
     normalize_gender,
     normalize_golongan,
@@ -36,7 +39,7 @@ from workbench.data.normalize import (
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
 from workbench.errors import DataContractError
 
-__all__ = ["REASONS", "canonical_indicator", "clean_ratings", "clean_roster", "problems_frame"]
+__all__ = ["REASONS", "canonical_indicator", "clean_ratings", "clean_roster", "indicator_id", "problems_frame"]
 
 REASONS: dict[str, str] = {
     "id_missing": "The identifier is empty. Fill in the NIP (or pseudonym) or delete the row.",
@@ -111,13 +114,21 @@ def problems_frame(
     return out[PROBLEM_COLUMNS]
 
 
+_INDICATOR_ALIASES = {"perilaku": "perilaku_kerja", "hasil": "hasil_kerja",
+                      "perilaku_kerja_pegawai": "perilaku_kerja"}
+
+
+def indicator_id(text: object) -> str:
+    """``'Berorientasi Pelayanan'`` -> ``'berorientasi_pelayanan'``; ``'Rating Perilaku'`` -> ``'perilaku_kerja'``."""
+    out = re.sub(r"[^a-z0-9]+", "_", str(text).strip().lower()).strip("_")
+    out = re.sub(r"^rating_", "", out)
+    return _INDICATOR_ALIASES.get(out, out)
+
+
+@_on_uniques
 def canonical_indicator(s: pd.Series) -> pd.Series:
-    """``'Berorientasi Pelayanan'`` -> ``'berorientasi_pelayanan'``; e-Kinerja rating names -> ``hasil_kerja``/``perilaku_kerja``."""
-    out = (s.astype(str).str.strip().str.lower()
-           .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
-    out = out.str.replace(r"^rating_", "", regex=True)
-    return out.replace({"perilaku": "perilaku_kerja", "hasil": "hasil_kerja",
-                        "perilaku_kerja_pegawai": "perilaku_kerja"})
+    """:func:`indicator_id` of every value (computed once per distinct value)."""
+    return s.astype(str).map(indicator_id)
 
 
 def _reason(mask: pd.Series | np.ndarray, code: str, index: pd.Index) -> pd.Series:

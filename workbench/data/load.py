@@ -30,10 +30,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from workbench.data.clean import REASONS, canonical_indicator, clean_ratings, clean_roster
+from workbench.data.clean import REASONS, clean_ratings, clean_roster, indicator_id
 from workbench.data.contract import RATING_COLUMNS, ROSTER_COLUMNS
 from workbench.data.dataset import Dataset
-from workbench.data.normalize import canonical_name, is_blank, parse_score
+from workbench.data.normalize import canonical_name, canonical_text, is_blank, parse_score
 from workbench.data.read import SUPPORTED, RawTable, read_raw
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
 from workbench.errors import DataContractError, check_option
@@ -88,7 +88,7 @@ def _header(t: RawTable, user: Mapping[str, str]) -> tuple[int | None, list[str]
     if t.header is not None:
         return None, t.header
     cells = t.frame.drop(columns="_line").head(30)
-    known = set(COLUMN_ALIASES) | {canonical_name(pd.Series([k])).iloc[0] for k in user}
+    known = set(COLUMN_ALIASES) | {canonical_text(k) for k in user}
     for i in range(len(cells)):
         row = cells.iloc[i].tolist()
         names = canonical_name(pd.Series(row, dtype=str)).tolist()
@@ -101,11 +101,11 @@ def _header(t: RawTable, user: Mapping[str, str]) -> tuple[int | None, list[str]
 
 
 def _map_columns(header: list[str], user: Mapping[str, str]) -> list[str | None]:
-    user_canon = {canonical_name(pd.Series([k])).iloc[0]: v for k, v in user.items()}
+    user_canon = {canonical_text(k): v for k, v in user.items()}
     mapped: list[str | None] = []
     seen: set[str] = set()
     for h in header:
-        c = canonical_name(pd.Series([h])).iloc[0]
+        c = canonical_text(h)
         target = user.get(h) or user_canon.get(c) or COLUMN_ALIASES.get(c)
         if target in seen:
             target = None
@@ -162,7 +162,7 @@ def _split(t: RawTable, user: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataF
 
 
 def _is_indicator_column(name: str, values: pd.Series) -> bool:
-    if canonical_indicator(pd.Series([name])).iloc[0] in KNOWN_INDICATORS:
+    if indicator_id(name) in KNOWN_INDICATORS:
         return True
     v = values.astype(str).str.strip()
     v = v[v != ""]
@@ -189,12 +189,12 @@ def _table_parts(
     if period is not None and "period" not in cols:
         data["_period"] = period
         cols["period"] = "_period"
-    wanted_ind = {canonical_indicator(pd.Series([x])).iloc[0] for x in (indicators or [])}
+    wanted_ind = {indicator_id(x) for x in (indicators or [])}
     has_long = "score" in cols and layout != "wide"
     ind_cols: list[int] = []
     if not has_long:
         ind_cols = [i for i in unmapped
-                    if (canonical_indicator(pd.Series([names[i]])).iloc[0] in wanted_ind) if indicators] \
+                    if (indicator_id(names[i]) in wanted_ind) if indicators] \
             if indicators else [i for i in unmapped if _is_indicator_column(names[i], data[f"c{i}"])]
     is_ratings = has_long or bool(ind_cols)
     is_roster = "unit" in cols
@@ -236,7 +236,7 @@ def _table_parts(
                 filled = cell != ""
                 filled_any |= filled
                 part = pd.DataFrame({k: v[filled] for k, v in base.items()})
-                part["indicator"] = canonical_indicator(pd.Series([names[i]])).iloc[0]
+                part["indicator"] = indicator_id(names[i])
                 part["score"] = cell[filled]
                 part["_score_column"] = names[i]
                 parts.append(part)
@@ -254,7 +254,7 @@ def _table_parts(
         roster = pd.DataFrame({k: data[v] for k, v in rcols.items()})
         for i in unmapped:
             if f"c{i}" not in used and names[i].strip():
-                roster[canonical_indicator(pd.Series([names[i]])).iloc[0] or f"column_{i}"] = data[f"c{i}"]
+                roster[indicator_id(names[i]) or f"column_{i}"] = data[f"c{i}"]
                 used.add(f"c{i}")
         roster["_line"] = data["_line"].to_numpy()
         roster["_file"] = where

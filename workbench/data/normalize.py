@@ -28,6 +28,7 @@ import pandas as pd
 __all__ = [
     "RATING_LABELS",
     "canonical_name",
+    "canonical_text",
     "is_blank",
     "nip_warnings",
     "normalize_gender",
@@ -74,10 +75,18 @@ def is_blank(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip() == ""
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def canonical_text(text: object) -> str:
+    """Lower-case, letters and digits only: ``'Di Atas  Ekspektasi'`` -> ``'diatasekspektasi'``."""
+    return _NOT_ALNUM.sub("", str(text).lower())
+
+
 @_on_uniques
 def canonical_name(s: pd.Series) -> pd.Series:
-    """Lower-case, letters and digits only: ``'Di Atas  Ekspektasi'`` -> ``'diatasekspektasi'``."""
-    return s.astype(str).str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+    """:func:`canonical_text` of every value (computed once per distinct value)."""
+    return s.astype(str).map(canonical_text)
 
 
 @_on_uniques

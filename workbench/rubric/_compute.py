@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.contract import RATER_ROLES
-from workbench.data.normalize import RATING_LABELS, canonical_name
+from workbench.data.normalize import RATING_LABELS, canonical_name, canonical_text
 from workbench.errors import DataContractError
 from workbench.rubric.explain import band_phrases, matrix_explanations, message
 from workbench.rubric.model import Dimension, Rubric, WeightSet
@@ -67,8 +67,8 @@ def _scores(ratings: pd.DataFrame, rubric: Rubric) -> np.ndarray:
     labels = dict(RATING_LABELS)
     for ind in rubric.indicators:
         for level, label in ind.scale.labels:
-            labels[canonical_name(pd.Series([label.id])).iloc[0]] = level
-            labels[canonical_name(pd.Series([label.en])).iloc[0]] = level
+            labels[canonical_text(label.id)] = level
+            labels[canonical_text(label.en)] = level
     codes, uniques = pd.factorize(s.astype(str), use_na_sentinel=False)
     u = pd.Series(uniques)
     text = u.str.strip().str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)

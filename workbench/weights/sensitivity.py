@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.data.normalize import canonical_name
+from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.rubric.model import Rubric
 from workbench.weights._engine import WeightModel, weight_model
@@ -46,16 +46,16 @@ def _org_rows(model: WeightModel, org_rating: str | dict[str, str]) -> list[Any]
     names: dict[str, str] = {}
     for rid, row in curve.rows.items():
         for text in (rid, row.label.id, row.label.en):
-            names[canonical_name(pd.Series([text])).iloc[0]] = rid
+            names[canonical_text(text)] = rid
     for alias, rid in curve.aliases.items():
-        names[canonical_name(pd.Series([alias])).iloc[0]] = rid
+        names[canonical_text(alias)] = rid
     units = pd.unique(model.keys["unit"])
     mapping = dict.fromkeys(units, org_rating) if isinstance(org_rating, str) else dict(org_rating)
     rows = []
     for u in units:
         if u not in mapping:
             raise ParameterError(f"`org_rating` gives no rating for unit {u!r}; give one per unit or one string.")
-        key = canonical_name(pd.Series([str(mapping[u])])).iloc[0]
+        key = canonical_text(mapping[u])
         if key not in names:
             raise ParameterError(f"`org_rating` for unit {u!r} must be one of "
                                  f"{{{', '.join(repr(r.label.id) for r in curve.rows.values())}}}; "
