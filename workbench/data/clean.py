@@ -66,6 +66,7 @@ REASONS: dict[str, str] = {
         "Same period, employee, rater and indicator as another row but a different score; none of the "
         "copies was kept. Keep the correct one and load again."),
     "blank_row": "The row is empty and was skipped.",
+    "preamble": "Title line above the header; not data.",
     "repeated_header": "The header row is repeated inside the data (pages pasted together) and was skipped.",
     "too_many_fields": "The row has more fields than the header. Check for an unquoted separator in a value.",
     "no_scores": "The row has none of the indicator columns filled in.",

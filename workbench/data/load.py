@@ -74,9 +74,12 @@ KNOWN_INDICATORS = frozenset({
 _ROSTER_ONLY = ("unit", "jabatan", "golongan", "gender", "birth_year", "supervisor_id", "name")
 
 
-def _problem(file: str, line: object, column: str, value: str, reason: str, severity: str) -> pd.DataFrame:
-    return pd.DataFrame([{"file": file, "line": line, "column": column, "value": value, "reason": reason,
-                          "severity": severity, "message": REASONS[reason]}], columns=PROBLEM_COLUMNS)
+def _problems(file: str, lines: object, reason: str, severity: str, column: str = "",
+              value: object = "") -> pd.DataFrame:
+    """Problem rows for one reason: ``lines`` (one or many) and ``value`` (one or one per line)."""
+    lines = np.atleast_1d(np.asarray(lines, dtype=object))
+    return pd.DataFrame({"file": file, "line": lines, "column": column, "value": value, "reason": reason,
+                         "severity": severity, "message": REASONS[reason]}, columns=PROBLEM_COLUMNS)
 
 
 def _where(t: RawTable) -> str:
@@ -128,10 +131,7 @@ def _split(t: RawTable, user: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataF
     problems: list[pd.DataFrame] = []
     if h is not None:
         if h > 0:
-            problems.append(pd.DataFrame({"file": where, "line": frame["_line"].iloc[:h].to_numpy(),
-                                          "column": "", "value": "", "reason": "preamble",
-                                          "severity": "warning",
-                                          "message": "Title line above the header; not data."}))
+            problems.append(_problems(where, frame["_line"].iloc[:h].to_numpy(), "preamble", "warning"))
         frame = frame.iloc[h + 1:]
     width = len(header)
     cells = frame.drop(columns="_line")
@@ -153,9 +153,7 @@ def _split(t: RawTable, user: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataF
     overlong = pd.Series(extra_filled, index=data.index) & ~blank & ~repeated
     for mask, code in ((blank, "blank_row"), (repeated, "repeated_header"), (overlong, "too_many_fields")):
         if mask.any():
-            problems.append(pd.DataFrame({"file": where, "line": data.loc[mask, "_line"].to_numpy(),
-                                          "column": "", "value": "", "reason": code, "severity": "error",
-                                          "message": REASONS[code]}))
+            problems.append(_problems(where, data.loc[mask, "_line"].to_numpy(), code, "error"))
     rejected = data[blank | repeated | overlong]
     data = data[~(blank | repeated | overlong)]
     return data, rejected, names, pd.concat(problems or [empty_problems()], ignore_index=True)
@@ -221,7 +219,7 @@ def _table_parts(
         if "rater_role" not in cols:
             data["_role"] = "atasan"
             cols["rater_role"] = "_role"
-            probs.append(_problem(where, header_line, "rater_role", "", "assumed_rater_role", "warning"))
+            probs.append(_problems(where, header_line, "assumed_rater_role", "warning", column="rater_role"))
         base = {k: data[v] for k, v in cols.items() if k in ("period", "employee_id", "rater_id", "rater_role")}
         base["_line"] = data["_line"]
         if has_long:
@@ -243,9 +241,7 @@ def _table_parts(
             empty = ~filled_any
             if empty.any():
                 n_structural += int(empty.sum())
-                probs.append(pd.DataFrame({"file": where, "line": data.loc[empty, "_line"].to_numpy(),
-                                           "column": "", "value": "", "reason": "no_scores",
-                                           "severity": "error", "message": REASONS["no_scores"]}))
+                probs.append(_problems(where, data.loc[empty, "_line"].to_numpy(), "no_scores", "error"))
             ratings = pd.concat(parts, ignore_index=True).sort_values("_line", kind="stable")
         ratings["_file"] = where
     used = set(cols.values()) | {f"c{i}" for i in ind_cols}
@@ -260,7 +256,7 @@ def _table_parts(
         roster["_file"] = where
     for i, m in enumerate(mapped):
         if f"c{i}" not in used and names[i].strip() and m != "name":
-            probs.append(_problem(where, header_line, names[i], "", "column_not_used", "warning"))
+            probs.append(_problems(where, header_line, "column_not_used", "warning", column=names[i]))
     structural = pd.DataFrame({"file": [where], "table": ["ratings" if is_ratings else "roster"],
                                "rows_read": [n_structural], "rows_kept": [0], "rows_rejected": [n_structural]})
     return ratings, roster, structural, pd.concat(probs, ignore_index=True)
@@ -341,7 +337,7 @@ def load(
             except DataContractError as exc:
                 if t.sheet is None:
                     raise
-                problems.append(_problem(_where(t), None, "", "", "sheet_ignored", "warning"))
+                problems.append(_problems(_where(t), None, "sheet_ignored", "warning"))
                 del exc
                 continue
             structural.append(s)
@@ -379,9 +375,8 @@ def load(
         missing = ~keys.isin(known)
         if missing.any():
             miss = ratings.loc[missing, ["employee_id", "period"]].drop_duplicates()
-            extra = pd.DataFrame({"file": str(path), "line": None, "column": "employee_id",
-                                  "value": (miss["employee_id"] + " / " + miss["period"]).to_numpy(),
-                                  "reason": "employee_not_in_roster", "severity": "warning",
-                                  "message": REASONS["employee_not_in_roster"]})
+            extra = _problems(str(path), [None] * len(miss), "employee_not_in_roster", "warning",
+                              column="employee_id",
+                              value=(miss["employee_id"] + " / " + miss["period"]).to_numpy())
             report = ValidationReport.from_parts(report.counts, pd.concat([report.problems, extra]))
     return Dataset(ratings=ratings, roster=roster, report=report, name=path.stem, source=str(path))
