@@ -51,6 +51,22 @@ def test_fast_scorer_matches_score(ds, rid):
     j = ref.merge(mine, on=["period", "employee_id"], suffixes=("", "_w"))
     assert len(j) == len(ref)
     assert (j["predikat"].astype(object).fillna("-") == j["predikat_w"].astype(object).fillna("-")).all()
+    # the dimension categories too: a third copy of the threshold rule once missed the tie tolerance
+    for dim in rubric.dimensions:
+        col = f"{dim.id}_category"
+        assert (j[col].astype(object).fillna("-") == j[col + "_w"].astype(object).fillna("-")).all(), col
+
+
+def test_draw_ranks_leaves_its_input_alone(ds):
+    from workbench.weights._engine import draw_ranks, weight_model
+
+    # one period and one draw: the case in which a transpose needs no copy
+    model = weight_model(ds.subset(period="2025"), load_rubric("permenpanrb-6-2022-rinci"))
+    assert len(np.unique(model.period_codes)) == 1
+    value = np.linspace(0.0, 1.0, model.n)[:, None]
+    before = value.copy()
+    draw_ranks(model, value)
+    np.testing.assert_array_equal(value, before)
 
 
 def test_fast_scorer_matches_score_on_bands_rubric_with_applicability(pp46_ds):

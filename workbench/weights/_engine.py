@@ -31,7 +31,7 @@ import pandas as pd
 
 from workbench.data.contract import RATER_ROLES
 from workbench.errors import ParameterError
-from workbench.rubric._compute import TIE_TOL
+from workbench.rubric._compute import _categories as category_index
 from workbench.rubric.model import Rubric, WeightSet
 
 __all__ = ["Evaluation", "WeightModel", "draw_ranks", "weight_model"]
@@ -239,7 +239,7 @@ def draw_ranks(model: WeightModel, value: np.ndarray) -> np.ndarray:
     for p in np.unique(model.period_codes):
         rows = np.flatnonzero(model.period_codes == p)
         sub = value if len(rows) == model.n else value[rows]
-        out[:, rows] = _ranks_t(np.ascontiguousarray(sub.T))
+        out[:, rows] = _ranks_t(np.array(sub.T, order="C"))  # a copy: _ranks_t works in place
     return out
 
 
@@ -286,13 +286,8 @@ def _competition_ranks(v: np.ndarray) -> np.ndarray:
 
 
 def _categories(s: np.ndarray, dim: Any) -> np.ndarray:
-    """Category index per score (-1 where missing): the number of thresholds <= s."""
-    idx = np.zeros(s.shape, dtype=np.int8)
-    reach = s + TIE_TOL * np.maximum(np.abs(s), 1.0)  # as workbench.rubric: rounding reaches a threshold
-    for k in dim.categories[1:]:
-        idx += reach >= k.min
-    idx[np.isnan(s)] = -1
-    return idx
+    """Category index per score (-1 where missing), as int8: the scorer's own rule."""
+    return category_index(s, dim).astype(np.int8)
 
 
 def _params(rubric: Rubric, roles: tuple[str, ...], base: WeightSet) -> pd.DataFrame:

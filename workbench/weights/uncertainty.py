@@ -28,6 +28,7 @@ import pandas as pd
 
 from workbench.errors import ParameterError, check_option
 from workbench.results import Provenance, frame_html
+from workbench.rubric._compute import _categories as category_index
 from workbench.rubric.model import Rubric, WeightSet
 from workbench.weights._engine import WeightModel, draw_ranks, weight_model
 
@@ -83,9 +84,7 @@ def _frame_from(model: WeightModel, theta: np.ndarray) -> pd.DataFrame:
     for d, dim in enumerate(r.dimensions):
         out[dim.id] = ev.dims[:, 0, d]
         if dim.categories:
-            thresholds = np.array([k.min for k in dim.categories[1:]], dtype=float)
-            s = ev.dims[:, 0, d]
-            idx = np.where(np.isnan(s), -1, np.searchsorted(thresholds, s, side="right"))
+            idx = category_index(ev.dims[:, 0, d], dim)
             out[dim.id + "_category"] = pd.Categorical.from_codes(
                 idx, categories=[k.label.id for k in dim.categories], ordered=True)
     out["composite"] = ev.composite[:, 0]
