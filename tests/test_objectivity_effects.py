@@ -172,3 +172,19 @@ def test_errors_name_the_problem():
     one = df[df["rater_id"] == df["rater_id"].iloc[0]]
     with pytest.raises(DataContractError, match="separate raters"):
         rater_effects(one)
+
+
+def test_missing_ids_are_an_error_not_silently_dropped():
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from workbench.errors import DataContractError
+    from workbench.objectivity import rater_effects
+
+    df = pd.DataFrame({"employee_id": ["e1", "e1", "e2", "e2", None],
+                       "rater_id": ["r1", "r2", "r1", "r2", "r1"],
+                       "score": [3.0, 4.0, 2.0, 3.0, 5.0]})
+    with pytest.raises(DataContractError, match="must not be missing"):
+        rater_effects(df)
+    assert np.isfinite(rater_effects(df.dropna()).to_frame()["leniency"]).all()

@@ -81,7 +81,8 @@ def cell_table(df: Any, subject: str, rater: str, score: str, func: str) -> Cell
     check_columns(df, {"subject": subject, "rater": rater, "score": score}, func)
     part = df[[subject, rater, score]].dropna(subset=[score])
     try:
-        agg = part.groupby([subject, rater], observed=True)[score].agg(["sum", "count"])
+        # dropna=False keeps rows with a missing id, so that the check below can report them
+        agg = part.groupby([subject, rater], observed=True, dropna=False)[score].agg(["sum", "count"])
         agg = to_pandas(agg).reset_index()
     except TypeError as exc:
         raise DataContractError(
