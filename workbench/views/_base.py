@@ -151,6 +151,8 @@ class Panel(widgets.VBox):
         return generation == self._generation
 
     def _work(self, generation: int) -> None:
+        if not self._current(generation):
+            return  # a newer refresh is queued: building this one would be wasted
         lang = self.lang
         try:
             sections = self.build()

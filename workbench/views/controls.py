@@ -101,15 +101,22 @@ class UnitFilter(widgets.Dropdown):
                          value="", style=_WIDE)
         self.add_class("kw-unit")
         self.lang = lang
+        self._relabelling = False
         self._relabel()
-        self.observe(lambda c: setattr(self, "unit", c["new"] or ""), names="value")
+        # while _relabel swaps the option labels, the value passes through "" and back
+        self.observe(lambda c: None if self._relabelling else setattr(self, "unit", c["new"] or ""),
+                     names="value")
         self.observe(lambda c: self._relabel(), names="lang")
         self.observe(lambda c: setattr(self, "value", c["new"]), names="unit")
 
     def _relabel(self) -> None:
         current = self.unit
-        self.options = [(t("control.all_units", self.lang), ""), *[(u, u) for u in self._units]]
-        self.value = current
+        self._relabelling = True
+        try:
+            self.options = [(t("control.all_units", self.lang), ""), *[(u, u) for u in self._units]]
+            self.value = current
+        finally:
+            self._relabelling = False
         self.description = t("control.unit", self.lang)
 
 
@@ -139,13 +146,19 @@ class OrgRatingPicker(widgets.VBox):
         self.observe(lambda c: self._relabel(), names="lang")
 
     def _on_pick(self, change: object = None) -> None:
+        if getattr(self, "_relabelling", False):
+            return  # _relabel swaps labels only; the picks stay as they were
         self.org_rating = {u: dd.value for u, dd in self._dds.items()}
 
     def _relabel(self) -> None:
-        for dd in self._dds.values():
-            value = dd.value
-            dd.options = [(t(f"org.{r}", self.lang), r) for r in org_ratings()]
-            dd.value = value
+        self._relabelling = True
+        try:
+            for dd in self._dds.values():
+                value = dd.value
+                dd.options = [(t(f"org.{r}", self.lang), r) for r in org_ratings()]
+                dd.value = value
+        finally:
+            self._relabelling = False
         self._note.value = f"<p>{t('control.org_assumption', self.lang)}</p>"
         self._acc.set_title(0, t("control.org_rating", self.lang))
 
