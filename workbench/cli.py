@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from workbench.errors import WorkbenchError
+from workbench.i18n import LANGUAGES
 
 __all__ = ["main"]
 
@@ -48,6 +49,13 @@ def _validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _publish(args: argparse.Namespace) -> int:
+    # the dashboards' modules (ipywidgets, matplotlib) load only for this command
+    from workbench.views.publish import run_command
+
+    return run_command(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Kinerja Workbench command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -56,12 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--period", help="period of every row, for files without a period column (e.g. 2025)")
     v.add_argument("--problems", metavar="CSV", help="also write every problem to this CSV file")
     v.set_defaults(func=_validate)
-    try:
-        from workbench.views.publish import add_publish_command
-    except ImportError:
-        pass
-    else:
-        add_publish_command(sub)
+    p = sub.add_parser("publish", help="write a dashboard as a self-contained HTML report (and PDF)")
+    p.add_argument("dashboard", help="the dashboard's name (as in dashboards/, e.g. ringkasan_pimpinan) "
+                                     "or the notebook's path")
+    p.add_argument("--data", required=True, help="a data file or folder, or a bundled sample name")
+    p.add_argument("--out", required=True, help="the HTML file to write")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF next to the HTML file")
+    p.add_argument("--lang", default="id", choices=list(LANGUAGES), help="language (default id)")
+    p.add_argument("--min-cell", type=int, default=None,
+                   help="hide cells with fewer employees (default 5, min 3)")
+    p.add_argument("--period", default=None, help="period to report (default: the year, e.g. 2025)")
+    p.set_defaults(func=_publish)
     return parser
 
 

@@ -37,7 +37,7 @@ from workbench.views import _sources as src
 from workbench.views import sections as sec
 from workbench.viz import data_uri
 
-__all__ = ["DASHBOARDS", "add_publish_command", "build_sections", "publish", "render_html"]
+__all__ = ["DASHBOARDS", "build_sections", "publish", "render_html", "run_command"]
 
 DASHBOARDS: tuple[str, ...] = ("ringkasan_pimpinan", "kualitas_penilai", "simulasi_rubrik")
 """Dashboards that can be published (the notebook names in ``dashboards/``)."""
@@ -157,7 +157,8 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     return out
 
 
-def _run(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace) -> int:
+    """Carry out ``workbench publish`` (the command line declares its arguments)."""
     import workbench as wb
 
     data = str(args.data)
@@ -173,15 +174,3 @@ def _run(args: argparse.Namespace) -> int:
     print(f"written {path}" + (f" and {path.with_suffix('.pdf')}" if args.pdf else ""))
     return 0
 
-
-def add_publish_command(subparsers: Any) -> None:
-    """Add ``workbench publish`` to the command line's subparsers."""
-    p = subparsers.add_parser("publish", help="write a dashboard as a self-contained HTML report (and PDF)")
-    p.add_argument("dashboard", help=f"one of {', '.join(DASHBOARDS)} (or the notebook's path)")
-    p.add_argument("--data", required=True, help="a data file or folder, or a bundled sample name")
-    p.add_argument("--out", required=True, help="the HTML file to write")
-    p.add_argument("--pdf", action="store_true", help="also write a PDF next to the HTML file")
-    p.add_argument("--lang", default="id", choices=list(LANGUAGES), help="language (default id)")
-    p.add_argument("--min-cell", type=int, default=None, help="hide cells with fewer employees (default 5, min 3)")
-    p.add_argument("--period", default=None, help="period to report (default: the year, e.g. 2025)")
-    p.set_defaults(func=_run)
