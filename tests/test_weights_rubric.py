@@ -236,3 +236,18 @@ def test_effective_weights_on_bands_rubric(pp46_ds):
     assert set(e["target"]) == {"composite"}
     assert e["nominal"].sum() == pytest.approx(1) and e["effective"].sum() == pytest.approx(1)
     assert e.set_index("indicator").loc["skp", "nominal"] == pytest.approx(0.6)
+
+
+def test_fast_scorer_reads_ekinerja_labels_as_the_scorer_does(ds):
+    # the e-Kinerja ratings written as labels, as an export has them, not as 1/2/3
+    q1 = ds.ratings[(ds.ratings["period"] == "2025-Q1")
+                    & ds.ratings["indicator"].isin(["hasil_kerja", "perilaku_kerja"])]
+    labels = {1.0: "Di Bawah Ekspektasi", 2.0: "sesuai ekspektasi", 3.0: "DIATAS EKSPEKTASI"}
+    texts = q1.assign(score=q1["score"].map(labels).astype(object))
+    data = type("DS", (), {"ratings": texts, "roster": ds.roster[ds.roster["period"] == "2025-Q1"]})()
+    rubric = load_rubric("permenpanrb-6-2022")
+    ref = score(q1, rubric, roster=data.roster).to_frame()
+    mine = scores_frame(data, rubric)
+    j = ref.merge(mine, on=["period", "employee_id"], suffixes=("", "_w"))
+    assert len(j) == len(ref) == len(mine) == 1200
+    assert (j["predikat"].astype(str) == j["predikat_w"].astype(str)).all()

@@ -32,6 +32,7 @@ import pandas as pd
 from workbench.data.contract import RATER_ROLES
 from workbench.errors import ParameterError
 from workbench.rubric._compute import _categories as category_index
+from workbench.rubric._compute import _scores
 from workbench.rubric.model import Rubric, WeightSet
 
 __all__ = ["Evaluation", "WeightModel", "draw_ranks", "weight_model"]
@@ -351,7 +352,7 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline") -> WeightMo
     all_ids = ind_ids + flag_inds
     roles = tuple(RATER_ROLES)
     sub = ratings[ratings["indicator"].isin(all_ids)]
-    score = pd.to_numeric(sub["score"], errors="coerce").to_numpy(dtype=float)
+    score = _scores(sub, rubric)  # as the scorer reads them: e-Kinerja labels become their levels
     p_codes, p_uni = pd.factorize(sub["period"].astype(str))
     e_codes, e_uni = pd.factorize(sub["employee_id"].astype(str))
     keys_codes, key_uni = pd.factorize(p_codes.astype(np.int64) * max(len(e_uni), 1) + e_codes)
