@@ -43,3 +43,19 @@ def random_scores(
     if missing:
         x[rng.random(x.shape) < missing] = np.nan
     return x
+
+
+def test_every_confidence_level_is_checked():
+    import pandas as pd
+    import pytest
+
+    import workbench as wb
+    from workbench.errors import ParameterError
+
+    df = pd.DataFrame({"employee_id": [e for e in range(6) for _ in range(2)], "rater_id": ["a", "b"] * 6,
+                       "score": [1, 1, 2, 2, 3, 2, 1, 1, 3, 3, 2, 1]})
+    rel = wb.reliability
+    for call in (rel.icc, rel.cohen_kappa, rel.fleiss_kappa, rel.gwet_ac, rel.krippendorff_alpha,
+                 rel.kendall_w, rel.percent_agreement):
+        with pytest.raises(ParameterError, match="between 0 and 1"):
+            call(df, confidence=95)

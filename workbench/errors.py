@@ -24,6 +24,7 @@ __all__ = [
     "ParameterError",
     "RubricError",
     "WorkbenchError",
+    "check_fraction",
     "check_option",
 ]
 
@@ -109,3 +110,22 @@ def check_option(name: str, value: Any, allowed: Iterable[Any]) -> None:
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
         raise ParameterError(f"`{name}` must be one of {{{options}}}; got {value!r}.")
+
+
+def check_fraction(name: str, value: Any) -> None:
+    """Raise :class:`ParameterError` unless ``0 < value < 1`` (a confidence level, a target).
+
+    Examples
+    --------
+    >>> check_fraction("confidence", 0.95)
+    >>> check_fraction("confidence", 95)
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ParameterError: `confidence` must lie strictly between 0 and 1 (e.g. 0.95); got 95.
+    """
+    try:
+        ok = 0 < float(value) < 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ParameterError(f"`{name}` must lie strictly between 0 and 1 (e.g. 0.95); got {value!r}.")

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from workbench._frames import check_columns, is_dask, to_pandas
-from workbench.errors import DataContractError, ParameterError
+from workbench.errors import DataContractError, check_fraction
 from workbench.results import Provenance, frame_html
 
 __all__ = [
@@ -38,8 +38,7 @@ __all__ = [
 
 def check_level(level: float, name: str = "level") -> None:
     """Raise :class:`ParameterError` unless ``0 < level < 1``."""
-    if not 0 < float(level) < 1:
-        raise ParameterError(f"`{name}` must lie strictly between 0 and 1; got {level!r}.")
+    check_fraction(name, level)
 
 
 def bh_qvalues(pvals: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from workbench.errors import ParameterError
+from workbench.errors import ParameterError, check_fraction
 from workbench.reliability._long import cells, require_min
 from workbench.reliability._result import Estimate, bootstrap_ci, normal_ci
 
@@ -99,6 +99,7 @@ def kendall_w(
     >>> round(float(wb.reliability.kendall_w(one)), 3)
     0.708
     """
+    check_fraction("confidence", confidence)
     if n_boot < 0:
         raise ParameterError(f"`n_boot` must be 0 or more; got {n_boot!r}.")
     c = cells(df, subject, rater, score, "kendall_w")
@@ -190,6 +191,7 @@ def percent_agreement(
     >>> round(float(wb.reliability.percent_agreement(one)), 3)
     0.425
     """
+    check_fraction("confidence", confidence)
     c = cells(df, subject, rater, score, "percent_agreement")
     c.require_single("percent_agreement")
     vals, code = np.unique(c.total, return_inverse=True)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.errors import DataContractError, ParameterError, check_option
+from workbench.errors import DataContractError, ParameterError, check_fraction, check_option
 from workbench.reliability._long import cells, require_min
 from workbench.reliability._result import Estimate, bootstrap_ci, resample_weights
 
@@ -183,6 +183,7 @@ def krippendorff_alpha(
     >>> round(float(krippendorff_alpha(d, level="interval", n_boot=0)), 3)
     0.878
     """
+    check_fraction("confidence", confidence)
     check_option("level", level, LEVELS)
     if n_boot < 0:
         raise ParameterError(f"`n_boot` must be 0 or more; got {n_boot!r}.")

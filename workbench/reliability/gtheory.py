@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.errors import DataContractError, ParameterError, check_option
+from workbench.errors import DataContractError, ParameterError, check_fraction, check_option
 from workbench.reliability._long import check_columns, is_dask
 from workbench.results import Provenance, frame_html
 
@@ -48,8 +48,7 @@ def raters_needed(r: float, target: float = 0.80) -> int:
     >>> raters_needed(0.29, 0.80)
     10
     """
-    if not 0 < target < 1:
-        raise ParameterError(f"`target` must be between 0 and 1; got {target!r}.")
+    check_fraction("target", target)
     if not 0 < r < 1:
         raise ParameterError(
             f"`r` must be between 0 and 1 (a single-rating reliability); got {r!r}. With "
@@ -212,8 +211,7 @@ class GStudy:
         within ``max_n`` (e.g. when the universe-score variance is 0).
         """
         check_option("coefficient", coefficient, ("e_rho2", "phi"))
-        if not 0 < target < 1:
-            raise ParameterError(f"`target` must be between 0 and 1; got {target!r}.")
+        check_fraction("target", target)
         table = self.d_study_table(facet, range(1, max_n + 1), n)
         hit = np.flatnonzero(table[coefficient].to_numpy() >= target - 1e-12)
         return int(table["n"].iloc[hit[0]]) if hit.size else None

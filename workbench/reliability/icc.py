@@ -10,7 +10,7 @@ from scipy import sparse, stats
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as splinalg
 
-from workbench.errors import DataContractError, ParameterError
+from workbench.errors import DataContractError, check_fraction
 from workbench.reliability._long import Cells, cells, require_min
 
 __all__ = ["ICC_FORMS", "icc"]
@@ -234,8 +234,7 @@ def icc(
     >>> icc(sf)["icc"].round(2).tolist()
     [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
     """
-    if not 0 < confidence < 1:
-        raise ParameterError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    check_fraction("confidence", confidence)
     c = cells(df, subject, rater, score, "icc")
     c.require_single("icc")
     fix = "ICC needs several employees, each rated by at least two raters."

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.errors import DataContractError, check_option
+from workbench.errors import DataContractError, check_fraction, check_option
 from workbench.reliability._long import Cells, cells, require_min
 from workbench.reliability._result import Estimate, normal_ci
 
@@ -136,6 +136,7 @@ def cohen_kappa(
     >>> round(float(cohen_kappa(d)), 3)
     0.636
     """
+    check_fraction("confidence", confidence)
     check_option("weights", weights, WEIGHTS)
     c = cells(df, subject, rater, score, "cohen_kappa")
     c.require_single("cohen_kappa")
@@ -261,6 +262,7 @@ def fleiss_kappa(
     >>> round(float(wb.reliability.fleiss_kappa(one)), 3)
     0.225
     """
+    check_fraction("confidence", confidence)
     c = cells(df, subject, rater, score, "fleiss_kappa")
     c.require_single("fleiss_kappa")
     vals, code = _categories(c, "fleiss_kappa")
@@ -372,6 +374,7 @@ def gwet_ac(
     >>> round(float(wb.reliability.gwet_ac(one)), 3)
     0.294
     """
+    check_fraction("confidence", confidence)
     check_option("weights", weights, WEIGHTS)
     c = cells(df, subject, rater, score, "gwet_ac")
     c.require_single("gwet_ac")
