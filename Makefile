@@ -42,7 +42,8 @@ pytest: install
 test: lint typecheck pytest
 
 lab: install
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser
+	@# JupyterLab refuses to start as root unless told; containers often run as root
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: install
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

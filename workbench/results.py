@@ -16,13 +16,14 @@ Examples
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Provenance", "data_hash", "frame_html"]
+__all__ = ["Provenance", "data_hash", "frame_html", "short_repr"]
 
 
 def data_hash(df: Any) -> str:
@@ -91,3 +92,29 @@ def frame_html(title: str, frame: pd.DataFrame, max_rows: int = 20) -> str:
     body = frame.head(max_rows).to_html(index=False, float_format=lambda x: f"{x:.4g}")
     more = "" if len(frame) <= max_rows else f"<p>… {len(frame) - max_rows} more rows</p>"
     return f"<div><strong>{title}</strong>{body}{more}</div>"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.4g}"
+    return repr(value)
+
+
+def short_repr(obj: Any) -> str:
+    """A dataclass's repr with floats to 4 significant digits.
+
+    Results are shown in notebooks that CI re-runs on other machines, where the
+    last digits of a float may differ; a rounded repr keeps the stored output stable.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class R:
+    ...     estimate: float
+    ...     n: int
+    >>> short_repr(R(0.7210472416256286, 12))
+    'R(estimate=0.721, n=12)'
+    """
+    parts = [f"{f.name}={_short(getattr(obj, f.name))}" for f in fields(obj) if f.repr]
+    return f"{type(obj).__name__}({', '.join(parts)})"

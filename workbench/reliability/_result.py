@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.results import Provenance, frame_html
+from workbench.results import Provenance, frame_html, short_repr
 
 __all__ = ["ESTIMATE_COLUMNS", "Estimate", "bootstrap_ci", "normal_ci", "resample_weights"]
 
@@ -67,6 +67,9 @@ class Estimate:
         n_raters, method``."""
         row = {c: getattr(self, c) for c in ESTIMATE_COLUMNS}
         return pd.DataFrame([row], columns=ESTIMATE_COLUMNS)
+
+    def __repr__(self) -> str:
+        return short_repr(self)
 
     def _repr_html_(self) -> str:
         html = frame_html(self.coefficient, self.to_frame())

@@ -16,7 +16,7 @@ from workbench.reliability._result import Estimate, bootstrap_ci, normal_ci
 __all__ = ["KendallW", "PercentAgreement", "kendall_w", "percent_agreement"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class KendallW(Estimate):
     """Kendall's W; see :func:`kendall_w`. Extra: ``chi2``, ``df`` (Friedman test)."""
 
@@ -24,7 +24,7 @@ class KendallW(Estimate):
     df: int = 0
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class PercentAgreement(Estimate):
     """Percent agreement; see :func:`percent_agreement`."""
 

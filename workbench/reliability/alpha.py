@@ -23,7 +23,7 @@ _DENSE = 50_000_000  # units x values tables up to this size are held densely
 _EXACT = 2.0**52  # whole numbers below this are exact in float64 and int64
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class KrippendorffAlpha(Estimate):
     """Krippendorff's alpha; see :func:`krippendorff_alpha`.
 

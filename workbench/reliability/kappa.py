@@ -21,7 +21,7 @@ WEIGHTS = (None, "linear", "quadratic")
 _MAX_CELLS = 50_000_000
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CohenKappa(Estimate):
     """Cohen's kappa; see :func:`cohen_kappa`. Extra: ``weights``, ``p_observed``,
     ``p_expected``, ``se0`` (SE under no agreement beyond chance), ``table``
@@ -34,7 +34,7 @@ class CohenKappa(Estimate):
     table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class FleissKappa(Estimate):
     """Fleiss' kappa; see :func:`fleiss_kappa`. Extra: ``per_category`` (columns
     ``category, proportion, kappa, se, z, pval``), ``p_observed``, ``p_expected``."""
@@ -44,7 +44,7 @@ class FleissKappa(Estimate):
     per_category: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class GwetAC(Estimate):
     """Gwet's AC1 (unweighted) or AC2 (weighted); see :func:`gwet_ac`.
     Extra: ``weights``, ``p_observed``, ``p_expected``."""
