@@ -54,13 +54,27 @@ def test_baik_unit_needs_bp_and_at_most_70_percent_baik():
     assert frame.loc["B", "changes"] == "" and frame.loc["B", "n_changes"] == 0
 
 
-def test_borderline_employees_use_detail_then_id():
-    s = _scores({"A": {"Baik": 10}})
-    check = curve_check(s, {"A": "baik"})
-    moved = check.changes
-    assert len(moved) == 3  # floor(0.7 * 10) = 7 Baik allowed
+def test_borderline_employees_by_distance_then_keyed_hash_not_by_id():
+    from workbench.calibration.distance import tie_keys
+
+    # 10 Baik: seven rated Sesuai/Sesuai (0.5 category widths above Butuh Perbaikan), three
+    # Di Atas/Sesuai (1.5 widths away). floor(0.7 * 10) = 7 Baik allowed: three must move.
+    near = [f"A-{k:02d}" for k in range(7)]
+    far = [f"A-{k:02d}" for k in range(7, 10)]
+    rows = [(e, "hasil_kerja", 2.0) for e in near] + [(e, "hasil_kerja", 3.0) for e in far]
+    rows += [(e, "perilaku_kerja", 2.0) for e in near + far]
+    ratings = pd.DataFrame([{"period": "2025", "employee_id": e, "rater_id": "x", "rater_role": "atasan",
+                             "indicator": i, "score": v} for e, i, v in rows])
+    roster = pd.DataFrame({"employee_id": near + far, "unit": "A", "period": "2025"})
+    moved = curve_check(score(ratings, "permenpanrb-6-2022", roster=roster), {"A": "baik"}).changes
+    assert len(moved) == 3
     assert moved["from_predikat"].eq("Baik").all() and moved["to_predikat"].eq("Butuh Perbaikan").all()
-    assert moved["employee_id"].tolist() == ["A-B-00", "A-B-01", "A-B-02"]  # ties: by id
+    assert moved["distance"].tolist() == [0.5, 0.5, 0.5]
+    assert not set(moved["employee_id"]) & set(far)
+    # ties among the seven are broken by a keyed hash of period and id, not by NIP (age) order
+    keys = dict(zip(near, tie_keys("2025", near), strict=True))
+    assert moved["employee_id"].tolist() == sorted(near, key=keys.__getitem__)[:3]
+    assert moved["employee_id"].tolist() != near[:3]
 
 
 def test_sangat_kurang_row_and_english():

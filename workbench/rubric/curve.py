@@ -107,7 +107,8 @@ class CurveCheck:
         leaders; use :meth:`summary`).
     changes
         One row per proposed move: ``unit, employee_id, from_predikat, to_predikat,
-        priority`` (the score that ranked the employee as borderline). Identifies
+        priority, distance`` (the distance to the target predikat that ranked the employee
+        as borderline; see :func:`workbench.calibration.boundary_distance`). Identifies
         employees: for HR only (also available as :attr:`borderline`).
     constraints
         One row per unit and constraint: ``unit, constraint, count, min_count,
@@ -143,7 +144,7 @@ class CurveCheck:
     @property
     def borderline(self) -> pd.DataFrame:
         """The employees closest to each boundary that the smallest fix would move:
-        ``unit, employee_id, from_predikat, to_predikat, priority``. For HR only: it
+        ``unit, employee_id, from_predikat, to_predikat, priority, distance``. For HR only: it
         identifies people, and who moves is a person's decision, not the tool's."""
         return self.changes.copy()
 
@@ -337,12 +338,13 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     -----
     The smallest set of changes minimises the number of employees whose predikat changes,
     then the total distance moved (a move Baik -> Butuh Perbaikan is shorter than Baik ->
-    Sangat Kurang), then the number of upward moves (the curve is a check on leniency). Borderline employees for a move down are those with the lowest
-    priority in their predikat, for a move up the highest. The priority is the composite
-    score for a bands rubric; for a matrix rubric the mean of the dimension scores, each
-    rescaled to 0-1 (detailed scores in e.g. ``permenpanrb-6-2022-rinci``). Ties (always
-    the case for the plain e-Kinerja ratings) are broken by employee id, which is arbitrary:
-    the list shows who is *eligible*, a person decides. Employees without a predikat are
+    Sangat Kurang), then the number of upward moves (the curve is a check on leniency). Borderline
+    employees of a move are those closest to the target predikat's region: the distance of
+    :func:`workbench.calibration.boundary_distance` (in category widths of each
+    dimension, or of the composite's bands). Ties (common with the plain e-Kinerja ratings)
+    are broken by a keyed hash of period and employee id, never by NIP order (which ranks
+    by age): the list shows who is *eligible*, a person decides. ``priority`` keeps the
+    mean rescaled dimension score (the composite for a bands rubric). Employees without a predikat are
     counted in ``n_unscored`` and left out of *n*.
 
     Examples
@@ -356,6 +358,8 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     'pindahkan 12 pegawai dari Baik ke Butuh Perbaikan'
     """
     check_option("rounding", rounding, ["conservative", "lenient", "nearest"])
+    from workbench.calibration.distance import rank_candidates  # the agenda's distance (imports rubric)
+
     if isinstance(scores, pd.DataFrame):
         if not isinstance(rubric, Rubric):
             raise ParameterError("`rubric` is required when `scores` is a DataFrame; pass the Rubric the "
@@ -426,11 +430,14 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
             for p, q in zip(*np.nonzero(moves), strict=True):
                 k = int(moves[p, q])
                 move_rows.append((unit, pred_ids[p], pred_ids[q], k))
-                pool = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)].sort_values(
-                    ["priority", "employee_id"], ascending=[bool(q > p), True], kind="stable").head(k)
+                pool = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)]
+                near = rank_candidates(frame.iloc[pool.index.to_numpy()], rubric,
+                                       np.full(len(pool), pred_ids[q], dtype=object))
+                pool = pool.assign(distance=near["distance"].to_numpy()).iloc[
+                    np.argsort(near["order"].to_numpy(), kind="stable")].head(k)
                 taken.update(pool["employee_id"])
-                for emp, pr in zip(pool["employee_id"], pool["priority"], strict=True):
-                    change_rows.append((unit, emp, labels[p], labels[q], pr))
+                for emp, pr, dist in zip(pool["employee_id"], pool["priority"], pool["distance"], strict=True):
+                    change_rows.append((unit, emp, labels[p], labels[q], pr, dist))
                 named = ", ".join(pool["employee_id"].head(max_named))
                 more = " ..." if k > max_named else ""
                 texts.append(f"move {k} employees from {labels[p]} to {labels[q]} (borderline: {named}{more})"
@@ -443,7 +450,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
             "changes": "; ".join(texts), "n_changes": int(moves.sum()) if moves is not None else -1})
     units_frame = pd.DataFrame(unit_rows)
     changes = pd.DataFrame(change_rows, columns=["unit", "employee_id", "from_predikat", "to_predikat",
-                                                 "priority"])
+                                                 "priority", "distance"])
     constraints = pd.DataFrame(cons_rows, columns=["unit", "constraint", "count", "min_count", "max_count",
                                                    "ok", "predikat_ids", "min_share", "max_share", "present"])
     moves_frame = pd.DataFrame(move_rows, columns=["unit", "from_predikat", "to_predikat", "n_employees"])
