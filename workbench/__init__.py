@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     # `score` is left out: mypy takes it for the submodule workbench.rubric.score
     from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
 
-_LAZY_MODULES = {"objectivity", "reliability", "rubric", "weights", "viz", "views", "privacy", "i18n"}
+_LAZY_MODULES = {"objectivity", "reliability", "rubric", "weights", "viz", "views", "privacy", "i18n",
+                 "calibration", "store"}
 _LAZY_NAMES = {name: "workbench.rubric"
                for name in ("CurveCheck", "Rubric", "Scores", "curve_check", "load_rubric", "score")}
 
