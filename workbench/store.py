@@ -196,8 +196,8 @@ def _resolve(location: str | os.PathLike[str]) -> Path:
     if path == _PACKAGE or _PACKAGE in path.parents:
         raise ParameterError(f"The store may not live inside the workbench package ({path}); pass a path in "
                              "your workspace, e.g. store='workbench.db'.")
-    if path.is_dir():
-        path = path / "workbench.db"
+    if path.is_dir() or (not path.exists() and not path.suffix):
+        path = path / "workbench.db"  # a folder (existing, or a name without a file suffix)
     return path
 
 
@@ -296,8 +296,8 @@ class Store:
     Parameters
     ----------
     location
-        A path (``"workbench.db"``; a folder means ``<folder>/workbench.db``) or an
-        ``sqlite:///path`` URL. The file is created (with its folder) when missing and
+        A path (``"workbench.db"``; a folder, or a new name without a suffix such as
+        ``"rapat"``, means ``<folder>/workbench.db``) or an ``sqlite:///path`` URL. The file is created (with its folder) when missing and
         upgraded when it has an older schema.
 
     Raises

@@ -160,6 +160,12 @@ class Session:
         return list(self._employees)
 
     @property
+    def people(self) -> pd.DataFrame:
+        """The session's employees (index ``employee_id``) with ``name`` and ``jabatan`` from
+        the roster, where it has them. Personal data: for HR and the meeting only."""
+        return self._people.copy()
+
+    @property
     def closed(self) -> bool:
         """Whether the session is closed (frozen)."""
         return any(e["kind"] == "close" for e in self._refresh())
