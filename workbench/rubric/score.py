@@ -196,6 +196,7 @@ def score(
     lang: Lang = "id",
     out_of_scale: Literal["raise", "clip"] = "raise",
     shuffle: bool = True,
+    adjust_raters: bool = False,
 ) -> Scores:
     """Score every employee and period with a rubric.
 
@@ -225,6 +226,12 @@ def score(
         Dask only: bring each employee's ratings into one partition first. Pass
         ``False`` when they already are (e.g. Parquet written per unit or per employee
         bucket) to save the shuffle.
+    adjust_raters
+        Score the rater-adjusted ratings: each rater's estimated leniency is taken out
+        of their scores first (:func:`workbench.rubric.adjust.adjusted_ratings`, the
+        model of :func:`workbench.objectivity.rater_effects`, per period and scale).
+        Indicators rated by one rater per employee cannot be adjusted and stay as they
+        are; ``notes`` says which. pandas only.
 
     Returns
     -------
@@ -277,6 +284,17 @@ def score(
     ind_col = ratings["indicator"]
     if not (isinstance(ind_col.dtype, pd.CategoricalDtype) and set(ind_col.cat.categories) <= set(wanted)):
         ratings = ratings[ind_col.isin(wanted)]
+    adjust_notes: tuple[str, ...] = ()
+    if adjust_raters:
+        from workbench.rubric.adjust import adjusted_ratings
+
+        if not is_dask(ratings):  # (adjusted_ratings refuses Dask with a clear message)
+            indicator_table(ratings, rubric, ws, out_of_scale)  # the raw scores pass the scale check first
+        ratings, adjust_notes = adjusted_ratings(ratings, rubric, out_of_scale=out_of_scale)
+    params = {"weights": ws.name, "period": period, "lang": lang, "out_of_scale": out_of_scale,
+              "adjust_raters": adjust_raters}
+    if adjust_raters:
+        out_of_scale = "clip"  # adjusted scores are continuous, inside each scale's range
     roster_cols = [c for c in _roster_columns(rubric) if roster is not None and c in roster.columns]
     keys = _KEYS if roster is not None and "period" in roster.columns else ["employee_id"]
     right = roster[list(dict.fromkeys([*keys, *roster_cols]))] if roster is not None else None
@@ -308,9 +326,8 @@ def score(
     if order is not None:
         frame, detail = frame.take(order), detail.take(order)
     frame, detail = frame.reset_index(drop=True), detail.reset_index(drop=True)
-    notes = _notes(rubric, detail, roster_cols)
+    notes = _notes(rubric, detail, roster_cols) + list(adjust_notes)
     if roster is None:
         notes.append("No roster was given: `unit` is empty.")
-    params = {"weights": ws.name, "period": period, "lang": lang, "out_of_scale": out_of_scale}
     return Scores(frame=frame, detail=detail, rubric=rubric, weights=ws.name, lang=lang,
                   notes=tuple(notes), parameters=params, _data=ratings if not is_dask(ratings) else None)
