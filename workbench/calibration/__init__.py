@@ -7,22 +7,35 @@
 * :func:`boundary_distance`: how far an employee is from another predikat (the agenda's
   order);
 * :func:`calibrated_scores`, :func:`calibrated_curve`, :func:`calibration_status`: the
-  results of the closed sessions of a period, for leadership views (aggregates only).
+  results of the closed sessions of a period, for leadership views (aggregates only);
+* :func:`nine_box`: the talent view (hasil x perilaku), movement and promotion candidates;
+* :func:`training_needs`: the indicators on which units fall furthest below their peers;
+* :func:`indicator_review`: indicators that are hard to measure, saturated or redundant.
 """
 
 from workbench.calibration.distance import boundary_distance, dimension_units, rank_candidates
 from workbench.calibration.published import calibrated_curve, calibrated_scores, calibration_status
+from workbench.calibration.review import IndicatorReview, indicator_review
 from workbench.calibration.session import Session, TrailEntry, open, sessions
+from workbench.calibration.talent import NineBox, nine_box, period_key
+from workbench.calibration.training import TrainingNeeds, training_needs
 
 __all__ = [
+    "IndicatorReview",
+    "NineBox",
     "Session",
     "TrailEntry",
+    "TrainingNeeds",
     "boundary_distance",
     "calibrated_curve",
     "calibrated_scores",
     "calibration_status",
     "dimension_units",
+    "indicator_review",
+    "nine_box",
     "open",
+    "period_key",
     "rank_candidates",
     "sessions",
+    "training_needs",
 ]
