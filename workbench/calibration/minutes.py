@@ -29,7 +29,7 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from workbench.calibration.session import Session
 
 __all__ = ["minutes_html", "write_minutes"]
+
+Lang = Literal["id", "en"]
 
 _STYLE = """
 body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #222; max-width: 1000px;
@@ -60,13 +62,13 @@ def _table(frame: pd.DataFrame, cls: str = "kw-table") -> str:
     return frame.to_html(index=False, escape=True, border=0, classes=cls, na_rep="")
 
 
-def _verdict(check: Any, lang: str) -> tuple[bool, str]:
+def _verdict(check: Any, lang: Lang) -> tuple[bool, str]:
     row = check.to_frame().iloc[0]
     ok = bool(row["ok"])
     return ok, t("kal.verdict.ok" if ok else "kal.verdict.fail", lang)
 
 
-def minutes_html(session: Session, lang: str = "id") -> str:
+def minutes_html(session: Session, lang: Lang = "id") -> str:
     """The minutes of ``session`` as one self-contained HTML page (see the module notes)."""
     import workbench
 
@@ -79,7 +81,7 @@ def minutes_html(session: Session, lang: str = "id") -> str:
     ok_after, word_after = _verdict(after, lang)
     rubric = session.rubric
     org = rubric.curve.rows[session.org_rating].label.get(lang) if rubric.curve else session.org_rating
-    label = {p.label.get(session.lang): p.label.get(lang) for p in rubric.predikat}  # type: ignore[arg-type]
+    label = {p.label.get(session.lang): p.label.get(lang) for p in rubric.predikat}
 
     def lab(x: Any) -> str:
         return "" if x is None or (isinstance(x, float) and pd.isna(x)) else label.get(x, str(x))
@@ -87,7 +89,7 @@ def minutes_html(session: Session, lang: str = "id") -> str:
     closes = hist[hist["kind"] == "close"]
     meta = [(t("kal.minutes.unit", lang), session.unit), (t("kal.minutes.period", lang), session.period),
             (t("kal.minutes.org_rating", lang), org),
-            (t("kal.minutes.rubric", lang), f"{rubric.label.get(lang)} ({rubric.id}, {rubric.hash})"),  # type: ignore[arg-type]
+            (t("kal.minutes.rubric", lang), f"{rubric.label.get(lang)} ({rubric.id}, {rubric.hash})"),
             (t("kal.minutes.session", lang), session.id),
             (t("kal.minutes.data", lang), f"{header.get('dataset') or '-'} ({header.get('data_hash')})"),
             ("", t("kal.minutes.opened", lang, by=header["opened_by"], at=header["opened_at"][:19]))]
@@ -105,7 +107,7 @@ def minutes_html(session: Session, lang: str = "id") -> str:
     # distribution before and after
     counts_before = session.calibrated().frame["predikat_before"].value_counts()
     counts_after = session.calibrated().frame["predikat"].value_counts()
-    order = [p.label.get(session.lang) for p in rubric.predikat]  # type: ignore[arg-type]
+    order = [p.label.get(session.lang) for p in rubric.predikat]
     dist = pd.DataFrame({t("col.predikat", lang): [lab(p) for p in order],
                          t("kal.col.before", lang): [int(counts_before.get(p, 0)) for p in order],
                          t("kal.col.after", lang): [int(counts_after.get(p, 0)) for p in order]})
@@ -165,7 +167,7 @@ def minutes_html(session: Session, lang: str = "id") -> str:
             f"<style>{_STYLE}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
 
 
-def write_minutes(session: Session, path: str | os.PathLike[str], lang: str = "id") -> Path:
+def write_minutes(session: Session, path: str | os.PathLike[str], lang: Lang = "id") -> Path:
     """Write the minutes atomically (a temporary file, then a rename) and return the path."""
     target = Path(path).expanduser().resolve()
     target.parent.mkdir(parents=True, exist_ok=True)

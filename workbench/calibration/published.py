@@ -118,7 +118,7 @@ def calibration_status(ds: Any, rubric: Rubric | str, period: str, store: Any = 
     known = known[(known["period"] == period) & (known["rubric_id"] == rubric.id)]
     known = known[[st.session_header(s).get("rubric_hash") == rubric.hash
                    and st.session_header(s).get("weights") == weights for s in known["session_id"]]]
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for unit in units:
         mine = known[known["unit"] == unit]
         if mine.empty:

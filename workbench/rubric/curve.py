@@ -357,8 +357,10 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     >>> check.to_frame().loc[0, "changes"].split(" (")[0]
     'pindahkan 12 pegawai dari Baik ke Butuh Perbaikan'
     """
+    # imported here, not at the top: the calibration layer imports the rubric
+    from workbench.calibration.distance import rank_candidates
+
     check_option("rounding", rounding, ["conservative", "lenient", "nearest"])
-    from workbench.calibration.distance import rank_candidates  # the agenda's distance (imports rubric)
 
     if isinstance(scores, pd.DataFrame):
         if not isinstance(rubric, Rubric):

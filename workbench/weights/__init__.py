@@ -5,10 +5,21 @@
 * :func:`sensitivity`: Sobol indices of each weight (or group of weights) on outcomes;
 * :func:`effective_weights`: what each indicator really contributes to the composite;
 * weighting methods: :func:`equal_weights`, :func:`pca_weights`, :func:`critic_weights`,
-  :func:`entropy_weights` and :func:`ahp` (with Saaty's consistency ratio).
+  :func:`entropy_weights` and :func:`ahp` (with Saaty's consistency ratio);
+* reliability-aware design: :func:`rater_design` (raters per role the composite needs) and
+  :func:`indicator_variants` (what dropping or merging indicators does).
 """
 
 from workbench.weights.compare import Comparison, compare
+from workbench.weights.design import (
+    DesignComparison,
+    RaterDesign,
+    drop_indicator,
+    indicator_variants,
+    merge_indicators,
+    merge_ratings,
+    rater_design,
+)
 from workbench.weights.effective import EffectiveWeights, effective_weights
 from workbench.weights.methods import (
     AHPResult,
@@ -26,8 +37,10 @@ from workbench.weights.uncertainty import Uncertainty, draw_weights, scores_fram
 __all__ = [
     "AHPResult",
     "Comparison",
+    "DesignComparison",
     "EffectiveWeights",
     "MethodWeights",
+    "RaterDesign",
     "SobolResult",
     "Uncertainty",
     "ahp",
@@ -35,12 +48,17 @@ __all__ = [
     "critic_weights",
     "curve_violations",
     "draw_weights",
+    "drop_indicator",
     "effective_weights",
     "entropy_weights",
     "equal_weights",
+    "indicator_variants",
     "ishigami",
     "ishigami_indices",
+    "merge_indicators",
+    "merge_ratings",
     "pca_weights",
+    "rater_design",
     "scores_frame",
     "sensitivity",
     "sobol_indices",
