@@ -353,3 +353,15 @@ def test_calibrated_results_for_leadership_come_from_closed_sessions_only(kota, 
     status = calibration.calibration_status(kota, RUBRIC, "2025", tmp_path).set_index("unit")
     assert status.loc["Bappeda", "status"] == "closed" and status.loc["Inspektorat", "status"] == "open"
     assert status.loc["Dinas Sosial", "status"] == "none" and status.loc["Bappeda", "n_changes"] == 10
+
+
+def test_a_session_opened_without_create_is_written_with_its_first_entry(kota, tmp_path):
+    a = calibration.open(kota, RUBRIC, unit="Bappeda", period="2025", store=tmp_path, by="hr.a", create=False)
+    assert not a.saved and a.history().empty and calibration.sessions(tmp_path).empty
+    assert len(a.agenda()) > 0 and not a.curve().to_frame().loc[0, "ok"]  # reads need no row in the store
+    b = calibration.open(kota, RUBRIC, unit="Bappeda", period="2025", store=tmp_path, by="hr.b", create=False)
+    a.propose(a.employees[0], "Butuh Perbaikan", reason=REASON, by="hr.a")
+    assert a.saved and len(calibration.sessions(tmp_path)) == 1
+    b.propose(b.employees[1], "Butuh Perbaikan", reason=REASON, by="hr.b")  # joins a's session
+    assert b.id == a.id and len(calibration.sessions(tmp_path)) == 1
+    assert a.history()["by"].tolist() == ["hr.a", "hr.b"] and a.header["opened_by"] == "hr.a"

@@ -110,10 +110,10 @@ class Session:
     Do not build it directly: use :func:`open`.
     """
 
-    def __init__(self, store: Store, session_id: str, header: dict[str, Any], ds: Any, rubric: Rubric,
+    def __init__(self, store: Store, session_id: str | None, header: dict[str, Any], ds: Any, rubric: Rubric,
                  scores: Scores, periodic: pd.DataFrame | None, lang: Lang) -> None:
         self.store = store
-        self.id = session_id
+        self.id: str | None = session_id
         self.header = header
         self.rubric = rubric
         self.lang: Lang = lang
@@ -166,6 +166,27 @@ class Session:
         return self._people.copy()
 
     @property
+    def saved(self) -> bool:
+        """Whether the session is in the store (a session opened with ``create=False`` is
+        written with its first entry)."""
+        return self.id is not None
+
+    def _save(self) -> str:
+        """Write the session header now if it is not in the store yet; return the id. An
+        open session for the same unit, period, rubric and weights that another user saved
+        in the meantime is joined instead of creating a second one."""
+        with self._lock:
+            if self.id is None:
+                draft = {k: v for k, v in self.header.items() if k not in ("opened_by", "opened_at", "session_id")}
+                found = _find_open(self.store, self.unit, self.period, self.rubric, str(self.header["weights"]))
+                if found is not None and self.store.session_header(found).get("data_hash") == draft["data_hash"]:
+                    self.id = found
+                else:
+                    self.id = self.store.create_session(draft, by=str(self.header["opened_by"]))
+                self.header = self.store.session_header(self.id)
+            return self.id
+
+    @property
     def closed(self) -> bool:
         """Whether the session is closed (frozen)."""
         return any(e["kind"] == "close" for e in self._refresh())
@@ -179,7 +200,9 @@ class Session:
     def head(self) -> str:
         """The hash of the last entry: the session's verification code (printed in the minutes)."""
         entries = self._refresh()
-        return entries[-1]["hash"] if entries else self.store.verify_trail(self.id).head
+        if entries:
+            return str(entries[-1]["hash"])
+        return self.store.verify_trail(self.id).head if self.id is not None else ""
 
     def __repr__(self) -> str:
         return (f"Session({self.id!r}, unit={self.unit!r}, period={self.period!r}, rubric={self.rubric.id!r}, "
@@ -188,6 +211,8 @@ class Session:
     # -- state -----------------------------------------------------------------------
     def _refresh(self) -> list[dict[str, Any]]:
         with self._lock:
+            if self.id is None:
+                return []
             last = self._entries[-1]["seq"] if self._entries else 0
             self._entries.extend(self.store.entries(self.id, after=last))
             return list(self._entries)
@@ -288,7 +313,7 @@ class Session:
                                      f"{self.id}; nothing to change.")
             return {**new, "from_predikat": now}
 
-        stored = self.store.append_entry(self.id, {"kind": "propose", "employee_id": emp, "to_predikat": target,
+        stored = self.store.append_entry(self._save(), {"kind": "propose", "employee_id": emp, "to_predikat": target,
                                                    "reason": text, "by": who}, check=check)
         self._refresh()
         return _entry(stored)
@@ -313,7 +338,7 @@ class Session:
             after = self._current_ids([*current, {**new, "ref_seq": change["seq"]}])[self._index[emp]]
             return {**new, "ref_seq": change["seq"], "from_predikat": before, "to_predikat": after}
 
-        stored = self.store.append_entry(self.id, {"kind": "withdraw", "employee_id": emp, "reason": text,
+        stored = self.store.append_entry(self._save(), {"kind": "withdraw", "employee_id": emp, "reason": text,
                                                    "by": who}, check=check)
         self._refresh()
         return _entry(stored)
@@ -325,7 +350,7 @@ class Session:
             raise ParameterError("A note needs a text, e.g. session.note('Rapat dihadiri Kepala BKPSDM', by=...).")
         who = _who(by, "A note")
         self._writable()
-        stored = self.store.append_entry(self.id, {"kind": "note", "reason": body, "by": who})
+        stored = self.store.append_entry(self._save(), {"kind": "note", "reason": body, "by": who})
         self._refresh()
         return _entry(stored)
 
@@ -341,7 +366,7 @@ class Session:
         after = self.calibrated().counts(by=None).iloc[0].astype(int).to_dict()
         payload = {"counts_before": before, "counts_after": after, "n_changes": len(self._changes()),
                    "curve_ok": bool(self.curve().to_frame()["ok"].all())}
-        stored = self.store.append_entry(self.id, {"kind": "close", "reason": " ".join(str(note or "").split()) or None,
+        stored = self.store.append_entry(self._save(), {"kind": "close", "reason": " ".join(str(note or "").split()) or None,
                                                    "by": who, "payload": payload})
         self._refresh()
         return _entry(stored)
@@ -453,12 +478,13 @@ class Session:
     def verify(self, expected_head: str | None = None) -> TrailCheck:
         """Recompute the trail's hash chain (see :meth:`workbench.store.Store.verify_trail`);
         ``bool(result)`` is True when nothing was edited, removed or inserted."""
-        return self.store.verify_trail(self.id, expected_head)
+        return self.store.verify_trail(self._save(), expected_head)
 
     def minutes_html(self, lang: Lang = "id") -> str:
         """The minutes (berita acara) as one self-contained HTML page."""
         from workbench.calibration.minutes import minutes_html
 
+        self._save()
         return minutes_html(self, lang)
 
     def export_minutes(self, path: str | os.PathLike[str] | None = None, lang: Lang = "id") -> Path:
@@ -466,7 +492,7 @@ class Session:
         beside the store) and return its path."""
         from workbench.calibration.minutes import write_minutes
 
-        target = Path(path) if path is not None else self.store.path.parent / f"berita_acara_{self.id}.html"
+        target = Path(path) if path is not None else self.store.path.parent / f"berita_acara_{self._save()}.html"
         return write_minutes(self, target, lang)
 
 
@@ -503,7 +529,7 @@ def _unit_scores(ds: Any, rubric: Rubric, weights: str, unit: str, period: str, 
 
 def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = None,
          org_rating: str | None = None, weights: str = "baseline", by: str | None = None,
-         session_id: str | None = None, new: bool = False, lang: Lang = "id") -> Session:
+         session_id: str | None = None, new: bool = False, create: bool = True, lang: Lang = "id") -> Session:
     """Start or resume a calibration session on one unit and period.
 
     Parameters
@@ -530,6 +556,10 @@ def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = 
     new
         Start a new session even when an open one exists for the same unit, period and
         rubric.
+    create
+        ``False``: when no session exists yet, do not write one now; the session is
+        written with its first entry (a dashboard can show a unit without leaving an
+        empty session behind).
     lang
         Language of the labels in the results.
 
@@ -559,14 +589,7 @@ def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = 
     data_hash = _frame_hash(scores.frame.assign(predikat=scores.predikat_ids()),
                             ["period", "employee_id", "unit", *dims, "predikat"])
     if session_id is None and not new:
-        known = st.sessions()
-        same = known[(known["unit"] == unit) & (known["period"] == period) & (known["rubric_id"] == rubric.id)
-                     & (known["status"] == "open")]
-        for sid in reversed(same["session_id"].tolist()):
-            h = st.session_header(sid)
-            if h.get("rubric_hash") == rubric.hash and h.get("weights") == weights:
-                session_id = sid
-                break
+        session_id = _find_open(st, unit, period, rubric, weights)
     if session_id is not None:
         header = st.session_header(session_id)
         for key, want in (("unit", unit), ("period", period), ("rubric_hash", rubric.hash), ("weights", weights)):
@@ -592,9 +615,24 @@ def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = 
         header = {"unit": unit, "period": period, "rubric_id": rubric.id, "rubric_hash": rubric.hash,
                   "rubric_spec": rubric.spec, "weights": weights, "org_rating": org, "data_hash": data_hash,
                   "dataset": getattr(ds, "name", "") or "", "n_employees": int(len(scores.frame))}
-        session_id = st.create_session(header, by=who)
-        header = st.session_header(session_id)
+        if create:
+            session_id = st.create_session(header, by=who)
+            header = st.session_header(session_id)
+        else:
+            header = {**header, "opened_by": who}
     return Session(st, session_id, header, ds, rubric, scores, periodic, lang)
+
+
+def _find_open(st: Store, unit: str, period: str, rubric: Rubric, weights: str) -> str | None:
+    """The latest open session for this unit, period, rubric and weights."""
+    known = st.sessions()
+    same = known[(known["unit"] == unit) & (known["period"] == period) & (known["rubric_id"] == rubric.id)
+                 & (known["status"] == "open")]
+    for sid in reversed(same["session_id"].tolist()):
+        h = st.session_header(sid)
+        if h.get("rubric_hash") == rubric.hash and h.get("weights") == weights:
+            return str(sid)
+    return None
 
 
 def _org_id(rubric: Rubric, value: str) -> str:
