@@ -1,7 +1,7 @@
 """Kinerja Workbench: appraisal analytics for Indonesia's civil servants (ASN).
 
 The computational modules (``rubric``, ``weights``, ``reliability``,
-``objectivity``) are imported on first use, so that ``import workbench`` and a
+``objectivity``, ``calibration``) and the ``store`` are imported on first use, so that ``import workbench`` and a
 dashboard's first render stay fast.
 
 Examples
@@ -26,7 +26,7 @@ from workbench.data import Dataset, load, read_sample
 from workbench.errors import DataContractError, ParameterError, RubricError, WorkbenchError
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
-    from workbench import objectivity, reliability, rubric, weights
+    from workbench import calibration, objectivity, reliability, rubric, store, weights
 
     # `score` is left out: mypy takes it for the submodule workbench.rubric.score
     from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
@@ -46,6 +46,7 @@ __all__ = [
     "Scores",
     "WorkbenchError",
     "__version__",
+    "calibration",
     "curve_check",
     "data",
     "errors",
@@ -56,6 +57,7 @@ __all__ = [
     "reliability",
     "rubric",
     "score",
+    "store",
     "weights",
 ]
 
