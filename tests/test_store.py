@@ -22,11 +22,11 @@ from workbench.store import (
     SCHEMA_VERSION,
     Store,
     StoreError,
-    _statements,
     default_store_path,
     entry_hash,
     open_store,
 )
+from workbench.store.schema import split_statements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ def test_new_store_has_current_schema_wal_and_our_application_id(tmp_path):
 def test_a_version_1_file_is_migrated_and_keeps_its_sessions(tmp_path):
     path = tmp_path / "old.db"
     con = _raw(path)
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in split_statements(MIGRATIONS[0]):
         con.execute(statement)
     con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     con.execute("PRAGMA user_version = 1")

@@ -14,9 +14,10 @@
 """
 
 from workbench.calibration.distance import boundary_distance, dimension_units, rank_candidates
+from workbench.calibration.opening import open, sessions
 from workbench.calibration.published import calibrated_curve, calibrated_scores, calibration_status
 from workbench.calibration.review import IndicatorReview, indicator_review
-from workbench.calibration.session import MIN_REASON, Session, TrailEntry, open, sessions
+from workbench.calibration.session import MIN_REASON, Session, TrailEntry
 from workbench.calibration.talent import NineBox, nine_box, period_key
 from workbench.calibration.training import TrainingNeeds, training_needs
 

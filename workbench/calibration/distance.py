@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ParameterError
+from workbench.rubric._compute import TIE_TOL
 from workbench.rubric.model import Dimension, Rubric
 
 __all__ = ["boundary_distance", "dimension_units", "periodic_points", "rank_candidates", "sub_periods",
@@ -75,8 +76,12 @@ def dimension_units(rubric: Rubric) -> dict[str, float]:
     return out
 
 
-def _gap(s: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    return np.maximum(np.maximum(lo - s, s - hi), 0.0)
+def _gap(s: np.ndarray, lo: float, hi: float, tie: bool = True) -> np.ndarray:
+    """Distance of ``s`` to the interval from ``lo`` to ``hi`` (the infimum: an excluded end
+    point is at distance 0). With ``tie``, the scorer's rule for category thresholds: a score
+    within ``TIE_TOL`` (relative) below a threshold has reached it."""
+    tol = TIE_TOL * np.maximum(np.abs(s), 1.0) if tie else 0.0
+    return np.maximum(np.maximum((lo - tol) - s, s - hi), 0.0)
 
 
 def _matrix_distance(frame: pd.DataFrame, rubric: Rubric, target: np.ndarray, units: Mapping[str, float]) -> np.ndarray:
@@ -128,7 +133,7 @@ def _bands_distance(frame: pd.DataFrame, rubric: Rubric, target: np.ndarray, uni
                     intervals.append((lo, hi))
             best = np.full(int(sel.sum()), _INF)
             for lo, hi in intervals:
-                best = np.fmin(best, _gap(comp[sel], lo, hi) / units["composite"])
+                best = np.fmin(best, _gap(comp[sel], lo, hi, tie=False) / units["composite"])
             out[sel] = best
     out[np.isnan(comp)] = _INF
     return out

@@ -68,7 +68,7 @@ def calibrated_scores(ds: Any, rubric: Rubric | str, period: str, store: Any = N
         whose closed session was left out (its trail fails verification, or the data
         changed since).
     """
-    from workbench.calibration.session import open as open_session
+    from workbench.calibration.opening import open as open_session
 
     if not isinstance(rubric, Rubric):
         rubric = load_rubric(rubric)

@@ -1,6 +1,6 @@
 """Calibration sessions: the meeting that decides who changes predikat, and why, on record.
 
-:func:`open` starts (or resumes) a session on one unit and period: the unit's scores
+:func:`workbench.calibration.open` starts (or resumes) a session on one unit and period: the unit's scores
 under a rubric and its curve check. :meth:`Session.propose` records a change of one
 employee's predikat with the reason and who decided; :meth:`Session.withdraw` takes a
 change back with a new entry (the trail is never edited); :meth:`Session.close` freezes
@@ -32,8 +32,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import getpass
-import hashlib
 import os
 import threading
 from collections.abc import Mapping
@@ -44,14 +42,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.calibration.distance import periodic_points, rank_candidates, sub_periods
+from workbench.calibration.distance import rank_candidates
 from workbench.data.normalize import canonical_name
-from workbench.errors import ParameterError, WorkbenchError, check_option
-from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
-from workbench.rubric import score as score_fn
-from workbench.store import TRAIL_COLUMNS, Store, StoreError, TrailCheck, _active, open_store
+from workbench.errors import ParameterError
+from workbench.rubric import CurveCheck, Rubric, Scores, curve_check
+from workbench.store import TRAIL_COLUMNS, Store, StoreError, TrailCheck, active_changes
 
-__all__ = ["MIN_REASON", "AGENDA_COLUMNS", "HISTORY_COLUMNS", "Session", "TrailEntry", "open", "sessions"]
+__all__ = ["AGENDA_COLUMNS", "HISTORY_COLUMNS", "MIN_REASON", "Session", "TrailEntry"]
 
 MIN_REASON = 5
 """A reason must have at least this many characters (blanks do not count)."""
@@ -93,21 +90,10 @@ def _who(by: str | None, what: str) -> str:
     return text
 
 
-def _frame_hash(frame: pd.DataFrame, cols: list[str]) -> str:
-    f = frame[cols].copy()
-    for c in cols:
-        if pd.api.types.is_float_dtype(f[c]):
-            f[c] = f[c].round(9)
-        else:
-            f[c] = f[c].astype(str)
-    values = pd.util.hash_pandas_object(f.sort_values(["period", "employee_id"]), index=False).to_numpy()
-    return hashlib.sha256(values.tobytes()).hexdigest()[:16]
-
-
 class Session:
     """A calibration session on one unit and period (see the module docstring).
 
-    Do not build it directly: use :func:`open`.
+    Do not build it directly: use :func:`workbench.calibration.open`.
     """
 
     def __init__(self, store: Store, session_id: str | None, header: dict[str, Any], ds: Any, rubric: Rubric,
@@ -219,7 +205,7 @@ class Session:
 
     def _changes(self, entries: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
         """Active change per employee."""
-        active = _active(self._refresh() if entries is None else entries)
+        active = active_changes(self._refresh() if entries is None else entries)
         return {e["employee_id"]: e for e in active.values()}
 
     def _current_ids(self, entries: list[dict[str, Any]] | None = None) -> np.ndarray:
@@ -463,7 +449,7 @@ class Session:
         ``reason, by, ref_seq`` (the change a withdrawal takes back), ``active`` (a change
         still in effect) and ``hash``."""
         entries = self._refresh()
-        active = {e["seq"] for e in _active(entries).values()}
+        active = {e["seq"] for e in active_changes(entries).values()}
         f = pd.DataFrame(entries, columns=TRAIL_COLUMNS)
         if f.empty:
             return pd.DataFrame(columns=HISTORY_COLUMNS)
@@ -496,133 +482,6 @@ class Session:
         return write_minutes(self, target, lang)
 
 
-def _unit_scores(ds: Any, rubric: Rubric, weights: str, unit: str, period: str, lang: Lang) -> tuple[Scores, Any]:
-    roster = ds.roster
-    in_period = roster[roster["period"] == period] if "period" in roster else roster
-    units = sorted(in_period["unit"].dropna().astype(str).unique())
-    if period not in set(ds.periods):
-        raise ParameterError(f"`period` must be one of the dataset's periods {ds.periods}; got {period!r}.")
-    if unit not in units:
-        import difflib
-
-        close = difflib.get_close_matches(unit, units, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ParameterError(f"`unit` {unit!r} has no employees in period {period} of {ds.name or 'the data'}.{hint} "
-                             f"Units: {', '.join(units)}.")
-    people = in_period.loc[in_period["unit"].astype(str) == unit, "employee_id"].astype(str)
-    ratings = ds.ratings[ds.ratings["employee_id"].astype(str).isin(set(people))]
-    roster_unit = roster[roster["employee_id"].astype(str).isin(set(people))]
-    scores = score_fn(ratings, rubric, weights, roster=roster_unit, period=period, lang=lang)
-    scores = dataclasses.replace(scores, frame=scores.frame[scores.frame["unit"] == unit].reset_index(drop=True),
-                                 detail=scores.detail[scores.frame["unit"] == unit].reset_index(drop=True),
-                                 _cache={})
-    subs = sub_periods(period, ds.periods)
-    periodic = None
-    if subs:
-        try:
-            sub = score_fn(ratings, rubric, weights, roster=roster_unit, period=subs, lang=lang).frame
-            periodic = periodic_points(scores.frame, sub, rubric).reset_index(drop=True)
-        except WorkbenchError:
-            periodic = None
-    return scores, periodic
-
-
-def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = None,
-         org_rating: str | None = None, weights: str = "baseline", by: str | None = None,
-         session_id: str | None = None, new: bool = False, create: bool = True, lang: Lang = "id") -> Session:
-    """Start or resume a calibration session on one unit and period.
-
-    Parameters
-    ----------
-    ds
-        The dataset (``wb.read_sample(...)``, ``wb.load(...)``).
-    rubric
-        The rubric (or a preset id), e.g. ``"permenpanrb-6-2022"`` for the e-Kinerja
-        ratings in force.
-    unit, period
-        The unit (OPD) and the appraisal period.
-    store
-        A :class:`~workbench.store.Store`, a path or an ``sqlite:///`` URL; default
-        ``workbench.db`` beside the data (see :func:`workbench.store.default_store_path`).
-    org_rating
-        The unit's Predikat Kinerja Organisasi (``"Baik"``, ``"Istimewa"``, ...); default
-        ``"Baik"`` for a new session, the recorded one for a resumed session.
-    weights
-        The rubric's weight set.
-    by
-        Who opens the session (default ``WORKBENCH_USER`` or the login name).
-    session_id
-        Resume this session (open or closed; a closed one is read-only).
-    new
-        Start a new session even when an open one exists for the same unit, period and
-        rubric.
-    create
-        ``False``: when no session exists yet, do not write one now; the session is
-        written with its first entry (a dashboard can show a unit without leaving an
-        empty session behind).
-    lang
-        Language of the labels in the results.
-
-    Returns
-    -------
-    Session
-        Resumed when the store holds an open session for the same unit, period, rubric
-        and weights (its trail is verified first), else new.
-
-    Raises
-    ------
-    StoreError
-        The resumed session's trail fails verification, or its data changed since it was
-        opened.
-    """
-    check_option("lang", lang, ["id", "en"])
-    if not isinstance(rubric, Rubric):
-        rubric = load_rubric(rubric)
-    if rubric.curve is None:
-        raise ParameterError(f"Rubric {rubric.id!r} has no distribution curve to calibrate against; use a rubric "
-                             "with a `curve:` section, e.g. 'permenpanrb-6-2022'.")
-    if weights not in rubric.weights:
-        check_option("weights", weights, list(rubric.weights))
-    st = open_store(store, ds)
-    scores, periodic = _unit_scores(ds, rubric, weights, unit, period, lang)
-    dims = [d.id for d in rubric.dimensions]
-    data_hash = _frame_hash(scores.frame.assign(predikat=scores.predikat_ids()),
-                            ["period", "employee_id", "unit", *dims, "predikat"])
-    if session_id is None and not new:
-        session_id = _find_open(st, unit, period, rubric, weights)
-    if session_id is not None:
-        header = st.session_header(session_id)
-        for key, want in (("unit", unit), ("period", period), ("rubric_hash", rubric.hash), ("weights", weights)):
-            if header.get(key) != want:
-                raise ParameterError(f"Session {session_id} was opened for {key}={header.get(key)!r}, not {want!r}; "
-                                     "pass the same unit, period, rubric and weights, or leave session_id out.")
-        if org_rating is not None and _org_id(rubric, org_rating) != header["org_rating"]:
-            raise ParameterError(f"Session {session_id} was opened with organisation rating "
-                                 f"{header['org_rating']!r}; open a new session (new=True) to use {org_rating!r}.")
-        verdict = st.verify_trail(session_id)
-        if not verdict.ok:
-            first = verdict.problems.iloc[0]
-            raise StoreError(f"The trail of session {session_id} in {st.path} fails verification ({len(verdict.problems)} "
-                             f"problem(s); first at entry {first['seq']}: {first['problem']}). The file was edited "
-                             "outside the workbench: inspect it with store.verify_trail(...) and restore a backup.")
-        if header.get("data_hash") != data_hash:
-            raise StoreError(f"The data of {unit} ({period}) changed since session {session_id} was opened (scores "
-                             f"hash {data_hash}, recorded {header.get('data_hash')}). Resume it with the data it was "
-                             "opened on, or start a new session with new=True.")
-    else:
-        who = str(by or os.environ.get("WORKBENCH_USER") or getpass.getuser())
-        org = _org_id(rubric, org_rating or "Baik")
-        header = {"unit": unit, "period": period, "rubric_id": rubric.id, "rubric_hash": rubric.hash,
-                  "rubric_spec": rubric.spec, "weights": weights, "org_rating": org, "data_hash": data_hash,
-                  "dataset": getattr(ds, "name", "") or "", "n_employees": int(len(scores.frame))}
-        if create:
-            session_id = st.create_session(header, by=who)
-            header = st.session_header(session_id)
-        else:
-            header = {**header, "opened_by": who}
-    return Session(st, session_id, header, ds, rubric, scores, periodic, lang)
-
-
 def _find_open(st: Store, unit: str, period: str, rubric: Rubric, weights: str) -> str | None:
     """The latest open session for this unit, period, rubric and weights."""
     known = st.sessions()
@@ -633,28 +492,3 @@ def _find_open(st: Store, unit: str, period: str, rubric: Rubric, weights: str) 
         if h.get("rubric_hash") == rubric.hash and h.get("weights") == weights:
             return str(sid)
     return None
-
-
-def _org_id(rubric: Rubric, value: str) -> str:
-    assert rubric.curve is not None
-    texts = {}
-    for rid, row in rubric.curve.rows.items():
-        for name in (rid, row.label.id, row.label.en):
-            texts[canonical_name(pd.Series([name])).iloc[0]] = rid
-    for alias, rid in rubric.curve.aliases.items():
-        texts[canonical_name(pd.Series([alias])).iloc[0]] = rid
-    key = canonical_name(pd.Series([str(value)])).iloc[0]
-    if key not in texts:
-        allowed = ", ".join(repr(r.label.id) for r in rubric.curve.rows.values())
-        raise ParameterError(f"`org_rating` must be one of {{{allowed}}}; got {value!r}.")
-    return texts[key]
-
-
-def sessions(store: Any = None, ds: Any = None) -> pd.DataFrame:
-    """Every session in a store, oldest first: the history of past calibration cycles.
-
-    Columns: ``session_id, unit, period, rubric_id, data_hash, opened_by, opened_at,
-    n_entries, n_changes, status, closed_at, closed_by, head``.
-    """
-    return open_store(store, ds).sessions()
-

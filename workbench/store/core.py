@@ -1,22 +1,4 @@
-"""The project store: one SQLite file per workspace for calibration sessions, their audit
-trails, and saved scenarios.
-
-The store is the only part of the workbench that writes state. It uses the standard
-library's :mod:`sqlite3` in WAL mode (readers never block the writer; a second process
-that writes waits its turn instead of failing), with the schema versioned by
-``PRAGMA user_version`` and upgraded by numbered migrations when an older file is opened.
-A file that is not SQLite, is damaged, belongs to another application or was written by
-a newer workbench is refused with a message that says which file, what is wrong and
-what to do.
-
-The calibration trail is **append-only**: triggers refuse every ``UPDATE`` and ``DELETE``
-of the trail and of the session headers, and refuse entries after a session's ``close``
-entry. Each entry carries the SHA-256 hash of the previous one (the first the hash of
-the session header), so that an edit made outside the workbench (a tool that drops the
-triggers) is detected by :meth:`Store.verify_trail`. A hash chain without a secret key
-detects changes, not a forger who recomputes every later hash: the head hash printed in
-the minutes of a closed session is the external anchor that catches that too (pass it as
-``expected_head``).
+"""The :class:`Store`: one SQLite file per workspace (see :mod:`workbench.store`).
 
 Examples
 --------
@@ -24,15 +6,10 @@ Examples
 >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "workbench.db")
 >>> store.schema_version == SCHEMA_VERSION
 True
->>> sid = store.create_session({"unit": "Bappeda", "period": "2025"}, by="hr.bkpsdm")
->>> e = store.append_entry(sid, {"kind": "note", "reason": "rapat dibuka", "by": "hr.bkpsdm"})
->>> e["seq"], store.verify_trail(sid).ok
-(1, True)
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -48,107 +25,27 @@ from typing import Any
 import pandas as pd
 
 from workbench.errors import ParameterError, WorkbenchError
-from workbench.results import frame_html
-
-__all__ = [
-    "APPLICATION_ID",
-    "ENTRY_KINDS",
-    "SCHEMA_VERSION",
-    "Scenario",
-    "Store",
-    "StoreError",
-    "TrailCheck",
-    "default_store_path",
-    "entry_hash",
-    "open_store",
-]
-
-APPLICATION_ID = 0x4B57424E
-"""``PRAGMA application_id`` of a workbench store ("KWBN"): tells our files from others."""
-
-ENTRY_KINDS: tuple[str, ...] = ("propose", "withdraw", "note", "close")
-"""Kinds of trail entries: a change, the withdrawal of a change, a remark, the closing."""
-
-_TRIGGERS = """
-CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail BEGIN
-  SELECT RAISE(ABORT, 'the calibration trail is append-only: withdraw a change with a new entry');
-END;
-CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail BEGIN
-  SELECT RAISE(ABORT, 'the calibration trail is append-only: entries are never deleted');
-END;
-CREATE TRIGGER sessions_no_update BEFORE UPDATE ON sessions BEGIN
-  SELECT RAISE(ABORT, 'a session header never changes: open a new session');
-END;
-CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions BEGIN
-  SELECT RAISE(ABORT, 'sessions are never deleted');
-END;
-CREATE TRIGGER trail_after_close BEFORE INSERT ON trail
-WHEN EXISTS (SELECT 1 FROM trail WHERE session_id = NEW.session_id AND kind = 'close') BEGIN
-  SELECT RAISE(ABORT, 'the session is closed: open a new session for further changes');
-END;
-"""
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: calibration sessions and their hash-chained, append-only trail
-    """
-    CREATE TABLE sessions (
-        session_id  TEXT PRIMARY KEY,
-        header      TEXT NOT NULL,
-        header_hash TEXT NOT NULL,
-        unit        TEXT,
-        period      TEXT,
-        rubric_id   TEXT,
-        data_hash   TEXT,
-        opened_by   TEXT NOT NULL,
-        opened_at   TEXT NOT NULL
-    );
-    CREATE TABLE trail (
-        session_id    TEXT NOT NULL REFERENCES sessions(session_id),
-        seq           INTEGER NOT NULL CHECK (seq >= 1),
-        kind          TEXT NOT NULL CHECK (kind IN ('propose', 'withdraw', 'note', 'close')),
-        employee_id   TEXT,
-        from_predikat TEXT,
-        to_predikat   TEXT,
-        reason        TEXT,
-        by            TEXT NOT NULL,
-        at            TEXT NOT NULL,
-        ref_seq       INTEGER,
-        payload       TEXT,
-        prev_hash     TEXT NOT NULL,
-        hash          TEXT NOT NULL,
-        PRIMARY KEY (session_id, seq)
-    );
-    CREATE INDEX sessions_by_unit ON sessions(unit, period);
-    """ + _TRIGGERS,
-    # 2: saved scenarios (named rubric variants with parameters, data hash and a summary)
-    """
-    CREATE TABLE scenarios (
-        scenario_id INTEGER PRIMARY KEY AUTOINCREMENT,
-        name        TEXT NOT NULL,
-        version     INTEGER NOT NULL,
-        rubric_id   TEXT NOT NULL,
-        rubric_hash TEXT NOT NULL,
-        rubric_spec TEXT NOT NULL,
-        weights     TEXT NOT NULL,
-        parameters  TEXT NOT NULL,
-        data_hash   TEXT,
-        summary     TEXT NOT NULL,
-        note        TEXT,
-        created_by  TEXT NOT NULL,
-        created_at  TEXT NOT NULL,
-        UNIQUE (name, version)
-    );
-    """,
+from workbench.store.schema import (
+    APPLICATION_ID,
+    ENTRY_FIELDS,
+    ENTRY_KINDS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    TRAIL_COLUMNS,
+    split_statements,
 )
-"""Schema migrations; migration *k* brings a file from version *k - 1* to *k*."""
+from workbench.store.trail import (
+    TrailCheck,
+    active_changes,
+    canonical,
+    entry_hash,
+    header_hash,
+    verify_entries,
+)
 
-SCHEMA_VERSION = len(MIGRATIONS)
-"""The schema version this workbench writes."""
+__all__ = ["Scenario", "Store", "StoreError", "default_store_path", "open_store"]
 
-_ENTRY_FIELDS = ("session_id", "seq", "kind", "employee_id", "from_predikat", "to_predikat", "reason",
-                 "by", "at", "ref_seq", "payload")
-TRAIL_COLUMNS = [*_ENTRY_FIELDS, "prev_hash", "hash"]
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the workbench package
 
 
 class StoreError(WorkbenchError):
@@ -158,31 +55,6 @@ class StoreError(WorkbenchError):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of a trail entry chained to the previous entry's hash.
-
-    The hashed text is the canonical JSON of ``[prev_hash, session_id, seq, kind,
-    employee_id, from_predikat, to_predikat, reason, by, at, ref_seq, payload]``.
-
-    Examples
-    --------
-    >>> e = {"session_id": "s", "seq": 1, "kind": "note", "by": "hr", "at": "2026-01-01"}
-    >>> entry_hash("0" * 64, e) == entry_hash("0" * 64, dict(e))
-    True
-    >>> entry_hash("0" * 64, e) != entry_hash("0" * 64, {**e, "by": "someone else"})
-    True
-    """
-    return hashlib.sha256(_canonical([prev_hash, *(entry.get(k) for k in _ENTRY_FIELDS)]).encode()).hexdigest()
-
-
-def _header_hash(header_text: str) -> str:
-    return hashlib.sha256(header_text.encode()).hexdigest()
 
 
 def _resolve(location: str | os.PathLike[str]) -> Path:
@@ -227,33 +99,6 @@ def default_store_path(ds: Any = None) -> Path:
         if src.exists() and samples not in src.parents and src != samples:
             return (src if src.is_dir() else src.parent) / "workbench.db"
     return Path.cwd().resolve() / "workbench.db"
-
-
-@dataclass(frozen=True)
-class TrailCheck:
-    """The result of verifying a session's trail (see :meth:`Store.verify_trail`).
-
-    ``ok`` is True when nothing was found; ``problems`` has one row per finding
-    (``seq, problem``); ``head`` is the hash of the last entry (the verification code);
-    ``n_entries`` the entries read. ``bool(check)`` is ``ok``.
-    """
-
-    session_id: str
-    ok: bool
-    n_entries: int
-    head: str
-    problems: pd.DataFrame = field(repr=False)
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def to_frame(self) -> pd.DataFrame:
-        """``seq, problem``: one row per finding (empty when the trail is intact)."""
-        return self.problems.copy()
-
-    def _repr_html_(self) -> str:
-        state = "intact" if self.ok else f"{len(self.problems)} problem(s)"
-        return frame_html(f"Trail of {self.session_id}: {state}, head {self.head[:16]}", self.problems)
 
 
 @dataclass(frozen=True)
@@ -361,7 +206,7 @@ class Store:
         with self._write() as c:
             now = int(c.execute("PRAGMA user_version").fetchone()[0])  # another process may have done it
             for k in range(now, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[k]):
+                for statement in split_statements(MIGRATIONS[k]):
                     c.execute(statement)
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -410,11 +255,11 @@ class Store:
         """
         sid = session_id or f"kal-{uuid.uuid4().hex[:12]}"
         at = _now()
-        text = _canonical({**dict(header), "session_id": sid, "opened_by": by, "opened_at": at})
+        text = canonical({**dict(header), "session_id": sid, "opened_by": by, "opened_at": at})
         with self._write() as c:
             c.execute("INSERT INTO sessions (session_id, header, header_hash, unit, period, rubric_id, data_hash, "
                       "opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      (sid, text, _header_hash(text), header.get("unit"), header.get("period"),
+                      (sid, text, header_hash(text), header.get("unit"), header.get("period"),
                        header.get("rubric_id"), header.get("data_hash"), by, at))
         return sid
 
@@ -441,7 +286,7 @@ class Store:
                                       self._conn)
         closes = trail[trail["kind"] == "close"].set_index("session_id")
         last = trail.sort_values("seq").groupby("session_id")["hash"].last()
-        active = {sid: len(_active(g.to_dict("records"))) for sid, g in trail.groupby("session_id")}
+        active = {sid: len(active_changes(g.to_dict("records"))) for sid, g in trail.groupby("session_id")}
         heads["n_changes"] = heads["session_id"].map(active).fillna(0).astype(int)
         heads["status"] = ["closed" if s in closes.index else "open" for s in heads["session_id"]]
         heads["closed_at"] = heads["session_id"].map(closes["at"]) if len(closes) else None
@@ -493,12 +338,12 @@ class Store:
             if any(e["kind"] == "close" for e in current):
                 raise StoreError(f"Session {session_id} is closed: its trail is frozen. Open a new session "
                                  "for further changes.")
-            new = {k: entry.get(k) for k in _ENTRY_FIELDS}
+            new = {k: entry.get(k) for k in ENTRY_FIELDS}
             new["session_id"] = session_id
             new["seq"] = len(current) + 1
             new["at"] = _now()
             if isinstance(new["payload"], Mapping | list):
-                new["payload"] = _canonical(new["payload"])
+                new["payload"] = canonical(new["payload"])
             if check is not None:
                 new = dict(check(current, new) or new)
             prev = current[-1]["hash"] if current else exists[0]
@@ -522,35 +367,7 @@ class Store:
                                      (session_id,)).fetchone()
         if row is None:
             raise ParameterError(f"No calibration session {session_id!r} in the store {self.path}.")
-        entries = self.entries(session_id)
-        problems: list[tuple[int, str]] = []
-        if _header_hash(row[0]) != row[1]:
-            problems.append((0, "the session header was changed after it was written"))
-        prev = row[1]
-        closed_at = None
-        proposes = set()
-        for i, e in enumerate(entries, start=1):
-            if e["seq"] != i:
-                problems.append((int(e["seq"]), f"entry numbers jump from {i - 1} to {e['seq']}: entries were "
-                                 "removed"))
-            if e["prev_hash"] != prev:
-                problems.append((int(e["seq"]), "the link to the previous entry is broken"))
-            if entry_hash(e["prev_hash"], e) != e["hash"]:
-                problems.append((int(e["seq"]), "the entry's content no longer matches its hash (it was edited)"))
-            if closed_at is not None:
-                problems.append((int(e["seq"]), f"entry after the session was closed (entry {closed_at})"))
-            if e["kind"] == "close":
-                closed_at = e["seq"]
-            if e["kind"] == "propose":
-                proposes.add(e["seq"])
-            if e["kind"] == "withdraw" and e["ref_seq"] not in proposes:
-                problems.append((int(e["seq"]), f"withdraws entry {e['ref_seq']}, which is not an earlier change"))
-            prev = e["hash"]
-        if expected_head is not None and prev != expected_head:
-            problems.append((len(entries), "the trail does not end at the expected verification code: entries "
-                             "were added or removed after it was issued"))
-        frame = pd.DataFrame(problems, columns=["seq", "problem"])
-        return TrailCheck(session_id, not problems, len(entries), prev, frame)
+        return verify_entries(session_id, row[0], row[1], self.entries(session_id), expected_head)
 
     # -- scenarios -------------------------------------------------------------------
     def save_scenario(self, name: str, rubric: Any, *, weights: str = "baseline", by: str,
@@ -596,8 +413,8 @@ class Store:
             c.execute("INSERT INTO scenarios (name, version, rubric_id, rubric_hash, rubric_spec, weights, "
                       "parameters, data_hash, summary, note, created_by, created_at) VALUES "
                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      (name, version, rubric.id, rubric.hash, _canonical(rubric.spec), weights,
-                       _canonical(dict(parameters or {})), dh, table.to_json(orient="split", date_format="iso"),
+                      (name, version, rubric.id, rubric.hash, canonical(rubric.spec), weights,
+                       canonical(dict(parameters or {})), dh, table.to_json(orient="split", date_format="iso"),
                        note, by, at))
         return self.load_scenario(name, version)
 
@@ -630,31 +447,6 @@ class Store:
                         data_hash=r["data_hash"], summary=pd.read_json(StringIO(r["summary"]), orient="split"),
                         note=r["note"], created_by=r["created_by"], created_at=r["created_at"],
                         spec=json.loads(r["rubric_spec"]))
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (triggers keep their inner semicolons)."""
-    out, buf = [], []
-    for line in script.strip().splitlines():
-        buf.append(line)
-        text = "\n".join(buf).strip()
-        if text.endswith(";") and sqlite3.complete_statement(text):
-            out.append(text)
-            buf = []
-    if "\n".join(buf).strip():
-        out.append("\n".join(buf).strip())
-    return out
-
-
-def _active(entries: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """The ``propose`` entries still in effect: not withdrawn and not replaced by a later
-    change of the same employee; keyed by ``seq``."""
-    withdrawn = {e["ref_seq"] for e in entries if e["kind"] == "withdraw"}
-    latest: dict[str, dict[str, Any]] = {}
-    for e in entries:
-        if e["kind"] == "propose" and e["seq"] not in withdrawn:
-            latest[e["employee_id"]] = e
-    return {e["seq"]: e for e in latest.values()}
 
 
 def open_store(store: Store | str | os.PathLike[str] | None = None, ds: Any = None) -> Store:
