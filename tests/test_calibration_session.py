@@ -204,14 +204,14 @@ def test_changed_data_blocks_resuming(session, kota):
 
 # -- resuming in a new process, two meetings at once -------------------------------------------
 _MEETING = textwrap.dedent("""
-    import sys, time
+    import json, sys, time
     import workbench as wb
     from workbench import calibration
-    store, unit, tag, start, out = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
+    store, unit, tag, start, out, plan = sys.argv[1:7]
+    mine = json.loads(open(plan).read())[tag]
     ds = wb.read_sample("kota_contoh")
     s = calibration.open(ds, "permenpanrb-6-2022", unit=unit, period="2025", store=store, by=tag)
-    mine = [e for i, e in enumerate(s.agenda()["employee_id"]) if i % 2 == (0 if tag == "A" else 1)][:5]
-    while time.time() < start:
+    while time.time() < float(start):
         time.sleep(0.001)
     for emp in mine:
         s.propose(emp, "Butuh Perbaikan", reason="disepakati rapat " + tag, by=tag)
@@ -232,9 +232,13 @@ def test_resumed_in_a_new_process_gives_the_same_result_and_two_meetings_lose_no
     script = tmp_path / "meeting.py"
     script.write_text(_MEETING)
     db = tmp_path / "w.db"
-    calibration.open(kota, RUBRIC, unit="Bappeda", period="2025", store=db, by="hr")  # the session exists
-    start = time.time() + 8.0
-    procs = [_run(script, str(db), "Bappeda", tag, str(start), str(tmp_path / f"{tag}.csv")) for tag in "AB"]
+    first = calibration.open(kota, RUBRIC, unit="Bappeda", period="2025", store=db, by="hr")  # the session exists
+    agenda = first.agenda()["employee_id"].tolist()
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"A": agenda[0:10:2], "B": agenda[1:10:2]}))
+    start = time.time() + 15.0
+    procs = [_run(script, str(db), "Bappeda", tag, str(start), str(tmp_path / f"{tag}.csv"), str(plan))
+             for tag in "AB"]
     ids = []
     for p in procs:
         out, err = p.communicate(timeout=300)
