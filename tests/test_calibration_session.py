@@ -120,6 +120,10 @@ def test_moving_the_suggested_agenda_meets_the_curve(session):
     frame = session.curve().to_frame()
     assert frame.loc[0, "ok"] and frame.loc[0, "n_changes"] == 0
     assert session.agenda().empty
+    d = session.distribution().set_index("predikat")
+    assert d.loc["Baik"].tolist() == ["baik", 43, 33] and d.loc["Butuh Perbaikan", "after"] == 10
+    assert d["before"].sum() == d["after"].sum() == 48 and session.n_changes == 10
+    assert session.distribution("en")["predikat"].iloc[0] == "Very Good"
 
 
 def test_withdraw_returns_to_the_predikat_before(session):

@@ -102,17 +102,14 @@ def minutes_html(session: Session, lang: Lang = "id") -> str:
                                                           for k, v in meta) + "</table>"]
     if not len(closes):
         parts.append(f"<p class='kw-warn'>{e(t('kal.minutes.still_open', lang))}</p>")
-    changes = hist[(hist["kind"] == "propose") & hist["active"]]
-    parts.append(f"<p class='kw-summary'>{e(t('kal.minutes.summary', lang, n=len(changes), before=word_before, after=word_after))}</p>")
+    changes = hist[(hist["kind"] == "propose") & hist["active"]] if len(hist) else hist
+    parts.append(f"<p class='kw-summary'>{e(t('kal.minutes.summary', lang, n=session.n_changes, before=word_before, after=word_after))}</p>")
     # distribution before and after
-    counts_before = session.calibrated().frame["predikat_before"].value_counts()
-    counts_after = session.calibrated().frame["predikat"].value_counts()
-    order = [p.label.get(session.lang) for p in rubric.predikat]
-    dist = pd.DataFrame({t("col.predikat", lang): [lab(p) for p in order],
-                         t("kal.col.before", lang): [int(counts_before.get(p, 0)) for p in order],
-                         t("kal.col.after", lang): [int(counts_after.get(p, 0)) for p in order]})
-    total = pd.DataFrame({dist.columns[0]: [t("kal.minutes.total", lang)], dist.columns[1]: [int(dist.iloc[:, 1].sum())],
-                          dist.columns[2]: [int(dist.iloc[:, 2].sum())]})
+    d = session.distribution(lang)
+    dist = pd.DataFrame({t("col.predikat", lang): d["predikat"], t("kal.col.before", lang): d["before"],
+                         t("kal.col.after", lang): d["after"]})
+    total = pd.DataFrame({dist.columns[0]: [t("kal.minutes.total", lang)], dist.columns[1]: [int(d["before"].sum())],
+                          dist.columns[2]: [int(d["after"].sum())]})
     parts += [f"<h2>{e(t('kal.minutes.distribution', lang))}</h2>", _table(pd.concat([dist, total]))]
     for ok, check in ((ok_before, before), (ok_after, after)):
         if not ok:

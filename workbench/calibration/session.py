@@ -383,6 +383,23 @@ class Session:
         params = {**self._scores.parameters, "session_id": self.id, "head": entries[-1]["hash"] if entries else None}
         return dataclasses.replace(self._scores, frame=frame, notes=notes, parameters=params, _cache={})
 
+    @property
+    def n_changes(self) -> int:
+        """Changes of predikat in effect (withdrawn ones do not count)."""
+        return len(self._changes())
+
+    def distribution(self, lang: Lang | None = None) -> pd.DataFrame:
+        """Employees per predikat before and after the changes, best first: ``predikat_id,
+        predikat`` (label in ``lang``, default the session's), ``before, after``."""
+        frame = self.calibrated().frame
+        own = [p.label.get(self.lang) for p in self.rubric.predikat]
+        before = frame["predikat_before"].astype(object).value_counts()
+        after = frame["predikat"].astype(object).value_counts()
+        return pd.DataFrame({"predikat_id": [p.id for p in self.rubric.predikat],
+                             "predikat": [p.label.get(lang or self.lang) for p in self.rubric.predikat],
+                             "before": [int(before.get(x, 0)) for x in own],
+                             "after": [int(after.get(x, 0)) for x in own]})
+
     def curve(self, rounding: Literal["conservative", "lenient", "nearest"] = "conservative") -> CurveCheck:
         """The curve check of the unit after the changes in effect."""
         return curve_check(self.calibrated(), {self.unit: self.org_rating}, rounding=rounding)

@@ -276,8 +276,7 @@ class CalibrationMeeting(widgets.VBox):
         row = check.iloc[0]
         org = row["org_rating"]
         changes = s.history()
-        active = changes[(changes["kind"] == "propose") & changes["active"]] if len(changes) else changes
-        self.n_changes = int(len(active))
+        self.n_changes = s.n_changes
         if bool(row["ok"]):
             self.verdict = t("kal.finding.ok", lang, unit=s.unit, rating=org, n=self.n_changes)
         elif pd.isna(row["n_changes"]) or int(row["n_changes"]) < 0:
@@ -286,12 +285,9 @@ class CalibrationMeeting(widgets.VBox):
             self.verdict = t("kal.finding.fail", lang, unit=s.unit, rating=org, detail=row["violations"],
                              k=int(row["n_changes"]))
         status = t("kal.status.closed" if s.closed else "kal.status.open", lang)
-        before = s.calibrated().to_frame()
-        labels = [p.label.get(lang) for p in self._rubric.predikat]  # type: ignore[arg-type]
-        ids = [p.label.get("id") for p in self._rubric.predikat]
-        counts = pd.DataFrame({t("col.predikat", lang): labels,
-                               t("kal.col.before", lang): [int((before["predikat_before"] == i).sum()) for i in ids],
-                               t("kal.col.after", lang): [int((before["predikat"] == i).sum()) for i in ids]})
+        d = s.distribution(lang)  # type: ignore[arg-type]
+        counts = pd.DataFrame({t("col.predikat", lang): d["predikat"], t("kal.col.before", lang): d["before"],
+                               t("kal.col.after", lang): d["after"]})
         agenda = s.agenda()
         if agenda.empty:
             body = f"<p>{html.escape(t('kal.agenda.empty', lang))}</p>"
