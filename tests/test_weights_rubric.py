@@ -207,13 +207,21 @@ def test_uncertainty_rejects_bad_parameters(ds, rinci):
 # -- sensitivity and effective weights ----------------------------------------------------------
 
 def test_sensitivity_outputs_and_groups(ds, rinci):
-    s = sensitivity(ds, rinci, n_base=64, seed=0, groups="dimension", n_bootstrap=0,
+    s = sensitivity(ds, rinci, n_base=64, seed=0, groups="dimension", n_boot=0,
                     org_rating="Baik", period="2025").to_frame()
     assert set(s["output"]) == {"mean_abs_rank_shift", "n_predikat_changes", "share_sangat_baik",
                                 "curve_violations"}
     assert set(s["factor"]) == {"dimension.hasil_kerja", "dimension.perilaku_kerja"}
     rs = s[s.output == "mean_abs_rank_shift"].set_index("factor")
     assert (rs["st"] >= -0.05).all() and rs["st"].sum() > 0.5
+
+
+def test_sensitivity_defaults_give_indices_in_range(ds, rinci):
+    # with the uncentred estimator S1 of share_sangat_baik ranged from -1.69 to 1.45 here
+    s = sensitivity(ds, rinci).to_frame()
+    assert s["s1"].between(-0.1, 1.0).all(), s.loc[~s["s1"].between(-0.1, 1.0), ["output", "factor", "s1"]]
+    assert (s["s1"] <= s["st"] + 0.1).all()
+    assert s["s1_ci_low"].notna().all()  # intervals by default (n_boot = DEFAULT_N_BOOT)
 
 
 def test_sensitivity_without_free_weights_raises(ds):
