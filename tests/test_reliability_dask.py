@@ -28,7 +28,7 @@ def _same(a, b):
 
 def test_icc(frames):
     pdf, ddf = frames
-    pd.testing.assert_frame_equal(rel.icc(pdf), rel.icc(ddf), check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(rel.icc(pdf).to_frame(), rel.icc(ddf).to_frame(), check_exact=False, rtol=1e-9)
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])

@@ -16,6 +16,7 @@ from scipy import stats
 
 from workbench._frames import check_columns, is_dask, to_pandas
 from workbench.errors import DataContractError, check_fraction
+from workbench.reliability._long import check_finite
 from workbench.results import Provenance, frame_html
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "check_columns",
     "check_level",
     "is_dask",
+    "reject_infinite",
     "to_pandas",
 ]
 
@@ -34,6 +36,17 @@ __all__ = [
 
 
 
+
+
+def reject_infinite(df: Any, score: str, func: str) -> None:
+    """Raise :class:`DataContractError` naming the rows whose score is +/-inf (pandas input;
+    a Dask table is checked on its aggregates by the caller)."""
+    if is_dask(df) or score not in df.columns:
+        return
+    col = df[score]
+    if not pd.api.types.is_numeric_dtype(col):
+        return
+    check_finite(col.to_numpy(dtype=np.float64, na_value=np.nan), df.index, score, func)
 
 
 def check_level(level: float, name: str = "level") -> None:
@@ -78,6 +91,7 @@ def cell_table(df: Any, subject: str, rater: str, score: str, func: str) -> Cell
     the aggregate is computed.
     """
     check_columns(df, {"subject": subject, "rater": rater, "score": score}, func)
+    reject_infinite(df, score, func)
     part = df[[subject, rater, score]].dropna(subset=[score])
     try:
         # dropna=False keeps rows with a missing id, so that the check below can report them
@@ -95,6 +109,7 @@ def cell_table(df: Any, subject: str, rater: str, score: str, func: str) -> Cell
         )
     if len(agg) == 0:
         raise DataContractError(f"`{func}`: the table holds no scored ratings.")
+    check_finite(agg["sum"].to_numpy(np.float64), None, score, func)
     s_codes, s_labels = pd.factorize(agg[subject].astype(str), sort=True)
     r_codes, r_labels = pd.factorize(agg[rater].astype(str), sort=True)
     count = agg["count"].to_numpy(np.float64)

@@ -39,7 +39,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataContractError, ParameterError
-from workbench.objectivity._common import RaterTable, check_columns, check_level, to_pandas
+from workbench.objectivity._common import (
+    RaterTable,
+    check_columns,
+    check_level,
+    reject_infinite,
+    to_pandas,
+)
 
 __all__ = ["DISPARITY_COLUMNS", "MODELS", "group_disparity", "hasil_realisation"]
 
@@ -211,6 +217,7 @@ def group_disparity(
     if isinstance(performance, str):
         cols["performance"] = performance
     check_columns(df, cols, "group_disparity")
+    reject_infinite(df, score, "group_disparity")
     keep = list(dict.fromkeys(cols.values()))
     cells = to_pandas(df[keep]).dropna(subset=[score])
     by = [subject, rater]

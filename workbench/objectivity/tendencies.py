@@ -43,6 +43,7 @@ from workbench.objectivity._common import (
     cell_table,
     check_columns,
     check_level,
+    reject_infinite,
     to_pandas,
 )
 
@@ -113,6 +114,7 @@ def halo(
     check_level(alpha, "alpha")
     check_columns(df, {"subject": subject, "rater": rater, "score": score,
                        "indicator": indicator}, "halo")
+    reject_infinite(df, score, "halo")
     agg = to_pandas(df.groupby([rater, subject, indicator], observed=True)[score].mean())
     wide = agg.unstack(indicator).dropna()
     k = wide.shape[1]
@@ -314,6 +316,7 @@ def role_gaps(
     check_level(level, "level")
     check_columns(df, {"subject": subject, "rater": rater, "score": score, "role": role,
                        "indicator": indicator}, "role_gaps")
+    reject_infinite(df, score, "role_gaps")
     part = to_pandas(df[[subject, rater, role, indicator, score]]).dropna(subset=[score])
     part = part.assign(**{role: part[role].astype(str)})
     is_ref = part[role] == reference
@@ -415,6 +418,7 @@ def drift(
     check_level(alpha, "alpha")
     check_columns(df, {"subject": subject, "rater": rater, "score": score, "period": period},
                   "drift")
+    reject_infinite(df, score, "drift")
     agg = to_pandas(df.groupby([rater, subject, period], observed=True)[score].mean())
     agg = agg.dropna().reset_index()
     agg[period] = agg[period].astype(str)

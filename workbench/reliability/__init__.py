@@ -25,7 +25,7 @@ from workbench.reliability.agreement import KendallW, PercentAgreement, kendall_
 from workbench.reliability.alpha import KrippendorffAlpha, krippendorff_alpha
 from workbench.reliability.grouped import by_group
 from workbench.reliability.gtheory import DStudy, GStudy, g_study, raters_needed, spearman_brown
-from workbench.reliability.icc import ICC_FORMS, icc
+from workbench.reliability.icc import ICC, ICC_FORMS, icc
 from workbench.reliability.kappa import (
     CohenKappa,
     FleissKappa,
@@ -36,6 +36,7 @@ from workbench.reliability.kappa import (
 )
 
 __all__ = [
+    "ICC",
     "ICC_FORMS",
     "CohenKappa",
     "DStudy",

@@ -217,6 +217,10 @@ def krippendorff_alpha(
             f"`krippendorff_alpha`: no {subject} has two or more ratings, so there is "
             f"nothing to compare. Each {subject} needs ratings from at least two {rater}s."
         )
+    # with one unit the expected disagreement is that unit's own: alpha is 0 by
+    # construction and every bootstrap replicate too, an interval of (0, 0) that says nothing
+    require_min(n_units, 2, f"subjects with two or more ratings ({subject})", "krippendorff_alpha",
+                "Alpha compares disagreement within subjects with disagreement between them.")
     fixed_de = False
 
     if level in ("interval", "ordinal"):

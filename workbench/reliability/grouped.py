@@ -38,11 +38,11 @@ def _one(
     s, r, y = cols
     if name == "icc" or name in ICC_FORMS:
         form = icc_form if name == "icc" else name
-        table = icc(part, s, r, y)
-        row = table.loc[form]
+        result = icc(part, s, r, y)
+        row = result.to_frame().loc[form]
         return {"coefficient": form, "estimate": row["icc"], "ci_low": row["ci_low"],
-                "ci_high": row["ci_high"], "n_subjects": table.attrs["n_subjects"],
-                "n_raters": table.attrs["n_raters"], "note": table.attrs["method"]}
+                "ci_high": row["ci_high"], "n_subjects": result.n_subjects,
+                "n_raters": result.n_raters, "note": " ".join([result.method, *result.notes])}
     if name == "alpha":
         res: Any = krippendorff_alpha(part, s, r, y, level=level, n_boot=n_boot, seed=seed)
     elif name == "cohen_kappa":

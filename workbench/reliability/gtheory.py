@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataContractError, ParameterError, check_fraction, check_option
-from workbench.reliability._long import check_columns, is_dask
+from workbench.reliability._long import _numeric, check_columns, check_finite, is_dask
 from workbench.results import Provenance, frame_html
 
 __all__ = ["DStudy", "GStudy", "g_study", "raters_needed", "spearman_brown"]
@@ -329,6 +329,7 @@ def g_study(
     check_columns(df, {f"factor {f}": f for f in factors} | {"score": score}, "g_study")
     part = df[[*factors, score]].dropna(subset=[score])
     if not is_dask(part):
+        check_finite(_numeric(part[score], score, "g_study"), part.index, score, "g_study")
         bad = [f for f in factors if part[f].isna().any()]
         if bad:
             raise DataContractError(
@@ -339,6 +340,7 @@ def g_study(
     if is_dask(agg):
         agg = agg.compute()
     agg = agg.reset_index()
+    check_finite(agg["_s"].to_numpy(np.float64), None, score, "g_study")
     if (agg["_n"] > 1).any():
         n_dup = int((agg["_n"] > 1).sum())
         raise DataContractError(

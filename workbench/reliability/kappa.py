@@ -282,23 +282,32 @@ def fleiss_kappa(
     p_e = float(p_k @ p_k)
     mbar = float(m.mean())
     pq = p_k * q_k
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = (p_bar - p_e) / (1 - p_e) if p_e < 1 else math.nan
-        spq = float(pq.sum())
-        var0 = 2.0 / (n * mbar * (mbar - 1)) * (spq**2 - float(pq @ (q_k - p_k))) / spq**2
-        se = math.sqrt(var0) if var0 > 0 else math.nan
-        k_cat = 1 - (r * (m[:, None] - r) / (m * (m - 1))[:, None]).sum(0) / (n * pq)
-        se_cat = math.sqrt(2.0 / (n * mbar * (mbar - 1)))
+    spq = float(pq.sum())
+    if spq <= 0:  # every rating in one category: chance agreement is 1, kappa undefined
+        notes.append("Every rating is in a single category: there is no variation, kappa is "
+                     "undefined (percent agreement is 1).")
+        kappa = se = math.nan
+        k_cat = np.full(vals.size, np.nan)
+        se_cat = math.nan
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = (p_bar - p_e) / (1 - p_e)
+            var0 = 2.0 / (n * mbar * (mbar - 1)) * (spq**2 - float(pq @ (q_k - p_k))) / spq**2
+            se = math.sqrt(var0) if var0 > 0 else math.nan
+            k_cat = 1 - (r * (m[:, None] - r) / (m * (m - 1))[:, None]).sum(0) / (n * pq)
+            se_cat = math.sqrt(2.0 / (n * mbar * (mbar - 1)))
     lo, hi = normal_ci(kappa, se, confidence)
     z = kappa / se if np.isfinite(se) else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_cat = k_cat / se_cat
     per_category = pd.DataFrame(
         {
             "category": vals,
             "proportion": p_k,
             "kappa": k_cat,
             "se": se_cat,
-            "z": k_cat / se_cat,
-            "pval": 2 * stats.norm.sf(np.abs(k_cat / se_cat)),
+            "z": z_cat,
+            "pval": 2 * stats.norm.sf(np.abs(z_cat)),
         }
     )
     return FleissKappa(
