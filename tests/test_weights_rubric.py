@@ -259,3 +259,68 @@ def test_fast_scorer_reads_ekinerja_labels_as_the_scorer_does(ds):
     j = ref.merge(mine, on=["period", "employee_id"], suffixes=("", "_w"))
     assert len(j) == len(ref) == len(mine) == 1200
     assert (j["predikat"].astype(str) == j["predikat_w"].astype(str)).all()
+
+
+# -- compare: thresholds and periods ------------------------------------------------------------
+
+def test_compare_thresholds_only_attributes_movers_to_thresholds(ds, rinci):
+    strict = rinci.with_thresholds(categories={"perilaku_kerja": {"di_atas": 4.0}})
+    a, b = score(ds, rinci, period="2025"), score(ds, strict, period="2025")
+    m = compare(a, b).movers
+    assert len(m) > 0
+    # the audit's finding: every mover read "(weights)" with change 0.0
+    assert set(m["moved_by"]) == {"thresholds:perilaku_kerja"}
+    np.testing.assert_allclose(m["moved_by_change"], 4.0 - 3.75)
+    assert (m["steps"] < 0).all()  # a stricter threshold only moves people down
+    # the same from plain tables (no rubric to replay): read from the categories
+    fa = a.to_frame().drop(columns=["explanation"])
+    fb = b.to_frame().drop(columns=["explanation"])
+    m2 = compare(fa, fb).movers
+    assert set(m2["moved_by"]) == {"thresholds:perilaku_kerja"}
+    assert list(m2["employee_id"]) == list(m["employee_id"])
+
+
+def test_compare_band_thresholds_only(pp46_ds):
+    r = load_rubric("pp-46-2011")
+    bands = {b.predikat: b.min for b in r.bands if np.isfinite(b.min)}
+    top = r.predikat[0].id
+    moved_up = r.with_thresholds(bands={top: bands[top] - 3})
+    cmp = compare(score(pp46_ds.ratings, r, roster=pp46_ds.roster),
+                  score(pp46_ds.ratings, moved_up, roster=pp46_ds.roster))
+    m = cmp.movers
+    assert len(m) > 0 and set(m["moved_by"]) == {"thresholds:bands"}
+    np.testing.assert_allclose(m["moved_by_change"], -3.0)
+    assert (m["steps"] == 1).all()
+
+
+def test_compare_weights_and_thresholds_is_not_all_thresholds(ds, rinci):
+    strict = rinci.with_thresholds(categories={"perilaku_kerja": {"di_atas": 4.0}})
+    m = compare(score(ds, rinci, "baseline", period="2025"),
+                score(ds, strict, "atasan_saja", period="2025")).movers
+    assert "perilaku_kerja" in set(m["moved_by"]) and "thresholds:perilaku_kerja" in set(m["moved_by"])
+
+
+def test_compare_two_periods_under_two_rubrics(ds, pp46_ds):
+    # before: 2024 under PP 46/2011 (Sangat Baik .. Buruk); after: 2025 under PermenPANRB 6/2022
+    old = score(pp46_ds.ratings.assign(period="2024"), load_rubric("pp-46-2011"),
+                roster=pp46_ds.roster.assign(period="2024"))
+    new = score(ds, "permenpanrb-6-2022", period="2025")
+    cmp = compare(old, new)  # was a raw TypeError
+    ra = cmp.rank_agreement.iloc[0]
+    assert ra["period"] == "2024 -> 2025" and ra["n"] == 1200
+    m = cmp.transition_matrix()
+    assert list(m.index) == [p.label.id for p in load_rubric("pp-46-2011").predikat]
+    assert list(m.columns) == [p.label.id for p in load_rubric("permenpanrb-6-2022").predikat]
+    assert int(m.to_numpy().sum()) == 1200
+    assert any("across periods" in n for n in cmp.notes)
+    same = compare(old, new, period=("2024", "2025"))
+    pd.testing.assert_frame_equal(same.rank_agreement, cmp.rank_agreement)
+    assert set(cmp.movers["moved_by"]) <= {"(rubric)", "(weights)"} | {d.id for d in load_rubric("pp-46-2011").dimensions}
+    with pytest.raises(ParameterError, match="no period"):
+        compare(old, new, period=("2023", "2025"))
+
+
+def test_compare_period_selects_one_period(ds, rinci):
+    a, b = score(ds, rinci, "baseline"), score(ds, rinci, "atasan_saja")
+    one = compare(a, b, period="2025")
+    assert list(one.rank_agreement["period"]) == ["2025"]
