@@ -51,7 +51,7 @@ def test_role_gaps_on_the_sample():
     r = wb.read_sample("kota_contoh").ratings
     values = r[(r["period"] == "2025") & r["indicator"].isin(wb.data.synth.BERAKHLAK)]
     g = role_gaps(values)
-    s = g.summary.set_index("rater_role")
+    s = g.summary().set_index("rater_role")
     assert 0.3 < s.loc["diri", "gap"] < 0.8          # self_bias 0.4 plus the disparity
     assert s.loc["rekan", "ci_low"] < 0.05             # peers close to the atasan
     t = g.to_frame()
@@ -118,3 +118,18 @@ def test_drift_constant_rater_is_not_certain():
     t = drift(pd.DataFrame(rows)).to_frame().set_index("rater_id")
     # R0 gives every employee the same rating each quarter: its own residual variance is 0
     assert t.loc["R0", "se"] > 0.01 and t.loc["R0", "pval"] > 0.05 and not t.loc["R0", "flag"]
+
+
+def test_summary_is_a_method_and_old_names_warn():
+    r = wb.read_sample("kota_contoh").ratings
+    values = r[(r["period"] == "2025") & r["indicator"].isin(wb.data.synth.BERAKHLAK)]
+    g = role_gaps(values, confidence=0.9)
+    table = g.summary()
+    assert list(table.columns) == ["rater_role", "n_raters", "gap", "se", "ci_low", "ci_high"]
+    with pytest.warns(DeprecationWarning, match=r"summary\(\)"):
+        old = g.summary.set_index("rater_role")
+    pd.testing.assert_frame_equal(old, table.set_index("rater_role"))
+    with pytest.warns(DeprecationWarning, match="confidence"):
+        by_level = role_gaps(values, level=0.9)
+    pd.testing.assert_frame_equal(by_level.summary(), table)
+    assert halo(values).summary() is None

@@ -41,12 +41,12 @@ def test_alpha(frames, level):
 def test_agreement_family(frames):
     pdf, ddf = frames
     _same(rel.fleiss_kappa(pdf), rel.fleiss_kappa(ddf))
-    _same(rel.gwet_ac(pdf, weights="quadratic"), rel.gwet_ac(ddf, weights="quadratic"))
+    _same(rel.gwet_ac(pdf, weighting="quadratic"), rel.gwet_ac(ddf, weighting="quadratic"))
     _same(rel.kendall_w(pdf), rel.kendall_w(ddf))
     _same(rel.percent_agreement(pdf), rel.percent_agreement(ddf))
     two = pdf[pdf.rater_id.isin(["R00", "R01"])]
-    _same(rel.cohen_kappa(two, weights="linear"),
-          rel.cohen_kappa(dd.from_pandas(two, npartitions=3), weights="linear"))
+    _same(rel.cohen_kappa(two, weighting="linear"),
+          rel.cohen_kappa(dd.from_pandas(two, npartitions=3), weighting="linear"))
 
 
 def test_g_study_and_by_group(frames):

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench._deprecation import renamed
 from workbench.errors import DataContractError
 from workbench.objectivity._common import (
     RaterTable,
@@ -270,7 +271,8 @@ def role_gaps(
     *,
     reference: str = "atasan",
     alpha: float = 0.05,
-    level: float = 0.95,
+    confidence: float = 0.95,
+    level: float | None = None,
 ) -> RaterTable:
     """Self-vs-atasan and peer-vs-atasan gaps: each rater's scores minus the atasan's.
 
@@ -283,14 +285,15 @@ def role_gaps(
         Column names.
     reference
         The role everyone is compared with (``"atasan"``).
-    alpha, level
-        False discovery rate for ``flag``; coverage of the intervals.
+    alpha, confidence
+        False discovery rate for ``flag``; coverage of the intervals (``level`` is the
+        deprecated name of ``confidence``).
 
     Returns
     -------
     RaterTable
         One row per non-reference rater: ``rater_id, rater_role, n_ratees, gap, se,
-        ci_low, ci_high, t, pval, qval, flag``. ``.summary``: one row per role with
+        ci_low, ci_high, t, pval, qval, flag``. ``.summary()``: one row per role with
         ``n_raters, gap`` (mean over raters), ``se, ci_low, ci_high``.
 
     Notes
@@ -308,12 +311,13 @@ def role_gaps(
     >>> r = wb.read_sample("kota_contoh").ratings
     >>> values = r[(r["period"] == "2025") & r["indicator"].isin(wb.data.synth.BERAKHLAK)]
     >>> g = role_gaps(values)
-    >>> s = g.summary.set_index("rater_role")
+    >>> s = g.summary().set_index("rater_role")
     >>> bool(s.loc["diri", "gap"] > s.loc["rekan", "gap"])
     True
     """
+    confidence = renamed("role_gaps", "level", "confidence", level, confidence, default=0.95)
     check_level(alpha, "alpha")
-    check_level(level, "level")
+    check_level(confidence, "confidence")
     check_columns(df, {"subject": subject, "rater": rater, "score": score, "role": role,
                        "indicator": indicator}, "role_gaps")
     reject_infinite(df, score, "role_gaps")
@@ -335,7 +339,7 @@ def role_gaps(
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.where(n >= 2, g["std"].to_numpy(float) / np.sqrt(n), np.nan)
         tstat = g["mean"].to_numpy(float) / se
-    crit = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    crit = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
     pval = np.where(np.isfinite(tstat), 2 * stats.t.sf(np.abs(tstat), np.maximum(n - 1, 1)), np.nan)
     table = pd.DataFrame({
         "rater_id": g[rater].astype(str).to_numpy(), "rater_role": g[role].astype(str).to_numpy(),
@@ -347,14 +351,14 @@ def role_gaps(
     summ = table.groupby("rater_role")["gap"].agg(["mean", "std", "count"]).reset_index()
     sn = summ["count"].to_numpy(float)
     s_se = summ["std"].to_numpy(float) / np.sqrt(sn)
-    s_crit = stats.t.ppf(0.5 + level / 2, np.maximum(sn - 1, 1))
+    s_crit = stats.t.ppf(0.5 + confidence / 2, np.maximum(sn - 1, 1))
     summary = pd.DataFrame({
         "rater_role": summ["rater_role"], "n_raters": sn.astype(np.int64),
         "gap": summ["mean"], "se": s_se, "ci_low": summ["mean"] - s_crit * s_se,
         "ci_high": summ["mean"] + s_crit * s_se,
     })
-    return RaterTable(f"Gap to {reference} (score units)", table, (), summary=summary,
-                      parameters={"reference": reference, "alpha": alpha, "level": level},
+    return RaterTable(f"Gap to {reference} (score units)", table, (), summary_frame=summary,
+                      parameters={"reference": reference, "alpha": alpha, "confidence": confidence},
                       _data=df)
 
 
