@@ -232,7 +232,7 @@ def test_sensitivity_without_free_weights_raises(ds):
 def test_effective_weights_covariance_identity():
     rng = np.random.default_rng(2)
     x = pd.DataFrame(rng.normal(size=(300, 3)) * [1.0, 3.0, 0.2], columns=["a", "b", "c"])
-    e = effective_weights(x, {"a": 1, "b": 1, "c": 1}).to_frame().set_index("indicator")
+    e = effective_weights(x, indicators={"a": 1, "b": 1, "c": 1}).to_frame().set_index("indicator")
     assert e["effective"].sum() == pytest.approx(1.0)
     c = x.sum(axis=1)
     np.testing.assert_allclose(e["effective"], x.apply(lambda col: col.cov(c)) / c.var(), rtol=1e-10)
@@ -324,3 +324,39 @@ def test_compare_period_selects_one_period(ds, rinci):
     a, b = score(ds, rinci, "baseline"), score(ds, rinci, "atasan_saja")
     one = compare(a, b, period="2025")
     assert list(one.rank_agreement["period"]) == ["2025"]
+
+
+# -- one API: weights names a weight set, period everywhere, one engine -----------------------------
+
+def test_effective_weights_old_spellings_warn(ds, rinci):
+    x = pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [1.0, 0, 1, 0]})
+    new = effective_weights(x, indicators={"a": 1, "b": 1}).to_frame()
+    with pytest.warns(DeprecationWarning, match="indicators"):
+        old = effective_weights(x, weights={"a": 1, "b": 1}).to_frame()
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(DeprecationWarning, match="weight_set"):
+        a = effective_weights(ds, rubric=rinci, weight_set="atasan_saja").to_frame()
+    pd.testing.assert_frame_equal(a, effective_weights(ds, rubric=rinci, weights="atasan_saja").to_frame())
+
+
+def test_period_is_accepted_by_the_laboratory(ds, rinci):
+    one = effective_weights(ds, rubric=rinci, period="2025").to_frame()
+    assert (one["n"] == 1200).all()
+    u = uncertainty(ds, rinci, n_draws=10, perturb=0.1, seed=0, period="2025").to_frame()
+    assert set(u["period"]) == {"2025"} and len(u) == 1200
+    f = scores_frame(ds, rinci, period="2025")
+    assert set(f["period"]) == {"2025"}
+    with pytest.raises(ParameterError, match="period"):
+        uncertainty(ds, rinci, n_draws=5, period="1999")
+
+
+def test_one_compiled_rubric_serves_both_scorers(ds, rinci):
+    from workbench.rubric._compiled import compile_rubric
+
+    model = weight_model(ds, rinci)
+    assert model.compiled is compile_rubric(rinci) is compile_rubric(load_rubric("permenpanrb-6-2022-rinci"))
+    # the laboratory now reads the ratings as the scorer does: a score off the scale is an error
+    bad = ds.ratings.copy()
+    bad.loc[bad.index[bad["indicator"] == "kolaboratif"][0], "score"] = 99.0
+    with pytest.raises(Exception, match="outside the scale"):
+        weight_model(type("DS", (), {"ratings": bad, "roster": ds.roster})(), rinci)

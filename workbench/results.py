@@ -109,6 +109,9 @@ class ProvenanceMixin:
     def _provenance_data(self) -> Any:
         return getattr(self, "_data", None)
 
+    def _provenance_parameters(self) -> dict[str, Any] | None:
+        return getattr(self, "parameters", None)
+
     def _provenance_rubric(self) -> tuple[str | None, str | None]:
         for attr in ("rubric", "_rubric"):
             rubric = getattr(self, attr, None)
@@ -128,7 +131,7 @@ class ProvenanceMixin:
         if isinstance(cache, dict) and "provenance" in cache:
             return cache["provenance"]
         rid, rhash = self._provenance_rubric()
-        out = Provenance.build(self._provenance_data(), parameters=getattr(self, "parameters", None),
+        out = Provenance.build(self._provenance_data(), parameters=self._provenance_parameters(),
                                rubric_id=rid, rubric_hash=rhash)
         if isinstance(cache, dict):
             cache["provenance"] = out

@@ -59,7 +59,7 @@ from workbench.objectivity._mixed import (
     posterior_effects,
     solve,
 )
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 
 __all__ = ["EFFECT_COLUMNS", "RaterEffects", "adjusted_scores", "rater_effects"]
 
@@ -76,7 +76,7 @@ eigen-decomposition per component); larger ones a second-order Neumann approxima
 
 
 @dataclass(frozen=True, eq=False)
-class RaterEffects:
+class RaterEffects(ProvenanceMixin):
     """Estimated leniency (+) / severity (-) of every rater, in score units.
 
     Attributes
@@ -135,13 +135,6 @@ class RaterEffects:
         shift = self.table.set_index("rater_id")["leniency"].fillna(0.0)
         effect = df[rater].astype(str).map(shift).fillna(0.0)
         return df.assign(adjusted_score=df[score] - effect)
-
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from (see :class:`workbench.results.Provenance`)."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
-        return self._cache["provenance"]
 
     def _repr_html_(self) -> str:
         head = (f"<p>tau2 = {self.tau2:.4g}, sigma2 = {self.sigma2:.4g}; "

@@ -13,7 +13,7 @@ import pandas as pd
 
 from workbench.errors import DataContractError, ParameterError, check_fraction, check_option
 from workbench.reliability._long import _numeric, check_columns, check_finite, is_dask
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 
 __all__ = ["DStudy", "GStudy", "g_study", "raters_needed", "spearman_brown"]
 
@@ -96,7 +96,7 @@ class DStudy:
 
 
 @dataclass(frozen=True, eq=False)
-class GStudy:
+class GStudy(ProvenanceMixin):
     """A G-study: estimated variance components; see :func:`g_study`.
 
     Attributes
@@ -126,12 +126,6 @@ class GStudy:
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
     _data: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def provenance(self) -> Provenance:
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
-        return self._cache["provenance"]
 
     def to_frame(self) -> pd.DataFrame:
         """The variance components: ``component, variance, share, raw_variance, n_levels``."""

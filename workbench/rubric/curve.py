@@ -33,7 +33,7 @@ from workbench.data.normalize import canonical_name
 from workbench.errors import ParameterError, RubricError, check_option
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
 __all__ = ["CurveCheck", "curve_check"]
@@ -126,7 +126,7 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
 
 
 @dataclass(frozen=True, eq=False)
-class CurveCheck:
+class CurveCheck(ProvenanceMixin):
     """The curve check per unit.
 
     Attributes
@@ -291,14 +291,6 @@ class CurveCheck:
             out[labels] = out[labels].astype(int)
             out["n_changes"] = out["n_changes"].astype(int)
         return out.reset_index(drop=True)
-
-    @property
-    def provenance(self) -> Provenance:
-        """Data hash, rubric id and hash, parameters and version."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(
-                self._data, parameters=self.parameters, rubric_id=self.rubric_id, rubric_hash=self.rubric_hash)
-        return self._cache["provenance"]
 
     def _repr_html_(self) -> str:
         return frame_html("Curve check per unit", self.units, max_rows=40)

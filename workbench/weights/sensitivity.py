@@ -34,7 +34,7 @@ from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.results import DEFAULT_N_BOOT
 from workbench.rubric.model import Rubric
-from workbench.weights._engine import WeightModel, weight_model
+from workbench.weights._engine import WeightModel, select_period, weight_model
 from workbench.weights.sobol import SobolResult, interval_notes, sobol_indices
 
 __all__ = ["curve_violations", "sensitivity"]
@@ -179,10 +179,7 @@ def sensitivity(
     check_option("groups", groups, ["weight", "group", "dimension"])
     if not 0 < perturb < 1:
         raise ParameterError(f"`perturb` must be in (0, 1); got {perturb!r}.")
-    if period is not None:
-        ds = _Subset(ds.ratings[ds.ratings["period"] == period], ds.roster[ds.roster["period"] == period])
-        if len(ds.ratings) == 0:
-            raise ParameterError(f"No ratings in period {period!r}.")
+    ds = select_period(ds, period)
     full = weight_model(ds, rubric, weights)
     model = full.subset(full.scorable())
     free = model.free
@@ -226,11 +223,3 @@ def sensitivity(
               "org_rating": org_rating, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
     return SobolResult(res.frame, res.n_base, res.n_evaluations, params, ds.ratings,
                        interval_notes(res.frame, n_base))
-
-
-class _Subset:
-    """A dataset restricted to some rows (``ratings`` and ``roster`` only)."""
-
-    def __init__(self, ratings: pd.DataFrame, roster: pd.DataFrame) -> None:
-        self.ratings = ratings
-        self.roster = roster
