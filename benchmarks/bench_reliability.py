@@ -94,7 +94,7 @@ def bench_icc(n: int, k: int = 5) -> list[dict[str, Any]]:
         lambda: rel.icc(df),
         lambda: pg.intraclass_corr(df, targets="employee_id", raters="rater_id", ratings="score"),
     )
-    a = rel.icc(df)["icc"].to_numpy()
+    a = rel.icc(df).to_frame()["icc"].to_numpy()
     b = pg.intraclass_corr(df, targets="employee_id", raters="rater_id", ratings="score")["ICC"]
     diff = float(np.max(np.abs(a - b.to_numpy())))
     return [

@@ -142,18 +142,6 @@ def test_dask_gives_the_same_answer():
     np.testing.assert_allclose(a["leniency"], b["leniency"], atol=1e-8)
 
 
-def test_approximate_se_is_close_to_exact(monkeypatch):
-    from workbench.objectivity import effects
-
-    exact = rater_effects(SIM.ratings)
-    monkeypatch.setattr(effects, "EXACT_SE_LIMIT", 10)
-    approx = rater_effects(SIM.ratings)
-    assert exact.se_method == "exact" and approx.se_method == "neumann-2"
-    ratio = approx.to_frame()["se"] / exact.to_frame()["se"]
-    assert ratio.between(0.9, 1.0 + 1e-9).all()
-    assert any("Neumann" in n for n in approx.notes)
-
-
 def test_result_object_has_provenance_and_html():
     eff = rater_effects(_small())
     assert eff.provenance.parameters["alpha"] == 0.05

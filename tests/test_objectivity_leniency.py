@@ -49,3 +49,20 @@ def test_sample_is_lenient_like_the_nation():
     city = t[t["unit"] == "(all)"].iloc[0]
     assert 0.9 < city["share_baik_or_better"] < 0.99
     assert not city["curve_ok"]  # > 70 % Baik breaks the curve of a 'Baik' organisation
+
+
+def test_public_matrix_is_the_presets_and_old_names_warn():
+    from workbench.objectivity import predikat_matrix
+
+    ds = wb.read_sample("kota_contoh")
+    s = wb.score(ds, "permenpanrb-6-2022", period="2025").to_frame()
+    got = predikat_matrix(s["hasil_kerja"].round(), s["perilaku_kerja"].round())
+    assert (got == s["predikat"].astype(str).to_numpy()).all()
+    with pytest.warns(DeprecationWarning, match="confidence"):
+        old = organisation_leniency(s, level=0.9).to_frame()
+    pd.testing.assert_frame_equal(old, organisation_leniency(s, confidence=0.9).to_frame())
+    both = wb.score(ds, "permenpanrb-6-2022").to_frame()
+    with pytest.raises(ParameterError, match="period"):
+        organisation_leniency(both)
+    one = organisation_leniency(both, period="2025").to_frame()
+    pd.testing.assert_frame_equal(one, organisation_leniency(s).to_frame())

@@ -28,7 +28,7 @@ def _same(a, b):
 
 def test_icc(frames):
     pdf, ddf = frames
-    pd.testing.assert_frame_equal(rel.icc(pdf), rel.icc(ddf), check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(rel.icc(pdf).to_frame(), rel.icc(ddf).to_frame(), check_exact=False, rtol=1e-9)
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
@@ -41,12 +41,12 @@ def test_alpha(frames, level):
 def test_agreement_family(frames):
     pdf, ddf = frames
     _same(rel.fleiss_kappa(pdf), rel.fleiss_kappa(ddf))
-    _same(rel.gwet_ac(pdf, weights="quadratic"), rel.gwet_ac(ddf, weights="quadratic"))
+    _same(rel.gwet_ac(pdf, weighting="quadratic"), rel.gwet_ac(ddf, weighting="quadratic"))
     _same(rel.kendall_w(pdf), rel.kendall_w(ddf))
     _same(rel.percent_agreement(pdf), rel.percent_agreement(ddf))
     two = pdf[pdf.rater_id.isin(["R00", "R01"])]
-    _same(rel.cohen_kappa(two, weights="linear"),
-          rel.cohen_kappa(dd.from_pandas(two, npartitions=3), weights="linear"))
+    _same(rel.cohen_kappa(two, weighting="linear"),
+          rel.cohen_kappa(dd.from_pandas(two, npartitions=3), weighting="linear"))
 
 
 def test_g_study_and_by_group(frames):

@@ -27,7 +27,7 @@ def test_tidy_table_with_notes():
                                  "n_subjects", "n_raters", "note"]
     assert len(out) == 12
     a = out[(out.unit == "Dinas A") & (out.coefficient == "ICC(1,1)")].iloc[0]
-    ref = icc(df[df.unit == "Dinas A"]).loc["ICC(1,1)"]
+    ref = icc(df[df.unit == "Dinas A"]).to_frame().loc["ICC(1,1)"]
     assert a.estimate == pytest.approx(ref["icc"]) and a.ci_low == pytest.approx(ref["ci_low"])
     b = out[(out.unit == "Dinas B") & out.coefficient.str.startswith("krippendorff")].iloc[0]
     assert b.estimate == pytest.approx(float(krippendorff_alpha(df[df.unit == "Dinas B"], n_boot=0)))

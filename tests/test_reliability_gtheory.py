@@ -21,7 +21,7 @@ def test_p_x_r_reproduces_the_icc_table():
     assert frame["component"].tolist() == ["employee_id", "rater_id", "employee_id x rater_id, e"]
     assert frame["share"].sum() == pytest.approx(1.0)
     assert g.method == "anova"
-    t = icc(df)["icc"]
+    t = icc(df).to_frame()["icc"]
     one = g.d_study({"rater_id": 1})
     four = g.d_study({"rater_id": 4})
     assert one.e_rho2 == pytest.approx(t["ICC(3,1)"], abs=1e-12)
@@ -96,7 +96,7 @@ def test_nested_r_in_p_equals_one_way_icc():
     g = g_study(df, nested={"rater_id": "employee_id"})
     assert g.components["component"].tolist() == ["employee_id", "rater_id:employee_id, e"]
     assert g.nesting == {"rater_id": ("employee_id",)}
-    one_way = icc(df).loc["ICC(1,1)", "icc"]
+    one_way = icc(df).to_frame().loc["ICC(1,1)", "icc"]
     var = g.components["raw_variance"].to_numpy()
     assert var[0] / var.sum() == pytest.approx(one_way, rel=1e-9)
     d = g.d_study({"rater_id": 1})

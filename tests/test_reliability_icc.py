@@ -17,7 +17,7 @@ from workbench.reliability.icc import _components
 
 
 def test_shrout_fleiss_table_2_published_values():
-    out = icc(long_from_wide(SHROUT_FLEISS))
+    out = icc(long_from_wide(SHROUT_FLEISS)).to_frame()
     assert list(out.index) == ICC_FORMS
     assert list(out.columns[:7]) == ["icc", "ci_low", "ci_high", "f", "df1", "df2", "pval"]
     # Shrout & Fleiss (1979), Table 4: .17, .29, .71, .44, .62, .91
@@ -31,7 +31,7 @@ def test_shrout_fleiss_table_2_published_values():
 def test_matches_pingouin_on_complete_designs(seed):
     rng = np.random.default_rng(seed)
     df = long_from_wide(random_scores(rng, n=int(rng.integers(5, 40)), k=int(rng.integers(2, 7))))
-    ours = icc(df)
+    ours = icc(df).to_frame()
     ref = pg.intraclass_corr(df, targets="employee_id", raters="rater_id", ratings="score")
     np.testing.assert_allclose(ours["icc"], ref["ICC"], rtol=0, atol=1e-9)
     np.testing.assert_allclose(ours["f"], ref["F"], rtol=1e-9)
@@ -73,7 +73,7 @@ def test_incomplete_design_uses_henderson_iii():
     x = random_scores(rng, 25, 5, missing=0.3)
     x[np.isnan(x).sum(1) > 3, 0] = 1.0  # every subject keeps at least two ratings
     df = long_from_wide(x)
-    out = icc(df)
+    out = icc(df).to_frame()
     assert out.attrs["method"] == "henderson3"
     assert out.attrs["n_subjects"] == 25  # nobody dropped
     ss_s, ss_r, sse = _least_squares_ss(x)
@@ -101,7 +101,7 @@ def test_disconnected_design_is_handled():
     rng = np.random.default_rng(3)
     x[:4, :2] = rng.normal(size=(4, 2))
     x[4:, 2:] = rng.normal(size=(4, 2))
-    out = icc(long_from_wide(x))
+    out = icc(long_from_wide(x)).to_frame()
     ss_s, _, sse = _least_squares_ss(x)
     df_e = 16 - 8 - 4 + 2
     assert out.loc["ICC(3,1)", "df2"] == df_e
@@ -111,14 +111,14 @@ def test_disconnected_design_is_handled():
 def test_errors_say_what_and_how():
     df = long_from_wide(SHROUT_FLEISS)
     with pytest.raises(DataContractError, match="at least 2 raters"):
-        icc(df[df["rater_id"] == "R00"])
+        icc(df[df["rater_id"] == "R00"]).to_frame()
     with pytest.raises(DataContractError, match="column"):
-        icc(df, subject="nip")
+        icc(df, subject="nip").to_frame()
     with pytest.raises(ParameterError, match="confidence"):
-        icc(df, confidence=95)
+        icc(df, confidence=95).to_frame()
     dup = pd.concat([df, df.head(2)])
     with pytest.raises(DataContractError, match="one rating per employee_id and rater_id") as exc:
-        icc(dup)
+        icc(dup).to_frame()
     assert len(exc.value.failure_cases) == 2
     assert list(exc.value.failure_cases.columns) == ["file", "line", "column", "value", "reason"]
 
@@ -126,7 +126,7 @@ def test_errors_say_what_and_how():
 def test_missing_scores_are_missing_ratings():
     df = long_from_wide(SHROUT_FLEISS)
     df.loc[0, "score"] = np.nan
-    out = icc(df)
+    out = icc(df).to_frame()
     assert out.attrs["n_ratings"] == 23
     assert out.attrs["method"] == "henderson3"
 
@@ -138,13 +138,13 @@ def test_permuting_labels_changes_nothing(seed, missing):
     x = random_scores(rng, 12, 4, missing=missing)
     x[:, :2] = np.where(np.isnan(x[:, :2]), 0.5, x[:, :2])
     df = long_from_wide(x)
-    ref = icc(df)
+    ref = icc(df).to_frame()
     perm = df.sample(frac=1, random_state=seed).reset_index(drop=True)
     subj = {s: f"X{v}" for s, v in zip(df.employee_id.unique(), rng.permutation(12), strict=True)}
     rat = {s: f"Q{v}" for s, v in zip(df.rater_id.unique(), rng.permutation(4), strict=True)}
     perm["employee_id"] = perm["employee_id"].map(subj)
     perm["rater_id"] = perm["rater_id"].map(rat)
-    out = icc(perm)
+    out = icc(perm).to_frame()
     np.testing.assert_allclose(out.iloc[:, :7].to_numpy(), ref.iloc[:, :7].to_numpy(), rtol=1e-9, atol=1e-12)
 
 
@@ -153,5 +153,5 @@ def test_permuting_labels_changes_nothing(seed, missing):
 def test_perfect_agreement_gives_one(n, k, seed):
     rng = np.random.default_rng(seed)
     truth = rng.normal(size=(n, 1)) + np.arange(n)[:, None]
-    out = icc(long_from_wide(np.repeat(truth, k, axis=1)))
+    out = icc(long_from_wide(np.repeat(truth, k, axis=1))).to_frame()
     np.testing.assert_allclose(out["icc"], 1.0, atol=1e-9)

@@ -67,7 +67,7 @@ def test_cohen_matches_statsmodels_and_sklearn(weights, seed):
     rng = np.random.default_rng(seed)
     x = random_scores(rng, 80, 2, categories=5)
     x[:5] = [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]  # every category used
-    res = cohen_kappa(long_from_wide(x), weights=weights)
+    res = cohen_kappa(long_from_wide(x), weighting=weights)
     table = pd.crosstab(x[:, 0], x[:, 1]).reindex(index=range(1, 6), columns=range(1, 6), fill_value=0)
     wt = {None: None, "linear": "linear", "quadratic": "quadratic"}[weights]
     ref = sm_cohens_kappa(table.to_numpy(), wt=wt)
@@ -91,8 +91,22 @@ def test_cohen_needs_two_raters():
     df = long_from_wide(random_scores(np.random.default_rng(0), 10, 3, categories=3))
     with pytest.raises(DataContractError, match="exactly two raters; column 'rater_id' has 3"):
         cohen_kappa(df)
-    with pytest.raises(ParameterError, match=r"`weights` must be one of \{None, 'linear', 'quadratic'\}; got 'squared'\."):
-        cohen_kappa(df, weights="squared")
+    with pytest.raises(ParameterError, match=r"`weighting` must be one of \{None, 'linear', 'quadratic'\}; got 'squared'\."):
+        cohen_kappa(df, weighting="squared")
+
+
+def test_weights_is_deprecated_for_weighting():
+    x = random_scores(np.random.default_rng(3), 30, 2, categories=4)
+    df = long_from_wide(x)
+    with pytest.warns(DeprecationWarning, match="weighting"):
+        old = gwet_ac(df, weights="quadratic")
+    new = gwet_ac(df, weighting="quadratic")
+    assert float(old) == float(new) and new.weighting == "quadratic"
+    with pytest.warns(DeprecationWarning, match="weighting"):
+        assert new.weights == "quadratic"
+    two = long_from_wide(x[:, :2])
+    with pytest.warns(DeprecationWarning):
+        assert float(cohen_kappa(two, weights="linear")) == float(cohen_kappa(two, weighting="linear"))
 
 
 def test_gwet_published_values():
@@ -108,7 +122,7 @@ def test_gwet_published_values():
                   [1, 2, 2, 2, NAN], [3, 3, 2, 2, 3], [1, 1, 1, NAN, 1], [1, 1, 1, NAN, 1],
                   [2, 1, 2, NAN, 2], [1, 2, 3, 3, NAN], [1, 1, 0, 1, NAN], [0, 0, 0, NAN, 0]])
     assert round(float(gwet_ac(long_from_wide(b))), 4) == 0.5021
-    res = gwet_ac(long_from_wide(b), weights="quadratic")
+    res = gwet_ac(long_from_wide(b), weighting="quadratic")
     assert round(float(res), 4) == 0.8224
     assert res.coefficient == "gwet_ac2 (quadratic)"
     assert 0 < res.se < 0.2 and res.ci_low < float(res) < res.ci_high
@@ -184,19 +198,19 @@ def test_ranges_and_perfect_agreement(seed, n, k, weights):
     rng = np.random.default_rng(seed)
     noisy = random_scores(rng, n, k, missing=0.1, categories=4)
     noisy[:2, :2] = [[1, 1], [4, 4]]
-    for res in (fleiss_kappa(long_from_wide(noisy)), gwet_ac(long_from_wide(noisy), weights=weights)):
+    for res in (fleiss_kappa(long_from_wide(noisy)), gwet_ac(long_from_wide(noisy), weighting=weights)):
         assert -1 - 1e-12 <= float(res) <= 1 + 1e-12
     two = noisy[:, :2]
     two = two[~np.isnan(two).any(1)]
-    ck = float(cohen_kappa(long_from_wide(two), weights=weights))
+    ck = float(cohen_kappa(long_from_wide(two), weighting=weights))
     assert np.isnan(ck) or -1 - 1e-12 <= ck <= 1 + 1e-12
     truth = rng.integers(1, 5, size=(n, 1)).astype(float)
     truth[:2, 0] = [1, 4]
     perfect = long_from_wide(np.repeat(truth, k, axis=1))
     assert float(fleiss_kappa(perfect)) == pytest.approx(1.0)
-    assert float(gwet_ac(perfect, weights=weights)) == pytest.approx(1.0)
+    assert float(gwet_ac(perfect, weighting=weights)) == pytest.approx(1.0)
     assert float(percent_agreement(perfect)) == pytest.approx(1.0)
-    assert float(cohen_kappa(long_from_wide(np.repeat(truth, 2, axis=1)), weights=weights)) == pytest.approx(1.0)
+    assert float(cohen_kappa(long_from_wide(np.repeat(truth, 2, axis=1)), weighting=weights)) == pytest.approx(1.0)
 
 
 @settings(max_examples=25, deadline=None)

@@ -114,7 +114,7 @@ def test_no_grid_for_incomplete_designs_and_counts_for_duplicates():
 def test_icc_and_alpha_do_not_depend_on_the_layout(layout):
     x = random_scores(np.random.default_rng(4), 1500, 4, missing=0.1, categories=5)
     df = long_from_wide(x)
-    ref_icc, ref_alpha = icc(df), krippendorff_alpha(df, level="ordinal", n_boot=50)
+    ref_icc, ref_alpha = icc(df).to_frame(), krippendorff_alpha(df, level="ordinal", n_boot=50)
     if layout == "shuffled":
         df = df.sample(frac=1, random_state=2)
     elif layout == "object":
@@ -122,7 +122,7 @@ def test_icc_and_alpha_do_not_depend_on_the_layout(layout):
     elif layout == "integer":
         df = df.assign(employee_id=df.employee_id.str[1:].astype(int) + 10**6,
                        rater_id=df.rater_id.str[1:].astype(int))
-    np.testing.assert_allclose(icc(df).iloc[:, :7].to_numpy(), ref_icc.iloc[:, :7].to_numpy(),
+    np.testing.assert_allclose(icc(df).to_frame().iloc[:, :7].to_numpy(), ref_icc.iloc[:, :7].to_numpy(),
                                rtol=1e-11)
     got = krippendorff_alpha(df, level="ordinal", n_boot=50)
     assert got.estimate == pytest.approx(ref_alpha.estimate, rel=1e-11)

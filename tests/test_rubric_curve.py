@@ -189,3 +189,82 @@ def test_curve_check_of_a_scores_frame_matches_scores(kota):
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(ParameterError, match="`rubric` is required"):
         curve_check(scores_frame(kota, rinci), "Baik", period="2025")
+
+
+# -- small units --------------------------------------------------------------------------------
+
+def test_one_person_baik_unit_is_not_told_to_move_its_only_employee():
+    s = _scores({"Solo": {"Baik": 1}, "Big": {"Baik": 9, "Butuh Perbaikan": 1}})
+    check = curve_check(s, "Baik")
+    f = check.to_frame().set_index("unit")
+    # before: "pindahkan 1 pegawai dari Baik ke Butuh Perbaikan"
+    assert pd.isna(f.loc["Solo", "ok"]) and f.loc["Solo", "n_changes"] == 0
+    assert f.loc["Solo", "changes"] == "" and check.borderline.query("unit == 'Solo'").empty
+    assert "tidak dapat dipenuhi pada unit 1 pegawai" in f.loc["Solo", "violations"]
+    summ = check.summary().set_index("unit")
+    assert "tidak dapat dipenuhi pada unit sekecil ini" in summ.loc["Solo", "changes"]
+    assert "pindahkan 1 pegawai" not in summ.loc["Solo", "changes"]
+    assert pd.isna(summ.loc["Solo", "ok"])
+    en = check.summary("en").set_index("unit")
+    assert "cannot be met in a unit this small" in en.loc["Solo", "changes"]
+    # the big unit is checked as before
+    assert f.loc["Big", "ok"] == False  # noqa: E712  (nullable boolean)
+    assert f.loc["Big", "n_changes"] == 2
+
+
+@pytest.mark.parametrize(("org", "counts", "ok", "n_changes"), [
+    # Baik: at most 70 % Baik (conservative: floor) and some Butuh Perbaikan / Kurang
+    ("Baik", {"Baik": 1}, pd.NA, 0),                      # cannot be met with one employee
+    ("Baik", {"Baik": 2}, False, 1),                      # 1 Baik + 1 Butuh Perbaikan
+    ("Baik", {"Baik": 3}, False, 1),                      # floor(2.1) = 2 Baik
+    ("Baik", {"Baik": 3, "Butuh Perbaikan": 1}, False, 1),  # floor(2.8) = 2 Baik
+    ("Baik", {"Baik": 2, "Butuh Perbaikan": 1}, True, 0),
+    # Istimewa: at most 70 % Sangat Baik
+    ("Istimewa", {"Sangat Baik": 1}, pd.NA, 0),
+    ("Istimewa", {"Sangat Baik": 2}, False, 1),
+    # Butuh Perbaikan: at least 60 % BP (ceil), Sangat Baik at most 10 %
+    ("Butuh Perbaikan", {"Baik": 1}, pd.NA, 0),           # 60 % of 1 would be the whole unit
+    ("Butuh Perbaikan", {"Baik": 2}, pd.NA, 0),           # ceil(1.2) = 2 of 2
+    ("Butuh Perbaikan", {"Baik": 3}, False, 2),           # ceil(1.8) = 2 of 3
+    ("Butuh Perbaikan", {"Baik": 3, "Sangat Baik": 1}, False, 3),  # and no SB (10 % of 4 < 1)
+    # Kurang: at least 60 % Kurang and 10 % BP
+    ("Kurang", {"Baik": 2}, pd.NA, 0),
+    ("Kurang", {"Baik": 3}, False, 3),
+    # Sangat Kurang: at least 60 % SK and 10 % K/BP, no SB
+    ("Sangat Kurang", {"Sangat Kurang": 1}, pd.NA, 0),
+    ("Sangat Kurang", {"Sangat Kurang": 2, "Butuh Perbaikan": 1}, True, 0),
+])
+def test_units_of_one_to_four_follow_the_rounding(org, counts, ok, n_changes):
+    f = curve_check(_scores({"U": counts}), org).to_frame().set_index("unit")
+    got = f.loc["U", "ok"]
+    assert (pd.isna(got) and pd.isna(ok)) or (not pd.isna(ok) and bool(got) == ok), (got, f.loc["U", "violations"])
+    assert f.loc["U", "n_changes"] == n_changes, f.loc["U", "changes"]
+
+
+def test_minimum_sizes_of_the_permenpanrb_rows():
+    from workbench.rubric import load_rubric
+    from workbench.rubric.curve import _min_size
+
+    rows = load_rubric("permenpanrb-6-2022").curve.rows
+    sizes = {k: _min_size(r, "conservative") for k, r in rows.items()}
+    assert sizes == {"istimewa": 2, "baik": 2, "butuh_perbaikan": 3, "kurang": 3, "sangat_kurang": 3}
+
+
+def test_strict_keeps_the_old_literal_reading():
+    f = curve_check(_scores({"Solo": {"Baik": 1}}), "Baik", small_units="strict").to_frame()
+    assert f.loc[0, "n_changes"] == 1 and f.loc[0, "ok"] == False  # noqa: E712
+
+
+def test_small_units_can_be_pooled_within_an_opd():
+    s = _scores({"OPD1-a": {"Baik": 1}, "OPD1-b": {"Baik": 1}, "OPD1-c": {"Butuh Perbaikan": 1},
+                 "OPD2-a": {"Baik": 1}, "OPD1-big": {"Baik": 9, "Butuh Perbaikan": 1}})
+    opd = {"OPD1-a": "OPD1", "OPD1-b": "OPD1", "OPD1-c": "OPD1", "OPD1-big": "OPD1", "OPD2-a": "OPD2"}
+    check = curve_check(s, "Baik", small_units="pool", pool=opd)
+    f = check.to_frame().set_index("unit")
+    assert "OPD1 (unit kecil)" in f.index and "OPD1-a" not in f.index
+    pooled = f.loc["OPD1 (unit kecil)"]
+    assert pooled["n_employees"] == 3 and pooled["ok"] == True  # noqa: E712  2 Baik + 1 BP: 67 %
+    assert pd.isna(f.loc["OPD2 (unit kecil)", "ok"])   # alone in its OPD: still one employee
+    assert f.loc["OPD1-big", "n_changes"] == 2          # big units are not pooled
+    with pytest.raises(ParameterError, match="pool"):
+        curve_check(s, "Baik", small_units="pool")

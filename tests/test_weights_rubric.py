@@ -207,13 +207,21 @@ def test_uncertainty_rejects_bad_parameters(ds, rinci):
 # -- sensitivity and effective weights ----------------------------------------------------------
 
 def test_sensitivity_outputs_and_groups(ds, rinci):
-    s = sensitivity(ds, rinci, n_base=64, seed=0, groups="dimension", n_bootstrap=0,
+    s = sensitivity(ds, rinci, n_base=64, seed=0, groups="dimension", n_boot=0,
                     org_rating="Baik", period="2025").to_frame()
     assert set(s["output"]) == {"mean_abs_rank_shift", "n_predikat_changes", "share_sangat_baik",
                                 "curve_violations"}
     assert set(s["factor"]) == {"dimension.hasil_kerja", "dimension.perilaku_kerja"}
     rs = s[s.output == "mean_abs_rank_shift"].set_index("factor")
     assert (rs["st"] >= -0.05).all() and rs["st"].sum() > 0.5
+
+
+def test_sensitivity_defaults_give_indices_in_range(ds, rinci):
+    # with the uncentred estimator S1 of share_sangat_baik ranged from -1.69 to 1.45 here
+    s = sensitivity(ds, rinci).to_frame()
+    assert s["s1"].between(-0.1, 1.0).all(), s.loc[~s["s1"].between(-0.1, 1.0), ["output", "factor", "s1"]]
+    assert (s["s1"] <= s["st"] + 0.1).all()
+    assert s["s1_ci_low"].notna().all()  # intervals by default (n_boot = DEFAULT_N_BOOT)
 
 
 def test_sensitivity_without_free_weights_raises(ds):
@@ -224,7 +232,7 @@ def test_sensitivity_without_free_weights_raises(ds):
 def test_effective_weights_covariance_identity():
     rng = np.random.default_rng(2)
     x = pd.DataFrame(rng.normal(size=(300, 3)) * [1.0, 3.0, 0.2], columns=["a", "b", "c"])
-    e = effective_weights(x, {"a": 1, "b": 1, "c": 1}).to_frame().set_index("indicator")
+    e = effective_weights(x, indicators={"a": 1, "b": 1, "c": 1}).to_frame().set_index("indicator")
     assert e["effective"].sum() == pytest.approx(1.0)
     c = x.sum(axis=1)
     np.testing.assert_allclose(e["effective"], x.apply(lambda col: col.cov(c)) / c.var(), rtol=1e-10)
@@ -251,3 +259,104 @@ def test_fast_scorer_reads_ekinerja_labels_as_the_scorer_does(ds):
     j = ref.merge(mine, on=["period", "employee_id"], suffixes=("", "_w"))
     assert len(j) == len(ref) == len(mine) == 1200
     assert (j["predikat"].astype(str) == j["predikat_w"].astype(str)).all()
+
+
+# -- compare: thresholds and periods ------------------------------------------------------------
+
+def test_compare_thresholds_only_attributes_movers_to_thresholds(ds, rinci):
+    strict = rinci.with_thresholds(categories={"perilaku_kerja": {"di_atas": 4.0}})
+    a, b = score(ds, rinci, period="2025"), score(ds, strict, period="2025")
+    m = compare(a, b).movers
+    assert len(m) > 0
+    # the audit's finding: every mover read "(weights)" with change 0.0
+    assert set(m["moved_by"]) == {"thresholds:perilaku_kerja"}
+    np.testing.assert_allclose(m["moved_by_change"], 4.0 - 3.75)
+    assert (m["steps"] < 0).all()  # a stricter threshold only moves people down
+    # the same from plain tables (no rubric to replay): read from the categories
+    fa = a.to_frame().drop(columns=["explanation"])
+    fb = b.to_frame().drop(columns=["explanation"])
+    m2 = compare(fa, fb).movers
+    assert set(m2["moved_by"]) == {"thresholds:perilaku_kerja"}
+    assert list(m2["employee_id"]) == list(m["employee_id"])
+
+
+def test_compare_band_thresholds_only(pp46_ds):
+    r = load_rubric("pp-46-2011")
+    bands = {b.predikat: b.min for b in r.bands if np.isfinite(b.min)}
+    top = r.predikat[0].id
+    moved_up = r.with_thresholds(bands={top: bands[top] - 3})
+    cmp = compare(score(pp46_ds.ratings, r, roster=pp46_ds.roster),
+                  score(pp46_ds.ratings, moved_up, roster=pp46_ds.roster))
+    m = cmp.movers
+    assert len(m) > 0 and set(m["moved_by"]) == {"thresholds:bands"}
+    np.testing.assert_allclose(m["moved_by_change"], -3.0)
+    assert (m["steps"] == 1).all()
+
+
+def test_compare_weights_and_thresholds_is_not_all_thresholds(ds, rinci):
+    strict = rinci.with_thresholds(categories={"perilaku_kerja": {"di_atas": 4.0}})
+    m = compare(score(ds, rinci, "baseline", period="2025"),
+                score(ds, strict, "atasan_saja", period="2025")).movers
+    assert "perilaku_kerja" in set(m["moved_by"]) and "thresholds:perilaku_kerja" in set(m["moved_by"])
+
+
+def test_compare_two_periods_under_two_rubrics(ds, pp46_ds):
+    # before: 2024 under PP 46/2011 (Sangat Baik .. Buruk); after: 2025 under PermenPANRB 6/2022
+    old = score(pp46_ds.ratings.assign(period="2024"), load_rubric("pp-46-2011"),
+                roster=pp46_ds.roster.assign(period="2024"))
+    new = score(ds, "permenpanrb-6-2022", period="2025")
+    cmp = compare(old, new)  # was a raw TypeError
+    ra = cmp.rank_agreement.iloc[0]
+    assert ra["period"] == "2024 -> 2025" and ra["n"] == 1200
+    m = cmp.transition_matrix()
+    assert list(m.index) == [p.label.id for p in load_rubric("pp-46-2011").predikat]
+    assert list(m.columns) == [p.label.id for p in load_rubric("permenpanrb-6-2022").predikat]
+    assert int(m.to_numpy().sum()) == 1200
+    assert any("across periods" in n for n in cmp.notes)
+    same = compare(old, new, period=("2024", "2025"))
+    pd.testing.assert_frame_equal(same.rank_agreement, cmp.rank_agreement)
+    assert set(cmp.movers["moved_by"]) <= {"(rubric)", "(weights)"} | {d.id for d in load_rubric("pp-46-2011").dimensions}
+    with pytest.raises(ParameterError, match="no period"):
+        compare(old, new, period=("2023", "2025"))
+
+
+def test_compare_period_selects_one_period(ds, rinci):
+    a, b = score(ds, rinci, "baseline"), score(ds, rinci, "atasan_saja")
+    one = compare(a, b, period="2025")
+    assert list(one.rank_agreement["period"]) == ["2025"]
+
+
+# -- one API: weights names a weight set, period everywhere, one engine -----------------------------
+
+def test_effective_weights_old_spellings_warn(ds, rinci):
+    x = pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [1.0, 0, 1, 0]})
+    new = effective_weights(x, indicators={"a": 1, "b": 1}).to_frame()
+    with pytest.warns(DeprecationWarning, match="indicators"):
+        old = effective_weights(x, weights={"a": 1, "b": 1}).to_frame()
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(DeprecationWarning, match="weight_set"):
+        a = effective_weights(ds, rubric=rinci, weight_set="atasan_saja").to_frame()
+    pd.testing.assert_frame_equal(a, effective_weights(ds, rubric=rinci, weights="atasan_saja").to_frame())
+
+
+def test_period_is_accepted_by_the_laboratory(ds, rinci):
+    one = effective_weights(ds, rubric=rinci, period="2025").to_frame()
+    assert (one["n"] == 1200).all()
+    u = uncertainty(ds, rinci, n_draws=10, perturb=0.1, seed=0, period="2025").to_frame()
+    assert set(u["period"]) == {"2025"} and len(u) == 1200
+    f = scores_frame(ds, rinci, period="2025")
+    assert set(f["period"]) == {"2025"}
+    with pytest.raises(ParameterError, match="period"):
+        uncertainty(ds, rinci, n_draws=5, period="1999")
+
+
+def test_one_compiled_rubric_serves_both_scorers(ds, rinci):
+    from workbench.rubric._compiled import compile_rubric
+
+    model = weight_model(ds, rinci)
+    assert model.compiled is compile_rubric(rinci) is compile_rubric(load_rubric("permenpanrb-6-2022-rinci"))
+    # the laboratory now reads the ratings as the scorer does: a score off the scale is an error
+    bad = ds.ratings.copy()
+    bad.loc[bad.index[bad["indicator"] == "kolaboratif"][0], "score"] = 99.0
+    with pytest.raises(Exception, match="outside the scale"):
+        weight_model(type("DS", (), {"ratings": bad, "roster": ds.roster})(), rinci)

@@ -23,7 +23,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Provenance", "data_hash", "frame_html", "short_repr"]
+__all__ = ["DEFAULT_N_BOOT", "Provenance", "ProvenanceMixin", "data_hash", "frame_html", "short_repr"]
+
+DEFAULT_N_BOOT = 1000
+"""The one default of ``n_boot`` (bootstrap resamples) across the workbench.
+
+Policy: every function whose interval *is* a bootstrap interval takes ``n_boot`` and
+``seed`` and resamples 1000 times by default (percentile intervals at 95 % need about
+1000 resamples to be stable to the second decimal; Efron & Tibshirani 1993, ch. 19).
+``n_boot=0`` skips the bootstrap (point estimate only). Where an analytic interval
+exists and the bootstrap is an optional extra (``kendall_w``), the default is 0."""
 
 
 def data_hash(df: Any) -> str:
@@ -85,6 +94,48 @@ class Provenance:
             version=__version__,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
+
+
+class ProvenanceMixin:
+    """The ``provenance`` property of a result object, written once.
+
+    A result class (a frozen dataclass) inherits it and holds ``parameters`` (the call's
+    arguments), ``_data`` (the input table) and, to memoise, a ``_cache`` dict. The rubric
+    is found on ``rubric`` / ``_rubric`` (its ``id`` and ``hash``), on ``rubric_id`` /
+    ``rubric_hash`` attributes, or in ``parameters``. A subclass that hashes something
+    other than ``_data`` overrides :meth:`_provenance_data`.
+    """
+
+    def _provenance_data(self) -> Any:
+        return getattr(self, "_data", None)
+
+    def _provenance_parameters(self) -> dict[str, Any] | None:
+        return getattr(self, "parameters", None)
+
+    def _provenance_rubric(self) -> tuple[str | None, str | None]:
+        for attr in ("rubric", "_rubric"):
+            rubric = getattr(self, attr, None)
+            if rubric is not None and hasattr(rubric, "hash"):
+                return str(rubric.id), str(rubric.hash)
+        rid, rhash = getattr(self, "rubric_id", None), getattr(self, "rubric_hash", None)
+        params = getattr(self, "parameters", None) or {}
+        rid = rid if rid is not None else params.get("rubric_id")
+        rhash = rhash if rhash is not None else params.get("rubric_hash")
+        return (None if rid is None else str(rid)), (None if rhash is None else str(rhash))
+
+    @property
+    def provenance(self) -> Provenance:
+        """Data hash, rubric id and hash, parameters and version (built on first access,
+        from the input as it is at that moment)."""
+        cache = getattr(self, "_cache", None)
+        if isinstance(cache, dict) and "provenance" in cache:
+            return cache["provenance"]
+        rid, rhash = self._provenance_rubric()
+        out = Provenance.build(self._provenance_data(), parameters=self._provenance_parameters(),
+                               rubric_id=rid, rubric_hash=rhash)
+        if isinstance(cache, dict):
+            cache["provenance"] = out
+        return out
 
 
 def frame_html(title: str, frame: pd.DataFrame, max_rows: int = 20) -> str:

@@ -27,7 +27,11 @@ from workbench.objectivity._common import RaterTable
 from workbench.objectivity.disparity import group_disparity, hasil_realisation
 from workbench.objectivity.effects import RaterEffects, adjusted_scores, rater_effects
 from workbench.objectivity.feedback import RaterFeedback, rater_feedback
-from workbench.objectivity.leniency import NATIONAL_BAIK_OR_BETTER, organisation_leniency
+from workbench.objectivity.leniency import (
+    NATIONAL_BAIK_OR_BETTER,
+    organisation_leniency,
+    predikat_matrix,
+)
 from workbench.objectivity.tendencies import drift, halo, role_gaps, spread
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
     "halo",
     "hasil_realisation",
     "organisation_leniency",
+    "predikat_matrix",
     "rater_effects",
     "rater_feedback",
     "role_gaps",

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench._deprecation import MethodFrame
 from workbench._frames import check_columns, is_dask, to_pandas
 from workbench.errors import DataContractError, check_fraction
-from workbench.results import Provenance, frame_html
+from workbench.reliability._long import check_finite
+from workbench.results import ProvenanceMixin, frame_html
 
 __all__ = [
     "CellTable",
@@ -26,6 +28,7 @@ __all__ = [
     "check_columns",
     "check_level",
     "is_dask",
+    "reject_infinite",
     "to_pandas",
 ]
 
@@ -34,6 +37,17 @@ __all__ = [
 
 
 
+
+
+def reject_infinite(df: Any, score: str, func: str) -> None:
+    """Raise :class:`DataContractError` naming the rows whose score is +/-inf (pandas input;
+    a Dask table is checked on its aggregates by the caller)."""
+    if is_dask(df) or score not in df.columns:
+        return
+    col = df[score]
+    if not pd.api.types.is_numeric_dtype(col):
+        return
+    check_finite(col.to_numpy(dtype=np.float64, na_value=np.nan), df.index, score, func)
 
 
 def check_level(level: float, name: str = "level") -> None:
@@ -78,6 +92,7 @@ def cell_table(df: Any, subject: str, rater: str, score: str, func: str) -> Cell
     the aggregate is computed.
     """
     check_columns(df, {"subject": subject, "rater": rater, "score": score}, func)
+    reject_infinite(df, score, func)
     part = df[[subject, rater, score]].dropna(subset=[score])
     try:
         # dropna=False keeps rows with a missing id, so that the check below can report them
@@ -95,6 +110,7 @@ def cell_table(df: Any, subject: str, rater: str, score: str, func: str) -> Cell
         )
     if len(agg) == 0:
         raise DataContractError(f"`{func}`: the table holds no scored ratings.")
+    check_finite(agg["sum"].to_numpy(np.float64), None, score, func)
     s_codes, s_labels = pd.factorize(agg[subject].astype(str), sort=True)
     r_codes, r_labels = pd.factorize(agg[rater].astype(str), sort=True)
     count = agg["count"].to_numpy(np.float64)
@@ -109,17 +125,19 @@ def cell_table(df: Any, subject: str, rater: str, score: str, func: str) -> Cell
 
 
 @dataclass(frozen=True, eq=False)
-class RaterTable:
+class RaterTable(ProvenanceMixin):
     """A tidy result table (usually one row per rater) with notes and provenance.
 
-    ``to_frame()`` returns a copy of the table; ``notes`` holds plain-language remarks
-    (raters left out and why); ``provenance`` is built from the input on first access.
+    ``to_frame()`` returns a copy of the table; ``summary()`` a summary table where the
+    function makes one (e.g. one row per rater role), else None; ``notes`` holds
+    plain-language remarks (raters left out and why); ``provenance`` is built from the
+    input on first access.
     """
 
     title: str
     table: pd.DataFrame
     notes: tuple[str, ...] = ()
-    summary: pd.DataFrame | None = None
+    summary_frame: pd.DataFrame | None = field(default=None, repr=False)
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
     _data: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -129,22 +147,24 @@ class RaterTable:
         return self.table.copy()
 
     @property
+    def summary(self) -> MethodFrame:
+        """``summary()``: the summary table (a copy), or None. Reading ``.summary`` as a
+        DataFrame (``result.summary.set_index(...)``) still works, with a DeprecationWarning."""
+        def compute() -> pd.DataFrame | None:
+            return None if self.summary_frame is None else self.summary_frame.copy()
+
+        return MethodFrame(compute, "summary")
+
+    @property
     def flagged(self) -> pd.DataFrame:
         """The rows with ``flag == True`` (empty if the table has no flag column)."""
         if "flag" not in self.table:
             return self.table.iloc[0:0].copy()
         return self.table[self.table["flag"].fillna(False).astype(bool)].copy()
 
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from (see :class:`workbench.results.Provenance`)."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
-        return self._cache["provenance"]
-
     def _repr_html_(self) -> str:
         notes = "".join(f"<p>{n}</p>" for n in self.notes)
-        extra = "" if self.summary is None else frame_html("Summary", self.summary)
+        extra = "" if self.summary_frame is None else frame_html("Summary", self.summary_frame)
         return frame_html(self.title, self.table) + extra + notes
 
     def __len__(self) -> int:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Simulated", "simulate"]
+__all__ = ["Simulated", "simulate", "simulate_cells"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,3 +120,75 @@ def simulate(
                               "true": true, "performance": performance})
     return Simulated(ratings=ratings, truth=truth, employees=employees,
                      disparity_observed=observed)
+
+
+def simulate_cells(
+    design: str = "complete",
+    *,
+    n_employees: int = 30,
+    n_raters: int = 6,
+    ratees_per_atasan: int = 4,
+    peer_share: float = 0.5,
+    tau: float = 0.3,
+    sigma: float = 0.5,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """One cell per (employee, rater) from ``y = a_i + b_j + e``: a table and the true ``b``.
+
+    ``design="complete"``: ``n_employees`` x ``n_raters``, everyone rates everyone (the
+    textbook two-way design). ``design="ekinerja"``: each employee has one atasan, who
+    rates about ``ratees_per_atasan`` employees; a share ``peer_share`` of employees is
+    also rated by one or two peers (colleagues under the same atasan, drawn at random),
+    so peer raters have one to a few ratees and the design is sparse. ``a ~ N(0, 1)``,
+    ``b ~ N(0, tau^2)`` (``tau=0``: no rater effects), ``e ~ N(0, sigma^2)``; scores are
+    not rounded (the model's own assumptions hold, so interval coverage is checkable).
+
+    Returns ``(cells, truth)``: ``employee_id, rater_id, score`` and the true rater
+    effects indexed by ``rater_id``.
+
+    Examples
+    --------
+    >>> cells, truth = simulate_cells("ekinerja", n_employees=40, seed=1)
+    >>> int(cells.groupby("employee_id").size().max()) <= 3
+    True
+    """
+    rng = np.random.default_rng(seed)
+    if design == "complete":
+        emp = np.repeat(np.arange(n_employees), n_raters)
+        rat = np.tile(np.arange(n_raters), n_employees)
+        labels = np.array([f"R{j:03d}" for j in range(n_raters)])
+    elif design == "ekinerja":
+        n_atasan = max(1, round(n_employees / ratees_per_atasan))
+        boss = rng.permutation(np.arange(n_employees) % n_atasan)
+        emp_l, rat_l = [np.arange(n_employees)], [boss]
+        # peers: colleagues of the same atasan, one or two, for a share of the employees
+        order = np.argsort(boss, kind="stable")
+        team_start = np.searchsorted(boss[order], np.arange(n_atasan))
+        team_size = np.bincount(boss, minlength=n_atasan)
+        with_peers = rng.random(n_employees) < peer_share
+        for k in (1, 2):
+            take = with_peers & (team_size[boss] > k) & ((k == 1) | (rng.random(n_employees) < 0.5))
+            e = np.flatnonzero(take)
+            offset = rng.integers(1, team_size[boss[e]])
+            rank_in_team = np.empty(n_employees, dtype=np.int64)
+            rank_in_team[order] = np.arange(n_employees) - np.repeat(team_start, team_size)
+            peer_rank = (rank_in_team[e] + offset * k) % team_size[boss[e]]
+            peer = order[team_start[boss[e]] + peer_rank]
+            ok = peer != e
+            emp_l.append(e[ok])
+            rat_l.append(n_atasan + peer[ok])  # peer raters are employees, after the atasan
+        emp = np.concatenate(emp_l)
+        rat = np.concatenate(rat_l)
+        cell = np.unique(emp * (n_atasan + n_employees) + rat)
+        emp, rat = cell // (n_atasan + n_employees), cell % (n_atasan + n_employees)
+        labels = np.array([f"A{j:04d}" for j in range(n_atasan)]
+                          + [f"P{j:05d}" for j in range(n_employees)])
+    else:
+        raise ValueError(f"design must be 'complete' or 'ekinerja'; got {design!r}")
+    b = rng.normal(0.0, tau, len(labels)) if tau > 0 else np.zeros(len(labels))
+    a = rng.normal(0.0, 1.0, n_employees)
+    y = 3.0 + a[emp] + b[rat] + rng.normal(0.0, sigma, emp.size)
+    cells = pd.DataFrame({"employee_id": [f"E{i:05d}" for i in emp], "rater_id": labels[rat],
+                          "score": y})
+    used = np.unique(rat)
+    return cells, pd.Series(b[used], index=pd.Index(labels[used], name="rater_id"), name="leniency")

@@ -38,8 +38,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench._deprecation import renamed
 from workbench.errors import DataContractError, ParameterError
-from workbench.objectivity._common import RaterTable, check_columns, check_level, to_pandas
+from workbench.objectivity._common import (
+    RaterTable,
+    check_columns,
+    check_level,
+    reject_infinite,
+    to_pandas,
+)
+from workbench.results import DEFAULT_N_BOOT
 
 __all__ = ["DISPARITY_COLUMNS", "MODELS", "group_disparity", "hasil_realisation"]
 
@@ -131,10 +139,11 @@ def group_disparity(
     strata: str | None = "unit",
     performance: str | pd.Series | None = None,
     levels: list[str] | None = None,
-    n_boot: int = 500,
+    n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
     min_group: int = 5,
-    level: float = 0.95,
+    confidence: float = 0.95,
+    level: float | None = None,
 ) -> RaterTable:
     """Differences in scores between groups, raw and conditional, with bootstrap intervals.
 
@@ -157,12 +166,13 @@ def group_disparity(
     levels
         The levels to report (each against all others); default all.
     n_boot, seed
-        Bootstrap draws (employees resampled with replacement) and the seed.
+        Bootstrap draws (employees resampled with replacement; default
+        :data:`~workbench.results.DEFAULT_N_BOOT`) and the seed.
     min_group
         Smallest number of employees on either side of a comparison that is shown
         (default 5, never below 3); smaller cells are suppressed.
-    level
-        Coverage of the percentile bootstrap interval.
+    confidence
+        Coverage of the percentile bootstrap interval (``level`` is its deprecated name).
 
     Returns
     -------
@@ -196,7 +206,8 @@ def group_disparity(
     >>> bool(d.to_frame()["suppressed"].any())
     True
     """
-    check_level(level, "level")
+    confidence = renamed("group_disparity", "level", "confidence", level, confidence, default=0.95)
+    check_level(confidence, "confidence")
     if int(min_group) < 3:
         raise ParameterError(
             f"`min_group` must be at least 3 (smaller groups could identify people); got "
@@ -211,6 +222,7 @@ def group_disparity(
     if isinstance(performance, str):
         cols["performance"] = performance
     check_columns(df, cols, "group_disparity")
+    reject_infinite(df, score, "group_disparity")
     keep = list(dict.fromkeys(cols.values()))
     cells = to_pandas(df[keep]).dropna(subset=[score])
     by = [subject, rater]
@@ -253,8 +265,8 @@ def group_disparity(
                           for b in boots])
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            lo = np.nanquantile(draws, (1 - level) / 2, axis=0) if n_boot > 1 else est
-            hi = np.nanquantile(draws, (1 + level) / 2, axis=0) if n_boot > 1 else est
+            lo = np.nanquantile(draws, (1 - confidence) / 2, axis=0) if n_boot > 1 else est
+            hi = np.nanquantile(draws, (1 + confidence) / 2, axis=0) if n_boot > 1 else est
         emp_g = (emp_level.to_numpy() == lev)
         n_f = np.full(est.size, int(emp_g.sum()))
         n_r = np.full(est.size, int((~emp_g).sum()))
@@ -287,5 +299,5 @@ def group_disparity(
     return RaterTable(f"Disparity by {group} (focal minus the rest)",
                       table[DISPARITY_COLUMNS], tuple(notes),
                       parameters={"group": group, "strata": strata, "n_boot": n_boot,
-                                  "seed": seed, "min_group": min_group, "level": level},
+                                  "seed": seed, "min_group": min_group, "confidence": confidence},
                       _data=df)

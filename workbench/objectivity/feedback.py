@@ -31,7 +31,7 @@ from workbench.errors import DataContractError, check_option
 from workbench.objectivity._common import check_columns, to_pandas
 from workbench.objectivity.effects import RaterEffects, rater_effects
 from workbench.objectivity.tendencies import halo, spread
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 
 __all__ = ["MESSAGES", "RaterFeedback", "rater_feedback"]
 
@@ -51,7 +51,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "(indeks halo {v:.2f}; 1 = biasa): nilailah setiap nilai secara terpisah.",
         "halo_ok": "Anda membedakan antar-nilai BerAKHLAK seperti penilai lain "
                    "(indeks halo {v:.2f}).",
-        "flag": "Catatan: pola ini signifikan secara statistik.",
+        "flag": "Catatan: pola ini signifikan secara statistik ({metrics}).",
+        "na_few": "Kemurahan hati Anda tidak dapat diperkirakan: hanya {n} pegawai yang Anda "
+                  "nilai juga dinilai penilai lain (perlu minimal {k}). Satu penilaian tidak "
+                  "dapat membedakan kecenderungan Anda dari penilaian Anda atas pegawai itu.",
+        "na_unlinked": "Kemurahan hati Anda tidak dapat diperkirakan: tidak ada pegawai yang "
+                       "Anda nilai yang juga dinilai penilai lain.",
+        "na_spread": "Sebaran nilai Anda tidak dapat diperkirakan (perlu minimal 3 pegawai).",
+        "metric.leniency": "kemurahan hati", "metric.spread_ratio": "sebaran",
+        "metric.halo_index": "efek halo",
         "private": "Dokumen ini hanya untuk penilai yang bersangkutan dan pelatihan penilai.",
     },
     "en": {
@@ -69,7 +77,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "(halo index {v:.2f}; 1 = usual): rate each value on its own.",
         "halo_ok": "You distinguish between the BerAKHLAK values like other raters "
                    "(halo index {v:.2f}).",
-        "flag": "Note: this pattern is statistically significant.",
+        "flag": "Note: this pattern is statistically significant ({metrics}).",
+        "na_few": "Your leniency cannot be estimated: only {n} of the employees you rated "
+                  "were also rated by other raters (at least {k} are needed). One rating cannot "
+                  "tell your tendency from your judgement of that employee.",
+        "na_unlinked": "Your leniency cannot be estimated: none of the employees you rated was "
+                       "also rated by another rater.",
+        "na_spread": "The spread of your scores cannot be estimated (at least 3 employees needed).",
+        "metric.leniency": "leniency", "metric.spread_ratio": "spread",
+        "metric.halo_index": "halo",
         "private": "For the rater concerned and rater training only.",
     },
 }
@@ -77,11 +93,14 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 @dataclass(frozen=True, eq=False)
-class RaterFeedback:
+class RaterFeedback(ProvenanceMixin):
     """One rater's feedback: ``metrics`` (a table) and ``text`` (short paragraphs).
 
     ``to_frame()`` columns: ``metric, value, unit_median, city_median,
-    percentile_unit, percentile_city, n_raters_unit, n_raters_city, flag``.
+    percentile_unit, percentile_city, n_raters_unit, n_raters_city, flag, estimable,
+    reason``. A metric the design cannot estimate for this rater (e.g. leniency with a
+    single shared ratee) has ``value`` NaN, ``estimable`` False and the reason; it is never
+    called significant.
     """
 
     rater_id: str
@@ -96,13 +115,6 @@ class RaterFeedback:
     def to_frame(self) -> pd.DataFrame:
         """The metrics table (a copy)."""
         return self.metrics.copy()
-
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from (see :class:`workbench.results.Provenance`)."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
-        return self._cache["provenance"]
 
     def _repr_html_(self) -> str:
         paras = "".join(f"<p>{line}</p>" for line in self.text.split("\n"))
@@ -181,6 +193,8 @@ def rater_feedback(
             f"`rater_feedback`: rater {rid!r} has no ratings in the table; check the id "
             f"and the column {rater!r}.")
     eff = (effects or rater_effects(df, subject, rater, score)).to_frame().set_index("rater_id")
+    if "estimable" not in eff:  # a result from before the estimability columns
+        eff = eff.assign(estimable=eff["leniency"].notna(), reason="", n_linked_ratees=np.nan)
     spr = spread(df, subject, rater, score).to_frame().set_index("rater_id")
     hal = halo(df, subject, rater, score, indicator).to_frame().set_index("rater_id")
     metrics = {"leniency": (eff["leniency"], eff["flag"]),
@@ -197,6 +211,14 @@ def rater_feedback(
         peers = pd.Index(units.index[units.to_numpy() == my_unit])
     else:
         my_unit, peers = "", eff.index
+    mine_eff = eff.loc[rid] if rid in eff.index else None
+    reasons = {
+        "leniency": "" if mine_eff is None or bool(mine_eff["estimable"]) else str(mine_eff["reason"]),
+        "spread_ratio": "" if np.isfinite(float(spr["spread_ratio"].get(rid, np.nan)))
+        else "fewer than 3 ratees, or no other raters of them",
+        "halo_index": "" if np.isfinite(float(hal["halo_index"].get(rid, np.nan)))
+        else "one ratee, or identical scores for all ratees",
+    }
     rows = []
     for name, (values, flags) in metrics.items():
         v = float(values.get(rid, np.nan))
@@ -210,7 +232,9 @@ def rater_feedback(
             "percentile_city": _percentile(city_vals, v),
             "n_raters_unit": int(np.isfinite(unit_vals).sum()),
             "n_raters_city": int(np.isfinite(city_vals).sum()),
-            "flag": bool(flags.get(rid, False)),
+            "flag": bool(flags.get(rid, False)) and np.isfinite(v),
+            "estimable": bool(np.isfinite(v)),
+            "reason": reasons[name],
         })
     table = pd.DataFrame(rows)
     msg = MESSAGES[lang]
@@ -222,14 +246,22 @@ def rater_feedback(
     if np.isfinite(len_v):
         key = "leniency+" if len_v >= 0 else "leniency-"
         lines.append(msg[key].format(v=len_v, p=len_p if len_v >= 0 else 1 - len_p))
+    elif mine_eff is not None and int(mine_eff["component"]) >= 0:
+        lines.append(msg["na_few"].format(n=int(mine_eff["n_linked_ratees"]),
+                                          k=int(getattr(effects, "parameters", {}).get("min_ratees", 2))))
+    else:
+        lines.append(msg["na_unlinked"])
     if np.isfinite(val["spread_ratio"]):
         key = "spread_narrow" if val["spread_ratio"] < 0.7 else "spread_ok"
         lines.append(msg[key].format(v=val["spread_ratio"]))
+    else:
+        lines.append(msg["na_spread"])
     if np.isfinite(val["halo_index"]):
         key = "halo" if val["halo_index"] < 0.5 else "halo_ok"
         lines.append(msg[key].format(v=val["halo_index"]))
-    if table["flag"].any():
-        lines.append(msg["flag"])
+    flagged = table.loc[table["flag"], "metric"].tolist()
+    if flagged:
+        lines.append(msg["flag"].format(metrics=", ".join(msg[f"metric.{m}"] for m in flagged)))
     lines.append(msg["private"])
     return RaterFeedback(rater_id=rid, unit=my_unit, metrics=table, text="\n".join(lines),
                          lang=lang, parameters={"rater_id": rid, "lang": lang}, _data=df)

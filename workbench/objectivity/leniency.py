@@ -6,16 +6,15 @@ raters who are more generous than their colleagues. When a whole unit is generou
 cannot be seen that way; :func:`organisation_leniency` looks at the level instead.
 
 It takes the predikat as input (one row per employee and period with ``unit`` and
-``predikat``), so it composes with ``wb.score(...)``. For tests and notebooks,
-:func:`_ekinerja_predikat` computes predikat from the two e-Kinerja ratings with the
-PermenPANRB 6/2022 matrix.
+``predikat``), so it composes with ``wb.score(...)``. :func:`predikat_matrix` applies the
+PermenPANRB 6/2022 matrix (the preset's own, compiled once) to two ratings coded 1-3, for
+illustrative rules such as a perilaku rating derived from BerAKHLAK scores.
 
 Examples
 --------
 >>> import workbench as wb
->>> ds = wb.read_sample("kota_contoh")
->>> pred = _ekinerja_predikat(ds.ratings, ds.roster)
->>> o = organisation_leniency(pred[pred["period"] == "2025"])
+>>> scores = wb.score(wb.read_sample("kota_contoh"), "permenpanrb-6-2022", period="2025")
+>>> o = organisation_leniency(scores.to_frame())
 >>> bool(o.to_frame()["share_baik_or_better"].between(0, 1).all())
 True
 """
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench._deprecation import renamed
 from workbench.errors import DataContractError, ParameterError
 from workbench.objectivity._common import RaterTable, check_columns, check_level, to_pandas
 
@@ -36,6 +36,7 @@ __all__ = [
     "NATIONAL_BAIK_OR_BETTER",
     "PREDIKAT",
     "organisation_leniency",
+    "predikat_matrix",
 ]
 
 NATIONAL_BAIK_OR_BETTER = 0.95
@@ -59,19 +60,18 @@ KemenPANRB 2023 distribution guidance (domain notes section 1(b); C2 for these t
 Under "Baik" the unit must also have some Butuh Perbaikan and/or Kurang/Misconduct.
 The full curve check (all five organisation ratings) is ``wb.curve_check``."""
 
-_MATRIX = np.array([
-    ["Sangat Kurang", "Butuh Perbaikan", "Butuh Perbaikan"],      # hasil 1 (Di Bawah)
-    ["Kurang/Misconduct", "Baik", "Baik"],                         # hasil 2 (Sesuai)
-    ["Kurang/Misconduct", "Baik", "Sangat Baik"],                  # hasil 3 (Di Atas)
-], dtype=object)
-
-
-def _predikat_matrix(hasil: Any, perilaku: Any) -> np.ndarray:
+def predikat_matrix(hasil: Any, perilaku: Any) -> np.ndarray:
     """PermenPANRB 6/2022 matrix: ratings coded 1/2/3 (Di Bawah/Sesuai/Di Atas) -> predikat.
 
-    >>> _predikat_matrix([3, 2, 1, 3], [3, 3, 2, 1]).tolist()
+    The matrix is the ``permenpanrb-6-2022`` preset's, in its compiled form (the one the
+    scorer uses), so it cannot disagree with ``wb.score``.
+
+    >>> predikat_matrix([3, 2, 1, 3], [3, 3, 2, 1]).tolist()
     ['Sangat Baik', 'Baik', 'Butuh Perbaikan', 'Kurang/Misconduct']
     """
+    from workbench.rubric import load_rubric
+    from workbench.rubric._compiled import compile_rubric
+
     h = np.asarray(hasil, dtype=float)
     p = np.asarray(perilaku, dtype=float)
     bad = ~np.isin(h, [1, 2, 3]) | ~np.isin(p, [1, 2, 3])
@@ -79,7 +79,13 @@ def _predikat_matrix(hasil: Any, perilaku: Any) -> np.ndarray:
         raise DataContractError(
             f"{int(bad.sum())} rating(s) are not 1, 2 or 3 (Di Bawah / Sesuai / Di Atas "
             "Ekspektasi); recode them before computing predikat.")
-    return _MATRIX[h.astype(int) - 1, p.astype(int) - 1]
+    rubric = load_rubric("permenpanrb-6-2022")
+    rank = compile_rubric(rubric).matrix_rank(h.astype(int) - 1, p.astype(int) - 1)
+    labels = np.array([q.label.id for q in rubric.predikat], dtype=object)
+    return labels[rank]
+
+
+_predikat_matrix = predikat_matrix
 
 
 def _ekinerja_predikat(ratings: pd.DataFrame, roster: pd.DataFrame | None = None,
@@ -109,7 +115,9 @@ def organisation_leniency(
     *,
     org_rating: str | dict[str, str] = "Baik",
     national: float = NATIONAL_BAIK_OR_BETTER,
-    level: float = 0.95,
+    confidence: float = 0.95,
+    period: str | None = None,
+    level: float | None = None,
 ) -> RaterTable:
     """Share of Baik-or-better per unit against the curve and the national figure.
 
@@ -126,8 +134,11 @@ def organisation_leniency(
         without a curve verdict (use ``wb.curve_check``).
     national
         The national share of Baik or better (default :data:`NATIONAL_BAIK_OR_BETTER`).
-    level
-        Coverage of the Wilson interval of the share.
+    confidence
+        Coverage of the Wilson interval of the share (``level`` is its deprecated name).
+    period
+        Use this period only (the table must then have a ``period`` column); without it
+        the table must hold one period.
 
     Returns
     -------
@@ -154,9 +165,11 @@ def organisation_leniency(
     >>> float(t.loc[t["unit"] == "(all)", "share_baik_or_better"].iloc[0]) > 0.8
     True
     """
-    check_level(level, "level")
+    confidence = renamed("organisation_leniency", "level", "confidence", level, confidence, default=0.95)
+    check_level(confidence, "confidence")
     check_level(national, "national")
     check_columns(predikat, {"unit": unit, "column": column}, "organisation_leniency")
+    predikat = _one_period(predikat, period)
     data = to_pandas(predikat[[unit, column]]).dropna()
     unknown = sorted(set(data[column].astype(str)) - set(PREDIKAT))
     if unknown:
@@ -169,7 +182,7 @@ def organisation_leniency(
     n = counts.sum(axis=1).to_numpy()
     good = counts[list(GOOD)].sum(axis=1).to_numpy()
     share = good / n
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = stats.norm.ppf(0.5 + confidence / 2)
     centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     pvals = [stats.binomtest(int(k), int(m), national).pvalue for k, m in zip(good, n, strict=True)]
@@ -203,4 +216,21 @@ def organisation_leniency(
                       (f"National reference: {national:.0%} Baik or better (MenPANRB 2023, BKN "
                        "2023; approximate).",),
                       parameters={"org_rating": org_rating, "national": national,
-                                  "level": level}, _data=predikat)
+                                  "confidence": confidence, "period": period}, _data=predikat)
+
+
+def _one_period(predikat: Any, period: str | None) -> Any:
+    """The rows of ``period``; without it, the table's only period (or the table)."""
+    if "period" not in predikat.columns:
+        if period is not None:
+            raise ParameterError("`period` was given but the table has no 'period' column.")
+        return predikat
+    periods = sorted(map(str, to_pandas(predikat["period"].drop_duplicates())))
+    if period is None:
+        if len(periods) > 1:
+            raise ParameterError(f"The table holds {len(periods)} periods ({', '.join(periods[:6])}); "
+                                 "pass `period=` to use one of them (shares mix otherwise).")
+        return predikat
+    if str(period) not in periods:
+        raise ParameterError(f"`period` must be one of {{{', '.join(map(repr, periods))}}}; got {period!r}.")
+    return predikat[predikat["period"].astype(str) == str(period)]

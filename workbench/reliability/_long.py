@@ -27,7 +27,7 @@ import pandas as pd
 from workbench._frames import check_columns, is_dask
 from workbench.errors import DataContractError
 
-__all__ = ["Cells", "cells", "check_columns", "is_dask", "require_min"]
+__all__ = ["Cells", "cells", "check_columns", "check_finite", "is_dask", "require_min"]
 
 _DENSE_LIMIT = 20_000_000  # subject x rater grids up to this size are counted densely
 _RUN_PROBE = 4096  # rows probed before looking for runs of equal ids
@@ -35,6 +35,29 @@ _RUN_PROBE = 4096  # rows probed before looking for runs of equal ids
 
 
 
+
+
+def check_finite(values: np.ndarray, index: Any, column: str, func: str) -> None:
+    """Raise :class:`DataContractError` when a score is +/-inf, naming the rows.
+
+    A missing score (NaN) is a missing rating; an infinite one is an error in the data
+    (a division by zero upstream, a bad export) and would otherwise turn into a silent
+    NaN in one coefficient and a category of its own in another. ``index``: the row
+    labels (None when unknown, e.g. after a Dask aggregation).
+    """
+    bad = np.isinf(values)
+    if not bad.any():
+        return
+    rows = np.flatnonzero(bad)
+    lines = np.asarray(index)[rows] if index is not None else np.full(rows.size, np.nan)
+    cases = pd.DataFrame({"file": "", "line": lines, "column": column, "value": values[rows],
+                          "reason": "infinite score"})
+    shown = ", ".join(str(x) for x in lines[:5]) + (" ..." if rows.size > 5 else "")
+    where = f" (rows {shown})" if index is not None else ""
+    raise DataContractError(
+        f"`{func}`: {rows.size} score(s) in column {column!r} are infinite{where}; a score must "
+        "be a finite number on the indicator's scale. Fix those rows or drop them "
+        f"(df[np.isfinite(df[{column!r}])]).", failure_cases=cases)
 
 
 def require_min(count: int, minimum: int, what: str, func: str, fix: str) -> None:
@@ -339,6 +362,7 @@ def cells(df: Any, subject: str, rater: str, score: str, func: str) -> Cells:
             .compute()
             .reset_index()
         )
+        check_finite(agg["_s"].to_numpy(np.float64), None, score, func)
         s_codes, s_labels = pd.factorize(agg[subject], sort=True)
         r_codes, r_labels = pd.factorize(agg[rater], sort=True)
         count = agg["_n"].to_numpy(np.int64)
@@ -358,6 +382,7 @@ def cells(df: Any, subject: str, rater: str, score: str, func: str) -> Cells:
             names=names,
         )
     y = _numeric(df[score], score, func)
+    check_finite(y, df.index, score, func)
     keep = ~np.isnan(y)
     subj = df[subject]
     rat = df[rater]

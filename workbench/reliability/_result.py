@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.results import Provenance, frame_html, short_repr
+from workbench.results import ProvenanceMixin, frame_html, short_repr
 
 __all__ = ["ESTIMATE_COLUMNS", "Estimate", "bootstrap_ci", "normal_ci", "resample_weights"]
 
@@ -28,7 +28,7 @@ ESTIMATE_COLUMNS = [
 
 
 @dataclass(frozen=True, eq=False)
-class Estimate:
+class Estimate(ProvenanceMixin):
     """One reliability coefficient: point estimate, uncertainty and sample sizes.
 
     ``float(result)`` is the point estimate. ``to_frame()`` gives one row with the
@@ -54,13 +54,6 @@ class Estimate:
 
     def __float__(self) -> float:
         return float(self.estimate)
-
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from (see :class:`workbench.results.Provenance`)."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
-        return self._cache["provenance"]
 
     def to_frame(self) -> pd.DataFrame:
         """One row: ``coefficient, estimate, se, ci_low, ci_high, pval, n_subjects,

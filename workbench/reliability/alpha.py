@@ -12,6 +12,7 @@ import pandas as pd
 from workbench.errors import DataContractError, ParameterError, check_fraction, check_option
 from workbench.reliability._long import cells, require_min
 from workbench.reliability._result import Estimate, bootstrap_ci, resample_weights
+from workbench.results import DEFAULT_N_BOOT
 
 __all__ = ["LEVELS", "KrippendorffAlpha", "krippendorff_alpha"]
 
@@ -113,7 +114,7 @@ def krippendorff_alpha(
     score: str = "score",
     level: Level = "interval",
     *,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     seed: int | None = 0,
     confidence: float = 0.95,
 ) -> KrippendorffAlpha:
@@ -131,7 +132,8 @@ def krippendorff_alpha(
         ``"nominal"``, ``"ordinal"``, ``"interval"`` or ``"ratio"``: the metric of
         disagreement between two scores.
     n_boot
-        Bootstrap replicates for the CI and SE (0: point estimate only).
+        Bootstrap replicates for the CI and SE (default
+        :data:`~workbench.results.DEFAULT_N_BOOT`; 0: point estimate only).
     seed
         Seed of the bootstrap.
     confidence
@@ -217,6 +219,10 @@ def krippendorff_alpha(
             f"`krippendorff_alpha`: no {subject} has two or more ratings, so there is "
             f"nothing to compare. Each {subject} needs ratings from at least two {rater}s."
         )
+    # with one unit the expected disagreement is that unit's own: alpha is 0 by
+    # construction and every bootstrap replicate too, an interval of (0, 0) that says nothing
+    require_min(n_units, 2, f"subjects with two or more ratings ({subject})", "krippendorff_alpha",
+                "Alpha compares disagreement within subjects with disagreement between them.")
     fixed_de = False
 
     if level in ("interval", "ordinal"):

@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench._deprecation import renamed
 from workbench.errors import DataContractError, ParameterError, WorkbenchError, check_option
 from workbench.reliability._long import check_columns, is_dask
 from workbench.reliability.agreement import kendall_w, percent_agreement
 from workbench.reliability.alpha import LEVELS, Level, krippendorff_alpha
 from workbench.reliability.icc import ICC_FORMS, icc
 from workbench.reliability.kappa import WEIGHTS, Weights, cohen_kappa, fleiss_kappa, gwet_ac
+from workbench.results import DEFAULT_N_BOOT
 
 __all__ = ["BY_GROUP_COLUMNS", "COEFFICIENTS", "by_group"]
 
@@ -33,24 +35,24 @@ BY_GROUP_COLUMNS = ["coefficient", "estimate", "ci_low", "ci_high", "n_subjects"
 
 def _one(
     name: str, part: Any, cols: tuple[str, str, str], level: Level, icc_form: str,
-    weights: Weights, n_boot: int, seed: int | None,
+    weighting: Weights, n_boot: int, seed: int | None,
 ) -> dict[str, Any]:
     s, r, y = cols
     if name == "icc" or name in ICC_FORMS:
         form = icc_form if name == "icc" else name
-        table = icc(part, s, r, y)
-        row = table.loc[form]
+        result = icc(part, s, r, y)
+        row = result.to_frame().loc[form]
         return {"coefficient": form, "estimate": row["icc"], "ci_low": row["ci_low"],
-                "ci_high": row["ci_high"], "n_subjects": table.attrs["n_subjects"],
-                "n_raters": table.attrs["n_raters"], "note": table.attrs["method"]}
+                "ci_high": row["ci_high"], "n_subjects": result.n_subjects,
+                "n_raters": result.n_raters, "note": " ".join([result.method, *result.notes])}
     if name == "alpha":
         res: Any = krippendorff_alpha(part, s, r, y, level=level, n_boot=n_boot, seed=seed)
     elif name == "cohen_kappa":
-        res = cohen_kappa(part, s, r, y, weights=weights)
+        res = cohen_kappa(part, s, r, y, weighting=weighting)
     elif name == "fleiss_kappa":
         res = fleiss_kappa(part, s, r, y)
     elif name == "gwet_ac":
-        res = gwet_ac(part, s, r, y, weights=weights)
+        res = gwet_ac(part, s, r, y, weighting=weighting)
     elif name == "kendall_w":
         res = kendall_w(part, s, r, y, n_boot=n_boot, seed=seed)
     else:
@@ -60,16 +62,16 @@ def _one(
             "note": " ".join(res.notes)}
 
 
-def _label(name: str, level: str, icc_form: str, weights: str | None) -> str:
+def _label(name: str, level: str, icc_form: str, weighting: str | None) -> str:
     """The coefficient name a row gets (the same as the result's ``coefficient``)."""
     if name == "icc":
         return icc_form
     if name == "alpha":
         return f"krippendorff_alpha ({level})"
     if name == "gwet_ac":
-        return "gwet_ac1" if weights is None else f"gwet_ac2 ({weights})"
-    if name == "cohen_kappa" and weights is not None:
-        return f"cohen_kappa ({weights})"
+        return "gwet_ac1" if weighting is None else f"gwet_ac2 ({weighting})"
+    if name == "cohen_kappa" and weighting is not None:
+        return f"cohen_kappa ({weighting})"
     return name
 
 
@@ -83,10 +85,11 @@ def by_group(
     *,
     level: Level = "interval",
     icc_form: str = "ICC(1,1)",
-    weights: Weights = None,
+    weighting: Weights = None,
     min_subjects: int = 5,
-    n_boot: int = 200,
+    n_boot: int = DEFAULT_N_BOOT,
     seed: int | None = 0,
+    weights: Weights = None,
 ) -> pd.DataFrame:
     """Reliability coefficients per group, as one tidy table for a dashboard.
 
@@ -109,12 +112,13 @@ def by_group(
     icc_form
         The ICC form reported for ``"icc"``; default ``ICC(1,1)``, right when each
         employee has own raters (see :func:`workbench.reliability.icc`).
-    weights
-        Weights for ``cohen_kappa`` and ``gwet_ac``.
+    weighting
+        Weighting of ``cohen_kappa`` and ``gwet_ac`` (``weights=`` is its deprecated name).
     min_subjects
         Groups with fewer subjects get NaN and a note.
     n_boot, seed
-        Bootstrap for alpha (and Kendall's W) CIs.
+        Bootstrap for alpha (and Kendall's W) CIs (default
+        :data:`~workbench.results.DEFAULT_N_BOOT`; 0: none).
 
     Returns
     -------
@@ -146,7 +150,9 @@ def by_group(
         check_option("coefficients", c, COEFFICIENTS)
     check_option("level", level, LEVELS)
     check_option("icc_form", icc_form, ICC_FORMS)
-    check_option("weights", weights, WEIGHTS)
+    if weights is not None:
+        weighting = renamed("by_group", "weights", "weighting", weights, weighting, default=None)
+    check_option("weighting", weighting, WEIGHTS)
     missing = [c for c in by_cols if c not in list(df.columns)]
     if missing:
         raise DataContractError(
@@ -174,7 +180,7 @@ def by_group(
     for key, part in parts:
         n_sub = None if is_dask(part) else int(part.loc[part[score].notna(), subject].nunique())
         for name in coefs:
-            label = _label(name, level, icc_form, weights)
+            label = _label(name, level, icc_form, weighting)
             row: dict[str, Any] = dict(zip(by_cols, key, strict=True))
             if n_sub is not None and n_sub < min_subjects:
                 row.update(coefficient=label, estimate=math.nan, ci_low=math.nan,
@@ -182,7 +188,8 @@ def by_group(
                            note=f"only {n_sub} {subject}(s); at least {min_subjects} needed")
             else:
                 try:
-                    row.update(_one(name, part, (subject, rater, score), level, icc_form, weights, n_boot, seed))
+                    row.update(_one(name, part, (subject, rater, score), level, icc_form, weighting, n_boot,
+                                    seed))
                     if row["n_subjects"] < min_subjects:
                         row.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan,
                                    note=f"only {row['n_subjects']} {subject}(s); at least "
@@ -195,7 +202,7 @@ def by_group(
     out = pd.DataFrame(rows, columns=[*by_cols, *BY_GROUP_COLUMNS])
     out["n_subjects"] = out["n_subjects"].astype("Int64")
     out["n_raters"] = out["n_raters"].astype("Int64")
-    out.attrs["parameters"] = {"by": by_cols, "coefficients": coefs, "level": level,
+    out.attrs["parameters"] = {"by": by_cols, "coefficients": coefs, "level": level, "weighting": weighting,
                                "icc_form": icc_form, "min_subjects": min_subjects,
                                "n_boot": n_boot, "seed": seed, **cols}
     return out

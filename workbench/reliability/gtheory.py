@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataContractError, ParameterError, check_fraction, check_option
-from workbench.reliability._long import check_columns, is_dask
-from workbench.results import Provenance, frame_html
+from workbench.reliability._long import _numeric, check_columns, check_finite, is_dask
+from workbench.results import ProvenanceMixin, frame_html
 
 __all__ = ["DStudy", "GStudy", "g_study", "raters_needed", "spearman_brown"]
 
@@ -96,7 +96,7 @@ class DStudy:
 
 
 @dataclass(frozen=True, eq=False)
-class GStudy:
+class GStudy(ProvenanceMixin):
     """A G-study: estimated variance components; see :func:`g_study`.
 
     Attributes
@@ -126,12 +126,6 @@ class GStudy:
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
     _data: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def provenance(self) -> Provenance:
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(self._data, parameters=self.parameters)
-        return self._cache["provenance"]
 
     def to_frame(self) -> pd.DataFrame:
         """The variance components: ``component, variance, share, raw_variance, n_levels``."""
@@ -329,6 +323,7 @@ def g_study(
     check_columns(df, {f"factor {f}": f for f in factors} | {"score": score}, "g_study")
     part = df[[*factors, score]].dropna(subset=[score])
     if not is_dask(part):
+        check_finite(_numeric(part[score], score, "g_study"), part.index, score, "g_study")
         bad = [f for f in factors if part[f].isna().any()]
         if bad:
             raise DataContractError(
@@ -339,6 +334,7 @@ def g_study(
     if is_dask(agg):
         agg = agg.compute()
     agg = agg.reset_index()
+    check_finite(agg["_s"].to_numpy(np.float64), None, score, "g_study")
     if (agg["_n"] > 1).any():
         n_dup = int((agg["_n"] > 1).sum())
         raise DataContractError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -10,15 +12,19 @@ from scipy import sparse, stats
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as splinalg
 
-from workbench.errors import DataContractError, check_fraction
+from workbench._deprecation import FrameCompat
+from workbench.errors import DataContractError, check_fraction, check_option
 from workbench.reliability._long import Cells, cells, require_min
+from workbench.reliability._result import Estimate
+from workbench.results import ProvenanceMixin, frame_html, short_repr
 
-__all__ = ["ICC_FORMS", "icc"]
+__all__ = ["ICC", "ICC_FORMS", "icc"]
 
 ICC_FORMS = ["ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)"]
 ICC_COLUMNS = ["icc", "ci_low", "ci_high", "f", "df1", "df2", "pval", "method"]
 METHOD_ANOVA = "anova"
 METHOD_HENDERSON = "henderson3"
+METHOD_ONEWAY = "anova-oneway"
 
 
 def _components(c: Cells, general: bool = False) -> dict[str, float]:
@@ -118,9 +124,10 @@ def _sb(r: Any, k: float) -> Any:
 def _icc_table(v: dict[str, float], confidence: float) -> pd.DataFrame:
     a = 1 - confidence
     fppf = stats.f.ppf
-    msb, msw, ms_s, ms_r, mse = v["msb"], v["msw"], v["ms_s"], v["ms_r"], v["mse"]
-    n0, k3, n2, kk = v["n0"], v["k3"], v["n2"], v["k_avg"]
-    df_b, df_w, df_s, df_r, df_e = v["df_b"], v["df_w"], v["df_s"], v["df_r"], v["df_e"]
+    f64 = np.float64  # numpy scalars: a zero division gives inf/NaN, not an exception
+    msb, msw, ms_s, ms_r, mse = (f64(v[k]) for k in ("msb", "msw", "ms_s", "ms_r", "mse"))
+    n0, k3, n2, kk = (f64(v[k]) for k in ("n0", "k3", "n2", "k_avg"))
+    df_b, df_w, df_s, df_r, df_e = (f64(v[k]) for k in ("df_b", "df_w", "df_s", "df_r", "df_e"))
     with np.errstate(divide="ignore", invalid="ignore"):
         # one-way random model
         f1 = msb / msw
@@ -160,6 +167,63 @@ def _icc_table(v: dict[str, float], confidence: float) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class ICC(FrameCompat, ProvenanceMixin):
+    """All six intraclass correlations of one table; see :func:`icc`.
+
+    ``to_frame()``: index ``form`` (``ICC(1,1)`` ... ``ICC(3,k)``), columns ``icc, ci_low,
+    ci_high, f, df1, df2, pval, method``. ``form("ICC(1,1)")`` gives one form as an
+    :class:`~workbench.reliability.Estimate` (``float()`` is the estimate). ``notes``
+    says which forms the design cannot estimate and why.
+
+    Using the result as the DataFrame it used to be (``result["icc"]``, ``result.loc``)
+    still works, with a :class:`DeprecationWarning`: call ``.to_frame()`` first.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    method: str
+    n_subjects: int
+    n_raters: int
+    n_ratings: int
+    k: float
+    confidence: float = 0.95
+    notes: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict, repr=False)
+    _data: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    _compat_name = "icc result"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per form: ``icc, ci_low, ci_high, f, df1, df2, pval, method`` (index
+        ``form``); ``attrs`` holds ``method, n_subjects, n_raters, n_ratings, k``."""
+        out = self.table.copy()
+        out.attrs.update(method=self.method, n_subjects=self.n_subjects, n_raters=self.n_raters,
+                         n_ratings=self.n_ratings, k=self.k, confidence=self.confidence,
+                         parameters=dict(self.parameters))
+        return out
+
+    def form(self, name: str = "ICC(1,1)") -> Estimate:
+        """One form as an :class:`~workbench.reliability.Estimate` (``float()``: the ICC)."""
+        check_option("form", name, ICC_FORMS)
+        row = self.table.loc[name]
+        return Estimate(coefficient=name, estimate=float(row["icc"]), ci_low=float(row["ci_low"]),
+                        ci_high=float(row["ci_high"]), pval=float(row["pval"]),
+                        n_subjects=self.n_subjects, n_raters=self.n_raters, method=str(row["method"]),
+                        notes=self.notes, parameters={**self.parameters, "form": name},
+                        _data=self._data)
+
+    def __repr__(self) -> str:
+        forms = ", ".join(f"{f}={v:.3g}" if math.isfinite(v) else f"{f}=nan"
+                          for f, v in zip(self.table.index, self.table["icc"], strict=True))
+        return short_repr(self)[:-1] + f", {forms})"
+
+    def _repr_html_(self) -> str:
+        html = frame_html(f"ICC ({self.method}; {self.n_subjects} subjects, {self.n_raters} raters)",
+                          self.table.reset_index())
+        return html + "".join(f"<p><em>{n}</em></p>" for n in self.notes)
+
+
 def icc(
     df: Any,
     subject: str = "employee_id",
@@ -167,7 +231,7 @@ def icc(
     score: str = "score",
     *,
     confidence: float = 0.95,
-) -> pd.DataFrame:
+) -> ICC:
     """Intraclass correlation coefficients: all six forms, with F tests and CIs.
 
     Parameters
@@ -183,11 +247,13 @@ def icc(
 
     Returns
     -------
-    pandas.DataFrame
-        Index ``form``: ``ICC(1,1), ICC(2,1), ICC(3,1), ICC(1,k), ICC(2,k), ICC(3,k)``;
-        columns ``icc, ci_low, ci_high, f, df1, df2, pval, method``. ``df.attrs`` holds
-        ``method``, ``n_subjects``, ``n_raters``, ``k`` (the number of ratings the
-        ``k`` forms average), ``n_ratings`` and ``parameters``.
+    ICC
+        ``.to_frame()``: index ``form``: ``ICC(1,1), ICC(2,1), ICC(3,1), ICC(1,k),
+        ICC(2,k), ICC(3,k)``; columns ``icc, ci_low, ci_high, f, df1, df2, pval, method``.
+        The result carries ``method``, ``n_subjects``, ``n_raters``, ``k`` (the number of
+        ratings the ``k`` forms average), ``n_ratings``, ``notes`` and ``provenance``;
+        ``.form("ICC(1,1)")`` is one form as an ``Estimate``. (Until 0.1 this was the
+        DataFrame itself; DataFrame-style access still works with a DeprecationWarning.)
 
     Notes
     -----
@@ -215,6 +281,11 @@ def icc(
     ``k`` and ``n``, and are approximate. ``k`` for the average forms is the harmonic
     mean of the number of ratings per subject. Estimates are not truncated at 0.
 
+    **Nested designs.** When every rater rates a single employee (each employee has raters
+    of their own, rater ids never shared), raters cannot be separated from error: the
+    one-way forms ``ICC(1,·)`` are estimated (the same as ``g_study(...,
+    nested={"rater_id": "employee_id"})``) and the two-way forms are NaN, with a note.
+
     References
     ----------
     Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing
@@ -231,8 +302,10 @@ def icc(
     ...                    "rater_id": list("ABCD") * 6,
     ...                    "score": [9, 2, 5, 8, 6, 1, 3, 2, 8, 4, 6, 8,
     ...                              7, 1, 2, 6, 10, 5, 6, 9, 6, 2, 4, 7]})
-    >>> icc(sf)["icc"].round(2).tolist()
+    >>> icc(sf).to_frame()["icc"].round(2).tolist()
     [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
+    >>> round(float(icc(sf).form("ICC(1,1)")), 2)
+    0.17
     """
     check_fraction("confidence", confidence)
     c = cells(df, subject, rater, score, "icc")
@@ -241,22 +314,35 @@ def icc(
     require_min(c.n_subjects, 2, f"subjects ({subject})", "icc", fix)
     require_min(c.n_raters, 2, f"raters ({rater})", "icc", fix)
     v = _components(c)
-    if v["df_w"] <= 0 or v["df_e"] <= 0:
+    if v["df_w"] <= 0:
         raise DataContractError(
             f"`icc` cannot separate subjects from error: every {subject} has a single "
-            f"rating (or the design has no replication). Each {subject} needs ratings "
-            f"from at least two {rater}s."
+            f"rating. Each {subject} needs ratings from at least two {rater}s."
         )
-    out = _icc_table(v, confidence)
+    notes: list[str] = []
+    if v["df_e"] <= 0 or v["df_r"] <= 0:
+        # raters nested in subjects (each rater rates one subject): only the one-way model
+        for key in ("ms_s", "ms_r", "mse", "k3", "n2", "df_s", "df_r", "df_e"):
+            v[key] = np.nan
+        notes.append(
+            f"Raters are nested in {subject}s (no {rater} rates two of them): the two-way forms "
+            "ICC(2,·) and ICC(3,·) cannot separate raters from error and are NaN; ICC(1,·) is "
+            "the right form for this design.")
+    with np.errstate(all="ignore"):
+        out = _icc_table(v, confidence)
     method = METHOD_ANOVA if v["balanced"] else METHOD_HENDERSON
+    if notes:
+        method = METHOD_ONEWAY
     out["method"] = method
-    out.attrs.update(
+    return ICC(
+        table=out,
         method=method,
-        n_subjects=v["n"],
-        n_raters=v["k"],
-        n_ratings=v["n_obs"],
-        k=v["k_avg"],
+        n_subjects=int(v["n"]),
+        n_raters=int(v["k"]),
+        n_ratings=int(v["n_obs"]),
+        k=float(v["k_avg"]),
         confidence=confidence,
+        notes=tuple(notes),
         parameters={"subject": subject, "rater": rater, "score": score, "confidence": confidence},
+        _data=df,
     )
-    return out

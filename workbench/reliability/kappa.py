@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench._deprecation import renamed, warn
 from workbench.errors import DataContractError, check_fraction, check_option
 from workbench.reliability._long import Cells, cells, require_min
 from workbench.reliability._result import Estimate, normal_ci
@@ -23,11 +24,11 @@ _MAX_CELLS = 50_000_000
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CohenKappa(Estimate):
-    """Cohen's kappa; see :func:`cohen_kappa`. Extra: ``weights``, ``p_observed``,
+    """Cohen's kappa; see :func:`cohen_kappa`. Extra: ``weighting``, ``p_observed``,
     ``p_expected``, ``se0`` (SE under no agreement beyond chance), ``table``
     (the agreement table, rater 1 in rows)."""
 
-    weights: str | None = None
+    weighting: str | None = None
     p_observed: float = math.nan
     p_expected: float = math.nan
     se0: float = math.nan
@@ -47,9 +48,9 @@ class FleissKappa(Estimate):
 @dataclass(frozen=True, eq=False, repr=False)
 class GwetAC(Estimate):
     """Gwet's AC1 (unweighted) or AC2 (weighted); see :func:`gwet_ac`.
-    Extra: ``weights``, ``p_observed``, ``p_expected``."""
+    Extra: ``weighting``, ``p_observed``, ``p_expected``."""
 
-    weights: str | None = None
+    weighting: str | None = None
     p_observed: float = math.nan
     p_expected: float = math.nan
 
@@ -71,13 +72,25 @@ def _counts(c: Cells, code: np.ndarray, q: int) -> np.ndarray:
     return r
 
 
-def _weight_matrix(vals: np.ndarray, weights: str | None) -> np.ndarray:
+def _weight_matrix(vals: np.ndarray, weighting: str | None) -> np.ndarray:
     """Agreement weights between category *values* (1 on the diagonal)."""
-    if weights is None or vals.size < 2:
+    if weighting is None or vals.size < 2:
         return np.eye(vals.size)
     span = vals[-1] - vals[0]
     d = np.abs(vals[:, None] - vals[None, :]) / span
-    return 1 - d if weights == "linear" else 1 - d * d
+    return 1 - d if weighting == "linear" else 1 - d * d
+
+
+def _weighting(func: str, weighting: Weights, weights: Any) -> Weights:
+    """``weighting``, or the deprecated ``weights=`` (which now always names a weight set)."""
+    if weights is None:
+        return weighting
+    return renamed(func, "weights", "weighting", weights, weighting, default=None)
+
+
+def _weights_property(self: Any) -> str | None:
+    warn("`.weights` of a kappa result is deprecated; use `.weighting`.", stacklevel=3)
+    return self.weighting
 
 
 def _params(subject: str, rater: str, score: str, **kw: Any) -> dict[str, Any]:
@@ -89,9 +102,10 @@ def cohen_kappa(
     subject: str = "employee_id",
     rater: str = "rater_id",
     score: str = "score",
-    weights: Weights = None,
+    weighting: Weights = None,
     *,
     confidence: float = 0.95,
+    weights: Weights = None,
 ) -> CohenKappa:
     """Cohen's kappa for exactly two raters, unweighted or weighted.
 
@@ -101,9 +115,10 @@ def cohen_kappa(
         Long table (pandas or Dask), one row per rating, exactly two raters.
     subject, rater, score
         Column names (default: the data contract).
-    weights
+    weighting
         ``None`` (exact agreement), ``"linear"`` or ``"quadratic"``: partial credit
         ``1 - |x - y| / (max - min)`` (squared for quadratic) between category values.
+        (``weights=`` is its deprecated name: ``weights`` always names a weight set.)
     confidence
         Level of the Wald interval.
 
@@ -136,8 +151,9 @@ def cohen_kappa(
     >>> round(float(cohen_kappa(d)), 3)
     0.636
     """
+    weighting = _weighting("cohen_kappa", weighting, weights)
     check_fraction("confidence", confidence)
-    check_option("weights", weights, WEIGHTS)
+    check_option("weighting", weighting, WEIGHTS)
     c = cells(df, subject, rater, score, "cohen_kappa")
     c.require_single("cohen_kappa")
     if c.n_raters != 2:
@@ -164,7 +180,7 @@ def cohen_kappa(
     keep = first >= 0
     table = np.bincount(first[keep] * q + second[keep], minlength=q * q).reshape(q, q)
     p = table / n
-    w = _weight_matrix(vals, weights)
+    w = _weight_matrix(vals, weighting)
     row, col = p.sum(1), p.sum(0)
     p_o = float((w * p).sum())
     p_e = float((w * np.outer(row, col)).sum())
@@ -183,7 +199,7 @@ def cohen_kappa(
         se, se0 = math.sqrt(max(var, 0.0)), math.sqrt(max(var0, 0.0))
     lo, hi = normal_ci(kappa, se, confidence)
     pval = float(2 * stats.norm.sf(abs(kappa / se0))) if se0 and np.isfinite(se0) else math.nan
-    name = "cohen_kappa" if weights is None else f"cohen_kappa ({weights})"
+    name = "cohen_kappa" if weighting is None else f"cohen_kappa ({weighting})"
     labels = pd.Index(vals, name=score)
     return CohenKappa(
         coefficient=name,
@@ -196,9 +212,9 @@ def cohen_kappa(
         n_raters=2,
         method="fleiss-cohen-everitt-1969",
         notes=tuple(notes),
-        parameters=_params(subject, rater, score, weights=weights, confidence=confidence),
+        parameters=_params(subject, rater, score, weighting=weighting, confidence=confidence),
         _data=df,
-        weights=weights,
+        weighting=weighting,
         p_observed=p_o,
         p_expected=p_e,
         se0=se0,
@@ -282,23 +298,32 @@ def fleiss_kappa(
     p_e = float(p_k @ p_k)
     mbar = float(m.mean())
     pq = p_k * q_k
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = (p_bar - p_e) / (1 - p_e) if p_e < 1 else math.nan
-        spq = float(pq.sum())
-        var0 = 2.0 / (n * mbar * (mbar - 1)) * (spq**2 - float(pq @ (q_k - p_k))) / spq**2
-        se = math.sqrt(var0) if var0 > 0 else math.nan
-        k_cat = 1 - (r * (m[:, None] - r) / (m * (m - 1))[:, None]).sum(0) / (n * pq)
-        se_cat = math.sqrt(2.0 / (n * mbar * (mbar - 1)))
+    spq = float(pq.sum())
+    if spq <= 0:  # every rating in one category: chance agreement is 1, kappa undefined
+        notes.append("Every rating is in a single category: there is no variation, kappa is "
+                     "undefined (percent agreement is 1).")
+        kappa = se = math.nan
+        k_cat = np.full(vals.size, np.nan)
+        se_cat = math.nan
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = (p_bar - p_e) / (1 - p_e)
+            var0 = 2.0 / (n * mbar * (mbar - 1)) * (spq**2 - float(pq @ (q_k - p_k))) / spq**2
+            se = math.sqrt(var0) if var0 > 0 else math.nan
+            k_cat = 1 - (r * (m[:, None] - r) / (m * (m - 1))[:, None]).sum(0) / (n * pq)
+            se_cat = math.sqrt(2.0 / (n * mbar * (mbar - 1)))
     lo, hi = normal_ci(kappa, se, confidence)
     z = kappa / se if np.isfinite(se) else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_cat = k_cat / se_cat
     per_category = pd.DataFrame(
         {
             "category": vals,
             "proportion": p_k,
             "kappa": k_cat,
             "se": se_cat,
-            "z": k_cat / se_cat,
-            "pval": 2 * stats.norm.sf(np.abs(k_cat / se_cat)),
+            "z": z_cat,
+            "pval": 2 * stats.norm.sf(np.abs(z_cat)),
         }
     )
     return FleissKappa(
@@ -325,11 +350,12 @@ def gwet_ac(
     subject: str = "employee_id",
     rater: str = "rater_id",
     score: str = "score",
-    weights: Weights = None,
+    weighting: Weights = None,
     *,
     confidence: float = 0.95,
+    weights: Weights = None,
 ) -> GwetAC:
-    """Gwet's AC1 (``weights=None``) or AC2 (weighted) for any number of raters.
+    """Gwet's AC1 (``weighting=None``) or AC2 (weighted) for any number of raters.
 
     Parameters
     ----------
@@ -337,8 +363,9 @@ def gwet_ac(
         Long table (pandas or Dask), one row per rating; any pattern of missing ratings.
     subject, rater, score
         Column names (default: the data contract).
-    weights
-        ``None`` (AC1), ``"linear"`` or ``"quadratic"`` (AC2), on the category values.
+    weighting
+        ``None`` (AC1), ``"linear"`` or ``"quadratic"`` (AC2), on the category values
+        (``weights=`` is its deprecated name).
     confidence
         Level of the interval (t quantile with n - 1 df, clipped to [-1, 1]).
 
@@ -374,8 +401,9 @@ def gwet_ac(
     >>> round(float(wb.reliability.gwet_ac(one)), 3)
     0.294
     """
+    weighting = _weighting("gwet_ac", weighting, weights)
     check_fraction("confidence", confidence)
-    check_option("weights", weights, WEIGHTS)
+    check_option("weighting", weighting, WEIGHTS)
     c = cells(df, subject, rater, score, "gwet_ac")
     c.require_single("gwet_ac")
     vals, code = _categories(c, "gwet_ac")
@@ -387,8 +415,8 @@ def gwet_ac(
     n2 = int(two.sum())
     require_min(n2, 2, f"subjects with two or more ratings ({subject})", "gwet_ac",
                 f"Each {subject} needs ratings from at least two {rater}s.")
-    name = "gwet_ac1" if weights is None else f"gwet_ac2 ({weights})"
-    w = _weight_matrix(vals, weights)
+    name = "gwet_ac1" if weighting is None else f"gwet_ac2 ({weighting})"
+    w = _weight_matrix(vals, weighting)
     notes: list[str] = []
     if q < 2:
         notes.append("All ratings fall in one category: AC is undefined.")
@@ -420,9 +448,13 @@ def gwet_ac(
         n_raters=c.n_raters,
         method="gwet-2014",
         notes=tuple(notes),
-        parameters=_params(subject, rater, score, weights=weights, confidence=confidence),
+        parameters=_params(subject, rater, score, weighting=weighting, confidence=confidence),
         _data=df,
-        weights=weights,
+        weighting=weighting,
         p_observed=p_a,
         p_expected=p_e,
     )
+
+
+CohenKappa.weights = property(_weights_property)  # type: ignore[attr-defined]
+GwetAC.weights = property(_weights_property)  # type: ignore[attr-defined]

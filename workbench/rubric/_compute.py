@@ -20,7 +20,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,35 +29,21 @@ import pandas as pd
 from workbench.data.contract import RATER_ROLES
 from workbench.data.normalize import RATING_LABELS, canonical_name, canonical_text
 from workbench.errors import DataContractError
+from workbench.rubric._compiled import TIE_TOL, category_index, compile_rubric
 from workbench.rubric.explain import band_phrases, matrix_explanations, message
 from workbench.rubric.model import Dimension, Rubric, WeightSet
 
-__all__ = ["IND_PREFIX", "TIE_TOL", "finish", "indicator_table", "input_indicators"]
+__all__ = ["IND_PREFIX", "TIE_TOL", "RatingCube", "finish", "indicator_table", "input_indicators",
+           "rating_cube"]
 
 IND_PREFIX = "indicator:"
 """Prefix of the indicator columns in the wide table (ids may equal dimension ids)."""
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
 
-TIE_TOL = 1e-9
-"""Relative tolerance with which a dimension score reaches a category threshold."""
-
-
 def input_indicators(rubric: Rubric) -> list[str]:
     """The rubric's indicators, then the flag indicators that are not also rubric indicators."""
-    ids = [i.id for i in rubric.indicators]
-    return ids + [f.indicator for f in rubric.flags if f.indicator and f.indicator not in ids]
-
-
-def _role_weights(rubric: Rubric, ws: WeightSet, ids: list[str]) -> np.ndarray:
-    """Rater-role weights per input indicator: shape (n_indicators, n_roles)."""
-    out = np.zeros((len(ids), len(RATER_ROLES)))
-    dims = {i.id: i.dimension for i in rubric.indicators}
-    for j, ind in enumerate(ids):
-        roles = ws.raters[dims[ind]] if ind in dims else dict.fromkeys(RATER_ROLES, 1.0)
-        for r, role in enumerate(RATER_ROLES):
-            out[j, r] = roles.get(role, 0.0)
-    return out
+    return list(compile_rubric(rubric).inputs)
 
 
 def _scores(ratings: pd.DataFrame, rubric: Rubric) -> np.ndarray:
@@ -183,23 +170,45 @@ def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return dense.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
 
 
-def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
-                    out_of_scale: Literal["raise", "clip"] = "raise") -> pd.DataFrame:
-    """Combine raters per indicator: one row per ``period, employee_id``.
+@dataclass(frozen=True, eq=False)
+class RatingCube:
+    """Ratings summed per (employee-period, input indicator, rater role): the one reading of
+    the ratings that both scorers share (see :func:`rating_cube`).
 
-    For indicator *i* of employee *e*: the mean score of each rater role, combined as a
-    weighted mean with the weight set's role weights for *i*'s dimension, renormalised
-    over the roles that actually rated *e* on *i*. Columns: ``period, employee_id``,
-    ``indicator:<id>`` per input indicator (NaN where unrated), ``n_ratings``. Rows are in
-    the order of the key codes (categories or first appearance), not sorted.
-
-    The key columns are factorised once into integer codes (categoricals reuse their
-    codes); every aggregate is one ``np.bincount`` over a flat (key, indicator, role) code.
-    Ratings with a missing period or employee are not used.
+    ``sums`` and ``counts`` have shape ``(n_keys, len(inputs), len(roles))``; ``roles`` are
+    indices into the contract's rater roles; ``period`` and ``employee_id`` the keys (in
+    the order of their codes); ``rows`` the ratings rows used.
     """
-    ids = input_indicators(rubric)
-    wr = _role_weights(rubric, ws, ids)
+
+    period: Any
+    employee_id: Any
+    sums: np.ndarray
+    counts: np.ndarray
+    roles: np.ndarray
+    rows: pd.DataFrame
+
+    @property
+    def n(self) -> int:
+        """Number of employee-periods."""
+        return self.sums.shape[0]
+
+
+def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray | None = None,
+                out_of_scale: Literal["raise", "clip"] = "raise") -> RatingCube:
+    """Read the ratings once: sums and counts per employee-period, input indicator and role.
+
+    ``role_weights`` (``(len(inputs), len(roles))``, from :meth:`CompiledRubric.role_weights`)
+    says which (indicator, role) pairs count; ``None`` keeps every role (the weighting
+    laboratory varies them). Scores are parsed as the scorer does (e-Kinerja labels become
+    their levels) and checked against each indicator's scale (``out_of_scale``). The key
+    columns are factorised once into integer codes (categoricals reuse their codes); every
+    aggregate is one ``np.bincount`` over a flat (key, indicator, role) code. Ratings with a
+    missing period or employee are not used.
+    """
+    compiled = compile_rubric(rubric)
+    ids = list(compiled.inputs)
     n_roles = len(RATER_ROLES)
+    wr = np.ones((len(ids), n_roles)) if role_weights is None else role_weights
     ind_codes, ind_uniques = _codes(ratings["indicator"])
     lookup = np.array([ids.index(u) if u in ids else -1 for u in ind_uniques] + [-1], dtype=np.int64)
     role = ratings["rater_role"]
@@ -249,8 +258,29 @@ def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
         flat += compact[role_codes]
     size = n_k * n_i * n_r
     sums = np.bincount(flat, weights=score, minlength=size).reshape(n_k, n_i, n_r)
-    cnts = np.bincount(flat, minlength=size).reshape(n_k, n_i, n_r)
-    del flat
+    counts = np.bincount(flat, minlength=size).reshape(n_k, n_i, n_r)
+    return RatingCube(period=_key_values(p_uni, key_uni // n_e, sub["period"]),
+                      employee_id=_key_values(e_uni, key_uni % n_e, sub["employee_id"]),
+                      sums=sums, counts=counts, roles=used if len(used) else np.zeros(1, dtype=np.int64),
+                      rows=sub)
+
+
+def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
+                    out_of_scale: Literal["raise", "clip"] = "raise") -> pd.DataFrame:
+    """Combine raters per indicator: one row per ``period, employee_id``.
+
+    For indicator *i* of employee *e*: the mean score of each rater role, combined as a
+    weighted mean with the weight set's role weights for *i*'s dimension, renormalised
+    over the roles that actually rated *e* on *i*. Columns: ``period, employee_id``,
+    ``indicator:<id>`` per input indicator (NaN where unrated), ``n_ratings``. Rows are in
+    the order of the key codes (categories or first appearance), not sorted. The ratings
+    are read by :func:`rating_cube`, as the weighting laboratory reads them.
+    """
+    compiled = compile_rubric(rubric)
+    wr = compiled.role_weights(ws)
+    cube = rating_cube(ratings, rubric, wr, out_of_scale)
+    sums, cnts, used = cube.sums, cube.counts, cube.roles
+    n_k, n_i, n_r = sums.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         if n_r == 1:
             # one role: the weighted mean over roles is that role's mean (NaN where unrated)
@@ -264,9 +294,9 @@ def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
                 num += wcol * np.where(has, sums[:, :, r] / np.maximum(cnts[:, :, r], 1), 0.0)
                 den += wcol
             values = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-    out = pd.DataFrame(values, columns=[IND_PREFIX + i for i in ids], copy=False)
-    out.insert(0, "period", _key_values(p_uni, key_uni // n_e, sub["period"]))
-    out.insert(1, "employee_id", _key_values(e_uni, key_uni % n_e, sub["employee_id"]))
+    out = pd.DataFrame(values, columns=[IND_PREFIX + i for i in compiled.inputs], copy=False)
+    out.insert(0, "period", cube.period)
+    out.insert(1, "employee_id", cube.employee_id)
     out["n_ratings"] = cnts.sum(axis=(1, 2)).astype(np.int64)
     return out
 
@@ -291,15 +321,15 @@ def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: We
     per row (-1 when scored) into a list of texts (one per distinct pattern of missing
     indicators, so no string is built per row)."""
     n = len(wide)
+    compiled = compile_rubric(rubric)
     inds = [rubric.indicator(i) for i in dim.indicators]
+    pos = [compiled.inputs.index(i.id) for i in inds]
     v = np.empty((n, len(inds)))
     for j, ind in enumerate(inds):
         v[:, j] = wide[IND_PREFIX + ind.id].to_numpy(dtype=float)
-    lo = np.array([i.scale.min for i in inds])
-    span = np.array([i.scale.max - i.scale.min for i in inds])
-    v -= lo
-    v /= span
-    rev = np.array([i.direction == "lower_is_better" for i in inds])
+    v -= compiled.ind_lo[pos]
+    v /= compiled.ind_span[pos]
+    rev = compiled.ind_reverse[pos]
     if rev.any():
         v[:, rev] = 1 - v[:, rev]
     v *= dim.scale.max - dim.scale.min
@@ -342,13 +372,9 @@ def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: We
 
 
 def _categories(s: np.ndarray, dim: Dimension) -> np.ndarray:
-    """Category index per score (-1 where the score is missing).
-
-    A score that reaches a threshold up to floating-point rounding (``TIE_TOL`` relative)
-    reaches it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998."""
-    thresholds = np.array([c.min for c in dim.categories[1:]], dtype=float)
-    idx = np.searchsorted(thresholds, s + TIE_TOL * np.maximum(np.abs(s), 1.0), side="right")
-    return np.where(np.isnan(s), -1, idx)
+    """Category index per score (-1 where the score is missing): the compiled rule
+    (:func:`workbench.rubric._compiled.category_index`) on the dimension's thresholds."""
+    return category_index(s, np.array([c.min for c in dim.categories[1:]], dtype=float))
 
 
 def _flag(wide: pd.DataFrame, rubric: Rubric, flag_id: str) -> np.ndarray:
@@ -384,6 +410,7 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
     """
     n = len(wide)
     n_pred = len(rubric.predikat)
+    compiled = compile_rubric(rubric)
     cols: dict[str, object] = {
         "period": wide["period"].array, "employee_id": wide["employee_id"].array,
         "unit": wide["unit"].array if "unit" in wide else pd.array([pd.NA] * n, dtype="str")}
@@ -391,14 +418,14 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
     cat_idx: dict[str, np.ndarray] = {}
     why_codes: list[np.ndarray] = []
     why_texts: list[list[str]] = []
-    for dim in rubric.dimensions:
+    for d, dim in enumerate(rubric.dimensions):
         s, code, texts = _dimension_values(wide, rubric, dim, ws, lang)
         scores[dim.id] = s
         cols[dim.id] = s
         why_codes.append(code)
         why_texts.append(texts)
         if dim.categories:
-            cat_idx[dim.id] = _categories(s, dim)
+            cat_idx[dim.id] = compiled.categories(d, s)
             labels = [c.label.get(lang) for c in dim.categories]
             cols[dim.id + "_category"] = pd.Categorical.from_codes(
                 cat_idx[dim.id].astype(np.int64), categories=pd.Index(labels), ordered=True)
@@ -406,15 +433,12 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
     parts: list[np.ndarray] = []  # codes that decide the explanation
     if rubric.rule == "matrix" and rubric.matrix is not None:
         m = rubric.matrix
-        rcat = [c.id for c in rubric.dimension(m.rows).categories]
-        ccat = [c.id for c in rubric.dimension(m.columns).categories]
-        ranks = {p.id: p.rank for p in rubric.predikat}
-        table = np.array([[ranks[m.cells[(r, c)]] for c in ccat] for r in rcat])
+        n_cols = compiled.matrix_table.shape[1]
         ri, ci = cat_idx[m.rows], cat_idx[m.columns]
         ok = (ri >= 0) & (ci >= 0)
-        rank = np.where(ok, table[np.maximum(ri, 0), np.maximum(ci, 0)], -1)
+        rank = compiled.matrix_rank(ri, ci)
         texts = matrix_explanations(rubric, lang)
-        cell = np.where(ok, np.maximum(ri, 0) * len(ccat) + np.maximum(ci, 0), -1)
+        cell = np.where(ok, np.maximum(ri, 0) * n_cols + np.maximum(ci, 0), -1)
         parts = [cell]
         cols["composite"] = np.full(n, np.nan)
 
@@ -426,22 +450,15 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
             comp = comp + ws.dimensions[dim.id] * scores[dim.id]
         cols["composite"] = comp
         phrases = band_phrases(rubric, lang)
-        band_idx = np.full(n, -1)
-        for b, band in enumerate(rubric.bands):
-            above = comp >= band.min if band.min_inclusive else comp > band.min
-            below = comp <= band.max if band.max_inclusive else comp < band.max
-            band_idx = np.where(above & below, b, band_idx)
-        ranks_arr = np.array([rubric.predikat[[p.id for p in rubric.predikat].index(b.predikat)].rank
-                              for b in rubric.bands])
-        rank = np.where(band_idx >= 0, ranks_arr[np.maximum(band_idx, 0)], -1)
+        band_idx = compiled.band_index(comp)
+        rank = np.where(band_idx >= 0, compiled.band_rank[np.maximum(band_idx, 0)], -1)
         phrase = np.where(band_idx >= 0, band_idx, -1)
         all_phrases = list(phrases)
-        for c, cond in enumerate(rubric.conditions):
-            flag = _flag(wide, rubric, cond.flag)
-            cols[cond.flag] = flag
-            pr = {p.id: p.rank for p in rubric.predikat}
-            hit = (rank == pr[cond.replaces]) & (comp >= cond.min)
-            rank = np.where(hit & flag, pr[cond.predikat], rank)
+        for c, (replaces, target, low, flag_id) in enumerate(compiled.conditions):
+            flag = _flag(wide, rubric, flag_id)
+            cols[flag_id] = flag
+            hit = (rank == replaces) & (comp >= low)
+            rank = np.where(hit & flag, target, rank)
             extra = band_phrases(rubric, lang, condition=c)
             k = len(all_phrases)
             all_phrases += extra

@@ -33,13 +33,17 @@ from workbench.data.normalize import canonical_name
 from workbench.errors import ParameterError, RubricError, check_option
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
 __all__ = ["CurveCheck", "curve_check"]
 
 Rounding = Literal["conservative", "lenient", "nearest"]
+SmallUnits = Literal["report", "strict", "pool"]
 _EPS = 1e-9
+MAJORITY = 0.5
+"""A maximum share of at least this much caps the unit's majority predikat ("sebagian besar
+(maksimal 70%)"): it must allow at least one employee, else the unit is too small for it."""
 
 
 def _bounds(c: CurveConstraint, n: int, rounding: Rounding) -> tuple[int, int]:
@@ -62,6 +66,31 @@ def _bounds(c: CurveConstraint, n: int, rounding: Rounding) -> tuple[int, int]:
     if c.present:
         lo = max(lo, 1)
     return lo, hi
+
+
+def _unmeetable(c: CurveConstraint, n: int, lo: int, hi: int) -> str | None:
+    """Why a constraint cannot be met in a unit of ``n`` (its rounded bounds ``lo, hi``),
+    or None. The rules state shares of a unit; a unit too small to hold a share in whole
+    people cannot meet the rule's intent:
+
+    * ``cap``: a cap on the majority predikat (``max >= MAJORITY``, "sebagian besar
+      (maksimal 70%)") that rounds to no one (one employee of one is 100 %);
+    * ``min``: a minimum share below 100 % that would take every employee of the unit;
+    * ``present``: "harus ada" (some employees with a predikat, beside the others) in a unit
+      of one.
+
+    A cap below ``MAJORITY`` that rounds to 0 is not impossible: it means no one in a unit
+    that small (e.g. Sangat Baik at most 10 % of 5 employees).
+    """
+    if n <= 0:
+        return None
+    if c.max is not None and MAJORITY <= c.max < 1 and hi < 1:
+        return "cap"
+    if c.min is not None and 0 < c.min < 1 and lo > n - 1:
+        return "min"
+    if c.present and n < 2:
+        return "present"
+    return None
 
 
 def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.ndarray | None:
@@ -97,7 +126,7 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
 
 
 @dataclass(frozen=True, eq=False)
-class CurveCheck:
+class CurveCheck(ProvenanceMixin):
     """The curve check per unit.
 
     Attributes
@@ -204,7 +233,8 @@ class CurveCheck:
             return f"<{k}" if k is not None and 0 < x < k else f"{x:,}"
 
         viol: dict[str, list[str]] = {}
-        for r in self.constraints[~self.constraints["ok"]].itertuples(index=False):
+        unmet = self.constraints["meetable"] if "meetable" in self.constraints else True
+        for r in self.constraints[~self.constraints["ok"] & unmet].itertuples(index=False):
             name = " + ".join(label_of[p] for p in str(r.predikat_ids).split("+"))
             parts = []
             if r.present and r.count == 0:
@@ -229,15 +259,26 @@ class CurveCheck:
                      for row in (rubric.curve.rows.values() if rubric.curve is not None else [])}
         n_changes = u["n_changes"].astype(float)
         texts = []
+        small_text: dict[str, str] = {}
+        if "meetable" in self.constraints:
+            for r in self.constraints[~self.constraints["meetable"]].itertuples(index=False):
+                name = " + ".join(label_of[p] for p in str(r.predikat_ids).split("+"))
+                rule = (t("curve.rule.present", lang, predikat=name) if r.present else
+                        t("curve.rule.min" if r.min_share is not None and not pd.isna(r.min_share)
+                          else "curve.rule.max", lang, predikat=name,
+                          share=float(r.min_share if r.min_share is not None and not pd.isna(r.min_share)
+                                      else r.max_share)))
+                small_text.setdefault(str(r.unit), "")
+                small_text[str(r.unit)] += ("; " if small_text[str(r.unit)] else "") + rule
         for i, unit in zip(u.index, u["unit"].astype(str), strict=True):
-            if n_changes[i] < 0:
-                texts.append(t("curve.infeasible", lang))
-            else:
-                texts.append("; ".join(moves.get(unit, [])))
+            parts = [t("curve.infeasible", lang)] if n_changes[i] < 0 else list(moves.get(unit, []))
+            if unit in small_text:
+                parts.append(t("curve.too_small", lang, rules=small_text[unit]))
+            texts.append("; ".join(parts))
         out = pd.DataFrame({"unit": u["unit"].astype(str), "org_rating": u["org_rating"].map(org_label)
                             .fillna(u["org_rating"]), "n_employees": n.mask(small)})
         out = pd.concat([out, counts], axis=1)
-        out["ok"] = pd.array(u["ok"].astype(bool), dtype="boolean")
+        out["ok"] = pd.array(u["ok"], dtype="boolean")
         out["violations"] = ["; ".join(viol.get(unit, [])) for unit in u["unit"].astype(str)]
         out["changes"] = texts
         out["n_changes"] = n_changes
@@ -252,16 +293,51 @@ class CurveCheck:
             out["n_changes"] = out["n_changes"].astype(int)
         return out.reset_index(drop=True)
 
-    @property
-    def provenance(self) -> Provenance:
-        """Data hash, rubric id and hash, parameters and version."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(
-                self._data, parameters=self.parameters, rubric_id=self.rubric_id, rubric_hash=self.rubric_hash)
-        return self._cache["provenance"]
-
     def _repr_html_(self) -> str:
         return frame_html("Curve check per unit", self.units, max_rows=40)
+
+
+def _min_size(row: CurveRow, rounding: Rounding) -> int:
+    """The smallest unit in which every rule of ``row`` can be met (at most 100)."""
+    for n in range(1, 101):
+        if all(_unmeetable(c, n, *_bounds(c, n, rounding)) is None for c in row.constraints):
+            lo_hi = [_bounds(c, n, rounding) for c in row.constraints]
+            if all(lo <= hi for lo, hi in lo_hi):
+                return n
+    return 101
+
+
+def _pool(work: pd.DataFrame, frame: pd.DataFrame, rows_by_unit: dict[str, CurveRow], rubric: Rubric,
+          pool: Any, rounding: Rounding, lang: str) -> tuple[pd.DataFrame, dict[str, CurveRow], int]:
+    """Merge the units too small for their rule, per pool group and organisation rating."""
+    if pool is None:
+        raise ParameterError("`small_units='pool'` needs `pool=`: a {unit: group} mapping (e.g. each work "
+                             "unit's OPD) or a column of the scores table that names the group.")
+    if isinstance(pool, str):
+        if pool not in frame.columns:
+            raise ParameterError(f"`pool` names column {pool!r}, which the scores table lacks; columns: "
+                                 f"{', '.join(map(str, frame.columns[:12]))}. Pass a {{unit: group}} mapping.")
+        group_of = frame.groupby("unit", observed=True)[pool].first().astype(str).to_dict()
+    else:
+        group_of = {str(k): str(v) for k, v in dict(pool).items()}
+    n_scored = work[work["rank"].notna()].groupby("unit").size()
+    label = "small units" if lang == "en" else "unit kecil"
+    new_rows = dict(rows_by_unit)
+    rename: dict[str, str] = {}
+    for unit, row in rows_by_unit.items():
+        if int(n_scored.get(unit, 0)) >= _min_size(row, rounding):
+            continue
+        group = group_of.get(unit)
+        if group is None:
+            continue
+        same = [u for u, r in rows_by_unit.items() if r.id != row.id and group_of.get(u) == group]
+        name = f"{group} ({label})" if not same else f"{group} ({label}, {row.label.get(lang)})"  # type: ignore[arg-type]
+        rename[unit] = name
+        new_rows[name] = row
+    if not rename:
+        return work, rows_by_unit, 0
+    work = work.assign(unit=work["unit"].map(lambda u: rename.get(u, u)))
+    return work, new_rows, len(rename)
 
 
 def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, CurveRow]:
@@ -295,7 +371,8 @@ def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, Cu
 
 def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, period: str | None = None,
                 rounding: Rounding = "conservative", max_named: int = 10, rubric: Rubric | None = None,
-                lang: Literal["id", "en"] | None = None) -> CurveCheck:
+                lang: Literal["id", "en"] | None = None, small_units: SmallUnits = "report",
+                pool: dict[str, str] | str | None = None) -> CurveCheck:
     """Check each unit's predikat distribution against the curve of the scores' rubric.
 
     Parameters
@@ -325,6 +402,15 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     lang
         Language of the labels in ``to_frame()``; default the language of ``scores``
         (``"id"`` for a DataFrame). :meth:`CurveCheck.summary` takes its own.
+    small_units
+        What to do in a unit too small for a rule (see Notes): ``"report"`` (default):
+        check the rules the unit can meet, say which it cannot (``ok`` is ``<NA>`` when one
+        cannot be met) and demand no move for them; ``"strict"``: demand the rounded
+        counts whatever the size (the behaviour before 0.2); ``"pool"``: check the units
+        too small for their rule together, per group of ``pool`` and organisation rating.
+    pool
+        With ``small_units="pool"``: the group of each unit, a ``{unit: group}`` mapping
+        (e.g. each work unit's OPD) or a column of the scores table (e.g. ``"opd"``).
 
     Returns
     -------
@@ -332,7 +418,8 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         ``.to_frame()``: ``unit, org_rating, n_employees``, counts per predikat,
         ``n_unscored, ok, violations, changes, n_changes``; ``.summary(lang, min_cell)``
         the same per unit without identifiers and with small cells hidden;
-        ``.borderline`` the employees the fix would move (HR only).
+        ``.borderline`` the employees the fix would move (HR only). ``.constraints`` has
+        ``meetable`` per unit and rule.
 
     Notes
     -----
@@ -346,6 +433,21 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     by age): the list shows who is *eligible*, a person decides. ``priority`` keeps the
     mean rescaled dimension score (the composite for a bands rubric). Employees without a predikat are
     counted in ``n_unscored`` and left out of *n*.
+
+    **Small units.** The rules state shares of a unit, which ``rounding`` turns into whole
+    employees. In a unit of a few employees some rules cannot be met as the rules mean
+    them: a cap on the majority predikat ("sebagian besar (maksimal 70%)") rounds to no
+    one in a unit of one; a minimum share below 100 % (60 % Butuh Perbaikan) would take
+    every employee of a unit of one or two; "harus ada" (some employees with Butuh
+    Perbaikan or Kurang, beside the others) cannot hold in a unit of one. With
+    ``small_units="report"`` a unit smaller than its row needs (the smallest size in which
+    every rule of the row can be met together) is reported (``violations``; ``ok`` is
+    ``<NA>``; in :meth:`~CurveCheck.summary` "aturan ... tidak dapat dipenuhi pada unit
+    sekecil ini") instead of being told to move its only employee. A cap below 50 % that
+    rounds to 0 is applied (Sangat Baik at most 10 % of 5 employees: none). With the
+    PermenPANRB 6/2022 curve and conservative rounding, the Istimewa and Baik rows need 2
+    employees, the other rows 3. ``"pool"`` checks the small units of one group (an OPD's
+    work units) as one unit, named ``"<group> (unit kecil)"``.
 
     Examples
     --------
@@ -401,8 +503,14 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         priority = np.mean(parts, axis=0)
     work = pd.DataFrame({"unit": frame["unit"].to_numpy(), "employee_id": frame["employee_id"].to_numpy(),
                          "rank": rank.to_numpy(), "priority": priority})
+    check_option("small_units", small_units, ["report", "strict", "pool"])
     units = sorted(work["unit"].dropna().unique().tolist())
     rows_by_unit = _org_rows(rubric, org_rating, units)
+    notes: list[str] = []
+    if small_units == "pool":
+        work, rows_by_unit, pooled = _pool(work, frame, rows_by_unit, rubric, pool, rounding, lang)
+        if pooled:
+            notes.append(f"{pooled} unit(s) too small for their rule are checked together per group.")
     en = lang == "en"
     unit_rows, change_rows, cons_rows, move_rows = [], [], [], []
     for unit, g in work.groupby("unit", sort=True):
@@ -410,18 +518,28 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         scored = g[g["rank"].notna()]
         counts = np.bincount(scored["rank"].astype(int), minlength=len(pred_ids))
         n = int(counts.sum())
-        cons, violations = [], []
+        cons, violations, small = [], [], []
+        too_small = small_units != "strict" and n < _min_size(row, rounding)
         for c in row.constraints:
             idx = [pred_ids.index(p) for p in c.predikat]
             lo, hi = _bounds(c, n, rounding)
             count = int(counts[idx].sum())
             ok = lo <= count <= hi
             name = " + ".join(labels[i] for i in idx)
+            cons_rows.append((unit, name, count, lo, hi, ok, "+".join(c.predikat), c.min, c.max, c.present,
+                              not too_small))
+            if too_small:
+                continue
             cons.append((idx, lo, hi))
-            cons_rows.append((unit, name, count, lo, hi, ok, "+".join(c.predikat), c.min, c.max, c.present))
             if not ok:
                 need = f">= {lo}" if count < lo else f"<= {hi}"
                 violations.append(f"{name}: {count} of {n}, {'must be' if en else 'harus'} {need}")
+        if too_small:
+            names = "; ".join(" + ".join(labels[pred_ids.index(p)] for p in c.predikat) for c in row.constraints)
+            small.append((f"the rule of an organisation rated {row.label.get(lang)} ({names}) cannot be met in "
+                          f"a unit of {n} employee(s); it needs {_min_size(row, rounding)}") if en else
+                         (f"aturan organisasi {row.label.get(lang)} ({names}) tidak dapat dipenuhi pada unit "
+                          f"{n} pegawai; perlu minimal {_min_size(row, rounding)}"))
         moves = _solve(counts, cons) if violations else np.zeros((len(pred_ids),) * 2, dtype=int)
         texts = []
         if moves is None:
@@ -432,15 +550,16 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
             for p, q in zip(*np.nonzero(moves), strict=True):
                 k = int(moves[p, q])
                 move_rows.append((unit, pred_ids[p], pred_ids[q], k))
-                pool = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)]
-                near = rank_candidates(frame.iloc[pool.index.to_numpy()], rubric,
-                                       np.full(len(pool), pred_ids[q], dtype=object))
-                pool = pool.assign(distance=near["distance"].to_numpy()).iloc[
+                chosen = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)]
+                near = rank_candidates(frame.iloc[chosen.index.to_numpy()], rubric,
+                                       np.full(len(chosen), pred_ids[q], dtype=object))
+                chosen = chosen.assign(distance=near["distance"].to_numpy()).iloc[
                     np.argsort(near["order"].to_numpy(), kind="stable")].head(k)
-                taken.update(pool["employee_id"])
-                for emp, pr, dist in zip(pool["employee_id"], pool["priority"], pool["distance"], strict=True):
+                taken.update(chosen["employee_id"])
+                for emp, pr, dist in zip(chosen["employee_id"], chosen["priority"], chosen["distance"],
+                                         strict=True):
                     change_rows.append((unit, emp, labels[p], labels[q], pr, dist))
-                named = ", ".join(pool["employee_id"].head(max_named))
+                named = ", ".join(chosen["employee_id"].head(max_named))
                 more = " ..." if k > max_named else ""
                 texts.append(f"move {k} employees from {labels[p]} to {labels[q]} (borderline: {named}{more})"
                              if en else f"pindahkan {k} pegawai dari {labels[p]} ke {labels[q]} "
@@ -448,15 +567,21 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         unit_rows.append({
             "unit": unit, "org_rating": row.label.get(lang), "n_employees": n,
             **{labels[i]: int(counts[i]) for i in range(len(pred_ids))},
-            "n_unscored": int(len(g) - n), "ok": not violations, "violations": "; ".join(violations),
+            "n_unscored": int(len(g) - n),
+            "ok": (pd.NA if small and not violations else not violations),
+            "violations": "; ".join(violations + small),
             "changes": "; ".join(texts), "n_changes": int(moves.sum()) if moves is not None else -1})
     units_frame = pd.DataFrame(unit_rows)
+    if len(units_frame):
+        units_frame["ok"] = pd.array(units_frame["ok"].tolist(), dtype="boolean")
     changes = pd.DataFrame(change_rows, columns=["unit", "employee_id", "from_predikat", "to_predikat",
                                                  "priority", "distance"])
     constraints = pd.DataFrame(cons_rows, columns=["unit", "constraint", "count", "min_count", "max_count",
-                                                   "ok", "predikat_ids", "min_share", "max_share", "present"])
+                                                   "ok", "predikat_ids", "min_share", "max_share", "present",
+                                                   "meetable"])
     moves_frame = pd.DataFrame(move_rows, columns=["unit", "from_predikat", "to_predikat", "n_employees"])
-    params = {"period": period, "rounding": rounding, "lang": lang,
+    params = {"period": period, "rounding": rounding, "lang": lang, "small_units": small_units,
+              "pool": pool if isinstance(pool, str | None) else dict(pool), "notes": tuple(notes),
               "org_rating": org_rating if isinstance(org_rating, str) else dict(org_rating)}
     return CurveCheck(units_frame, changes, constraints, rubric.id, rubric.hash, params, frame,
                       moves=moves_frame, _rubric=rubric)

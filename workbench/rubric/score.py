@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from workbench._frames import is_dask
 from workbench.errors import ParameterError, check_option
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric._compute import IND_PREFIX, finish, indicator_table, input_indicators
 from workbench.rubric.load import load_rubric
 from workbench.rubric.model import Rubric, WeightSet
@@ -36,7 +36,7 @@ _KEYS = ["period", "employee_id"]
 
 
 @dataclass(frozen=True, eq=False)
-class Scores:
+class Scores(ProvenanceMixin):
     """Scores of employees under a rubric: one row per employee and period.
 
     Attributes
@@ -87,14 +87,6 @@ class Scores:
     def rubric_hash(self) -> str:
         """The rubric's content hash."""
         return self.rubric.hash
-
-    @property
-    def provenance(self) -> Provenance:
-        """Data hash, rubric id and hash, parameters and version (built on first access)."""
-        if "provenance" not in self._cache:
-            self._cache["provenance"] = Provenance.build(
-                self._data, parameters=self.parameters, rubric_id=self.rubric.id, rubric_hash=self.rubric.hash)
-        return self._cache["provenance"]
 
     def predikat_ids(self) -> pd.Series:
         """The predikat as stable ids (``sangat_baik`` ...), whatever ``lang`` was."""

@@ -1,15 +1,16 @@
 """Re-scoring under many weight sets at once: the matrix form of a rubric.
 
-:func:`weight_model` reads the ratings once into a per-employee array of rater-role means
-``U[n, indicator, role]`` (already mapped onto each dimension's scale), and the rubric's
-weights into one flat parameter vector ``theta`` (rater-role weights per dimension,
-indicator weights, dimension weights). :meth:`WeightModel.evaluate` then scores ``c``
-weight sets in one go: for a weighted-mean dimension the scores are a matrix product
-per *presence pattern* (employees rated by the same roles on the same indicators), so
-no Python loop runs over employees or draws. It follows ``workbench.rubric``'s scoring
-rules (rater roles renormalised over the roles present; linear map of each indicator
-onto its dimension's scale; missing ``propagate``/``renormalise``; last matching band
-wins, then conditions; matrix of categories).
+:func:`weight_model` reads the ratings once, with the scorer's own reader
+(:func:`workbench.rubric._compute.rating_cube`: the same parsing of e-Kinerja labels, the
+same scale check), into a per-employee array of rater-role means ``U[n, indicator,
+role]`` mapped onto each dimension's scale by the compiled rubric
+(:mod:`workbench.rubric._compiled`), and the rubric's weights into one flat parameter
+vector ``theta`` (rater-role weights per dimension, indicator weights, dimension
+weights). :meth:`WeightModel.evaluate` then scores ``c`` weight sets in one go: for a
+weighted-mean dimension the scores are a matrix product per *presence pattern*
+(employees rated by the same roles on the same indicators), so no Python loop runs over
+employees or draws; categories, matrix, bands and conditions are the compiled rubric's,
+the ones ``wb.score`` applies.
 
 Examples
 --------
@@ -31,11 +32,11 @@ import pandas as pd
 
 from workbench.data.contract import RATER_ROLES
 from workbench.errors import ParameterError
-from workbench.rubric._compute import _categories as category_index
-from workbench.rubric._compute import _scores
+from workbench.rubric._compiled import CompiledRubric, compile_rubric
+from workbench.rubric._compute import rating_cube
 from workbench.rubric.model import Rubric, WeightSet
 
-__all__ = ["Evaluation", "WeightModel", "draw_ranks", "weight_model"]
+__all__ = ["Evaluation", "Subset", "WeightModel", "draw_ranks", "select_period", "weight_model"]
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
 
@@ -73,6 +74,11 @@ class WeightModel:
     period_codes: np.ndarray
     unit_codes: np.ndarray
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def compiled(self) -> CompiledRubric:
+        """The compiled rubric (shared with ``wb.score``)."""
+        return compile_rubric(self.rubric)
 
     @property
     def n(self) -> int:
@@ -168,21 +174,11 @@ class WeightModel:
                 else:
                     by_dim[d][rows] = s
         dims = np.moveaxis(by_dim, 0, -1)  # (n, c, D) view
-        pred = np.full((self.n, c), -1, dtype=np.int8)
+        comp = self.compiled
         composite = np.full((self.n, c), np.nan)
-        rank_of = {p.id: p.rank for p in r.predikat}
         if r.rule == "matrix" and r.matrix is not None:
-            m = r.matrix
-            ri = _categories(dims[:, :, [d.id for d in r.dimensions].index(m.rows)], r.dimension(m.rows))
-            ci = _categories(dims[:, :, [d.id for d in r.dimensions].index(m.columns)], r.dimension(m.columns))
-            rcat = [k.id for k in r.dimension(m.rows).categories]
-            ccat = [k.id for k in r.dimension(m.columns).categories]
-            table = np.array([[rank_of[m.cells[(a, b)]] for b in ccat] for a in rcat], dtype=np.int8)
-            ok = (ri >= 0) & (ci >= 0)
-            pred = np.where(ok, table[np.maximum(ri, 0), np.maximum(ci, 0)], -1).astype(np.int8)
-            lo = np.array([d.scale.min for d in r.dimensions])
-            span = np.array([d.scale.max - d.scale.min for d in r.dimensions])
-            scaled = (dims - lo) / span
+            pred = comp.predikat(dims).astype(np.int8)
+            scaled = (dims - comp.dim_lo) / comp.dim_span
             tie = np.nan_to_num(scaled).sum(axis=2) / np.maximum((~np.isnan(scaled)).sum(axis=2), 1)
             value = (len(r.predikat) - pred) + tie
             value[pred < 0] = np.nan
@@ -191,16 +187,7 @@ class WeightModel:
             composite = np.zeros((self.n, c))
             for d in range(n_dim):
                 composite += by_dim[d] * delta[None, :, d]
-            band_idx = np.full((self.n, c), -1, dtype=np.int16)
-            for b, band in enumerate(r.bands):
-                above = composite >= band.min if band.min_inclusive else composite > band.min
-                below = composite <= band.max if band.max_inclusive else composite < band.max
-                band_idx = np.where(above & below, b, band_idx)
-            ranks = np.array([rank_of[b.predikat] for b in r.bands], dtype=np.int8)
-            pred = np.where(band_idx >= 0, ranks[np.maximum(band_idx, 0)], -1).astype(np.int8)
-            for cond in r.conditions:
-                hit = (pred == rank_of[cond.replaces]) & (composite >= cond.min) & self.flags[cond.flag][:, None]
-                pred = np.where(hit, rank_of[cond.predikat], pred).astype(np.int8)
+            pred = comp.predikat(dims, composite, self.flags).astype(np.int8)
             value = composite
         return Evaluation(dims, composite, pred, value)
 
@@ -286,11 +273,6 @@ def _competition_ranks(v: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _categories(s: np.ndarray, dim: Any) -> np.ndarray:
-    """Category index per score (-1 where missing), as int8: the scorer's own rule."""
-    return category_index(s, dim).astype(np.int8)
-
-
 def _params(rubric: Rubric, roles: tuple[str, ...], base: WeightSet) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for dim in rubric.dimensions:
@@ -329,7 +311,29 @@ def _theta(params: pd.DataFrame, ws: WeightSet) -> np.ndarray:
     return out
 
 
-def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline") -> WeightModel:
+class Subset:
+    """A dataset restricted to some periods (``ratings`` and ``roster`` only)."""
+
+    def __init__(self, ratings: pd.DataFrame, roster: pd.DataFrame) -> None:
+        self.ratings = ratings
+        self.roster = roster
+
+
+def select_period(ds: Any, period: str | list[str] | None) -> Any:
+    """``ds`` restricted to ``period`` (one period or a list); ``None`` returns ``ds``."""
+    if period is None:
+        return ds
+    wanted = [str(period)] if isinstance(period, str) else [str(p) for p in period]
+    ratings = ds.ratings[ds.ratings["period"].astype(str).isin(wanted)]
+    if len(ratings) == 0:
+        have = sorted(map(str, ds.ratings["period"].unique()))
+        raise ParameterError(f"No ratings in period {period!r}; the data have {have}.")
+    roster = ds.roster[ds.roster["period"].astype(str).isin(wanted)] if "period" in ds.roster else ds.roster
+    return Subset(ratings, roster)
+
+
+def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
+                 period: str | list[str] | None = None) -> WeightModel:
     """Build the matrix form of ``rubric`` on dataset ``ds`` (see the module docstring).
 
     Parameters
@@ -340,48 +344,36 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline") -> WeightMo
         The rubric.
     weights
         The weight set whose values are the baseline ``theta0``.
+    period
+        Only these periods (one or a list); default all.
     """
+    ds = select_period(ds, period)
     if not isinstance(rubric, Rubric):
         raise ParameterError(f"`rubric` must be a Rubric (wb.load_rubric(...)); got {type(rubric).__name__}.")
     if weights not in rubric.weights:
         raise ParameterError(f"`weights` must be one of {{{', '.join(map(repr, rubric.weights))}}}; "
                              f"got {weights!r}.")
     ratings = ds.ratings
+    compiled = compile_rubric(rubric)
     ind_ids = [i.id for i in rubric.indicators]
-    flag_inds = [f.indicator for f in rubric.flags if f.indicator and f.indicator not in ind_ids]
-    all_ids = ind_ids + flag_inds
+    all_ids = list(compiled.inputs)
     roles = tuple(RATER_ROLES)
-    sub = ratings[ratings["indicator"].isin(all_ids)]
-    score = _scores(sub, rubric)  # as the scorer reads them: e-Kinerja labels become their levels
-    p_codes, p_uni = pd.factorize(sub["period"].astype(str))
-    e_codes, e_uni = pd.factorize(sub["employee_id"].astype(str))
-    keys_codes, key_uni = pd.factorize(p_codes.astype(np.int64) * max(len(e_uni), 1) + e_codes)
-    n_e = max(len(e_uni), 1)
-    keys = pd.MultiIndex.from_arrays([np.asarray(p_uni, dtype=object)[key_uni // n_e],
-                                      np.asarray(e_uni, dtype=object)[key_uni % n_e]])
-    ind = pd.Index(all_ids).get_indexer(sub["indicator"])
-    role = pd.Index(roles).get_indexer(sub["rater_role"].astype(str))
-    ok = (role >= 0) & ~np.isnan(score)
-    n, p_all, n_r = len(keys), len(all_ids), len(roles)
+    try:
+        cube = rating_cube(ratings[ratings["indicator"].isin(all_ids)], rubric)
+    except KeyError as exc:
+        raise ParameterError(f"The ratings table lacks the column {exc}; it must follow the data contract "
+                             "(period, employee_id, rater_id, rater_role, indicator, score).") from exc
+    n, p = cube.n, len(ind_ids)
     if n == 0:
         raise ParameterError(f"The data hold no ratings of the indicators of rubric {rubric.id!r} "
                              f"({', '.join(ind_ids[:5])}{' ...' if len(ind_ids) > 5 else ''}); map them first "
                              "(workbench.rubric.map_indicators).")
-    flat = (keys_codes[ok].astype(np.int64) * p_all + ind[ok]) * n_r + role[ok]
-    sums = np.bincount(flat, weights=score[ok], minlength=n * p_all * n_r).reshape(n, p_all, n_r)
-    cnts = np.bincount(flat, minlength=n * p_all * n_r).reshape(n, p_all, n_r)
+    sums, cnts = cube.sums, cube.counts  # every role: (n, inputs, roles)
     means = np.where(cnts > 0, sums / np.maximum(cnts, 1), np.nan)
-    p = len(ind_ids)
-    u = np.zeros((n, p, n_r))
-    for j, i in enumerate(ind_ids):
-        indic = rubric.indicator(i)
-        dim = rubric.dimension(indic.dimension)
-        unit = (means[:, j, :] - indic.scale.min) / (indic.scale.max - indic.scale.min)
-        if indic.direction == "lower_is_better":
-            unit = 1 - unit
-        u[:, j, :] = np.nan_to_num(dim.scale.min + unit * (dim.scale.max - dim.scale.min))
+    u = np.nan_to_num(compiled.to_dimension_scale(np.moveaxis(means[:, :p, :], 1, 2))).transpose(0, 2, 1)
     present = cnts[:, :p, :] > 0
-    key_frame = pd.DataFrame({"period": keys.get_level_values(0), "employee_id": keys.get_level_values(1)})
+    key_frame = pd.DataFrame({"period": np.asarray(cube.period, dtype=object).astype(str),
+                              "employee_id": np.asarray(cube.employee_id, dtype=object).astype(str)})
     roster = ds.roster.copy()
     roster["period"] = roster["period"].astype(str)
     roster["employee_id"] = roster["employee_id"].astype(str)

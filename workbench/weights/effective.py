@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench._deprecation import renamed, warn
 from workbench.errors import ParameterError
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import Rubric
 
 __all__ = ["EFFECTIVE_COLUMNS", "EffectiveWeights", "effective_weights"]
@@ -32,7 +33,7 @@ EFFECTIVE_COLUMNS = ["target", "indicator", "nominal", "effective", "ratio", "sd
 
 
 @dataclass(frozen=True, eq=False)
-class EffectiveWeights:
+class EffectiveWeights(ProvenanceMixin):
     """Nominal and effective weights (see :func:`effective_weights`).
 
     ``to_frame()``: ``target, indicator, nominal, effective, ratio, sd, corr, n``: the
@@ -44,17 +45,14 @@ class EffectiveWeights:
     frame: pd.DataFrame = field(repr=False)
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
     _data: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The weights (see the class docstring)."""
         return self.frame.copy()
 
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from."""
-        return Provenance.build(self._data if self._data is not None else self.frame,
-                                parameters=self.parameters, rubric_id=self.parameters.get("rubric_id"),
-                                rubric_hash=self.parameters.get("rubric_hash"))
+    def _provenance_data(self) -> Any:
+        return self._data if self._data is not None else self.frame
 
     def _repr_html_(self) -> str:
         return frame_html("Nominal and effective weights", self.frame, max_rows=40)
@@ -87,10 +85,12 @@ def _rows(target: str, names: list[str], w: np.ndarray, x: np.ndarray) -> list[l
 
 def effective_weights(
     data: Any,
-    weights: Mapping[str, float] | pd.Series | None = None,
+    indicators: Mapping[str, float] | pd.Series | None = None,
     *,
     rubric: Rubric | None = None,
-    weight_set: str = "baseline",
+    weights: str | Mapping[str, float] | pd.Series = "baseline",
+    period: str | list[str] | None = None,
+    weight_set: str | None = None,
 ) -> EffectiveWeights:
     """Nominal beside effective weights of the indicators of a composite.
 
@@ -99,13 +99,18 @@ def effective_weights(
     data
         Either an indicator matrix (DataFrame, rows employees, one column per indicator)
         with ``weights``, or a dataset (``wb.read_sample(...)``) with ``rubric``.
-    weights
-        ``{indicator: weight}`` for a matrix (default: equal weights).
-    rubric, weight_set
-        With a dataset: the rubric and the weight set to analyse. For a bands rubric the
-        target is the composite (indicator weight = dimension weight x weight within the
-        dimension, on the dimension's scale); for a matrix rubric each dimension is its own
-        target. Rater roles are combined with the weight set's role weights.
+    indicators
+        ``{indicator: weight}`` for a matrix (default: equal weights), as in
+        ``Rubric.with_weights(indicators=...)``.
+    rubric, weights
+        With a dataset: the rubric and the name of the weight set to analyse. For a bands
+        rubric the target is the composite (indicator weight = dimension weight x weight
+        within the dimension, on the dimension's scale); for a matrix rubric each dimension
+        is its own target. Rater roles are combined with the weight set's role weights.
+        (``weights`` always names a weight set: a mapping there, and ``weight_set=``, are
+        deprecated spellings of ``indicators=`` and ``weights=``.)
+    period
+        With a dataset: only these periods (one or a list); default all.
 
     Returns
     -------
@@ -138,27 +143,37 @@ def effective_weights(
     >>> bool(abs(e.groupby("target")["effective"].sum() - 1).max() < 1e-9)
     True
     """
+    if isinstance(weights, Mapping | pd.Series):
+        warn("`effective_weights(weights={...})` is deprecated: `weights` names a weight set; pass "
+             "the mapping as `indicators=`.")
+        if indicators is not None:
+            raise ParameterError("Pass the indicator weights once, as `indicators=`.")
+        indicators, weights = weights, "baseline"
+    weights = renamed("effective_weights", "weight_set", "weights", weight_set, weights, default="baseline")
     if rubric is None:
         if not isinstance(data, pd.DataFrame):
             raise ParameterError("Pass an indicator matrix (DataFrame), or a dataset with `rubric=`.")
         names = [str(c) for c in data.columns]
-        if weights is None:
+        if indicators is None:
             w = np.ones(len(names))
         else:
-            wmap = dict(weights)
+            wmap = dict(indicators)
             unknown = [k for k in wmap if k not in names]
             if unknown:
-                raise ParameterError(f"`weights` names indicators not in `data`: {unknown}.")
+                raise ParameterError(f"`indicators` names indicators not in `data`: {unknown}.")
             w = np.array([float(wmap.get(n, 0.0)) for n in names])
         if w.sum() <= 0:
-            raise ParameterError("`weights` must have a positive sum.")
+            raise ParameterError("`indicators` must have a positive sum.")
         rows = _rows("composite", names, w, data.to_numpy(dtype=float))
-        return EffectiveWeights(pd.DataFrame(rows, columns=EFFECTIVE_COLUMNS), {"weights": dict(zip(names, w.tolist(), strict=True))},
-                                data)
-    from workbench.weights._engine import weight_model
+        return EffectiveWeights(pd.DataFrame(rows, columns=EFFECTIVE_COLUMNS),
+                                {"indicators": dict(zip(names, w.tolist(), strict=True))}, data)
+    from workbench.weights._engine import select_period, weight_model
 
-    model = weight_model(data, rubric, weight_set)
-    ws = rubric.weights[weight_set]
+    if not isinstance(weights, str):
+        raise ParameterError(f"`weights` must name a weight set of {rubric.id!r}; got {type(weights).__name__}.")
+    data = select_period(data, period)
+    model = weight_model(data, rubric, weights)
+    ws = rubric.weights[weights]
     p_ix = {i: j for j, i in enumerate(model.indicators)}
     rows = []
     comp_names: list[str] = []
@@ -189,5 +204,5 @@ def effective_weights(
     if not rows:
         raise ParameterError(f"Rubric {rubric.id!r} has no composite or dimension with two or more weighted "
                              "indicators; there is nothing to compare.")
-    params = {"weight_set": weight_set, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
+    params = {"weights": weights, "period": period, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
     return EffectiveWeights(pd.DataFrame(rows, columns=EFFECTIVE_COLUMNS), params, data.ratings)

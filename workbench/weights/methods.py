@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ParameterError, check_option
-from workbench.results import Provenance, frame_html
+from workbench.results import ProvenanceMixin, frame_html
 
 __all__ = [
     "AHPResult",
@@ -47,7 +47,7 @@ RANDOM_INDEX: dict[int, float] = {
 
 
 @dataclass(frozen=True, eq=False)
-class MethodWeights:
+class MethodWeights(ProvenanceMixin):
     """Weights produced by one weighting method.
 
     ``to_frame()`` has the columns ``indicator, weight``; the weights sum to 1.
@@ -68,11 +68,11 @@ class MethodWeights:
         """One row per indicator: ``indicator, weight``."""
         return pd.DataFrame({"indicator": list(self.indicators), "weight": list(self.weights)})
 
-    @property
-    def provenance(self) -> Provenance:
-        """Where the weights came from."""
-        data = self._data if self._data is not None else self.to_frame()
-        return Provenance.build(data, parameters={"method": self.method, **self.parameters})
+    def _provenance_data(self) -> Any:
+        return self._data if self._data is not None else self.to_frame()
+
+    def _provenance_parameters(self) -> dict[str, Any]:
+        return {"method": self.method, **self.parameters}
 
     def _repr_html_(self) -> str:
         return frame_html(f"Weights ({self.method})", self.to_frame())
@@ -260,7 +260,7 @@ def entropy_weights(data: pd.DataFrame) -> MethodWeights:
 
 
 @dataclass(frozen=True, eq=False)
-class AHPResult:
+class AHPResult(ProvenanceMixin):
     """Weights from a pairwise comparison matrix, with Saaty's consistency check.
 
     Attributes
@@ -293,16 +293,16 @@ class AHPResult:
         """One row per criterion: ``criterion, weight``."""
         return pd.DataFrame({"criterion": list(self.criteria), "weight": list(self.weights)})
 
+    def _provenance_data(self) -> Any:
+        return self.matrix.reset_index()
+
+    def _provenance_parameters(self) -> dict[str, Any]:
+        return {"method": self.method, "threshold": self.threshold}
+
     def summary(self) -> pd.DataFrame:
         """One row: ``n, lambda_max, ci, ri, cr, consistent``."""
         return pd.DataFrame([{"n": len(self.criteria), "lambda_max": self.lambda_max, "ci": self.ci,
                               "ri": self.ri, "cr": self.cr, "consistent": self.consistent}])
-
-    @property
-    def provenance(self) -> Provenance:
-        """Where the weights came from."""
-        return Provenance.build(self.matrix.reset_index(),
-                                parameters={"method": self.method, "threshold": self.threshold})
 
     def _repr_html_(self) -> str:
         flag = "" if self.consistent else " <strong>(CR &gt; 0.10: revise the judgements)</strong>"

@@ -16,23 +16,26 @@ Examples
 >>> from workbench.rubric import load_rubric
 >>> ds = wb.read_sample("kota_contoh")
 >>> s = sensitivity(ds, load_rubric("permenpanrb-6-2022-rinci"), n_base=32, groups="group",
-...                 n_bootstrap=0, seed=0)
+...                 n_boot=0, seed=0)
 >>> sorted(s.to_frame()["factor"].unique())
 ['indicators.hasil_kerja', 'indicators.perilaku_kerja', 'raters.perilaku_kerja']
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from workbench._deprecation import renamed
 from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
+from workbench.results import DEFAULT_N_BOOT
 from workbench.rubric.model import Rubric
-from workbench.weights._engine import WeightModel, weight_model
-from workbench.weights.sobol import SobolResult, sobol_indices
+from workbench.weights._engine import WeightModel, select_period, weight_model
+from workbench.weights.sobol import SobolResult, interval_notes, sobol_indices
 
 __all__ = ["curve_violations", "sensitivity"]
 
@@ -117,8 +120,9 @@ def sensitivity(
     org_rating: str | dict[str, str] | None = None,
     weights: str = "baseline",
     period: str | None = None,
-    n_bootstrap: int = 100,
+    n_boot: int = DEFAULT_N_BOOT,
     max_memory_mb: float = 256,
+    n_bootstrap: int | None = None,
 ) -> SobolResult:
     """First-order and total Sobol indices of a rubric's weights on appraisal outcomes.
 
@@ -145,8 +149,9 @@ def sensitivity(
         without it that outcome is left out.
     period
         Restrict to one period (default: all periods, ranks within each).
-    n_bootstrap
-        Bootstrap resamples for the 95 % intervals.
+    n_boot
+        Bootstrap resamples for the 95 % intervals (``n_bootstrap`` is its deprecated
+        name).
     max_memory_mb
         Working memory of one chunk of evaluations.
 
@@ -170,13 +175,11 @@ def sensitivity(
     Saisana, M., Saltelli, A., Tarantola, S. (2005). Uncertainty and sensitivity analysis
     techniques as tools for the quality assessment of composite indicators. *JRSS A* 168(2).
     """
+    n_boot = renamed("sensitivity", "n_bootstrap", "n_boot", n_bootstrap, n_boot, default=DEFAULT_N_BOOT)
     check_option("groups", groups, ["weight", "group", "dimension"])
     if not 0 < perturb < 1:
         raise ParameterError(f"`perturb` must be in (0, 1); got {perturb!r}.")
-    if period is not None:
-        ds = _Subset(ds.ratings[ds.ratings["period"] == period], ds.roster[ds.roster["period"] == period])
-        if len(ds.ratings) == 0:
-            raise ParameterError(f"No ratings in period {period!r}.")
+    ds = select_period(ds, period)
     full = weight_model(ds, rubric, weights)
     model = full.subset(full.scorable())
     free = model.free
@@ -212,16 +215,11 @@ def sensitivity(
         return y
 
     bounds = {n: (1 - perturb, 1 + perturb) for n in names}
-    res = sobol_indices(run, bounds, n_base=n_base, seed=seed, groups=_factor_groups(model, names, groups),
-                        n_bootstrap=n_bootstrap, output_names=outputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # warned once below, from this call
+        res = sobol_indices(run, bounds, n_base=n_base, seed=seed, groups=_factor_groups(model, names, groups),
+                            n_boot=n_boot, output_names=outputs)
     params = {**res.parameters, "perturb": perturb, "groups": groups, "weights": weights, "period": period,
               "org_rating": org_rating, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
-    return SobolResult(res.frame, res.n_base, res.n_evaluations, params, ds.ratings)
-
-
-class _Subset:
-    """A dataset restricted to some rows (``ratings`` and ``roster`` only)."""
-
-    def __init__(self, ratings: pd.DataFrame, roster: pd.DataFrame) -> None:
-        self.ratings = ratings
-        self.roster = roster
+    return SobolResult(res.frame, res.n_base, res.n_evaluations, params, ds.ratings,
+                       interval_notes(res.frame, n_base))

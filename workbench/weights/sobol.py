@@ -11,7 +11,7 @@ Examples
 >>> res = sobol_indices(ishigami, {"x1": (-3.14159265, 3.14159265),
 ...                                "x2": (-3.14159265, 3.14159265),
 ...                                "x3": (-3.14159265, 3.14159265)},
-...                     n_base=4096, seed=1, n_bootstrap=0)
+...                     n_base=4096, seed=1, n_boot=0)
 >>> f = res.to_frame()
 >>> [round(v, 2) + 0.0 for v in f.s1], [round(v, 2) for v in f.st]
 ([0.31, 0.44, 0.0], [0.56, 0.44, 0.24])
@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from workbench._deprecation import renamed
 from workbench.errors import ParameterError
-from workbench.results import Provenance, frame_html
+from workbench.results import DEFAULT_N_BOOT, ProvenanceMixin, frame_html
 
 __all__ = [
     "SOBOL_COLUMNS",
@@ -41,6 +43,10 @@ __all__ = [
 ]
 
 SOBOL_COLUMNS = ["output", "factor", "s1", "s1_ci_low", "s1_ci_high", "st", "st_ci_low", "st_ci_high"]
+
+WIDE_INTERVAL = 0.3
+"""An index interval wider than this cannot be read (it spans "unimportant" to "dominant"):
+:func:`sobol_indices` then warns and says how much larger ``n_base`` should be."""
 
 
 def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
@@ -129,7 +135,8 @@ def saltelli_design(
 def _estimate(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Saltelli (2010) first-order and Jansen (1999) total estimators.
 
-    ``fa, fb``: ``(N, m)``; ``fab``: ``(G, N, m)``. Returns ``s1, st`` of shape ``(G, m)``.
+    ``fa, fb``: ``(N, m)``; ``fab``: ``(G, N, m)``, all centred (see :func:`sobol_analyze`).
+    Returns ``s1, st`` of shape ``(G, m)``.
     """
     var = np.var(np.concatenate([fa, fb]), axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -142,17 +149,25 @@ def _estimate(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndarr
 
 
 def sobol_analyze(
-    y: np.ndarray, n_base: int, n_groups: int, *, n_bootstrap: int = 200, seed: int = 0,
-    confidence: float = 0.95,
+    y: np.ndarray, n_base: int, n_groups: int, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0,
+    confidence: float = 0.95, n_bootstrap: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Sobol indices from model outputs on a :func:`saltelli_design`.
 
     Returns a dict of ``(G, m)`` arrays: ``s1, st`` and their percentile bootstrap bounds
-    ``s1_ci_low, s1_ci_high, st_ci_low, st_ci_high`` (NaN when ``n_bootstrap`` is 0).
+    ``s1_ci_low, s1_ci_high, st_ci_low, st_ci_high`` (NaN when ``n_boot`` is 0).
+
+    Each output is centred on its mean over all model runs first, as SALib does: the
+    Saltelli (2010) first-order estimator ``mean(f_B (f_ABi - f_A))`` is not invariant to
+    a constant added to the output (in a finite sample ``mean(f_ABi - f_A)`` is not 0), so
+    without centring an offset of 20 turns S1 = .18 into .25. ``n_bootstrap`` is the
+    deprecated name of ``n_boot``.
     """
+    n_boot = renamed("sobol_analyze", "n_bootstrap", "n_boot", n_bootstrap, n_boot, default=DEFAULT_N_BOOT)
     y = np.asarray(y, dtype=float)
     if y.ndim == 1:
         y = y[:, None]
+    y = y - y.mean(axis=0)
     if y.shape[0] != n_base * (n_groups + 2):
         raise ParameterError(f"`y` has {y.shape[0]} rows; expected n_base * (G + 2) = "
                              f"{n_base * (n_groups + 2)}.")
@@ -161,11 +176,11 @@ def sobol_analyze(
     s1, st = _estimate(fa, fb, fab)
     out = {"s1": s1, "st": st}
     nan = np.full_like(s1, np.nan)
-    if n_bootstrap > 0:
+    if n_boot > 0:
         rng = np.random.default_rng(seed)
-        b1 = np.empty((n_bootstrap, *s1.shape))
-        bt = np.empty((n_bootstrap, *s1.shape))
-        for k in range(n_bootstrap):
+        b1 = np.empty((n_boot, *s1.shape))
+        bt = np.empty((n_boot, *s1.shape))
+        for k in range(n_boot):
             i = rng.integers(0, n_base, n_base)
             b1[k], bt[k] = _estimate(fa[i], fb[i], fab[:, i])
         q = [(1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100]
@@ -178,13 +193,14 @@ def sobol_analyze(
 
 
 @dataclass(frozen=True, eq=False)
-class SobolResult:
+class SobolResult(ProvenanceMixin):
     """First-order and total Sobol indices of factors (or groups) on one or more outputs.
 
     ``to_frame()``: ``output, factor, s1, s1_ci_low, s1_ci_high, st, st_ci_low,
     st_ci_high`` (one row per output and factor). ``s1`` is the share of the output's
     variance explained by the factor alone; ``st`` adds all its interactions;
-    ``st - s1`` large means the factor matters through interactions.
+    ``st - s1`` large means the factor matters through interactions. ``notes`` says when
+    the intervals are too wide to read.
     """
 
     frame: pd.DataFrame = field(repr=False)
@@ -192,6 +208,8 @@ class SobolResult:
     n_evaluations: int
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
     _data: Any = field(default=None, repr=False)
+    notes: tuple[str, ...] = ()
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The indices (see the class docstring for the columns)."""
@@ -201,17 +219,31 @@ class SobolResult:
         """One index as a table: factors in rows, outputs in columns."""
         return self.frame.pivot(index="factor", columns="output", values=index)
 
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from."""
-        data = self._data if self._data is not None else self.frame
-        return Provenance.build(data, parameters=self.parameters,
-                                rubric_id=self.parameters.get("rubric_id"),
-                                rubric_hash=self.parameters.get("rubric_hash"))
+    def _provenance_data(self) -> Any:
+        return self._data if self._data is not None else self.frame
 
     def _repr_html_(self) -> str:
+        notes = "".join(f"<p><em>{n}</em></p>" for n in self.notes)
         return frame_html(f"Sobol indices (N = {self.n_base}, {self.n_evaluations} evaluations)",
-                          self.frame, max_rows=40)
+                          self.frame, max_rows=40) + notes
+
+
+def interval_notes(frame: pd.DataFrame, n_base: int, limit: float = WIDE_INTERVAL) -> tuple[str, ...]:
+    """A note (and a warning) when an index interval is wider than ``limit``.
+
+    The Monte-Carlo error of an index falls as ``1 / sqrt(N)``; halving the widest interval
+    needs four times ``n_base``. Returns the notes; warns with :class:`UserWarning`.
+    """
+    width = np.nanmax(np.r_[(frame["s1_ci_high"] - frame["s1_ci_low"]).to_numpy(float),
+                            (frame["st_ci_high"] - frame["st_ci_low"]).to_numpy(float), -np.inf])
+    if not np.isfinite(width) or width <= limit:
+        return ()
+    factor = int(2 ** np.ceil(2 * np.log2(width / limit)))
+    text = (f"Sobol intervals are too wide to read (up to {width:.2f}, above {limit:g}): indices "
+            f"this uncertain cannot rank the factors. Increase n_base from {n_base} to at least "
+            f"{n_base * factor}, or group the factors (fewer, larger indices).")
+    warnings.warn(text, UserWarning, stacklevel=3)
+    return (text,)
 
 
 def sobol_indices(
@@ -221,8 +253,9 @@ def sobol_indices(
     n_base: int = 1024,
     seed: int = 0,
     groups: Mapping[str, Sequence[str]] | None = None,
-    n_bootstrap: int = 200,
+    n_boot: int = DEFAULT_N_BOOT,
     output_names: Sequence[str] | None = None,
+    n_bootstrap: int | None = None,
 ) -> SobolResult:
     """First-order and total Sobol indices of a vectorised model with uniform inputs.
 
@@ -240,8 +273,9 @@ def sobol_indices(
     groups
         ``{group: [factor, ...]}``: indices of groups of factors, every factor in exactly
         one group; ``None`` gives one index per factor.
-    n_bootstrap
-        Bootstrap resamples for the 95 % intervals (0: none).
+    n_boot
+        Bootstrap resamples for the 95 % intervals (0: none; default
+        :data:`~workbench.results.DEFAULT_N_BOOT`). ``n_bootstrap`` is its deprecated name.
     output_names
         Names of the ``m`` outputs (default ``y`` or ``y0, y1, ...``).
 
@@ -254,9 +288,12 @@ def sobol_indices(
     Notes
     -----
     Estimators: Saltelli et al. (2010) for ``S1`` (``mean(f_B (f_ABi - f_A)) / V``) and
-    Jansen (1999) for ``ST`` (``mean((f_A - f_ABi)^2) / 2V``), the pair SALib uses. An
-    output that does not vary gets NaN indices. Indices estimated from ``N`` points have
-    Monte-Carlo error of order ``1 / sqrt(N)``; read small values (< 0.05) as zero.
+    Jansen (1999) for ``ST`` (``mean((f_A - f_ABi)^2) / 2V``), the pair SALib uses, on the
+    output centred on its mean (so that adding a constant to the output changes nothing).
+    An output that does not vary gets NaN indices. Indices estimated from ``N`` points have
+    Monte-Carlo error of order ``1 / sqrt(N)``; read small values (< 0.05) as zero. When an
+    interval is wider than :data:`WIDE_INTERVAL` the result warns and ``notes`` says how
+    large ``n_base`` should be.
 
     References
     ----------
@@ -265,6 +302,7 @@ def sobol_indices(
     Ishigami, T., Homma, T. (1990). An importance quantification technique in uncertainty
     analysis for computer models. *ISUMA '90*.
     """
+    n_boot = renamed("sobol_indices", "n_bootstrap", "n_boot", n_bootstrap, n_boot, default=DEFAULT_N_BOOT)
     names = [str(n) for n in bounds]
     if not names:
         raise ParameterError("`bounds` must name at least one factor.")
@@ -284,12 +322,14 @@ def sobol_indices(
     outs = list(output_names) if output_names is not None else (["y"] if m == 1 else [f"y{i}" for i in range(m)])
     if len(outs) != m:
         raise ParameterError(f"`output_names` has {len(outs)} names for {m} outputs.")
-    res = sobol_analyze(y, n_base, len(gidx), n_bootstrap=n_bootstrap, seed=seed)
+    if n_boot < 0:
+        raise ParameterError(f"`n_boot` must be 0 or more; got {n_boot!r}.")
+    res = sobol_analyze(y, n_base, len(gidx), n_boot=n_boot, seed=seed)
     rows = []
     for j, out in enumerate(outs):
         for g, factor in enumerate(gidx):
             rows.append([out, factor] + [float(res[c][g, j]) for c in SOBOL_COLUMNS[2:]])
     frame = pd.DataFrame(rows, columns=SOBOL_COLUMNS)
-    params = {"n_base": n_base, "seed": seed, "n_bootstrap": n_bootstrap,
+    params = {"n_base": n_base, "seed": seed, "n_boot": n_boot,
               "groups": None if groups is None else {k: list(v) for k, v in groups.items()}}
-    return SobolResult(frame, n_base, int(x.shape[0]), params, None)
+    return SobolResult(frame, n_base, int(x.shape[0]), params, None, interval_notes(frame, n_base))

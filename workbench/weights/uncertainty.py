@@ -27,10 +27,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ParameterError, check_option
-from workbench.results import Provenance, frame_html
-from workbench.rubric._compute import _categories as category_index
+from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import Rubric, WeightSet
-from workbench.weights._engine import WeightModel, draw_ranks, weight_model
+from workbench.weights._engine import WeightModel, draw_ranks, select_period, weight_model
 
 __all__ = ["DrawSummary", "Uncertainty", "draw_weights", "run_draws", "scores_frame", "uncertainty"]
 
@@ -84,7 +83,7 @@ def _frame_from(model: WeightModel, theta: np.ndarray) -> pd.DataFrame:
     for d, dim in enumerate(r.dimensions):
         out[dim.id] = ev.dims[:, 0, d]
         if dim.categories:
-            idx = category_index(ev.dims[:, 0, d], dim)
+            idx = model.compiled.categories(d, ev.dims[:, 0, d])
             out[dim.id + "_category"] = pd.Categorical.from_codes(
                 idx, categories=[k.label.id for k in dim.categories], ordered=True)
     out["composite"] = ev.composite[:, 0]
@@ -96,7 +95,7 @@ def _frame_from(model: WeightModel, theta: np.ndarray) -> pd.DataFrame:
 
 
 def scores_frame(ds: Any, rubric: Rubric, weights: str | WeightSet = "baseline", *,
-                 model: WeightModel | None = None) -> pd.DataFrame:
+                 model: WeightModel | None = None, period: str | list[str] | None = None) -> pd.DataFrame:
     """Score every employee-period under one weight set, fast (no explanations).
 
     Parameters
@@ -110,6 +109,8 @@ def scores_frame(ds: Any, rubric: Rubric, weights: str | WeightSet = "baseline",
     model
         A prebuilt :func:`~workbench.weights._engine.weight_model` of ``ds`` and ``rubric``
         to reuse (e.g. inside a slider callback).
+    period
+        Only these periods (one or a list); default all.
 
     Returns
     -------
@@ -127,13 +128,17 @@ def scores_frame(ds: Any, rubric: Rubric, weights: str | WeightSet = "baseline",
     >>> f["predikat"].value_counts().index[0]
     'Baik'
     """
-    m = model if model is not None else weight_model(ds, rubric)
+    m = model if model is not None else weight_model(ds, rubric, period=period)
     theta = m.theta_of(weights)
-    return _frame_from(m, theta)
+    out = _frame_from(m, theta)
+    if model is not None and period is not None:
+        wanted = [str(period)] if isinstance(period, str) else [str(x) for x in period]
+        out = out[out["period"].isin(wanted)].reset_index(drop=True)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
-class Uncertainty:
+class Uncertainty(ProvenanceMixin):
     """Ranks and predikat under weight uncertainty (see :func:`uncertainty`).
 
     ``to_frame()``: ``employee_id, period, rank_nominal, rank_median, rank_p05, rank_p95``,
@@ -152,6 +157,7 @@ class Uncertainty:
     notes: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
     _data: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scored employee-period (see the class docstring)."""
@@ -171,12 +177,6 @@ class Uncertainty:
         """Number of employee-periods flagged unstable."""
         return int(self.frame["unstable"].sum())
 
-    @property
-    def provenance(self) -> Provenance:
-        """Where the result came from."""
-        return Provenance.build(self._data, parameters=self.parameters,
-                                rubric_id=self.parameters.get("rubric_id"),
-                                rubric_hash=self.parameters.get("rubric_hash"))
 
     def _repr_html_(self) -> str:
         title = (f"Weight uncertainty: {self.n_draws} draws, perturb {self.perturb:g} ({self.scheme}); "
@@ -312,6 +312,7 @@ def uncertainty(
     scheme: Scheme = "uniform",
     stability: float = 0.9,
     max_memory_mb: float = 256,
+    period: str | list[str] | None = None,
 ) -> Uncertainty:
     """Ranks and predikat of every employee under weights drawn around the baseline.
 
@@ -339,6 +340,8 @@ def uncertainty(
     max_memory_mb
         Working memory for one chunk of draws; ranks of all draws are kept as 16- or
         32-bit integers (``n * n_draws * 2`` or ``4`` bytes).
+    period
+        Only these periods (one or a list); default all (ranks within each period).
 
     Returns
     -------
@@ -369,6 +372,7 @@ def uncertainty(
         raise ParameterError(f"`rubric` must be a Rubric; got {type(rubric).__name__}.")
     if not 0 < stability <= 1:
         raise ParameterError(f"`stability` must be in (0, 1]; got {stability!r}.")
+    ds = select_period(ds, period)
     full = weight_model(ds, rubric, weights)
     scored_all = full.scorable()
     model = full.subset(scored_all)
@@ -406,7 +410,7 @@ def uncertainty(
     wf["p05"] = np.percentile(theta[:, free], 5, axis=0)
     wf["p95"] = np.percentile(theta[:, free], 95, axis=0)
     params = {"n_draws": n_draws, "perturb": perturb, "seed": seed, "weights": weights, "scheme": scheme,
-              "stability": stability, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
+              "stability": stability, "period": period, "rubric_id": rubric.id, "rubric_hash": rubric.hash}
     return Uncertainty(frame, units, wf.reset_index(drop=True), n_draws, perturb, seed, scheme, tuple(notes),
                        params, ds.ratings)
 

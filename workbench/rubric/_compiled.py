@@ -1,0 +1,209 @@
+"""The rubric compiled once into arrays: the one representation that scores.
+
+:func:`compile_rubric` turns a :class:`~workbench.rubric.model.Rubric` into a
+:class:`CompiledRubric` (cached per rubric content): indicator scales and directions,
+rater-role weights per weight set, dimension category thresholds, the predikat rule as
+arrays (matrix table, bands, conditions). Both scorers use it: :func:`workbench.score`
+(one weight set, with explanations, per pandas or Dask partition) and the weighting
+laboratory's matrix engine (:mod:`workbench.weights._engine`, many weight sets at once),
+and so does :func:`workbench.weights.compare` to replay one rubric's rules on another's
+scores. A rule is therefore written once.
+
+Examples
+--------
+>>> import numpy as np
+>>> import workbench as wb
+>>> c = compile_rubric(wb.load_rubric("permenpanrb-6-2022"))
+>>> c.categories(0, np.array([1.0, 1.6, 2.5, np.nan])).tolist()
+[0, 1, 2, -1]
+>>> c.matrix_rank(np.array([2, 1]), np.array([2, 0])).tolist()   # di_atas/di_atas, sesuai/di_bawah
+[0, 3]
+>>> compile_rubric(wb.load_rubric("permenpanrb-6-2022")) is c
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from workbench.data.contract import RATER_ROLES
+from workbench.rubric.model import Rubric, WeightSet
+
+__all__ = ["TIE_TOL", "CompiledRubric", "category_index", "compile_rubric"]
+
+TIE_TOL = 1e-9
+"""Relative tolerance with which a dimension score reaches a category threshold."""
+
+
+def category_index(s: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Category index per score (-1 where the score is missing).
+
+    ``thresholds``: the lower bounds of the categories after the first, increasing. A score
+    that reaches a threshold up to floating-point rounding (``TIE_TOL`` relative) reaches
+    it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998.
+    """
+    s = np.asarray(s, dtype=float)
+    idx = np.searchsorted(thresholds, s + TIE_TOL * np.maximum(np.abs(s), 1.0), side="right")
+    return np.where(np.isnan(s), -1, idx)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRubric:
+    """A rubric as arrays (see the module docstring). Built by :func:`compile_rubric`.
+
+    Attributes
+    ----------
+    inputs
+        Input indicator ids: the rubric's indicators, then flag indicators that are not
+        also rubric indicators.
+    roles
+        The rater roles of the data contract, in order.
+    ind_lo, ind_span, ind_reverse, ind_dim
+        Per rubric indicator: its scale's minimum and span, whether lower is better, and
+        the index of its dimension.
+    dim_lo, dim_span
+        Per dimension: its scale's minimum and span.
+    thresholds
+        Per dimension: the lower bounds of its categories after the first (empty when the
+        dimension has no categories).
+    band_min, band_max, band_min_inc, band_max_inc, band_rank
+        The bands of the composite (bands rule), in rubric order; the last matching wins.
+    matrix_rows, matrix_cols, matrix_table
+        The matrix rule: the two dimensions' indices and the predikat rank per pair of
+        category indices (matrix rule), else -1 and an empty table.
+    conditions
+        ``(replaces rank, predikat rank, minimum composite, flag id)`` per condition.
+    """
+
+    rubric: Rubric
+    inputs: tuple[str, ...]
+    roles: tuple[str, ...]
+    ind_lo: np.ndarray
+    ind_span: np.ndarray
+    ind_reverse: np.ndarray
+    ind_dim: np.ndarray
+    dim_lo: np.ndarray
+    dim_span: np.ndarray
+    thresholds: tuple[np.ndarray, ...]
+    band_min: np.ndarray
+    band_max: np.ndarray
+    band_min_inc: np.ndarray
+    band_max_inc: np.ndarray
+    band_rank: np.ndarray
+    matrix_rows: int
+    matrix_cols: int
+    matrix_table: np.ndarray
+    conditions: tuple[tuple[int, int, float, str], ...]
+    pred_rank: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_indicators(self) -> int:
+        """Number of rubric indicators (the first entries of :attr:`inputs`)."""
+        return len(self.rubric.indicators)
+
+    def role_weights(self, ws: WeightSet) -> np.ndarray:
+        """Rater-role weights per input indicator, ``(len(inputs), len(roles))``: the weight
+        set's roles of the indicator's dimension (flag indicators: every role, equally)."""
+        out = np.ones((len(self.inputs), len(self.roles)))
+        for j in range(self.n_indicators):
+            roles = ws.raters[self.rubric.dimensions[int(self.ind_dim[j])].id]
+            out[j] = [roles.get(r, 0.0) for r in self.roles]
+        return out
+
+    def to_dimension_scale(self, values: np.ndarray) -> np.ndarray:
+        """Indicator values (last axis: the rubric's indicators) mapped linearly onto their
+        dimension's scale, reversed for ``lower_is_better``."""
+        unit = (values - self.ind_lo) / self.ind_span
+        unit = np.where(self.ind_reverse, 1.0 - unit, unit)
+        return self.dim_lo[self.ind_dim] + unit * self.dim_span[self.ind_dim]
+
+    def categories(self, d: int, s: np.ndarray) -> np.ndarray:
+        """Category index of dimension ``d`` per score (-1 where missing)."""
+        return category_index(s, self.thresholds[d])
+
+    def matrix_rank(self, row_cat: np.ndarray, col_cat: np.ndarray) -> np.ndarray:
+        """Predikat rank of each pair of category indices (-1 where either is missing)."""
+        ok = (row_cat >= 0) & (col_cat >= 0)
+        out = self.matrix_table[np.maximum(row_cat, 0), np.maximum(col_cat, 0)]
+        return np.where(ok, out, -1)
+
+    def band_index(self, composite: np.ndarray) -> np.ndarray:
+        """Index of the band each composite falls in (-1: none); the last match wins."""
+        out = np.full(np.shape(composite), -1)
+        for b in range(self.band_rank.size):
+            above = composite >= self.band_min[b] if self.band_min_inc[b] else composite > self.band_min[b]
+            below = composite <= self.band_max[b] if self.band_max_inc[b] else composite < self.band_max[b]
+            out = np.where(above & below, b, out)
+        return out
+
+    def apply_conditions(self, rank: np.ndarray, composite: np.ndarray,
+                         flags: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Upgrade ranks where a condition's flag holds (e.g. innovation for Sangat Baik)."""
+        for replaces, target, low, flag in self.conditions:
+            has = np.asarray(flags.get(flag, False), dtype=bool)
+            if has.ndim == 1 and np.ndim(rank) == 2:
+                has = has[:, None]
+            rank = np.where((rank == replaces) & (composite >= low) & has, target, rank)
+        return rank
+
+    def predikat(self, dims: np.ndarray, composite: np.ndarray | None = None,
+                 flags: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Predikat rank (0 = best, -1 = not scored) from dimension scores ``(..., D)``
+        (matrix rule) or the composite (bands rule, with the conditions' ``flags``)."""
+        if self.rubric.rule == "matrix":
+            return self.matrix_rank(self.categories(self.matrix_rows, dims[..., self.matrix_rows]),
+                                    self.categories(self.matrix_cols, dims[..., self.matrix_cols]))
+        if composite is None:
+            raise ValueError("a bands rubric needs the composite")
+        band = self.band_index(composite)
+        rank = np.where(band >= 0, self.band_rank[np.maximum(band, 0)], -1)
+        return self.apply_conditions(rank, composite, flags or {})
+
+
+@lru_cache(maxsize=64)
+def compile_rubric(rubric: Rubric) -> CompiledRubric:
+    """Compile ``rubric`` (cached per content: equal rubrics share one compiled form)."""
+    ids = [i.id for i in rubric.indicators]
+    inputs = ids + [f.indicator for f in rubric.flags if f.indicator and f.indicator not in ids]
+    dim_pos = {d.id: k for k, d in enumerate(rubric.dimensions)}
+    rank = {p.id: p.rank for p in rubric.predikat}
+    inds = rubric.indicators
+    matrix_rows = matrix_cols = -1
+    table = np.zeros((0, 0), dtype=np.int64)
+    if rubric.rule == "matrix" and rubric.matrix is not None:
+        m = rubric.matrix
+        matrix_rows, matrix_cols = dim_pos[m.rows], dim_pos[m.columns]
+        rcat = [c.id for c in rubric.dimension(m.rows).categories]
+        ccat = [c.id for c in rubric.dimension(m.columns).categories]
+        table = np.array([[rank[m.cells[(r, c)]] for c in ccat] for r in rcat], dtype=np.int64)
+    bands = rubric.bands
+    return CompiledRubric(
+        rubric=rubric,
+        inputs=tuple(inputs),
+        roles=tuple(RATER_ROLES),
+        ind_lo=np.array([i.scale.min for i in inds], dtype=float),
+        ind_span=np.array([i.scale.max - i.scale.min for i in inds], dtype=float),
+        ind_reverse=np.array([i.direction == "lower_is_better" for i in inds], dtype=bool),
+        ind_dim=np.array([dim_pos[i.dimension] for i in inds], dtype=np.int64),
+        dim_lo=np.array([d.scale.min for d in rubric.dimensions], dtype=float),
+        dim_span=np.array([d.scale.max - d.scale.min for d in rubric.dimensions], dtype=float),
+        thresholds=tuple(np.array([c.min for c in d.categories[1:]], dtype=float)
+                         for d in rubric.dimensions),
+        band_min=np.array([b.min for b in bands], dtype=float),
+        band_max=np.array([b.max for b in bands], dtype=float),
+        band_min_inc=np.array([b.min_inclusive for b in bands], dtype=bool),
+        band_max_inc=np.array([b.max_inclusive for b in bands], dtype=bool),
+        band_rank=np.array([rank[b.predikat] for b in bands], dtype=np.int64),
+        matrix_rows=matrix_rows,
+        matrix_cols=matrix_cols,
+        matrix_table=table,
+        conditions=tuple((rank[c.replaces], rank[c.predikat], float(c.min), c.flag)
+                         for c in rubric.conditions),
+        pred_rank=rank,
+    )
+
+
