@@ -105,7 +105,7 @@ def _icc(part: pd.DataFrame) -> tuple[float, float]:
     if len(per) < 3 or per.max() < 2:
         return np.nan, np.nan
     try:
-        f = icc(part)
+        f = icc(part).to_frame()
     except DataContractError:
         return np.nan, np.nan
     return float(f.loc["ICC(1,1)", "icc"]), float(f.loc["ICC(1,k)", "icc"])
@@ -194,7 +194,7 @@ def indicator_review(ds: Any, rubric: Rubric | str = "permenpanrb-6-2022-rinci",
     ratings["score"] = _scores(ratings, rubric)
     sub = ds.subset(period=p)
     try:
-        eff = effective_weights(sub, rubric=rubric, weight_set=weights).to_frame().set_index("indicator")
+        eff = effective_weights(sub, rubric=rubric, weights=weights).to_frame().set_index("indicator")
     except ParameterError:
         eff = pd.DataFrame(columns=["effective", "nominal"])
     corr = detail[ids].corr()

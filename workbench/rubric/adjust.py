@@ -48,6 +48,13 @@ def _groups(rubric: Rubric) -> list[tuple[Scale, list[str]]]:
     return out
 
 
+def _role_effects(rest: pd.DataFrame, roles: pd.Series, employee_mean: pd.Series) -> pd.Series:
+    """Each role's leniency among raters with no estimate of their own: the mean gap between
+    their ratings and the employee's rater-adjusted mean from the estimable raters."""
+    gap = rest["_score"] - rest["_subject"].map(employee_mean)
+    return gap.groupby(roles.to_numpy()).mean().dropna()
+
+
 def adjusted_ratings(ratings: pd.DataFrame, rubric: Rubric, *, alpha: float = 0.05,
                      out_of_scale: Literal["raise", "clip"] = "clip") -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The ratings with every score of a linked rater adjusted for their leniency.
@@ -77,8 +84,11 @@ def adjusted_ratings(ratings: pd.DataFrame, rubric: Rubric, *, alpha: float = 0.
     Per period and scale group the model is that of
     :func:`~workbench.objectivity.rater_effects`: employee fixed effects, a random effect
     per rater, BLUP shrinkage. A rater is the pair (``rater_id``, ``rater_role``): the
-    same person's leniency as a peer and as a self-rater are estimated apart, so the
-    self-rating bias is removed too. Leniency is relative to the other raters of the same
+    same person's leniency as a peer and as a self-rater are estimated apart. A pair that
+    rates too few employees to be estimated (every self-rating; see ``min_ratees`` of
+    :func:`~workbench.objectivity.rater_effects`) gets its role's leniency instead: the mean
+    gap between such ratings and the employee's adjusted mean from the estimable raters,
+    so the self-rating bias is removed as one effect of the role. Leniency is relative to the other raters of the same
     linked group: a group rated by one rater per employee (the atasan's IKI, the
     e-Kinerja ratings) cannot be separated from the employees' merit and is left as it
     is, with a note. Indicators that are not the rubric's are left unchanged.
@@ -118,10 +128,18 @@ def adjusted_ratings(ratings: pd.DataFrame, rubric: Rubric, *, alpha: float = 0.
                              "told apart from merit.")
                 continue
             adjusted = eff.adjust(part, rater="_rater", score="_score")["adjusted_score"]
+            leniency = eff.to_frame().set_index("rater_id")["leniency"]
+            alone = part["_rater"].map(leniency).isna().to_numpy()
+            roles = _role_effects(part[alone], out.loc[part.index[alone], "rater_role"].astype(str),
+                                  adjusted[~alone].groupby(part.loc[~alone, "_subject"].to_numpy()).mean())
+            if len(roles):
+                shift = out.loc[part.index[alone], "rater_role"].astype(str).map(roles).fillna(0.0)
+                adjusted[alone] = part.loc[alone, "_score"] - shift.to_numpy()
             score[rows] = adjusted.clip(scale.min, scale.max).to_numpy()
-            linked = int(eff.to_frame()["leniency"].notna().sum())
-            notes.append(f"{what}: {linked} of {eff.n_raters} raters adjusted for leniency (rater variance "
-                         f"{eff.tau2:.3g}, residual {eff.sigma2:.3g}).")
+            role_text = "".join(f"; raters with too few ratees of their own, as role '{r}': {v:+.2f}"
+                                for r, v in roles.items())
+            notes.append(f"{what}: {int(leniency.notna().sum())} of {eff.n_raters} raters adjusted for "
+                         f"leniency (rater variance {eff.tau2:.3g}, residual {eff.sigma2:.3g}){role_text}.")
     out["score"] = score.to_numpy()
     return out, tuple(notes)
 

@@ -359,7 +359,11 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
     all_ids = list(compiled.inputs)
     roles = tuple(RATER_ROLES)
     try:
-        cube = rating_cube(ratings[ratings["indicator"].isin(all_ids)], rubric)
+        # rater-adjusted ratings (rubric.adjust.adjusted_dataset) are continuous, inside each
+        # scale's range but between its levels: checked for the range only, as wb.score does
+        adjusted = bool((getattr(ds, "meta", None) or {}).get("rater_adjustment"))
+        cube = rating_cube(ratings[ratings["indicator"].isin(all_ids)], rubric,
+                           out_of_scale="clip" if adjusted else "raise")
     except KeyError as exc:
         raise ParameterError(f"The ratings table lacks the column {exc}; it must follow the data contract "
                              "(period, employee_id, rater_id, rater_role, indicator, score).") from exc
