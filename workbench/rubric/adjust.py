@@ -51,7 +51,7 @@ def _groups(rubric: Rubric) -> list[tuple[Scale, list[str]]]:
 def _role_effects(rest: pd.DataFrame, roles: pd.Series, employee_mean: pd.Series) -> pd.Series:
     """Each role's leniency among raters with no estimate of their own: the mean gap between
     their ratings and the employee's rater-adjusted mean from the estimable raters."""
-    gap = rest["_score"] - rest["_subject"].map(employee_mean)
+    gap = rest["_score"] - rest["_subject"].map(employee_mean).astype(float)
     return gap.groupby(roles.to_numpy()).mean().dropna()
 
 
