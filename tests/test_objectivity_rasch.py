@@ -205,6 +205,26 @@ def test_uncorrected_jmle_is_stretched_and_the_correction_removes_it():
     assert fit.bias_factor == pytest.approx(13 / 14 * (1 - 1 / 24) * (1 - 1 / 1800), abs=0.01)
 
 
+def test_shrunk_severities_recover_better_and_make_fair_averages_better():
+    sim, fixed = _ekinerja()
+    shrunk = rasch_facets(sim.ratings, shrink=True)
+    assert np.isnan(fixed.rater_sd)
+    assert shrunk.rater_sd == pytest.approx(sim.raters["severity"].std(), abs=0.15)
+    rmse = {}
+    for name, fit in (("fixed", fixed), ("shrunk", shrunk)):
+        m, ok, true = _rater_truth(sim, fit)
+        rmse[name] = float(np.sqrt(((m["severity"] - true) ** 2).mean()))
+        assert (np.abs(m["severity"] - true) <= 1.96 * m["se"]).mean() >= 0.9
+    assert rmse["shrunk"] < 0.8 * rmse["fixed"]
+    rank = {}
+    for name, fit in (("fixed", fixed), ("shrunk", shrunk)):
+        e = fit.employees.merge(sim.employees, on="employee_id", suffixes=("", "_true"))
+        rank[name] = stats.spearmanr(e["fair_average"], e["measure_true"])[0]
+        rank["observed"] = stats.spearmanr(e["observed_average"], e["measure_true"])[0]
+    assert rank["shrunk"] > rank["observed"] + 0.01 and rank["shrunk"] > rank["fixed"] + 0.01
+    assert shrunk.parameters["shrink"] and shrunk.to_frame()["estimable"].all()
+
+
 def test_recovery_on_a_small_sparse_design():
     sim = simulate_rasch(80, "crossed", n_raters=10, raters_per_employee=2, n_indicators=3,
                          severity_sd=0.8, seed=3)

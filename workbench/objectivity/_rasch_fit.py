@@ -19,16 +19,22 @@ design.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import lapack
+from scipy.linalg import blas, lapack
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 from scipy.sparse.linalg import LinearOperator, cg
 
 from workbench.errors import DataContractError
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its threads
+    threadpool_limits = None
 
 __all__ = [
     "DENSE_LIMIT",
@@ -48,11 +54,14 @@ __all__ = [
 DENSE_LIMIT = 6000
 """Up to this many raters + items, standard errors use the exact pseudo-inverse."""
 
-BLOCK = 2000
+BLOCK = 1500
 """Raters per block of the blockwise standard errors (above :data:`DENSE_LIMIT`)."""
 
 EXTREME_ADJUST = 0.3
 """Score points by which an extreme raw score is moved inward to measure it (FACETS)."""
+
+BLAS_THREADS = 1
+"""BLAS threads for the dense inverses of the standard errors (see ``_blas_threads``)."""
 
 MIN_RATEES = 2
 
@@ -348,6 +357,17 @@ class State:
         anchors[first] = True
         anchors[n_rat] = True
         anchors[n_rat + n_item + self.tau_col[self.valid[:, 0], 0]] = True
+        self.anchors = anchors
+        self.free = np.flatnonzero(~anchors)
+        self.prior = 0.0
+
+    def set_prior(self, precision: float) -> None:
+        """A normal prior N(0, 1 / precision) on the severities (0: fixed effects). It makes
+        the subsets' common shifts identified, so the raters need no anchor."""
+        self.prior = float(precision)
+        anchors = self.anchors.copy()
+        if self.prior > 0:
+            anchors[:self.n_rat] = False
         self.free = np.flatnonzero(~anchors)
 
     def eta(self, theta, alpha, delta):
@@ -357,7 +377,7 @@ class State:
         cum = cumulative_thresholds(tau, self.n_cat)[self.group]
         p = category_probs(self.eta(theta, alpha, delta), cum)
         ll = float(np.log(np.maximum(p[np.arange(p.shape[0]), self.x.astype(int)], 1e-300)).sum())
-        return p, ll
+        return p, ll - 0.5 * self.prior * float(alpha @ alpha)
 
     def _patterns(self) -> None:
         """The sparsity patterns of ``B`` and ``H``, with or without thresholds."""
@@ -407,10 +427,13 @@ class State:
         b = pat_b.matrix(np.concatenate(b_vals))
         h = pat_h.matrix(np.concatenate(h_vals))
         c = (h - b.T @ (b.multiply(1.0 / d_e[:, None])).tocsr()).tocsr()
+        if self.prior > 0:
+            n_r = self.n_rat
+            c = (c + sp.diags(np.r_[np.full(n_r, self.prior), np.zeros(c.shape[0] - n_r)])).tocsr()
         return b, c, d_e
 
-    def gradient(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Score of the log-likelihood for the employees and for gamma."""
+    def gradient(self, p: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Score of the (penalised) log-likelihood for the employees and for gamma."""
         if not hasattr(self, "pattern"):
             self._patterns()
         e, _ = _moments(p)
@@ -420,7 +443,7 @@ class State:
         diff = (ge - self.ge_obs)[self.r_idx, self.h_idx]
         g_tau = np.bincount(self.tau_col[self.group[self.r_idx], self.h_idx], weights=diff,
                             minlength=self.n_tau)
-        g_gamma = np.r_[-_group_sum(self.rat, res, self.n_rat),
+        g_gamma = np.r_[-_group_sum(self.rat, res, self.n_rat) - self.prior * alpha,
                         -_group_sum(self.item, res, self.n_item), g_tau]
         return g_theta, g_gamma
 
@@ -476,9 +499,9 @@ def _singular() -> DataContractError:
         "that every indicator is rated by raters of every subset.")
 
 
-def _newton_step(st: State, p: np.ndarray, max_step: float = 2.0):
+def _newton_step(st: State, p: np.ndarray, alpha: np.ndarray, max_step: float = 2.0):
     """One joint Newton step for employees, raters, items and thresholds."""
-    g_theta, g_gamma = st.gradient(p)
+    g_theta, g_gamma = st.gradient(p, alpha)
     b, c, d_e = st.absorbed(p, thresholds=True)
     rhs = g_gamma + b.T @ (g_theta / d_e)
     free = st.free
@@ -499,7 +522,7 @@ def jmle(st: State, theta: np.ndarray, alpha: np.ndarray, delta: np.ndarray,
     change = np.inf
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        steps = _newton_step(st, p)
+        steps = _newton_step(st, p, alpha)
         for _ in range(30):
             dt, da, dd, dtau = steps
             p_new, ll_new = st.probs(theta + dt, alpha + da, delta + dd, tau + dtau)
@@ -565,12 +588,11 @@ def standard_errors(st: State, core: Core) -> tuple[np.ndarray, np.ndarray, np.n
         if st.sub_size[st.rat_subset[core_r[0]]] > core_r.size:   # a part of a large subset
             ext |= adj @ ext > 0               # every co-rater of the block's employees
             grown = ext | (adj @ ext > 0)
-            if grown.sum() <= 3 * BLOCK:
+            if grown.sum() <= 2 * BLOCK:
                 ext = grown
         ext_r = np.flatnonzero(ext)
         idx = np.r_[ext_r, n_r + np.arange(n_i)]
-        u = _null_basis(st, ext_r)
-        inv = _spd_inverse(c[idx][:, idx].toarray() + u @ u.T) - u @ u.T
+        inv = _pseudo_inverse(c[idx][:, idx].toarray(order="F"), _null_basis(st, ext_r))
         local = np.full(n_r + n_i, -1)
         local[idx] = np.arange(idx.size)
         var_g[core_r] = np.diag(inv)[local[core_r]]
@@ -579,7 +601,11 @@ def standard_errors(st: State, core: Core) -> tuple[np.ndarray, np.ndarray, np.n
         rows = np.flatnonzero(owner == k)
         sub = b[rows].tocsr()
         sub.indices = local[sub.indices]
-        quad[rows] = _row_quadratic(sub, inv)
+        quad[rows] = _row_quadratic(sub, inv, off_diagonal=True)
+        del inv
+    b2 = b.copy()
+    b2.data = b2.data ** 2
+    quad += b2 @ np.nan_to_num(var_g)   # each variance from the block where it is central
     var_t = 1.0 / d_e + quad / d_e ** 2
     return (np.sqrt(var_t), np.sqrt(np.maximum(var_g[:n_r], 0)),
             np.sqrt(np.maximum(var_g[n_r:], 0)), method)
@@ -606,10 +632,10 @@ def _blocks(st: State, c_rr: sp.csr_matrix) -> tuple[list[np.ndarray], str]:
 
 def _null_basis(st: State, ext_r: np.ndarray) -> np.ndarray:
     """Orthonormal null vectors of ``C`` on (``ext_r`` raters + all items): the items'
-    common shift and each subset that lies wholly inside ``ext_r``."""
+    common shift and each subset that lies wholly inside ``ext_r`` (none under a prior)."""
     n_ext = ext_r.size
     subs = st.rat_subset[ext_r]
-    inside = np.bincount(subs, minlength=st.n_sub) == st.sub_size
+    inside = (np.bincount(subs, minlength=st.n_sub) == st.sub_size) & (st.prior == 0)
     whole = np.flatnonzero(inside)
     u = np.zeros((n_ext + st.n_item, whole.size + 1))
     col = np.full(st.n_sub, -1)
@@ -620,24 +646,40 @@ def _null_basis(st: State, ext_r: np.ndarray) -> np.ndarray:
     return u
 
 
-def _spd_inverse(a: np.ndarray) -> np.ndarray:
-    """Inverse of a symmetric positive definite matrix (Cholesky, LAPACK)."""
-    chol, info = lapack.dpotrf(a, lower=1)
-    inv, info2 = lapack.dpotri(chol, lower=1)
+def _blas_threads() -> AbstractContextManager:
+    """One BLAS thread for the dense inverses: on a machine shared with other work,
+    OpenBLAS's waiting threads made them 5-7 times slower than a single thread."""
+    if threadpool_limits is None:  # pragma: no cover
+        return nullcontext()
+    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+
+
+def _pseudo_inverse(c: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Lower triangle of ``C+ = (C + UU')^-1 - UU'`` (``U``: orthonormal null vectors of
+    ``C``), computed in place in ``c`` (Cholesky, LAPACK); the upper triangle is junk."""
+    with _blas_threads():
+        m = blas.dsyrk(1.0, u, beta=1.0, c=c, lower=1, overwrite_c=1)
+        chol, info = lapack.dpotrf(m, lower=1, clean=0, overwrite_a=1)
+        inv, info2 = lapack.dpotri(chol, lower=1, overwrite_c=1)
     if info != 0 or info2 != 0:  # pragma: no cover - C + UU' is positive definite
-        return np.linalg.pinv(a)
-    return np.tril(inv) + np.tril(inv, -1).T
+        raise _singular()
+    return blas.dsyrk(-1.0, u, beta=1.0, c=inv, lower=1, overwrite_c=1)
 
 
-def _row_quadratic(b: sp.csr_matrix, m: np.ndarray) -> np.ndarray:
-    """``b_n' M b_n`` for every row ``n`` of a sparse ``b``, from the pairs of its non-zeros."""
+def _row_quadratic(b: sp.csr_matrix, m: np.ndarray, off_diagonal: bool = False) -> np.ndarray:
+    """``b_n' M b_n`` for every row ``n`` of a sparse ``b``, from the pairs of its non-zeros
+    (``M`` symmetric, read from its lower triangle); only the pairs ``a != b`` if
+    ``off_diagonal``."""
     lens = np.diff(b.indptr)
     row_of = np.repeat(np.arange(b.shape[0]), lens)          # per non-zero
     reps = lens[row_of]
     first = np.repeat(np.arange(row_of.size), reps)           # per pair
     block = np.cumsum(reps) - reps
     second = b.indptr[row_of[first]] + np.arange(first.size) - np.repeat(block, reps)
-    vals = b.data[first] * b.data[second] * m[b.indices[first], b.indices[second]]
+    i, j = b.indices[first], b.indices[second]
+    vals = b.data[first] * b.data[second] * m[np.maximum(i, j), np.minimum(i, j)]
+    if off_diagonal:
+        vals[first == second] = 0.0
     return np.bincount(row_of[first], weights=vals, minlength=b.shape[0])
 
 

@@ -63,6 +63,9 @@ DIVERGED = 25.0
 """A rater or indicator measure (or half a threshold) beyond this many logits means the
 joint MLE does not exist (a separation the pruning did not catch)."""
 
+MIN_PRIOR_VAR = 1e-4
+"""Floor of the estimated variance of the severities (``shrink=True``)."""
+
 FEW_RATINGS = 10
 """Below this mean number of ratings per employee or per rater, a note warns that the
 estimates are unstable (FACETS advises about 30 per element)."""
@@ -94,6 +97,8 @@ class Estimate:
     emp_used: np.ndarray       # per rating: used for the employee's measure
     emp_adjusted: np.ndarray   # per employee: measured with estimated rater severities
     per_element: tuple[float, float]  # mean ratings per core employee, per core rater
+    z: np.ndarray              # per rater: the test statistic of severity = 0
+    prior_sd: float            # the severities' prior sd (reported scale), NaN if fixed
     fits: dict[str, dict[str, np.ndarray]]
     p_core: np.ndarray
     eta_core: np.ndarray
@@ -114,7 +119,7 @@ def _check_item_links(emp: np.ndarray, rat: np.ndarray, item: np.ndarray,
 
 def estimate(emp: np.ndarray, rat: np.ndarray, item: np.ndarray, value: np.ndarray,
              group_of_item: np.ndarray, n_emp: int, n_rat: int, n_item: int, *,
-             bias_correction: bool, tol: float, max_iter: int) -> Estimate:
+             bias_correction: bool, shrink: bool, tol: float, max_iter: int) -> Estimate:
     """Prune, fit, correct, measure everyone and compute the fit statistics."""
     prep = rf.prepare(emp, rat, item, value, group_of_item, n_emp, n_rat, n_item)
     keep = prep.keep
@@ -159,10 +164,22 @@ def estimate(emp: np.ndarray, rat: np.ndarray, item: np.ndarray, value: np.ndarr
             length = float(np.bincount(idx).mean())
             factor *= (length - 1.0) / length if length > 1 else 1.0
     theta_se_c, alpha_se_c, delta_se_c, se_method = rf.standard_errors(st, core)
+    z_c = core.alpha / alpha_se_c
+    prior_sd = np.nan
+    if shrink:  # empirical Bayes: the severities' true variance from the fixed-effects fit
+        var = max(float(core.alpha.var() - np.mean(alpha_se_c ** 2)), MIN_PRIOR_VAR)
+        st.set_prior(1.0 / var)
+        core = rf.jmle(st, core.theta, core.alpha, core.delta, core.tau, tol, max_iter)
+        theta_se_c, alpha_se_c, delta_se_c, se_method = rf.standard_errors(st, core)
+        pev = alpha_se_c ** 2    # under H0 (severity 0) the shrunk estimate has this sd:
+        z_c = core.alpha / np.sqrt(np.maximum(pev * (1.0 - pev / var), 1e-300))
+        prior_sd = factor * np.sqrt(var)
     # back to the full index sets
     alpha = np.full(n_rat, np.nan)
     alpha_se = np.full(n_rat, np.nan)
     alpha[r_c], alpha_se[r_c] = core.alpha, alpha_se_c
+    z = np.full(n_rat, np.nan)
+    z[r_c] = z_c
     delta = np.full(n_item, np.nan)
     delta_se = np.full(n_item, np.nan)
     delta[i_c], delta_se[i_c] = core.delta, delta_se_c
@@ -215,7 +232,7 @@ def estimate(emp: np.ndarray, rat: np.ndarray, item: np.ndarray, value: np.ndarr
                     delta=delta, delta_se=delta_se, tau=core.tau, tau_se=tau_se, prep=prep,
                     core=core_full, bias_factor=factor, se_method=se_method,
                     emp_used=emp_used, emp_adjusted=emp_adjusted,
-                    per_element=(per_emp, per_rat), fits=fits,
+                    per_element=(per_emp, per_rat), z=z, prior_sd=prior_sd, fits=fits,
                     p_core=p_core, eta_core=eta_core)
 
 
@@ -248,10 +265,8 @@ def separation(facet: str, measure: np.ndarray, se: np.ndarray) -> dict[str, Any
                   "chi2": chi2, "df": n - 1, "pval": float(stats.chi2.sf(chi2, n - 1))}
 
 
-def rater_flags(severity: np.ndarray, se: np.ndarray, alpha: float) -> dict[str, np.ndarray]:
+def rater_flags(severity: np.ndarray, z: np.ndarray, alpha: float) -> dict[str, np.ndarray]:
     """z-test of every estimable rater's severity against 0, with BH false discovery rate."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = severity / se
     pval = 2 * stats.norm.sf(np.abs(z))
     qval = bh_qvalues(pval)
     flag = np.nan_to_num(qval, nan=1.0) < alpha
@@ -313,7 +328,7 @@ def tables(est: Estimate, e: np.ndarray, r: np.ndarray, i: np.ndarray, value: np
     cells = np.unique(e.astype(np.int64) * n_rat + r)
     sev, sev_se = f * est.alpha, est.alpha_se
     fr = est.fits["rater"]
-    flags = rater_flags(sev, sev_se, alpha)
+    flags = rater_flags(sev, est.z, alpha)
     raters = frame_from(RATER_COLUMNS, {
         "rater_id": r_lab.astype(str), "severity": sev, "se": sev_se,
         "ci_low": sev - crit * sev_se, "ci_high": sev + crit * sev_se,
