@@ -14,7 +14,7 @@ from scipy import stats
 
 import workbench as wb
 from workbench.errors import DataContractError, ParameterError
-from workbench.objectivity import _rasch_fit as rf
+from workbench.objectivity import _rasch_prune as rp
 from workbench.objectivity import rasch_facets, rater_effects, rater_feedback
 from workbench.objectivity._simulate_rasch import simulate_rasch
 from workbench.objectivity.rasch import (
@@ -340,10 +340,10 @@ def test_separation_by_the_graph_and_by_the_linear_programme_agree():
     r, r_lab = pd.factorize(df["rater_id"])
     i, _ = pd.factorize(df["indicator"])
     value = df["score"].to_numpy(float)
-    code, _, n_cat = rf.recode(value, np.zeros(i.size, dtype=int), np.ones(i.size, bool), 1)
+    code, _, n_cat = rp.recode(value, np.zeros(i.size, dtype=int), np.ones(i.size, bool), 1)
     args = (e, r, i, code, np.full(i.size, n_cat[0] - 1), e.max() + 1, r.max() + 1, i.max() + 1)
-    graph = rf.separated(*args)
-    lp = rf._separated_lp(*args)
+    graph = rp.separated(*args)
+    lp = rp._separated_lp(*args)
     assert list(r_lab[graph]) == ["X_SEP"]
     np.testing.assert_array_equal(graph, lp)
 

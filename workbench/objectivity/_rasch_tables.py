@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from workbench.errors import DataContractError
 from workbench.objectivity import _rasch_fit as rf
+from workbench.objectivity import _rasch_prune as rp
 from workbench.objectivity._common import bh_qvalues
 
 __all__ = [
@@ -90,7 +91,7 @@ class Estimate:
     delta_se: np.ndarray
     tau: np.ndarray
     tau_se: np.ndarray
-    prep: rf.Prepared
+    prep: rp.Prepared
     core: rf.Core
     bias_factor: float
     se_method: str
@@ -121,7 +122,7 @@ def estimate(emp: np.ndarray, rat: np.ndarray, item: np.ndarray, value: np.ndarr
              group_of_item: np.ndarray, n_emp: int, n_rat: int, n_item: int, *,
              bias_correction: bool, shrink: bool, tol: float, max_iter: int) -> Estimate:
     """Prune, fit, correct, measure everyone and compute the fit statistics."""
-    prep = rf.prepare(emp, rat, item, value, group_of_item, n_emp, n_rat, n_item)
+    prep = rp.prepare(emp, rat, item, value, group_of_item, n_emp, n_rat, n_item)
     keep = prep.keep
     if not keep.any() or prep.n_subsets == 0:
         raise DataContractError(
