@@ -1,7 +1,7 @@
 """From a fitted many-facet Rasch model to its tables (private; see ``rasch.py``).
 
 :func:`estimate` runs the whole pipeline on integer-coded arrays: pruning
-(:func:`~workbench.objectivity._rasch_fit.prepare`), JMLE, the bias correction, the
+(:func:`~workbench.objectivity._rasch_prune.prepare`), JMLE, the bias correction, the
 standard errors, the measures of the employees left out of the joint estimation, and the
 fit statistics; :func:`tables` turns its output into the result's DataFrames.
 """
