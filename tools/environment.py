@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # names that differ between PyPI and conda-forge
 CONDA_NAMES = {"dask[dataframe,distributed]": "dask", "playwright": "playwright"}
-PIP_ONLY = {"nbval", "types-PyYAML", "krippendorff"}
+PIP_ONLY = {"nbval", "types-PyYAML", "krippendorff", "raschpy"}
 
 
 def render() -> str:

@@ -5,6 +5,9 @@ Which function when:
 
 * :func:`rater_effects` / :func:`adjusted_scores` - who rates more generously or more
   strictly than the other raters of the same employees, and scores with that removed;
+* :func:`rasch_facets` - the same question on the ordinal scale (many-facet Rasch
+  model): rater severity in logits, rater fit (halo, central tendency, randomness),
+  indicator difficulty, category thresholds and fair averages per employee;
 * :func:`halo`, :func:`spread`, :func:`role_gaps`, :func:`drift` - halo, central
   tendency / range restriction, self- and peer-vs-atasan gaps, drift over periods;
 * :func:`group_disparity` - score gaps by gender, golongan, jabatan or unit, raw and
@@ -32,12 +35,14 @@ from workbench.objectivity.leniency import (
     organisation_leniency,
     predikat_matrix,
 )
+from workbench.objectivity.rasch import RaschFacets, rasch_facets
 from workbench.objectivity.tendencies import drift, halo, role_gaps, spread
 
 __all__ = [
     "NATIONAL_BAIK_OR_BETTER",
     "RaterEffects",
     "RaterFeedback",
+    "RaschFacets",
     "RaterTable",
     "adjusted_scores",
     "drift",
@@ -46,6 +51,7 @@ __all__ = [
     "hasil_realisation",
     "organisation_leniency",
     "predikat_matrix",
+    "rasch_facets",
     "rater_effects",
     "rater_feedback",
     "role_gaps",

@@ -30,10 +30,11 @@ import pandas as pd
 from workbench.errors import DataContractError, check_option
 from workbench.objectivity._common import check_columns, to_pandas
 from workbench.objectivity.effects import RaterEffects, rater_effects
+from workbench.objectivity.rasch import RaschFacets, rasch_facets
 from workbench.objectivity.tendencies import halo, spread
 from workbench.results import ProvenanceMixin, frame_html
 
-__all__ = ["MESSAGES", "RaterFeedback", "rater_feedback"]
+__all__ = ["MESSAGES", "REASONS_ID", "RaterFeedback", "rater_feedback"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "id": {
@@ -59,8 +60,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "Anda nilai yang juga dinilai penilai lain.",
         "na_spread": "Sebaran nilai Anda tidak dapat diperkirakan (perlu minimal 3 pegawai).",
         "metric.leniency": "kemurahan hati", "metric.spread_ratio": "sebaran",
-        "metric.halo_index": "efek halo",
+        "metric.halo_index": "efek halo", "metric.infit": "kecocokan (infit)",
+        "metric.outfit": "kecocokan (outfit)",
         "private": "Dokumen ini hanya untuk penilai yang bersangkutan dan pelatihan penilai.",
+        "fit_muted": "Nilai Anda lebih mudah ditebak daripada yang diharapkan model Rasch "
+                     "(infit {v:.2f}): tanda efek halo atau kecenderungan memberi nilai tengah.",
+        "fit_noisy": "Nilai Anda lebih acak daripada yang diharapkan model Rasch "
+                     "(infit {v:.2f}): periksa konsistensi penilaian Anda.",
+        "fit_ok": "Pola nilai Anda sesuai dengan model Rasch (infit {v:.2f}).",
+        "fit_uncertain": "Kecocokan nilai Anda dengan model Rasch jauh dari 1 (infit {v:.2f}), tetapi "
+                         "penilaian Anda terlalu sedikit untuk menyimpulkannya.",
+        "not_estimable": "Keketatan Anda tidak dapat diperkirakan dengan model Rasch: {reason}.",
     },
     "en": {
         "title": "Rater feedback for {rater}",
@@ -85,11 +95,28 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "also rated by another rater.",
         "na_spread": "The spread of your scores cannot be estimated (at least 3 employees needed).",
         "metric.leniency": "leniency", "metric.spread_ratio": "spread",
-        "metric.halo_index": "halo",
+        "metric.halo_index": "halo", "metric.infit": "infit", "metric.outfit": "outfit",
         "private": "For the rater concerned and rater training only.",
+        "fit_muted": "Your scores are more predictable than the Rasch model expects (infit "
+                     "{v:.2f}): a sign of halo or of a preference for the middle categories.",
+        "fit_noisy": "Your scores are more erratic than the Rasch model expects (infit "
+                     "{v:.2f}): check the consistency of your ratings.",
+        "fit_ok": "Your scores fit the Rasch model (infit {v:.2f}).",
+        "fit_uncertain": "Your fit to the Rasch model is far from 1 (infit {v:.2f}), but you gave too "
+                         "few ratings to draw a conclusion.",
+        "not_estimable": "Your severity cannot be estimated with the Rasch model: {reason}.",
     },
 }
 """The feedback texts, Bahasa Indonesia (default) and English."""
+
+REASONS_ID = {
+    "single ratee": "Anda hanya menilai satu pegawai",
+    "extreme scores only": "semua nilai Anda berada di kategori terendah atau tertinggi",
+    "unlinked": "pegawai yang Anda nilai tidak dinilai penilai lain",
+    "no usable ratings": "tidak ada penilaian Anda yang dapat dipakai",
+    "no finite estimate": "nilai Anda selalu di atas (atau di bawah) penilai lain",
+}
+"""The reasons of :func:`~workbench.objectivity.rasch_facets`, in Bahasa Indonesia."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,6 +167,8 @@ def rater_feedback(
     unit: str | None = "unit",
     lang: Literal["id", "en"] = "id",
     effects: RaterEffects | None = None,
+    model: Literal["additive", "rasch"] = "additive",
+    rasch: RaschFacets | None = None,
 ) -> RaterFeedback:
     """Build one rater's feedback page: leniency, spread and halo against their peers.
 
@@ -158,12 +187,20 @@ def rater_feedback(
     effects
         A precomputed :func:`~workbench.objectivity.rater_effects` result on ``df``, to
         avoid refitting when producing many feedback pages.
+    model
+        ``"additive"`` (default): leniency from :func:`rater_effects`; ``"rasch"``:
+        leniency in score points (``leniency_points``) and the flag from
+        :func:`~workbench.objectivity.rasch_facets`, plus its ``infit`` and ``outfit``
+        rows and a sentence on fit (or on why the severity cannot be estimated).
+    rasch
+        A precomputed :func:`~workbench.objectivity.rasch_facets` result on ``df``.
 
     Returns
     -------
     RaterFeedback
         ``.to_frame()``: one row per metric (``leniency``, ``spread_ratio``,
-        ``halo_index``) with the rater's value, unit and city medians, the rater's
+        ``halo_index``, and with ``model="rasch"`` ``infit`` and ``outfit``) with the
+        rater's value, unit and city medians, the rater's
         percentile among unit and city raters and the flag; ``.text``: the summary.
 
     Notes
@@ -182,6 +219,7 @@ def rater_feedback(
     For the rater concerned and rater training only.
     """
     check_option("lang", lang, list(MESSAGES))
+    check_option("model", model, ["additive", "rasch"])
     cols = {"subject": subject, "rater": rater, "score": score, "indicator": indicator}
     if unit is not None:
         cols["unit"] = unit
@@ -192,14 +230,24 @@ def rater_feedback(
         raise DataContractError(
             f"`rater_feedback`: rater {rid!r} has no ratings in the table; check the id "
             f"and the column {rater!r}.")
-    eff = (effects or rater_effects(df, subject, rater, score)).to_frame().set_index("rater_id")
-    if "estimable" not in eff:  # a result from before the estimability columns
-        eff = eff.assign(estimable=eff["leniency"].notna(), reason="", n_linked_ratees=np.nan)
+    ras = None
+    if model == "rasch":
+        fit = rasch or rasch_facets(df, subject, rater, indicator, score)
+        ras = fit.to_frame().set_index("rater_id")
+        eff = ras.rename(columns={"leniency_points": "leniency"})[["leniency", "flag", "estimable", "reason"]]
+        eff = eff.assign(n_linked_ratees=ras["n_ratees"], component=ras["subset"])
+    else:
+        eff = (effects or rater_effects(df, subject, rater, score)).to_frame().set_index("rater_id")
+        if "estimable" not in eff:  # a result from before the estimability columns
+            eff = eff.assign(estimable=eff["leniency"].notna(), reason="", n_linked_ratees=np.nan)
     spr = spread(df, subject, rater, score).to_frame().set_index("rater_id")
     hal = halo(df, subject, rater, score, indicator).to_frame().set_index("rater_id")
     metrics = {"leniency": (eff["leniency"], eff["flag"]),
                "spread_ratio": (spr["spread_ratio"], spr["flag"]),
                "halo_index": (hal["halo_index"], hal["flag"])}
+    if ras is not None:
+        misfit = ras["fit"] != ""
+        metrics |= {"infit": (ras["infit"], misfit), "outfit": (ras["outfit"], misfit)}
     if unit is not None:
         size = to_pandas(df.groupby([rater, unit], observed=True).size())
         size = size.rename("_n").reset_index()
@@ -219,6 +267,8 @@ def rater_feedback(
         "halo_index": "" if np.isfinite(float(hal["halo_index"].get(rid, np.nan)))
         else "one ratee, or identical scores for all ratees",
     }
+    if ras is not None:
+        reasons["infit"] = reasons["outfit"] = reasons["leniency"]
     rows = []
     for name, (values, flags) in metrics.items():
         v = float(values.get(rid, np.nan))
@@ -246,6 +296,8 @@ def rater_feedback(
     if np.isfinite(len_v):
         key = "leniency+" if len_v >= 0 else "leniency-"
         lines.append(msg[key].format(v=len_v, p=len_p if len_v >= 0 else 1 - len_p))
+    elif ras is not None:
+        pass  # the Rasch model says why, with its own reason, below
     elif mine_eff is not None and int(mine_eff["component"]) >= 0:
         lines.append(msg["na_few"].format(n=int(mine_eff["n_linked_ratees"]),
                                           k=int(getattr(effects, "parameters", {}).get("min_ratees", 2))))
@@ -259,9 +311,22 @@ def rater_feedback(
     if np.isfinite(val["halo_index"]):
         key = "halo" if val["halo_index"] < 0.5 else "halo_ok"
         lines.append(msg[key].format(v=val["halo_index"]))
+    if ras is not None and rid in ras.index:
+        row = ras.loc[rid]
+        if not row["estimable"]:
+            reason = str(row["reason"])
+            lines.append(msg["not_estimable"].format(
+                reason=REASONS_ID.get(reason, reason) if lang == "id" else reason))
+        else:
+            lo, hi = fit.parameters.get("fit_limits", (0.5, 1.5))
+            infit = float(row["infit"])
+            key = {"muted": "fit_muted", "noisy": "fit_noisy"}.get(
+                str(row["fit"]), "fit_ok" if lo < infit < hi else "fit_uncertain")
+            lines.append(msg[key].format(v=infit))
     flagged = table.loc[table["flag"], "metric"].tolist()
     if flagged:
         lines.append(msg["flag"].format(metrics=", ".join(msg[f"metric.{m}"] for m in flagged)))
     lines.append(msg["private"])
     return RaterFeedback(rater_id=rid, unit=my_unit, metrics=table, text="\n".join(lines),
-                         lang=lang, parameters={"rater_id": rid, "lang": lang}, _data=df)
+                         lang=lang, parameters={"rater_id": rid, "lang": lang, "model": model},
+                         _data=df)
