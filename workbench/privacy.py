@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +49,9 @@ from workbench.errors import ParameterError
 
 __all__ = [
     "DEFAULT_MIN_CELL",
+    "DEFAULT_PROTECTION",
+    "AuditReport",
+    "audit",
     "MIN_CELL_FLOOR",
     "NIP_PATTERN",
     "check_min_cell",
@@ -61,6 +66,10 @@ DEFAULT_MIN_CELL = 5
 
 MIN_CELL_FLOOR = 3
 """The threshold can be configured, but never below this."""
+
+DEFAULT_PROTECTION = 3
+"""A hidden cell is protected when the published numbers leave it an interval whose
+ends are at least this far apart (e.g. 0 .. 3)."""
 
 NIP_PATTERN = re.compile(r"(?<!\d)\d{18}(?!\d)")
 """An 18-digit NIP anywhere in a text."""
@@ -184,3 +193,137 @@ def find_identifiers(text: str, names: Iterable[str] = ()) -> list[str]:
         if name and str(name) in text:
             found.append(str(name))
     return found
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The attacker's result on a page: per hidden count, the interval the page leaves.
+
+    Attributes
+    ----------
+    intervals
+        One row per hidden count: ``key, kind, status, value, low, high, width, ok``.
+    protection
+        The width an interval needs (default 3).
+    """
+
+    intervals: pd.DataFrame
+    protection: int
+
+    @property
+    def ok(self) -> bool:
+        """True when no hidden cell can be narrowed below the protection level."""
+        return bool(self.intervals["ok"].all()) if len(self.intervals) else True
+
+    @property
+    def failures(self) -> list[str]:
+        """Keys of the hidden cells the published numbers pin down too closely."""
+        return self.intervals.loc[~self.intervals["ok"].astype(bool), "key"].tolist() if len(self.intervals) else []
+
+
+def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> tuple[float, float]:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    out = []
+    for sign in (1.0, -1.0):
+        cons = [LinearConstraint(A, lb, ub)] if len(A) else []
+        res = milp(sign * c, constraints=cons, integrality=np.ones(len(c)), bounds=Bounds(0, np.inf),
+                   options={"presolve": True})
+        if res.status == 3 or (res.status != 0 and res.x is None and "unbounded" in str(res.message).lower()):
+            out.append(-sign * np.inf)
+        elif res.status != 0:
+            raise RuntimeError(f"audit: the page's relations are not solvable ({res.message}).")
+        else:
+            out.append(sign * float(res.fun))
+    return out[0], out[1]
+
+
+def audit(page: Any, protection: int | None = None, first: bool = False,
+          keys: Iterable[str] | None = None, protected: bool = False) -> AuditReport:
+    """Attack a page: for every small (hidden) count, the smallest and largest value its
+    published numbers allow.
+
+    The unknowns are the page's atoms (non-negative integers); every relation whose
+    facts are all shown is a constraint (exact counts, shares as the interval their
+    rounding leaves, curve verdicts and moves). Each hidden count is minimised and
+    maximised (integer programme, HiGHS); it is protected when ``high - low`` is at
+    least ``protection`` (default :data:`DEFAULT_PROTECTION`, or the page's own).
+
+    Parameters
+    ----------
+    page
+        A :class:`workbench.report.Page` (anything with ``facts``, ``relations``,
+        ``true_values()`` and ``protection``).
+    protection
+        The interval width a hidden cell needs.
+    first
+        Stop at the first cell that fails (used by the suppression).
+    keys
+        Only these hidden facts.
+    protected
+        Also attack the cells hidden only for another's sake (by default only the small
+        cells, the ones the rule protects, are attacked).
+
+    Returns
+    -------
+    AuditReport
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from workbench.report import Page
+    >>> atoms = pd.DataFrame({"col": ["x", "y"], "n": [40, 2]})
+    >>> page = Page("demo", {}, atoms)
+    >>> _ = page.count("x", page.expr(col="x")), page.count("y", page.expr(col="y"))
+    >>> _ = page.count("total", page.expr(), kind="total")
+    >>> r = audit(page)
+    >>> r.ok, r.failures, r.intervals.loc[0, ["low", "high"]].tolist()
+    (False, ['y'], [2.0, 2.0])
+    """
+    level = int(protection if protection is not None else getattr(page, "protection", DEFAULT_PROTECTION))
+    hidden = [f for f in page.facts.values() if f.hidden and f.expr is not None and f.expr.any()
+              and (protected or f.status == "small")]
+    if keys is not None:
+        wanted = set(keys)
+        hidden = [f for f in hidden if f.key in wanted]
+    hidden.sort(key=lambda f: f.key)
+    cols = ["key", "kind", "status", "value", "low", "high", "width", "ok"]
+    if not hidden:
+        return AuditReport(pd.DataFrame(columns=cols), level)
+    active = [r for r in page.relations if all(not page.facts[k].hidden for k in r.needs if k in page.facts)]
+    n_atoms = len(page.true_values())
+    A = np.vstack([r.coef for r in active]) if active else np.zeros((0, n_atoms))
+    lb = np.concatenate([r.lb for r in active]) if active else np.zeros(0)
+    ub = np.concatenate([r.ub for r in active]) if active else np.zeros(0)
+    truth = page.true_values()
+    got = A @ truth
+    if len(got) and ((got < lb - 1e-6) | (got > ub + 1e-6)).any():
+        raise RuntimeError("audit: a recorded relation does not hold for the page's own numbers.")
+    targets = np.vstack([f.expr for f in hidden])
+    # atoms that every constraint and target treats alike are one unknown (their sum)
+    pattern = np.vstack([A, targets]).T
+    _, inverse = np.unique(np.round(pattern, 9), axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    first_of = np.array([int(np.argmax(inverse == g)) for g in range(int(inverse.max()) + 1)])
+    A_m, T_m = A[:, first_of], targets[:, first_of]
+    keep = np.abs(A_m).sum(axis=1) > 0
+    A_m, lb_m, ub_m = A_m[keep], lb[keep], ub[keep]
+    # the unknowns fall apart into independent blocks (units, periods): solve each
+    # target over the block(s) it touches only
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nz = (np.abs(A_m) > 0).astype(float)
+    link = csr_matrix(nz.T @ nz) if len(nz) else csr_matrix((A_m.shape[1], A_m.shape[1]))
+    _, comp = connected_components(link, directed=False)
+    rows = []
+    for f, c in zip(hidden, T_m, strict=True):
+        touched = np.isin(comp, np.unique(comp[c != 0]))
+        r_keep = (nz[:, touched].sum(axis=1) > 0) if len(nz) else np.zeros(0, dtype=bool)
+        lo, hi = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched])
+        width = hi - lo
+        ok = bool(width >= level - 1e-6)
+        rows.append((f.key, f.kind, f.status, f.value, lo, hi, width, ok))
+        if first and not ok:
+            break
+    return AuditReport(pd.DataFrame(rows, columns=cols), level)

@@ -1,0 +1,348 @@
+"""The page model: every number a page shows, how the numbers relate, and what is hidden.
+
+A :class:`Page` holds
+
+* **atoms**: the finest counts the page's numbers are sums of (for the leadership page:
+  employees per period, unit, jabatan and predikat). They are never shown; they are the
+  unknowns of an attacker's linear programme;
+* **facts**: each number the page shows (a count, a rounded share, a "move N employees"
+  text, a flag, a curve verdict), with its true value, the linear expression over the
+  atoms it depends on, and its status: ``shown``, ``small`` (hidden by the small-cell
+  rule, written "<5") or ``protected`` (hidden for another cell's sake, written
+  "disembunyikan");
+* **relations**: what a reader learns when a set of facts is shown, as linear
+  constraints ``lb <= coef @ atoms <= ub`` (an exact count; a share rounded to 0.1 %
+  as two inequalities; a curve verdict as the bounds of the curve; the moves of the
+  curve's smallest fix as the count they leave).
+
+Views and the publisher render a page; :func:`workbench.privacy.audit` attacks it;
+:func:`protect` chooses the secondary suppression of all its tables together.
+
+Examples
+--------
+>>> import numpy as np
+>>> atoms = pd.DataFrame({"row": ["a", "a", "b", "b"], "col": ["x", "y", "x", "y"], "n": [40, 2, 30, 9]})
+>>> page = Page("demo", {}, atoms, min_cell=5)
+>>> for r in ("a", "b"):
+...     for c in ("x", "y"):
+...         _ = page.count(f"{r}/{c}", page.expr(row=r, col=c))
+...     _ = page.count(f"{r}/total", page.expr(row=r), kind="total")
+>>> for c in ("x", "y"):
+...     _ = page.count(f"{c}/total", page.expr(col=c), kind="total")
+>>> page.facts["a/y"].status
+'small'
+>>> protect(page)
+>>> sorted(k for k, f in page.facts.items() if f.hidden)
+['a/x', 'a/y', 'b/x', 'b/y']
+>>> page.facts["y/total"].status
+'protected'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.i18n import t
+from workbench.privacy import DEFAULT_PROTECTION, audit, check_min_cell
+
+__all__ = ["Fact", "Page", "Relation", "protect"]
+
+SHOWN, SMALL, PROTECTED = "shown", "small", "protected"
+
+_COST = {"count": 1.0, "total": 3.0, "share": 1.0, "move": 0.5, "flag": 0.25, "verdict": 2.0}
+"""Information lost by hiding one number of each kind (the suppression minimises the sum):
+a derived text (a move, a flag) goes first, a total last."""
+
+
+@dataclass
+class Fact:
+    """One number a page shows (or hides).
+
+    Attributes
+    ----------
+    key
+        Stable id, e.g. ``"curve/BKPSDM/Baik"``.
+    kind
+        ``count``, ``total``, ``share``, ``move``, ``flag`` or ``verdict``.
+    value
+        The true value (a share as a fraction; a verdict 1 = meets, 0 = fails).
+    expr
+        For counts and shares: the count (for a share, its numerator) as a linear
+        expression over the page's atoms; the audit computes its interval when hidden.
+    status
+        ``shown``, ``small`` or ``protected``.
+    requires
+        Keys of facts without which this one cannot be shown (a move text needs the
+        unit's size: the reader turns it into a count with it).
+    """
+
+    key: str
+    kind: str
+    value: float
+    expr: np.ndarray | None = None
+    status: str = SHOWN
+    requires: tuple[str, ...] = ()
+    cost: float = 1.0
+
+    @property
+    def hidden(self) -> bool:
+        return self.status != SHOWN
+
+
+@dataclass
+class Relation:
+    """What a reader learns once every fact of ``needs`` is shown: ``lb <= coef @ atoms <= ub``."""
+
+    needs: tuple[str, ...]
+    coef: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+
+
+@dataclass
+class Page:
+    """The numbers of one page in one control state (see the module notes).
+
+    Attributes
+    ----------
+    name
+        ``"ringkasan_pimpinan"`` or ``"simulasi_rubrik"``.
+    state
+        The control state the page was computed for (period, unit, org rating, ...).
+    atoms
+        One row per atom: its key columns and ``n`` (the count).
+    facts, relations
+        See the module notes.
+    tables
+        Named tables of fact keys (rows x columns, ``None`` where a cell does not exist).
+    headlines
+        Named single numbers (fact keys) a finding or headline shows; other modules add
+        theirs with :meth:`headline`.
+    extra
+        Non-numeric page content (labels, org ratings, rule texts) for the renderers.
+    """
+
+    name: str
+    state: dict[str, Any]
+    atoms: pd.DataFrame
+    min_cell: int = 5
+    protection: int = DEFAULT_PROTECTION
+    facts: dict[str, Fact] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    headlines: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.min_cell = check_min_cell(self.min_cell)
+        self._values = self.atoms["n"].to_numpy(dtype=float) if len(self.atoms) else np.zeros(0)
+
+    # ------------------------------------------------------------------ building
+    def expr(self, **where: Any) -> np.ndarray:
+        """0/1 vector over the atoms matching every ``column=value`` (a list: any of)."""
+        mask = np.ones(len(self.atoms), dtype=bool)
+        for col, val in where.items():
+            column = self.atoms[col].astype(object)
+            mask &= column.isin(val if isinstance(val, list | tuple | set) else [val]).to_numpy()
+        return mask.astype(float)
+
+    def _small(self, v: float) -> bool:
+        return 0 < v < self.min_cell
+
+    def _add(self, fact: Fact) -> Fact:
+        if fact.key in self.facts:  # the same number in two places is one fact
+            return self.facts[fact.key]
+        self.facts[fact.key] = fact
+        return fact
+
+    def count(self, key: str, expr: np.ndarray, kind: str = "count", hide: bool = False) -> Fact:
+        """A count shown as a number: small (1 .. min_cell-1) or ``hide`` means hidden."""
+        if key in self.facts:  # the same number in two places is one fact
+            return self.facts[key]
+        value = float(expr @ self._values)
+        fact = self._add(Fact(key, kind, value, expr, SMALL if hide or self._small(value) else SHOWN,
+                              cost=_COST[kind] + value / 1000.0))
+        self.relations.append(Relation((key,), expr[None, :], np.array([value]), np.array([value])))
+        return fact
+
+    def share(self, key: str, num: np.ndarray, den: np.ndarray, decimals: int = 3, hide: bool = False,
+              complement: bool = True) -> Fact:
+        """A share ``num / den`` shown rounded to ``decimals`` (3: one decimal of a percent).
+
+        Hidden (small) when the denominator is below ``min_cell`` or the numerator (or, if
+        ``complement``, the rest) is a small count.
+        """
+        k, n = float(num @ self._values), float(den @ self._values)
+        value = k / n if n > 0 else math.nan
+        small = hide or n < self.min_cell or self._small(k) or (complement and self._small(n - k))
+        if key in self.facts:
+            return self.facts[key]
+        fact = self._add(Fact(key, "share", value, num, SMALL if small else SHOWN, cost=_COST["share"]))
+        if n > 0:
+            half = 0.5 * 10.0 ** (-decimals) + 1e-9
+            r = round(value, decimals)
+            coef = np.vstack([num - (r - half) * den, num - (r + half) * den])
+            self.relations.append(Relation((key,), coef, np.array([0.0, -np.inf]), np.array([np.inf, 0.0])))
+        return fact
+
+    def fact(self, key: str, kind: str, value: float, requires: tuple[str, ...] = (), hide: bool = False) -> Fact:
+        """A derived number (a move, a flag, a verdict); its relations are added by the caller."""
+        return self._add(Fact(key, kind, value, None, SMALL if hide else SHOWN, requires, _COST[kind]))
+
+    def relate(self, needs: tuple[str, ...], coef: np.ndarray, lb: float, ub: float) -> None:
+        """Record that showing every fact of ``needs`` tells ``lb <= coef @ atoms <= ub``."""
+        self.relations.append(Relation(needs, np.asarray(coef, dtype=float)[None, :], np.array([lb]),
+                                       np.array([ub])))
+
+    def headline(self, name: str, key: str) -> None:
+        """Register a fact as a headline number (``name`` -> fact key)."""
+        self.headlines[name] = key
+
+    # ------------------------------------------------------------------ reading
+    def true_values(self) -> np.ndarray:
+        """The atoms' counts (never shown; for the audit's feasibility check and tests)."""
+        return self._values.copy()
+
+    def shown(self, key: str) -> bool:
+        return key in self.facts and not self.facts[key].hidden
+
+    def value(self, key: str) -> float:
+        """The value as published: ``NaN`` when hidden."""
+        f = self.facts[key]
+        return math.nan if f.hidden else f.value
+
+    def label(self, key: str | None, lang: str = "id") -> str:
+        """The text a cell shows: the number, "<5" (small) or "disembunyikan" (protected)."""
+        if key is None or key not in self.facts:
+            return ""
+        f = self.facts[key]
+        if f.status == SMALL:
+            return t("fig.suppressed", lang, k=self.min_cell)
+        if f.status == PROTECTED:
+            return t("privacy.protected", lang)
+        if f.kind == "share":
+            return "" if math.isnan(f.value) else f"{f.value:.1%}"
+        if f.kind == "verdict":
+            return t("answer.yes" if f.value else "answer.no", lang)
+        return f"{int(round(f.value)):,}"
+
+    def frame(self, table: str, values: bool = True) -> pd.DataFrame:
+        """A table as published values (``NaN`` hidden) or, ``values=False``, statuses."""
+        keys = self.tables[table]
+        if values:
+            return keys.map(lambda k: self.value(k) if k is not None else math.nan).astype(float)
+        return keys.map(lambda k: self.facts[k].status if k is not None else "")
+
+    def n_hidden(self) -> dict[str, int]:
+        """How many facts each status holds (``small``, ``protected``, ``shown``)."""
+        out = {SHOWN: 0, SMALL: 0, PROTECTED: 0}
+        for f in self.facts.values():
+            out[f.status] += 1
+        return out
+
+
+def _strict(share: float) -> float:
+    """The smallest positive value of ``count - share * n`` over integers (for strict
+    inequalities: a broken maximum means ``count - share * n >= _strict(share)``)."""
+    return 1.0 / Fraction(share).limit_denominator(1000).denominator
+
+
+def _propagate(page: Page) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for f in page.facts.values():
+            if not f.hidden and any(page.facts[r].hidden for r in f.requires if r in page.facts):
+                f.status = PROTECTED
+                changed = True
+
+
+def _support(rel: Relation) -> np.ndarray:
+    return (np.abs(rel.coef) > 0).any(axis=0)
+
+
+def protect(page: Page, max_rounds: int = 500, tries: int = 6) -> None:
+    """Secondary suppression of the whole page, in place.
+
+    Starting from the small cells, repeatedly attack the page
+    (:func:`workbench.privacy.audit`); for the first hidden cell whose interval is too
+    narrow, hide the cheapest shown number that shares an atom with it (a move or flag
+    text before a share, a share or count before a total; among counts the smallest),
+    until no hidden cell can be narrowed below the protection level. Every hidden cell
+    is then protected against all the page's numbers together.
+    """
+    _propagate(page)
+    by_fact: dict[str, list[np.ndarray]] = {}
+    for rel in page.relations:
+        s = _support(rel)
+        for key in rel.needs:
+            by_fact.setdefault(key, []).append(s)
+    rounds = 0
+    while rounds < max_rounds:
+        report = audit(page)
+        if report.ok:
+            _unhide(page, by_fact)
+            return
+        for key in report.failures:
+            width = audit(page, keys=[key]).intervals["width"]
+            if len(width) == 0 or width.iloc[0] >= page.protection - 1e-6:
+                continue  # an earlier choice already protects it
+            rounds += 1
+            _widen(page, page.facts[key], by_fact, tries)
+
+
+def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries: int) -> None:
+    """Hide numbers touching ``target`` until its interval is wide enough."""
+    for _ in range(len(page.facts)):
+        before = audit(page, keys=[target.key]).intervals["width"].iloc[0]
+        if before >= page.protection - 1e-6:
+            return
+        assert target.expr is not None
+        support = target.expr != 0
+        for rel in page.relations:  # two steps: the numbers in a relation with the target
+            if all(not page.facts[k].hidden for k in rel.needs) and (_support(rel) & (target.expr != 0)).any():
+                support = support | _support(rel)
+        candidates = [f for f in page.facts.values() if not f.hidden
+                      and any((s & support).any() for s in by_fact.get(f.key, []))]
+        if not candidates:  # nothing left to hide that touches it: hide every shown fact
+            candidates = [f for f in page.facts.values() if not f.hidden]
+        if not candidates:
+            return
+        candidates.sort(key=lambda f: (f.cost, f.key))
+        pick = candidates[0]
+        for cand in candidates[:tries]:  # the cheapest number whose hiding widens the interval
+            cand.status = PROTECTED
+            widened = audit(page, keys=[target.key]).intervals["width"].iloc[0] > before + 1e-9
+            cand.status = SHOWN
+            if widened:
+                pick = cand
+                break
+        pick.status = PROTECTED
+        _propagate(page)
+
+
+def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
+    """Show again every protected number (the costliest first) that the page can afford:
+    the greedy search may have hidden one that a later choice made unnecessary."""
+    for f in sorted((f for f in page.facts.values() if f.status == PROTECTED), key=lambda f: (-f.cost, f.key)):
+        if any(page.facts[r].hidden for r in f.requires if r in page.facts):
+            continue
+        support = np.zeros(len(page.atoms), dtype=bool)
+        for s in by_fact.get(f.key, []):
+            support |= s
+        for rel in page.relations:
+            if (_support(rel) & support).any():
+                support = support | _support(rel)
+        near = [g.key for g in page.facts.values() if g.hidden and g.expr is not None and g is not f
+                and ((g.expr != 0) & support).any()]
+        f.status = SHOWN
+        if f.expr is not None:
+            near.append(f.key)
+        if not audit(page, keys=near).ok:
+            f.status = PROTECTED

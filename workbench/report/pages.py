@@ -1,0 +1,290 @@
+"""The pages leaders see, built in one pass from the core results.
+
+* :func:`leadership_page`: Ringkasan Pimpinan (and its published report): predikat per
+  OPD against the curve (counts, verdicts, violated rules, the moves of the smallest
+  fix), the share rated Baik or better per OPD, the quarterly trend (city or one OPD),
+  flags, and the drill-down into one OPD by jabatan.
+* :func:`whatif_page`: Simulasi Rubrik: the what-if curve per OPD and the transitions
+  from the rule in force (matrix, distribution before and after, employees who change).
+
+Each page is protected as a whole (:func:`workbench.report.protect`) before it is
+returned; every number a view draws or a report prints is read from it.
+
+Examples
+--------
+>>> import workbench as wb
+>>> ds = wb.read_sample("kota_contoh")
+>>> scores = wb.score(ds, "permenpanrb-6-2022")
+>>> check = wb.curve_check(scores, dict.fromkeys(ds.units, "Baik"), period="2025")
+>>> page = leadership_page(scores, ds.roster, check, period="2025")
+>>> from workbench.privacy import audit
+>>> audit(page).ok
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.privacy import DEFAULT_PROTECTION, check_min_cell
+from workbench.report._model import Page, _strict, protect
+
+__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "leadership_page", "whatif_page"]
+
+NATIONAL_SHARE_BAIK = 0.95
+"""About 95 % of SKP nationally are Baik or Sangat Baik (domain notes §5)."""
+
+NEAR_ALL = 0.99
+"""A unit where at least this share is Baik or better is flagged."""
+
+
+def _labels(check: Any) -> tuple[list[str], dict[str, str]]:
+    """Predikat labels in the check's language (best first) and id -> label."""
+    lang = check.parameters.get("lang", "id")
+    pred = list(check._rubric.predikat)
+    return [p.label.get(lang) for p in pred], {p.id: p.label.get(lang) for p in pred}
+
+
+def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dict[str, str],
+           where: dict[str, Any], column: str = "predikat") -> None:
+    """The curve table: size, counts, verdict, violated rules and moves of every unit."""
+    units = check.units["unit"].astype(str).tolist()
+    keys = pd.DataFrame(index=pd.Index(units, name="unit"), columns=["n", *labels, "ok"], dtype=object)
+    moves: dict[str, list[tuple[str, str, str]]] = {}
+    violations: dict[str, list[tuple[str, float | None, float | None, bool, bool]]] = {}
+    k = page.min_cell
+    cons = check.constraints
+    for row in check.units.itertuples(index=False):
+        u = str(row.unit)
+        n_expr = page.expr(**where, unit=u)
+        n_key = f"{page.name}/n/{period}/{u}"
+        small = 0 < row.n_employees < k
+        page.count(n_key, n_expr, kind="total", hide=small)
+        keys.loc[u, "n"] = n_key
+        for lab in labels:
+            ck = f"{page.name}/count/{period}/{u}/{lab}"
+            page.count(ck, page.expr(**where, unit=u, **{column: lab}), hide=small)
+            keys.loc[u, lab] = ck
+        ok_key = f"{page.name}/ok/{period}/{u}"
+        verdict_na = row.ok is pd.NA or row.ok is None
+        page.fact(ok_key, "verdict", 0.0 if verdict_na else float(bool(row.ok)), requires=(),
+                  hide=small or verdict_na)
+        keys.loc[u, "ok"] = ok_key
+        mine = cons[(cons["unit"].astype(str) == u) & cons["meetable"].astype(bool)]
+        groups = []
+        for c in mine.itertuples(index=False):
+            ids = str(c.predikat_ids).split("+")
+            g = page.expr(**where, unit=u, **{column: [label_of[i] for i in ids]})
+            mn = None if c.min_share is None or pd.isna(c.min_share) else float(c.min_share)
+            mx = None if c.max_share is None or pd.isna(c.max_share) else float(c.max_share)
+            groups.append((ids, g, int(c.count), int(c.min_count), int(c.max_count)))
+            broken = not bool(c.ok)
+            violations.setdefault(u, []).append((" + ".join(label_of[i] for i in ids), mn, mx, bool(c.present),
+                                                 broken))
+            if mn is not None:
+                if c.count < c.min_count:
+                    page.relate((ok_key,), g - mn * n_expr, -np.inf, -_strict(mn))
+                else:
+                    page.relate((ok_key,), g - mn * n_expr, 0.0, np.inf)
+            if mx is not None:
+                if c.count > c.max_count:
+                    page.relate((ok_key,), g - mx * n_expr, _strict(mx), np.inf)
+                else:
+                    page.relate((ok_key,), g - mx * n_expr, -np.inf, 0.0)
+            if bool(c.present):
+                page.relate((ok_key,), g, *((1.0, np.inf) if c.count >= 1 else (0.0, 0.0)))
+        mv = check.moves[check.moves["unit"].astype(str) == u]
+        move_keys = []
+        net: dict[str, int] = {}
+        for m in mv.itertuples(index=False):
+            mk = f"{page.name}/move/{period}/{u}/{m.from_predikat}>{m.to_predikat}"
+            n_move = int(m.n_employees)
+            page.fact(mk, "move", n_move, requires=(n_key, ok_key), hide=small or 0 < n_move < k)
+            move_keys.append(mk)
+            moves.setdefault(u, []).append((mk, label_of[m.from_predikat], label_of[m.to_predikat]))
+            net[m.from_predikat] = net.get(m.from_predikat, 0) + n_move
+            net[m.to_predikat] = net.get(m.to_predikat, 0) - n_move
+        if move_keys:
+            needs = (*move_keys, n_key, ok_key)
+            for ids, g, count, lo, hi in groups:
+                out = sum(net.get(i, 0) for i in ids)
+                after = count - out  # a valid fix ends inside the bounds ...
+                low, high = float(lo + out), float(hi + out)
+                if (count > hi and after == hi) or (count < lo and after == lo):
+                    low = high = float(count)  # ... and the smallest one lands on the bound it broke
+                page.relate(needs, g, low, high)
+            page.fact(f"{page.name}/changes/{period}/{u}", "flag", float(sum(int(m.n_employees) for m in
+                      mv.itertuples(index=False))), requires=tuple(move_keys))
+    page.tables["curve"] = keys
+    page.extra.setdefault("moves", {}).update(moves)
+    page.extra.setdefault("violations", {}).update(violations)
+    page.extra["org_rating"] = dict(zip(check.units["unit"].astype(str), check.units["org_rating"], strict=True))
+    page.extra["curve_period"] = period
+
+
+def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, unit: str | None = None,
+                    min_cell: int | None = None, protection: int = DEFAULT_PROTECTION,
+                    national: float = NATIONAL_SHARE_BAIK, near_all: float = NEAR_ALL,
+                    suppress: bool = True) -> Page:
+    """Ringkasan Pimpinan in one control state, protected as a whole.
+
+    Parameters
+    ----------
+    scores
+        :class:`workbench.rubric.Scores` of the rule in force (every period).
+    roster
+        The dataset's roster (for the jabatan of the drill-down).
+    check
+        :func:`workbench.rubric.curve_check` of ``scores`` in ``period`` under the
+        organisation ratings in force.
+    period, unit
+        The period picked and the OPD drilled into (``None``: the city).
+    min_cell, protection
+        Small-cell threshold (default 5, at least 3) and the interval width every hidden
+        cell keeps.
+    national, near_all
+        The national share of Baik or better; the share that raises a flag.
+    suppress
+        ``False`` leaves only the small cells hidden (to measure what the joint
+        suppression adds).
+
+    Returns
+    -------
+    Page
+        Tables ``curve`` (unit x n, predikat, ok), ``share`` (unit x share), ``trend``
+        (period x predikat shares and ``baik``) and, with ``unit``, ``unit`` (jabatan x
+        predikat and ``n``); headlines ``unit_n`` and ``unit_share``.
+    """
+    k = check_min_cell(min_cell)
+    labels, label_of = _labels(check)
+    frame = scores.frame[["period", "employee_id", "unit", "predikat"]].copy()
+    frame = frame[frame["predikat"].notna()]
+    frame["period"] = frame["period"].astype(str)
+    frame["predikat"] = frame["predikat"].astype(str)
+    jab = roster[["employee_id", "period", "jabatan"]].drop_duplicates(["employee_id", "period"]).astype(
+        {"period": str})
+    frame = frame.merge(jab, on=["employee_id", "period"], how="left")
+    frame["jabatan"] = frame["jabatan"].astype(object).fillna("-").astype(str)
+    quarters = sorted(p for p in frame["period"].unique() if "Q" in p)
+    trend_periods = quarters or sorted(frame["period"].unique())
+    frame = frame[frame["period"].isin({period, *trend_periods})]
+    atoms = frame.groupby(["period", "unit", "jabatan", "predikat"], observed=True).size().rename("n").reset_index()
+    atoms["unit"] = atoms["unit"].astype(str)
+    page = Page("ringkasan_pimpinan", {"period": period, "unit": unit or "",
+                                       "org_rating": dict(check.parameters.get("org_rating") or {})},
+                atoms, min_cell=k, protection=protection)
+    page.extra["labels"] = labels
+    page.extra["national"] = national
+    _curve(page, check, period, labels, label_of, {"period": period})
+    good = labels[:2]
+    units = page.tables["curve"].index.tolist()
+    share_keys = pd.DataFrame(index=pd.Index(units, name="unit"), columns=["share"], dtype=object)
+    flags: list[str] = []
+    for u in units:
+        sk = f"{page.name}/share/{period}/{u}"
+        num, den = page.expr(period=period, unit=u, predikat=good), page.expr(period=period, unit=u)
+        f = page.share(sk, num, den)
+        share_keys.loc[u, "share"] = sk
+        if f.value >= near_all:
+            fk = f"{page.name}/flag_share/{period}/{u}"
+            page.fact(fk, "flag", f.value, requires=(sk,))
+            page.relate((fk,), num - near_all * den, 0.0, np.inf)
+            flags.append(u)
+    page.tables["share"] = share_keys
+    page.extra["share_flags"] = flags
+    # the trend, for the city or the unit drilled into
+    where: dict[str, Any] = {"unit": unit} if unit else {}
+    trend = pd.DataFrame(index=pd.Index(trend_periods, name="period"), columns=[*labels, "baik"], dtype=object)
+    scope = unit or "*"
+    for q in trend_periods:
+        den = page.expr(period=q, **where)
+        for lab in labels:
+            tk = f"{page.name}/trend/{scope}/{q}/{lab}"
+            page.share(tk, page.expr(period=q, predikat=lab, **where), den, complement=False)
+            trend.loc[q, lab] = tk
+        bk = f"{page.name}/trend/{scope}/{q}/baik"
+        page.share(bk, page.expr(period=q, predikat=good, **where), den)
+        trend.loc[q, "baik"] = bk
+    page.tables["trend"] = trend
+    if unit:
+        sub = atoms[(atoms["period"] == period) & (atoms["unit"] == unit)]
+        order = [j for j in ("JPT", "administrator", "pengawas", "fungsional", "pelaksana")
+                 if j in set(sub["jabatan"])] + sorted(set(sub["jabatan"]) - {"JPT", "administrator", "pengawas",
+                                                                           "fungsional", "pelaksana"})
+        table = pd.DataFrame(index=pd.Index(order, name="jabatan"), columns=[*labels, "n"], dtype=object)
+        for j in order:
+            for lab in labels:
+                dk = f"{page.name}/unit/{period}/{unit}/{j}/{lab}"
+                page.count(dk, page.expr(period=period, unit=unit, jabatan=j, predikat=lab))
+                table.loc[j, lab] = dk
+            nk = f"{page.name}/unit_n/{period}/{unit}/{j}"
+            page.count(nk, page.expr(period=period, unit=unit, jabatan=j), kind="total")
+            table.loc[j, "n"] = nk
+        page.tables["unit"] = table
+        if unit in units:
+            page.headline("unit_n", str(page.tables["curve"].loc[unit, "n"]))
+            page.headline("unit_share", str(share_keys.loc[unit, "share"]))
+    if suppress:
+        protect(page)
+    return page
+
+
+def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: str,
+                min_cell: int | None = None, protection: int = DEFAULT_PROTECTION,
+                predikat: Sequence[str] | None = None, suppress: bool = True) -> Page:
+    """Simulasi Rubrik in one control state, protected as a whole.
+
+    Parameters
+    ----------
+    before, after
+        Scores per employee (``period, employee_id, unit, predikat``) under the rule in
+        force and under the what-if rubric (:func:`workbench.weights.scores_frame`).
+    check
+        :func:`workbench.rubric.curve_check` of ``after`` in ``period``.
+    period, min_cell, protection, suppress
+        As in :func:`leadership_page`.
+
+    Returns
+    -------
+    Page
+        Tables ``curve`` (the what-if curve per unit), ``transitions`` (before x after),
+        ``distribution`` (rows ``before, after``); headline ``changed``.
+    """
+    k = check_min_cell(min_cell)
+    labels, label_of = _labels(check)
+    labels = list(predikat) if predikat is not None else labels
+    b = before[(before["period"].astype(str) == period) & before["predikat"].notna()]
+    a = after[(after["period"].astype(str) == period) & after["predikat"].notna()]
+    both = a[["employee_id", "unit", "predikat"]].astype({"predikat": str}).rename(columns={"predikat": "after"}).merge(
+        b[["employee_id", "predikat"]].astype({"predikat": str}).rename(columns={"predikat": "before"}),
+        on="employee_id", how="left")
+    both["before"] = both["before"].fillna("-")
+    atoms = both.groupby(["unit", "before", "after"], observed=True).size().rename("n").reset_index()
+    atoms["unit"] = atoms["unit"].astype(str)
+    page = Page("simulasi_rubrik", {"period": period}, atoms, min_cell=k, protection=protection)
+    page.extra["labels"] = labels
+    _curve(page, check, period, labels, label_of, {}, column="after")
+    matrix = pd.DataFrame(index=pd.Index(labels, name="before"), columns=labels, dtype=object)
+    for p in labels:
+        for q in labels:
+            key = f"{page.name}/transition/{period}/{p}>{q}"
+            page.count(key, page.expr(before=p, after=q))
+            matrix.loc[p, q] = key
+    page.tables["transitions"] = matrix
+    dist = pd.DataFrame(index=["before", "after"], columns=labels, dtype=object)
+    for p in labels:
+        dist.loc["before", p] = f"{page.name}/before/{period}/{p}"
+        page.count(dist.loc["before", p], page.expr(before=p), kind="total")
+        dist.loc["after", p] = f"{page.name}/after/{period}/{p}"
+        page.count(dist.loc["after", p], page.expr(after=p, before=labels), kind="total")
+    page.tables["distribution"] = dist
+    changed = page.expr(before=labels) - sum((page.expr(before=p, after=p) for p in labels), np.zeros(len(atoms)))
+    page.count(f"{page.name}/changed/{period}", changed, kind="total")
+    page.headline("changed", f"{page.name}/changed/{period}")
+    if suppress:
+        protect(page)
+    return page
