@@ -33,9 +33,9 @@ Examples
 'small'
 >>> protect(page)
 >>> sorted(k for k, f in page.facts.items() if f.hidden)
-['a/x', 'a/y', 'b/x', 'b/y']
->>> page.facts["y/total"].status
-'protected'
+['a/total', 'a/y', 'y/total']
+>>> page.label("a/y"), page.label("y/total"), page.label("a/x")
+('<5', 'disembunyikan', '40')
 """
 
 from __future__ import annotations
