@@ -238,6 +238,34 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> 
     return out[0], out[1]
 
 
+def _merged(page: Any) -> dict[str, Any]:
+    """The page's relations over merged atoms (atoms that every relation and fact treats
+    alike are one unknown: their sum), cached on the page (its relations are fixed once
+    built), and checked against the page's own numbers."""
+    cache = page.__dict__.setdefault("_audit_cache", {})
+    key = (len(page.relations), len(page.facts))
+    if cache.get("key") == key:
+        return cache
+    n_atoms = len(page.true_values())
+    coefs = [r.coef for r in page.relations]
+    parts = coefs + [f.expr[None, :] for f in page.facts.values() if f.expr is not None]
+    pattern = np.vstack(parts) if parts else np.zeros((0, n_atoms))
+    rng = np.random.default_rng(0)
+    sig = np.round(rng.normal(size=(2, len(pattern))) @ pattern, 6)
+    _, first = np.unique(sig[0] + 1e3 * sig[1], return_index=True)
+    first = np.sort(np.asarray(first))
+    A = np.vstack(coefs) if coefs else np.zeros((0, n_atoms))
+    lb = np.concatenate([r.lb for r in page.relations]) if coefs else np.zeros(0)
+    ub = np.concatenate([r.ub for r in page.relations]) if coefs else np.zeros(0)
+    got = A @ page.true_values()
+    if len(got) and ((got < lb - 1e-6) | (got > ub + 1e-6)).any():
+        raise RuntimeError("audit: a recorded relation does not hold for the page's own numbers.")
+    owner = np.concatenate([np.full(len(r.lb), i) for i, r in enumerate(page.relations)]) if coefs \
+        else np.zeros(0, dtype=int)
+    cache.update(key=key, first=first, A=A[:, first], lb=lb, ub=ub, owner=owner)
+    return cache
+
+
 def audit(page: Any, protection: int | None = None, first: bool = False,
           keys: Iterable[str] | None = None, protected: bool = False) -> AuditReport:
     """Attack a page: for every small (hidden) count, the smallest and largest value its
@@ -290,22 +318,12 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     cols = ["key", "kind", "status", "value", "low", "high", "width", "ok"]
     if not hidden:
         return AuditReport(pd.DataFrame(columns=cols), level)
-    active = [r for r in page.relations if all(not page.facts[k].hidden for k in r.needs if k in page.facts)]
-    n_atoms = len(page.true_values())
-    A = np.vstack([r.coef for r in active]) if active else np.zeros((0, n_atoms))
-    lb = np.concatenate([r.lb for r in active]) if active else np.zeros(0)
-    ub = np.concatenate([r.ub for r in active]) if active else np.zeros(0)
-    truth = page.true_values()
-    got = A @ truth
-    if len(got) and ((got < lb - 1e-6) | (got > ub + 1e-6)).any():
-        raise RuntimeError("audit: a recorded relation does not hold for the page's own numbers.")
-    targets = np.vstack([f.expr for f in hidden])
-    # atoms that every constraint and target treats alike are one unknown (their sum)
-    pattern = np.vstack([A, targets]).T
-    _, inverse = np.unique(np.round(pattern, 9), axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
-    first_of = np.array([int(np.argmax(inverse == g)) for g in range(int(inverse.max()) + 1)])
-    A_m, T_m = A[:, first_of], targets[:, first_of]
+    m = _merged(page)
+    live = np.array([all(not page.facts[k].hidden for k in r.needs if k in page.facts) for r in page.relations],
+                    dtype=bool)
+    rows_on = live[m["owner"]] if len(m["owner"]) else np.zeros(0, dtype=bool)
+    A_m, lb, ub = m["A"][rows_on], m["lb"][rows_on], m["ub"][rows_on]
+    T_m = np.vstack([f.expr for f in hidden])[:, m["first"]]
     keep = np.abs(A_m).sum(axis=1) > 0
     A_m, lb_m, ub_m = A_m[keep], lb[keep], ub[keep]
     # the unknowns fall apart into independent blocks (units, periods): solve each

@@ -146,10 +146,13 @@ class Page:
     # ------------------------------------------------------------------ building
     def expr(self, **where: Any) -> np.ndarray:
         """0/1 vector over the atoms matching every ``column=value`` (a list: any of)."""
+        if "_columns" not in self.__dict__:
+            self.__dict__["_columns"] = {c: self.atoms[c].astype(str).to_numpy(dtype=object)
+                                         for c in self.atoms.columns if c != "n"}
         mask = np.ones(len(self.atoms), dtype=bool)
         for col, val in where.items():
-            column = self.atoms[col].astype(object)
-            mask &= column.isin(val if isinstance(val, list | tuple | set) else [val]).to_numpy()
+            wanted = [str(v) for v in (val if isinstance(val, list | tuple | set) else [val])]
+            mask &= np.isin(self.__dict__["_columns"][col], wanted)
         return mask.astype(float)
 
     def _small(self, v: float) -> bool:

@@ -76,6 +76,9 @@ __all__ = [
     "whatif_curve",
     "whatif_periods",
     "whatif_scores",
+    "leadership",
+    "org_label",
+    "whatif",
 ]
 
 BASE_RUBRIC = "permenpanrb-6-2022"
@@ -236,6 +239,41 @@ def curve(ds: Dataset, period: str, org_rating: Mapping[str, str]) -> CurveCheck
     """The core curve check of the rule in force for one period (cached)."""
     return _cached(("curve", period, _org_key(org_rating)), ds,
                    lambda: curve_check(baseline_scores(ds), dict(org_rating), period=period))
+
+
+def org_label(label: str, lang: str) -> str:
+    """An organisation rating (as the curve check names it, in Bahasa Indonesia) in ``lang``."""
+    curve_rows = _rubric(BASE_RUBRIC).curve
+    for row in (curve_rows.rows.values() if curve_rows is not None else []):
+        if label in (row.label.id, row.label.en):
+            return str(row.label.en if lang == "en" else row.label.id)
+    return label
+
+
+def leadership(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, unit: str | None = None,
+               min_cell: int | None = None) -> Any:
+    """The Ringkasan Pimpinan page in one control state (:func:`workbench.report.leadership_page`,
+    protected as a whole; cached per state)."""
+    from workbench.report import leadership_page
+
+    k = check_min_cell(min_cell)
+    org = dict(org_rating) if org_rating is not None else default_org_rating(ds)
+    return _cached(("page", period, _org_key(org), unit or "", k), ds,
+                   lambda: leadership_page(baseline_scores(ds), ds.roster, curve(ds, period, org), period,
+                                           unit or None, k))
+
+
+def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
+           min_cell: int | None = None) -> Any:
+    """The Simulasi Rubrik page in one control state (:func:`workbench.report.whatif_page`)."""
+    from workbench.report import whatif_page
+
+    k = check_min_cell(min_cell)
+    org = dict(org_rating) if org_rating is not None else default_org_rating(ds)
+    return _cached(("whatif_page", rubric.hash, period, _org_key(org), k), ds,
+                   lambda: whatif_page(whatif_scores(ds, whatif_base(rubric.id)), whatif_scores(ds, rubric),
+                                       whatif_curve(ds, rubric, period, org), period, k,
+                                       predikat=list(PREDIKAT)))
 
 
 # ---------------------------------------------------------------------------------

@@ -155,8 +155,8 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         panels: list[Panel] = [
             UnitPanel(ds, period=picker.period, org_rating=rating, **common),
             CurvePanel(ds, period=picker.period, org_rating=rating, **common),
-            SharePanel(ds, period=picker.period, **common),
-            TrendPanel(ds, **common),
+            SharePanel(ds, period=picker.period, org_rating=rating, **common),
+            TrendPanel(ds, period=picker.period, org_rating=rating, **common),
             FlagsPanel(ds, period=picker.period, org_rating=rating, **common),
         ]
         _link(picker, "period", panels)

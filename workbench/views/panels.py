@@ -41,31 +41,39 @@ class CurvePanel(Panel):
     """Predikat distribution per OPD against its curve (organisation rating per OPD)."""
 
     period = traitlets.Unicode("2025").tag(sync=False)
+    unit = traitlets.Unicode("").tag(sync=False)
     org_rating = traitlets.Dict(default_value=None, allow_none=True).tag(sync=False)
-    _refresh_on = ("lang", "min_cell", "period", "org_rating")
+    _refresh_on = ("lang", "min_cell", "period", "org_rating", "unit")
 
     def build(self) -> list[sec.Section]:
-        return [sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell)]
+        return [sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell,
+                                  unit=self.unit or None)]
 
 
 class SharePanel(Panel):
     """Share rated Baik or better per OPD against the national ~95 %."""
 
     period = traitlets.Unicode("2025").tag(sync=False)
-    _refresh_on = ("lang", "min_cell", "period")
+    unit = traitlets.Unicode("").tag(sync=False)
+    org_rating = traitlets.Dict(default_value=None, allow_none=True).tag(sync=False)
+    _refresh_on = ("lang", "min_cell", "period", "org_rating", "unit")
 
     def build(self) -> list[sec.Section]:
-        return [sec.share_section(self._ds, self.period, self.lang, self.min_cell)]
+        return [sec.share_section(self._ds, self.period, self.lang, self.min_cell, org_rating=self.org_rating,
+                                  unit=self.unit or None)]
 
 
 class TrendPanel(Panel):
     """Predikat shares across the quarters, for the city or one OPD (``unit``)."""
 
     unit = traitlets.Unicode("").tag(sync=False)
-    _refresh_on = ("lang", "min_cell", "unit")
+    period = traitlets.Unicode("2025").tag(sync=False)
+    org_rating = traitlets.Dict(default_value=None, allow_none=True).tag(sync=False)
+    _refresh_on = ("lang", "min_cell", "unit", "period", "org_rating")
 
     def build(self) -> list[sec.Section]:
-        return [sec.trend_section(self._ds, self.unit or None, self.lang, self.min_cell)]
+        return [sec.trend_section(self._ds, self.unit or None, self.lang, self.min_cell, period=self.period,
+                                  org_rating=self.org_rating)]
 
 
 class UnitPanel(Panel):
@@ -87,11 +95,13 @@ class FlagsPanel(Panel):
     """Flags for leadership: OPD off their curve, OPD where nearly everyone is Baik or better."""
 
     period = traitlets.Unicode("2025").tag(sync=False)
+    unit = traitlets.Unicode("").tag(sync=False)
     org_rating = traitlets.Dict(default_value=None, allow_none=True).tag(sync=False)
-    _refresh_on = ("lang", "min_cell", "period", "org_rating")
+    _refresh_on = ("lang", "min_cell", "period", "org_rating", "unit")
 
     def build(self) -> list[sec.Section]:
-        return [sec.flags_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell)]
+        return [sec.flags_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell,
+                                  unit=self.unit or None)]
 
 
 class ReliabilityPanel(Panel):
@@ -134,5 +144,6 @@ class WhatIfPanel(Panel):
         rubric = self.rubric or whatif_base()
         return [
             sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell, rubric=rubric),
-            sec.transitions_section(self._ds, self.period, rubric, self.lang, self.min_cell),
+            sec.transitions_section(self._ds, self.period, rubric, self.lang, self.min_cell,
+                                    org_rating=self.org_rating),
         ]

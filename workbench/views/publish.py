@@ -31,13 +31,13 @@ from typing import Any
 from workbench.data import Dataset
 from workbench.errors import ParameterError, WorkbenchError, check_option
 from workbench.i18n import LANGUAGES, t
-from workbench.privacy import check_min_cell, find_identifiers
+from workbench.privacy import audit, check_min_cell, find_identifiers
 from workbench.rubric import Rubric
 from workbench.views import _sources as src
 from workbench.views import sections as sec
 from workbench.viz import data_uri
 
-__all__ = ["DASHBOARDS", "build_sections", "publish", "render_html", "run_command"]
+__all__ = ["DASHBOARDS", "build_pages", "build_sections", "publish", "render_html", "run_command"]
 
 DASHBOARDS: tuple[str, ...] = ("ringkasan_pimpinan", "kualitas_penilai", "simulasi_rubrik")
 """Dashboards that can be published (the notebook names in ``dashboards/``)."""
@@ -69,15 +69,34 @@ def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang:
     k = check_min_cell(min_cell)
     period = period or ("2025" if "2025" in ds.periods else ds.periods[-1])
     if name == "ringkasan_pimpinan":
-        return [sec.curve_section(ds, period, org_rating, lang, k), sec.share_section(ds, period, lang, k),
-                sec.trend_section(ds, None, lang, k), sec.flags_section(ds, period, org_rating, lang, k)]
+        return [sec.curve_section(ds, period, org_rating, lang, k),
+                sec.share_section(ds, period, lang, k, org_rating=org_rating),
+                sec.trend_section(ds, None, lang, k, period=period, org_rating=org_rating),
+                sec.flags_section(ds, period, org_rating, lang, k)]
     if name == "kualitas_penilai":
         return [sec.reliability_section(ds, period, lang, k), sec.raters_section(ds, period, lang, k)]
     rubric = rubric or src.whatif_base()
     periods = src.whatif_periods(ds, rubric)
     period = period if period in periods else (periods[-1] if periods else period)
     return [sec.curve_section(ds, period, org_rating, lang, k, rubric=rubric),
-            sec.transitions_section(ds, period, rubric, lang, k)]
+            sec.transitions_section(ds, period, rubric, lang, k, org_rating=org_rating)]
+
+
+def build_pages(dashboard: str, ds: Dataset, period: str | None = None, min_cell: int | None = None,
+                org_rating: Mapping[str, str] | None = None, rubric: Rubric | None = None) -> list[Any]:
+    """The page models (:mod:`workbench.report`) a report of ``dashboard`` is rendered from,
+    in the same state as :func:`build_sections` (the audit runs on them)."""
+    name = _name(dashboard)
+    k = check_min_cell(min_cell)
+    period = period or ("2025" if "2025" in ds.periods else ds.periods[-1])
+    if name == "ringkasan_pimpinan":
+        return [src.leadership(ds, period, org_rating, None, k)]
+    if name == "kualitas_penilai":
+        return []
+    rubric = rubric or src.whatif_base()
+    periods = src.whatif_periods(ds, rubric)
+    period = period if period in periods else (periods[-1] if periods else period)
+    return [src.whatif(ds, rubric, period, org_rating, k)]
 
 
 def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
@@ -135,9 +154,18 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     Raises
     ------
     WorkbenchError
-        When an identifier (NIP or roster name) would be written.
+        When an identifier (NIP or roster name) would be written, or when the audit
+        (:func:`workbench.privacy.audit`) narrows a hidden cell of the page below the
+        protection level.
     """
     check_option("lang", lang, LANGUAGES)
+    for page in build_pages(dashboard, ds, period, min_cell, org_rating):
+        report = audit(page)
+        if not report.ok:
+            raise WorkbenchError(
+                f"The report would let a reader narrow {len(report.failures)} hidden cell(s) to fewer than "
+                f"{report.protection} possible values from the numbers it shows; nothing was written. "
+                "Raise --min-cell or report an issue.")
     sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating)
     doc, figures = render_html(dashboard, ds, sections, lang, min_cell)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []

@@ -31,8 +31,9 @@ from matplotlib.figure import Figure
 
 from workbench.data import Dataset
 from workbench.i18n import t
-from workbench.privacy import check_min_cell, suppress_counts, suppress_rows, suppress_share
-from workbench.rubric import CurveCheck, Rubric
+from workbench.privacy import check_min_cell, suppress_counts, suppress_rows
+from workbench.report import Page
+from workbench.rubric import Rubric
 from workbench.views import _sources as src
 from workbench.viz import figures as fig
 
@@ -87,109 +88,144 @@ def _fmt_count(v: float, lang: str, k: int) -> str:
     return t("fig.suppressed", lang, k=k) if isinstance(v, float) and math.isnan(v) else f"{int(v):,}"
 
 
-def _fmt_share(v: float, lang: str, k: int) -> str:
-    return t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:.1%}"
-
-
 def _org(org_rating: Mapping[str, str] | None, ds: Dataset) -> Mapping[str, str]:
     return org_rating if org_rating is not None else src.default_org_rating(ds)
 
 
-def _counts_of(summary: pd.DataFrame) -> pd.DataFrame:
-    """The predikat count columns of a curve summary, renamed to :data:`src.PREDIKAT`
-    (the summary labels them in the page's language, best first, like PREDIKAT)."""
-    cols = list(summary.columns[3:list(summary.columns).index("ok")])
-    return summary.set_index("unit")[cols].set_axis(list(src.PREDIKAT), axis=1)
+def _pred(label: str, lang: str) -> str:
+    return " + ".join(t(f"predikat.{p}", lang) for p in label.split(" + "))
 
 
-def _yes_no(ok: object, lang: str, k: int) -> str:
-    return t("fig.suppressed", lang, k=k) if ok is pd.NA or ok is None else t(
-        "answer.yes" if bool(ok) else "answer.no", lang)
+def _rules(page: Page, unit: str, lang: str) -> str:
+    """The rules of the curve a unit breaks (shown only with its verdict)."""
+    key = page.tables["curve"].loc[unit, "ok"]
+    if page.facts[key].hidden:
+        return ""
+    parts = []
+    for name, mn, mx, present, broken in page.extra["violations"].get(unit, []):
+        if not broken:
+            continue
+        if mx is not None:
+            parts.append(t("curve.rule.max", lang, predikat=_pred(name, lang), share=mx))
+        elif mn is not None:
+            parts.append(t("curve.rule.min", lang, predikat=_pred(name, lang), share=mn))
+        elif present:
+            parts.append(t("curve.rule.present", lang, predikat=_pred(name, lang)))
+    return "; ".join(parts)
 
 
-def _curve_from(check: CurveCheck, key: str, title: str, lang: str, k: int,
-                notes: tuple[str, ...]) -> Section:
-    summary = check.summary(lang, min_cell=k)
-    n = summary.set_index("unit")["n_employees"]
-    shares = src.shares(_counts_of(summary), n, k)
-    ok = summary["ok"].fillna(False).astype(bool)
-    finding = t("fig.curve.title", lang, ok=int(ok.sum()), n=len(summary))
+def _moves(page: Page, unit: str, lang: str) -> str:
+    """The smallest fix as texts; a hidden number becomes "<5" or "some"."""
+    out = []
+    for key, source, target in page.extra["moves"].get(unit, []):
+        f = page.facts[key]
+        names = {"source": t(f"predikat.{source}", lang), "target": t(f"predikat.{target}", lang)}
+        if f.status == "protected":
+            out.append(t("curve.move_hidden", lang, **names))
+        else:
+            out.append(t("curve.move", lang, n=page.label(key, lang), **names))
+    return "; ".join(out)
+
+
+def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, ...]) -> Section:
+    keys = page.tables["curve"]
+    labels = list(page.extra["labels"])
+    values = page.frame("curve")
+    n = values["n"]
+    shares = values[labels].set_axis(list(src.PREDIKAT), axis=1).div(n, axis=0)
+    ok = values["ok"].fillna(0).astype(bool)
+    finding = t("fig.curve.title", lang, ok=int(ok.sum()), n=len(keys))
+    units = keys.index.astype(str).tolist()
     table = pd.DataFrame({
-        t("col.unit", lang): summary["unit"],
-        t("col.org_rating", lang): summary["org_rating"],
-        t("col.n", lang): [_fmt_count(float(v), lang, k) for v in summary["n_employees"]],
-        t("col.ok", lang): [_yes_no(v, lang, k) for v in summary["ok"]],
-        t("col.detail", lang): summary["violations"],
-        t("col.fix", lang): summary["changes"],
+        t("col.unit", lang): units,
+        t("col.org_rating", lang): [src.org_label(str(page.extra["org_rating"].get(u, "")), lang) for u in units],
+        t("col.n", lang): [page.label(keys.loc[u, "n"], lang) for u in units],
+        t("col.ok", lang): [page.label(keys.loc[u, "ok"], lang) for u in units],
+        t("col.detail", lang): [_rules(page, u, lang) for u in units],
+        t("col.fix", lang): [_moves(page, u, lang) if not page.facts[keys.loc[u, "ok"]].hidden else ""
+                             for u in units],
     })
-    indexed = pd.DataFrame({"ok": ok.to_numpy()}, index=summary["unit"])
-    return Section(key, title, finding, table, notes, lambda: fig.curve_figure(shares, indexed, lang, k))
+    indexed = pd.DataFrame({"ok": ok.to_numpy()}, index=pd.Index(units, name="unit"))
+    return Section(key, title, finding, table, notes,
+                   lambda: fig.curve_figure(shares, indexed, lang, page.min_cell))
 
 
 def curve_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
-                  min_cell: int | None = None, rubric: Rubric | None = None) -> Section:
+                  min_cell: int | None = None, rubric: Rubric | None = None, unit: str | None = None) -> Section:
     """Predikat distribution per OPD against the curve of its organisation rating.
 
-    ``rubric``: a what-if rubric (scored by :func:`src.whatif_scores`) instead of the
-    rule in force. The numbers come from :meth:`workbench.rubric.CurveCheck.summary`.
+    ``rubric``: a what-if rubric instead of the rule in force. Every number is read from
+    the page model (:func:`workbench.report.leadership_page` or
+    :func:`~workbench.report.whatif_page`), protected as a whole.
     """
-    k = _k(min_cell)
-    org = _org(org_rating, ds)
     notes = (t("control.org_assumption", lang),) if org_rating is None else ()
     if rubric is None:
-        return _curve_from(src.curve(ds, period, org), "curve", t("section.curve", lang), lang, k, notes)
-    return _curve_from(src.whatif_curve(ds, rubric, period, org), "whatif_curve", t("section.whatif_curve", lang),
-                       lang, k, notes)
+        page = src.leadership(ds, period, org_rating, unit, min_cell)
+        return _curve_from(page, "curve", t("section.curve", lang), lang, notes)
+    page = src.whatif(ds, rubric, period, org_rating, min_cell)
+    return _curve_from(page, "whatif_curve", t("section.whatif_curve", lang), lang, notes)
 
 
 def share_section(ds: Dataset, period: str, lang: str = "id", min_cell: int | None = None,
-                  national: float = src.NATIONAL_SHARE_BAIK) -> Section:
+                  national: float = src.NATIONAL_SHARE_BAIK, org_rating: Mapping[str, str] | None = None,
+                  unit: str | None = None) -> Section:
     """Share rated Baik or better per OPD against the national figure."""
-    k = _k(min_cell)
-    counts = src.predikat_counts(src.baseline_scores(ds), period)
-    sb = src.share_baik(counts)
-    share = suppress_share(sb["baik"], sb["n"], k)
+    page = src.leadership(ds, period, org_rating, unit, min_cell)
+    keys = page.tables["share"]["share"]
+    share = page.frame("share")["share"]
     above = int((share > national).sum())
     finding = t("fig.share.title", lang, above=above, n=len(share), national=national)
     table = pd.DataFrame({t("col.unit", lang): share.index.astype(str),
-                          t("col.share", lang): [_fmt_share(v, lang, k) for v in share]})
+                          t("col.share", lang): [page.label(k, lang) for k in keys]})
     return Section("share", t("section.share", lang), finding, table, (),
-                   lambda: fig.share_figure(share, national, lang, k))
+                   lambda: fig.share_figure(share, national, lang, page.min_cell))
 
 
-def trend_section(ds: Dataset, unit: str | None = None, lang: str = "id", min_cell: int | None = None) -> Section:
+def trend_section(ds: Dataset, unit: str | None = None, lang: str = "id", min_cell: int | None = None,
+                  period: str | None = None, org_rating: Mapping[str, str] | None = None) -> Section:
     """Predikat shares across the quarterly periods, for the city or one OPD."""
-    k = _k(min_cell)
-    counts = src.trend(src.baseline_scores(ds), unit=unit or None)
-    shares = src.shares(counts, min_cell=k)
-    sb = src.share_baik(counts)
-    baik = suppress_share(sb["baik"], sb["n"], k)
+    period = period or ("2025" if "2025" in ds.periods else ds.periods[-1])
+    page = src.leadership(ds, period, org_rating, unit, min_cell)
+    keys = page.tables["trend"]
+    labels = list(page.extra["labels"])
+    values = page.frame("trend")
+    shares = values[labels].set_axis(list(src.PREDIKAT), axis=1)
+    baik = values["baik"]
     vals = baik.to_numpy(dtype=float)
     if len(vals) and np.isfinite(vals[[0, -1]]).all():
         finding = t("fig.trend.title", lang, first=vals[0], last=vals[-1], p0=baik.index[0], p1=baik.index[-1])
     else:
         finding = t("section.trend", lang)
-    table = pd.DataFrame({t("control.period", lang): counts.index.astype(str),
-                          **{t(f"predikat.{p}", lang): [_fmt_share(v, lang, k) for v in shares[p]] for p in src.PREDIKAT}})
+    table = pd.DataFrame({t("control.period", lang): keys.index.astype(str),
+                          **{t(f"predikat.{p}", lang): [page.label(k, lang) for k in keys[lab]]
+                             for p, lab in zip(src.PREDIKAT, labels, strict=True)}})
     title = t("section.trend", lang) + (f" ({unit})" if unit else "")
     return Section("trend", title, finding, table, (), lambda: fig.trend_figure(shares, baik, lang))
 
 
-def _curve_flags(summary: pd.DataFrame, lang: str, k: int) -> list[str]:
-    return [t("flag.curve", lang, unit=r.unit, rating=r.org_rating, detail=r.violations,
-              changes=_fmt_count(float(r.n_changes), lang, k))
-            for r in summary.itertuples(index=False) if r.ok is not pd.NA and not bool(r.ok)]
+def _curve_flags(page: Page, lang: str, units: list[str] | None = None) -> list[str]:
+    keys = page.tables["curve"]
+    out = []
+    for u in (units if units is not None else keys.index.astype(str).tolist()):
+        ok = page.facts[keys.loc[u, "ok"]]
+        if ok.hidden or ok.value:
+            continue
+        changes = f"{page.name}/changes/{page.extra['curve_period']}/{u}"
+        out.append(t("flag.curve", lang, unit=u, rating=src.org_label(str(page.extra["org_rating"].get(u, "")), lang),
+                     detail=_rules(page, u, lang), changes=page.label(changes, lang) if changes in page.facts
+                     else "0"))
+    return out
 
 
 def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
-                  min_cell: int | None = None, near_all: float = 0.99) -> Section:
+                  min_cell: int | None = None, near_all: float = 0.99, unit: str | None = None) -> Section:
     """Flags for leadership: OPD off their curve, OPD where (nearly) everyone is Baik or better."""
-    k = _k(min_cell)
-    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
-    notes = _curve_flags(summary, lang, k)
-    sb = src.share_baik(src.predikat_counts(src.baseline_scores(ds), period))
-    share = suppress_share(sb["baik"], sb["n"], k)
-    notes += [t("flag.share", lang, unit=u, share=v) for u, v in share.items() if v >= near_all]
+    page = src.leadership(ds, period, org_rating, unit, min_cell)
+    notes = _curve_flags(page, lang)
+    for u in page.extra["share_flags"]:
+        key = f"{page.name}/flag_share/{period}/{u}"
+        if page.shown(key):
+            notes.append(t("flag.share", lang, unit=u, share=page.facts[key].value))
     finding = t("flag.none", lang) if not notes else t("flag.count", lang, n=len(notes))
     return Section("flags", t("section.flags", lang), finding, None, tuple(notes) or (t("flag.none", lang),))
 
@@ -197,27 +233,26 @@ def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
 def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, str] | None = None,
                  lang: str = "id", min_cell: int | None = None) -> Section:
     """The drill-down: one OPD's predikat by jabatan and its curve check."""
-    k = _k(min_cell)
-    counts = src.predikat_counts(src.baseline_scores(ds), period, unit=unit, by="jabatan", roster=ds.roster)
-    if counts.empty:
+    page = src.leadership(ds, period, org_rating, unit, min_cell)
+    if "unit" not in page.tables or page.tables["unit"].empty:
         return Section("unit", t("section.unit", lang, unit=unit), t("status.no_data", lang))
-    hidden = suppress_counts(counts, k)
-    totals = counts.sum(axis=1).astype(float)
-    hidden.attrs["totals"] = totals.where(totals >= k).fillna(0).to_numpy()
-    n = float(totals.sum())
-    sb = src.share_baik(counts.sum().to_frame().T)
-    share = float(suppress_share(sb["baik"], sb["n"], k).iloc[0])
-    n_shown = n if n >= k else float("nan")
-    share_text = _fmt_share(share, lang, k)
-    finding = t("fig.unit.title", lang, unit=unit, n=int(n), share=share_text) if n >= k \
-        else t("status.no_data", lang)
-    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
-    table = pd.DataFrame({t("jabatan.label", lang): hidden.index.astype(str),
-                          **{t(f"predikat.{p}", lang): [_fmt_count(v, lang, k) for v in hidden[p]]
-                             for p in src.PREDIKAT}})
-    notes = tuple(_curve_flags(summary[summary["unit"] == unit], lang, k))
+    keys = page.tables["unit"]
+    labels = list(page.extra["labels"])
+    values = page.frame("unit")
+    hidden = values[labels].set_axis(list(src.PREDIKAT), axis=1)
+    hidden.attrs["totals"] = values["n"].fillna(0).to_numpy()
+    n = page.value(page.headlines["unit_n"]) if "unit_n" in page.headlines else math.nan
+    share_key = page.headlines.get("unit_share")
+    share = page.value(share_key) if share_key else math.nan
+    finding = (t("fig.unit.title", lang, unit=unit, n=int(n), share=page.label(share_key, lang))
+               if not math.isnan(n) else t("status.no_data", lang))
+    table = pd.DataFrame({t("jabatan.label", lang): keys.index.astype(str),
+                          **{t(f"predikat.{p}", lang): [page.label(k, lang) for k in keys[lab]]
+                             for p, lab in zip(src.PREDIKAT, labels, strict=True)},
+                          t("col.n", lang): [page.label(k, lang) for k in keys["n"]]})
+    notes = tuple(_curve_flags(page, lang, [unit] if unit in page.tables["curve"].index else []))
     return Section("unit", t("section.unit", lang, unit=unit), finding, table, notes,
-                   lambda: fig.unit_figure(hidden, unit, n_shown, share, lang, k))
+                   lambda: fig.unit_figure(hidden, unit, n, share, lang, page.min_cell))
 
 
 def reliability_section(ds: Dataset, period: str = "2025", lang: str = "id", min_cell: int | None = None,
@@ -277,31 +312,27 @@ def rater_names_section(ds: Dataset, period: str = "2025", unit: str | None = No
 
 
 def transitions_section(ds: Dataset, period: str, rubric: Rubric | None = None, lang: str = "id",
-                        min_cell: int | None = None) -> Section:
+                        min_cell: int | None = None, org_rating: Mapping[str, str] | None = None) -> Section:
     """Employees moving between predikat from the rubric in force to a what-if rubric.
 
-    The transition matrix and the number of employees who change come from
-    :func:`workbench.weights.compare`; the table shows the predikat distribution before
-    and after, with small cells hidden.
+    The matrix, the distribution before and after and the number who change are read
+    from :func:`workbench.report.whatif_page`, protected together with the what-if curve.
     """
-    k = _k(min_cell)
     rubric = rubric or src.whatif_base()
-    cmp = src.whatif_comparison(ds, rubric, period)
-    matrix = cmp.transition_matrix(period).reindex(index=list(src.PREDIKAT), columns=list(src.PREDIKAT),
-                                                   fill_value=0)
-    agreement = cmp.rank_agreement.set_index("period")
-    changed_n = int(agreement.loc[period, "n_changed"]) if period in agreement.index else 0
-    changed = float(changed_n) if changed_n == 0 or changed_n >= k else float("nan")
-    hidden = suppress_counts(matrix, k, secondary=False)
-    dist = suppress_counts(src.distribution(matrix), k)
-    finding = t("fig.transitions.title", lang, changed=_fmt_count(changed, lang, k))
+    page = src.whatif(ds, rubric, period, org_rating, min_cell)
+    labels = list(page.extra["labels"])
+    matrix = page.frame("transitions").set_axis(list(src.PREDIKAT), axis=0).set_axis(list(src.PREDIKAT), axis=1)
+    dist = page.tables["distribution"]
+    changed_key = page.headlines["changed"]
+    changed = page.value(changed_key)
+    finding = t("fig.transitions.title", lang, changed=page.label(changed_key, lang))
     table = pd.DataFrame({
         t("col.predikat", lang): [t(f"predikat.{p}", lang) for p in src.PREDIKAT],
-        t("fig.transitions.before", lang): [_fmt_count(float(v), lang, k) for v in dist.loc["before"]],
-        t("fig.transitions.after", lang): [_fmt_count(float(v), lang, k) for v in dist.loc["after"]],
+        t("fig.transitions.before", lang): [page.label(dist.loc["before", lab], lang) for lab in labels],
+        t("fig.transitions.after", lang): [page.label(dist.loc["after", lab], lang) for lab in labels],
     })
     return Section("transitions", t("section.transitions", lang), finding, table, (),
-                   lambda: fig.transitions_figure(hidden, changed, lang, k))
+                   lambda: fig.transitions_figure(matrix, changed, lang, page.min_cell))
 
 
 def section_html(section: Section, image_src: str | None = None, lang: str = "id") -> str:
