@@ -1,0 +1,181 @@
+"""The page model (workbench.report) and the audit (workbench.privacy.audit) on the pages
+leaders see: the bundled sample in the control states a viewer can reach, and crafted
+data with units of 1-4 people."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import workbench as wb
+from workbench.errors import WorkbenchError
+from workbench.privacy import audit
+from workbench.report import Page, leadership_page, protect, whatif_page
+from workbench.views import _sources as src
+from workbench.views import publish as pub
+
+K = 5
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return wb.read_sample("kota_contoh")
+
+
+@pytest.fixture(scope="module")
+def scores(ds):
+    return src.baseline_scores(ds)
+
+
+def _check_page(page: Page) -> None:
+    report = audit(page)
+    assert report.ok, report.intervals[~report.intervals["ok"]].to_string()
+    iv = report.intervals
+    # the attacker's interval always holds the truth, and every small cell was attacked
+    assert ((iv["low"] <= iv["value"] + 1e-6) | (iv["kind"] == "share")).all()
+    small = [f for f in page.facts.values() if f.status == "small" and f.expr is not None and f.expr.any()]
+    assert len(iv) == len(small)
+    for f in page.facts.values():  # nothing small is ever shown
+        if f.kind == "count" and not f.hidden:
+            assert not 0 < f.value < page.min_cell
+
+
+def test_unprotected_sample_page_fails_the_audit_and_the_protected_one_passes(ds, scores):
+    check = src.curve(ds, "2025", src.default_org_rating(ds))
+    bare = leadership_page(scores, ds.roster, check, "2025", min_cell=K, suppress=False)
+    report = audit(bare)
+    assert not report.ok
+    # the published report's attack: Sangat Baik of Dinas Sosial pinned by moves and share
+    pinned = report.intervals.set_index("key").loc["ringkasan_pimpinan/count/2025/Dinas Sosial/Sangat Baik"]
+    assert pinned["low"] == pinned["high"] == pinned["value"]
+    page = src.leadership(ds, "2025", None, None, K)
+    _check_page(page)
+    counts = page.n_hidden()
+    assert counts["protected"] > 0 and counts["small"] == bare.n_hidden()["small"]
+
+
+@pytest.mark.parametrize("period", ["2025", "2025-Q4"])
+@pytest.mark.parametrize("unit", ["", "Dinas Kesehatan", "Inspektorat"])
+def test_leadership_pages_pass_the_audit(ds, period, unit):
+    _check_page(src.leadership(ds, period, None, unit or None, K))
+
+
+@pytest.mark.parametrize("rating", ["Istimewa", "Butuh Perbaikan", "Kurang", "Sangat Kurang"])
+def test_every_org_rating_passes_the_audit(ds, rating):
+    _check_page(src.leadership(ds, "2025", dict.fromkeys(ds.units, rating), None, K))
+
+
+def test_one_unit_org_rating_and_threshold_pass_the_audit(ds):
+    org = src.default_org_rating(ds) | {"Disdukcapil": "Butuh Perbaikan"}
+    _check_page(src.leadership(ds, "2025", org, "Disdukcapil", K))
+    _check_page(src.leadership(ds, "2025", None, None, 3))
+    _check_page(src.leadership(ds, "2025", None, None, 8))
+
+
+@pytest.mark.parametrize("change", [None, ("hasil_kerja", "sesuai", 70), ("perilaku_kerja", "di_atas", 3.25)])
+def test_whatif_pages_pass_the_audit(ds, change):
+    rubric = src.whatif_base()
+    if change:
+        rubric = rubric.with_thresholds(categories={change[0]: {change[1]: change[2]}})
+    page = src.whatif(ds, rubric, "2025", None, K)
+    _check_page(page)
+    # the distribution after the change and the curve table are one set of numbers
+    after = page.frame("distribution").loc["after"]
+    curve = page.frame("curve")[list(page.extra["labels"])]
+    for p, v in after.items():
+        if np.isfinite(v) and curve[p].notna().all():
+            assert curve[p].sum() == v
+
+
+def _tiny(ds, scores, sizes: dict[str, int]):
+    """The sample with some units cut down to 1-4 people (every period)."""
+    frame = scores.frame
+    keep = []
+    for unit, g in frame.groupby("unit", observed=True):
+        ids = sorted(g["employee_id"].unique())
+        keep.extend(ids[: sizes.get(str(unit), len(ids))])
+    small = frame[frame["employee_id"].isin(keep)]
+    return dataclasses.replace(scores, frame=small, _cache={})
+
+
+@pytest.mark.parametrize("sizes", [{"Inspektorat": 1, "Bappeda": 2}, {"Inspektorat": 3, "Satpol PP": 4},
+                                   {"BKPSDM": 4, "BPKAD": 2, "Bappeda": 1}])
+def test_crafted_small_units_pass_the_audit(ds, scores, sizes):
+    small = _tiny(ds, scores, sizes)
+    for unit in [None, *sizes]:
+        check = wb.curve_check(small, src.default_org_rating(ds), period="2025")
+        page = leadership_page(small, ds.roster, check, "2025", unit, min_cell=K)
+        _check_page(page)
+        for u in sizes:  # a unit under min_cell shows nothing but its name
+            assert page.facts[f"ringkasan_pimpinan/n/2025/{u}"].status == "small"
+
+
+def test_crafted_groups_of_one_to_four_in_a_table():
+    """A table whose every row is a group of 1-4 people: nothing is recoverable."""
+    rows = []
+    for i, size in enumerate([1, 2, 3, 4, 12, 30]):
+        for j in range(size):
+            rows.append((f"u{i}", ["Baik", "Sangat Baik", "Butuh Perbaikan"][j % 3]))
+    atoms = pd.DataFrame(rows, columns=["unit", "predikat"]).value_counts().rename("n").reset_index()
+    page = Page("demo", {}, atoms, min_cell=K)
+    for u in atoms["unit"].unique():
+        for p in ["Baik", "Sangat Baik", "Butuh Perbaikan"]:
+            page.count(f"{u}/{p}", page.expr(unit=u, predikat=p))
+        page.count(f"{u}/n", page.expr(unit=u), kind="total")
+        page.share(f"{u}/share", page.expr(unit=u, predikat=["Sangat Baik", "Baik"]), page.expr(unit=u))
+    for p in ["Baik", "Sangat Baik", "Butuh Perbaikan"]:
+        page.count(f"all/{p}", page.expr(predikat=p), kind="total")
+    page.count("all/n", page.expr(), kind="total")
+    protect(page)
+    _check_page(page)
+    for u in ("u0", "u1", "u2", "u3"):  # groups under min_cell: size and cells hidden as small
+        assert page.facts[f"{u}/n"].status == "small" and page.label(f"{u}/n") == "<5"
+    # the city totals minus the large groups give the small groups' sum, never one cell
+    assert audit(page).intervals.set_index("key").loc["u0/Baik", "width"] >= 3
+
+
+def test_a_share_rounded_to_one_decimal_is_an_interval():
+    """n = 48 and 95.8 % shown: the attacker knows the numerator is exactly 46."""
+    atoms = pd.DataFrame({"g": ["good", "bad"], "n": [46, 2]})
+    page = Page("demo", {}, atoms)
+    page.count("n", page.expr(), kind="total")
+    page.share("share", page.expr(g="good"), page.expr(), hide=False, complement=False)
+    page.count("bad", page.expr(g="bad"))
+    r = audit(page)
+    assert r.intervals.loc[0, ["low", "high"]].tolist() == [2.0, 2.0] and not r.ok
+    protect(page)
+    assert page.facts["share"].status == "protected" and audit(page).ok
+
+
+def test_publish_refuses_a_page_the_audit_breaks(ds, scores, tmp_path, monkeypatch):
+    def bare(ds_, period, org_rating=None, unit=None, min_cell=None):
+        check = src.curve(ds_, period, src.default_org_rating(ds_))
+        return leadership_page(scores, ds_.roster, check, period, unit, min_cell=K, suppress=False)
+
+    monkeypatch.setattr(src, "leadership", bare)
+    out = tmp_path / "r.html"
+    with pytest.raises(WorkbenchError, match="narrow"):
+        pub.publish("ringkasan_pimpinan", ds, out)
+    assert not out.exists()
+
+
+def test_overview_report_and_drill_down_read_the_same_numbers(ds):
+    page = src.leadership(ds, "2025", None, "BPKAD", K)
+    assert page.headlines["unit_n"] == page.tables["curve"].loc["BPKAD", "n"]
+    assert page.headlines["unit_share"] == page.tables["share"].loc["BPKAD", "share"]
+    unit = page.frame("unit")
+    shown = page.frame("curve").loc["BPKAD", list(page.extra["labels"])]
+    for p, v in shown.items():  # a shown column total is the sum of the drill-down's column
+        if np.isfinite(v) and unit[p].notna().all():
+            assert unit[p].sum() == v
+
+
+def test_whatif_page_builds_from_frames(ds):
+    base = src.whatif_scores(ds, src.whatif_base())
+    check = src.whatif_curve(ds, src.whatif_base(), "2025", src.default_org_rating(ds))
+    page = whatif_page(base, base, check, "2025", min_cell=K, predikat=list(src.PREDIKAT))
+    assert page.value(page.headlines["changed"]) == 0
+    assert audit(page).ok
