@@ -29,9 +29,13 @@ __all__ = ["main"]
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from workbench._output import check_output, neutralise_formulas, write_atomic
     from workbench.data.load import load
 
+    if args.problems:
+        check_output(args.problems, args.files, example="masalah.csv")
     status = 0
+    problems = []
     for path in args.files:
         print(f"== {path}")
         try:
@@ -41,11 +45,16 @@ def _validate(args: argparse.Namespace) -> int:
             status = max(status, 2)
             continue
         print(ds.report)
-        if args.problems:
-            ds.report.problems.to_csv(args.problems, index=False)
-            print(f"problems written to {args.problems}")
+        problems.append(ds.report.problems)
         if ds.report.rows_rejected:
             status = max(status, 1)
+    if args.problems:
+        import pandas as pd
+
+        frames = [p for p in problems if len(p)]
+        table = pd.concat(frames, ignore_index=True) if frames else (problems[0] if problems else pd.DataFrame())
+        write_atomic(args.problems, neutralise_formulas(table).to_csv(index=False))
+        print(f"problems of {len(problems)} file(s) written to {args.problems}")
     return status
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "audit",
     "MIN_CELL_FLOOR",
     "NIP_PATTERN",
+    "NIP_SPACED",
     "check_min_cell",
     "find_identifiers",
     "suppress_counts",
@@ -73,6 +74,10 @@ ends are at least this far apart (e.g. 0 .. 3)."""
 
 NIP_PATTERN = re.compile(r"(?<!\d)\d{18}(?!\d)")
 """An 18-digit NIP anywhere in a text."""
+
+NIP_SPACED = re.compile(r"(?<!\d)\d{8}[\s.\-]{1,3}\d{6}[\s.\-]{1,3}\d[\s.\-]{1,3}\d{3}(?!\d)")
+"""A NIP in its official spaced form (``19860926 201505 1 001``: birth date, appointment
+month, sex, number), with spaces, non-breaking spaces, dots or hyphens."""
 
 
 def check_min_cell(min_cell: int | None) -> int:
@@ -187,12 +192,28 @@ def find_identifiers(text: str, names: Iterable[str] = ()) -> list[str]:
     --------
     >>> find_identifiers("NIP 198012212004011001, Budi Santoso", names=["Budi Santoso", "Ani"])
     ['198012212004011001', 'Budi Santoso']
+
+    The official spaced form and a NIP split by invisible characters are found too:
+
+    >>> find_identifiers("NIP 19860926 201505 1 001 / 19860926\u200b2015051\u200c001")
+    ['198609262015051001', '198609262015051001']
     """
+    text = _visible(text)
     found = NIP_PATTERN.findall(text)
+    found += [re.sub(r"\D", "", m) for m in NIP_SPACED.findall(text)]
     for name in names:
-        if name and str(name) in text:
-            found.append(str(name))
+        name = _visible(str(name)) if name else ""
+        if name and name in text:
+            found.append(name)
     return found
+
+
+def _visible(text: str) -> str:
+    """``text`` without invisible format characters (zero-width spaces and joiners, word
+    joiner, BOM, soft hyphen, bidi marks), which could split a NIP or a name."""
+    import unicodedata
+
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench._output import check_output, write_atomic
 from workbench.data import Dataset
 from workbench.errors import ParameterError, WorkbenchError, check_option
 from workbench.i18n import LANGUAGES, t
@@ -173,15 +174,21 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     if leaks:
         raise WorkbenchError(f"The report would contain {len(leaks)} personal identifier(s) "
                              "(NIP or name); nothing was written.")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(doc, encoding="utf-8")
+    inputs = [ds.source] if ds.source and Path(str(ds.source)).exists() else []
+    out = check_output(out, inputs)
     if pdf:
+        check_output(out.with_suffix(".pdf"), inputs)
+    write_atomic(out, doc)
+    if pdf:
+        import io
+
         from matplotlib.backends.backend_pdf import PdfPages
 
-        with PdfPages(out.with_suffix(".pdf")) as pages:
+        buffer = io.BytesIO()
+        with PdfPages(buffer) as pages:
             for figure in figures:
                 pages.savefig(figure)
+        write_atomic(out.with_suffix(".pdf"), buffer.getvalue())
     return out
 
 
