@@ -113,3 +113,22 @@ def test_publish_refuses_a_folder_and_the_dataset_folder(tmp_path):
     assert main(["publish", "simulasi_rubrik", "--data", str(data), "--out", str(tmp_path)]) == 2
     assert main(["publish", "simulasi_rubrik", "--data", str(data), "--out", str(data / "r.html")]) == 2
     assert not (data / "r.html").exists()
+
+
+@pytest.mark.parametrize("bad", ["/nonexistent/kinerja", "broken"])
+def test_a_broken_workbench_data_shows_the_dashboards_own_message(monkeypatch, tmp_path, bad):
+    from workbench import views
+
+    if bad == "broken":
+        path = tmp_path / "rusak.csv"
+        path.write_bytes(b"\x00\x01 not a table")
+        bad = str(path)
+    monkeypatch.setenv("WORKBENCH_DATA", bad)
+    ds = views.dashboard_data()
+    for build in (views.leadership_overview, views.rater_quality, views.rubric_whatif):
+        page = build(ds)
+        text = page.value
+        assert "kw-error" in text and "WORKBENCH_DATA" in text and "tidak dapat dibaca" in text
+        assert "Traceback" not in text
+    if bad.startswith("/nonexistent"):
+        assert "tidak ditemukan" in views.leadership_overview(ds).value

@@ -51,7 +51,8 @@ class VoilaServer:
             [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={self.port}",
              "--VoilaConfiguration.http_keep_alive_timeout=60"],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"), **(env or {})})
+            env={**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"),
+                 "JUPYTER_CONFIG_PATH": str(ROOT), **(env or {})})
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

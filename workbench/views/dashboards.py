@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import traitlets
 
 from workbench.data import Dataset
+from workbench.errors import WorkbenchError
 from workbench.i18n import t
 from workbench.privacy import check_min_cell
 from workbench.views._base import Panel, run_safely
@@ -67,12 +68,44 @@ def viewer_is_hr() -> bool:
     return os.environ.get("WORKBENCH_VIEWER", "").strip().lower() == "hr"
 
 
+class DataUnavailable:
+    """Stands in for the dataset when ``WORKBENCH_DATA`` cannot be read: the dashboard
+    then opens and shows why, in its own words, instead of a server error page."""
+
+    def __init__(self, path: str, error: BaseException) -> None:
+        self.path, self.error = path, error
+
+    def message(self, lang: str = "id") -> str:
+        if isinstance(self.error, FileNotFoundError) or not os.path.exists(self.path):
+            reason = t("status.data_missing", lang)
+        elif isinstance(self.error, WorkbenchError):
+            reason = str(self.error)
+        else:
+            reason = t("status.error_unexpected", lang)
+        return t("status.data_unavailable", lang, path=self.path, reason=reason)
+
+
+def _require(ds: Dataset | DataUnavailable, lang: str) -> Dataset:
+    if isinstance(ds, DataUnavailable):
+        raise WorkbenchError(ds.message(lang))
+    return ds
+
+
 def dashboard_data(default: str = "kota_contoh") -> Dataset:
-    """The dataset a dashboard serves: ``WORKBENCH_DATA`` (a path) or a bundled sample."""
+    """The dataset a dashboard serves: ``WORKBENCH_DATA`` (a path) or a bundled sample.
+
+    A path that cannot be read gives a :class:`DataUnavailable` (typed as the dataset:
+    the dashboards accept it and show the reason in Bahasa Indonesia).
+    """
     import workbench as wb
 
-    path = os.environ.get("WORKBENCH_DATA")
-    return wb.load(path) if path else wb.read_sample(default)
+    path = os.environ.get("WORKBENCH_DATA", "").strip()
+    if not path:
+        return wb.read_sample(default)
+    try:
+        return wb.load(path)
+    except Exception as exc:  # shown by the dashboard, never as a traceback
+        return DataUnavailable(path, exc)  # type: ignore[return-value]
 
 
 class Dashboard(widgets.VBox):
@@ -146,6 +179,7 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         assumption for the sample, changeable per OPD in the page).
     """
     def build() -> widgets.Widget:
+        _require(ds, lang)
         k = check_min_cell(min_cell)
         picker = DatasetPicker(ds, lang=lang)
         units = UnitFilter(ds.units, lang=lang)
@@ -174,6 +208,7 @@ def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr
     Rater names appear only when ``hr`` is True (default: ``WORKBENCH_VIEWER=hr``).
     """
     def build() -> widgets.Widget:
+        _require(ds, lang)
         k = check_min_cell(min_cell)
         is_hr = viewer_is_hr() if hr is None else hr
         berakhlak_periods = [p for p in ds.periods if "Q" not in p] or ds.periods
@@ -212,6 +247,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
     rubric, watch the curve check per OPD, the predikat distribution and the transitions
     from the rubric in force change."""
     def build() -> widgets.Widget:
+        _require(ds, lang)
         k = check_min_cell(min_cell)
         base = whatif_base()
         picker = DatasetPicker(ds, periods=whatif_periods(ds, base), lang=lang)
