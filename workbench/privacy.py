@@ -37,6 +37,7 @@ workbench.errors.ParameterError: `min_cell` must be at least 3 (small-cell suppr
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -242,8 +243,27 @@ class AuditReport:
         return self.intervals.loc[~self.intervals["ok"].astype(bool), "key"].tolist() if len(self.intervals) else []
 
 
-def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> tuple[float, float]:
-    from scipy.optimize import Bounds, LinearConstraint, milp
+def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
+               level: float | None = None, integer: bool = True) -> tuple[float, float]:
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    if level is not None and len(A):
+        # the LP relaxation's interval holds the integer one: when even its rounded
+        # ends are closer than ``level``, the cell fails without branching
+        ends: list[float] = []
+        a_ub = np.vstack([A[np.isfinite(ub)], -A[np.isfinite(lb)]])
+        b_ub = np.concatenate([ub[np.isfinite(ub)], -lb[np.isfinite(lb)]])
+        for sign in (1.0, -1.0):
+            res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+            if res.status == 3:
+                ends.append(-sign * np.inf)
+            elif res.status == 0 and res.fun is not None:
+                ends.append(sign * float(res.fun))
+        if len(ends) == 2 and not integer:
+            return (float(math.ceil(ends[0] - 1e-6)) if np.isfinite(ends[0]) else ends[0],
+                    float(math.floor(ends[1] + 1e-6)) if np.isfinite(ends[1]) else ends[1])
+        if len(ends) == 2 and np.isfinite(ends).all() and math.floor(ends[1] + 1e-6) - math.ceil(ends[0] - 1e-6) < level - 1e-6:
+            return float(math.ceil(ends[0] - 1e-6)), float(math.floor(ends[1] + 1e-6))
 
     out = []
     for sign in (1.0, -1.0):
@@ -288,7 +308,7 @@ def _merged(page: Any) -> dict[str, Any]:
 
 
 def audit(page: Any, protection: int | None = None, first: bool = False,
-          keys: Iterable[str] | None = None, protected: bool = False) -> AuditReport:
+          keys: Iterable[str] | None = None, protected: bool = False, integer: bool = True) -> AuditReport:
     """Attack a page: for every small (hidden) count, the smallest and largest value its
     published numbers allow.
 
@@ -309,6 +329,10 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
         Stop at the first cell that fails (used by the suppression).
     keys
         Only these hidden facts.
+    integer
+        ``False``: the linear relaxation only (rounded inwards), a quicker screen whose
+        intervals can be wider than the attacker's; the default solves integer
+        programmes.
     protected
         Also attack the cells hidden only for another's sake (by default only the small
         cells, the ones the rule protects, are attacked).
@@ -359,7 +383,7 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     for f, c in zip(hidden, T_m, strict=True):
         touched = np.isin(comp, np.unique(comp[c != 0]))
         r_keep = (nz[:, touched].sum(axis=1) > 0) if len(nz) else np.zeros(0, dtype=bool)
-        lo, hi = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched])
+        lo, hi = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level, integer)
         width = hi - lo
         ok = bool(width >= level - 1e-6)
         rows.append((f.key, f.kind, f.status, f.value, lo, hi, width, ok))

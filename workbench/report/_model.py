@@ -287,11 +287,15 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6) -> None:
         for key in rel.needs:
             by_fact.setdefault(key, []).append(s)
     rounds = 0
+    unhidden = False
     while rounds < max_rounds:
         report = audit(page)
         if report.ok:
-            _unhide(page, by_fact)
-            return
+            if unhidden:
+                return
+            _unhide(page, by_fact)  # screened by the linear relaxation ...
+            unhidden = True
+            continue  # ... so the page is attacked again in integers
         for key in report.failures:
             width = audit(page, keys=[key]).intervals["width"]
             if len(width) == 0 or width.iloc[0] >= page.protection - 1e-6:
@@ -330,10 +334,16 @@ def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries
         _propagate(page)
 
 
+_WORTH_SHOWING = ("total", "verdict", "count", "share", "move", "flag")
+"""The kinds the final pass tries to show again (a share or a move text hidden on the way
+stays hidden: trying them all costs more than it gives)."""
+
+
 def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
     """Show again every protected number (the costliest first) that the page can afford:
     the greedy search may have hidden one that a later choice made unnecessary."""
-    for f in sorted((f for f in page.facts.values() if f.status == PROTECTED), key=lambda f: (-f.cost, f.key)):
+    for f in sorted((f for f in page.facts.values() if f.status == PROTECTED and f.kind in _WORTH_SHOWING),
+                    key=lambda f: (-f.cost, f.key)):
         if any(page.facts[r].hidden for r in f.requires if r in page.facts):
             continue
         support = np.zeros(len(page.atoms), dtype=bool)
@@ -347,5 +357,5 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
         f.status = SHOWN
         if f.expr is not None:
             near.append(f.key)
-        if not audit(page, keys=near).ok:
+        if not audit(page, keys=near, first=True, integer=False).ok:
             f.status = PROTECTED
