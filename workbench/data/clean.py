@@ -80,6 +80,12 @@ REASONS: dict[str, str] = {
     "assumed_rater_role": "The file has no rater-role column; every rating was taken as given by the atasan.",
     "column_not_used": "This column is not part of the data contract and was not loaded.",
     "sheet_ignored": "This sheet has no recognisable header row and was not read.",
+    "predikat_invalid": (
+        "The recorded predikat is not one of Sangat Baik, Baik, Butuh Perbaikan, Kurang/Misconduct or "
+        "Sangat Kurang (or '-' for not yet rated). Correct the label and load again."),
+    "org_predikat_invalid": (
+        "The Predikat Kinerja Organisasi is not one of Istimewa, Baik, Butuh Perbaikan (Cukup), Kurang or "
+        "Sangat Kurang. Correct the label and load again."),
 }
 """Every reason code a loader can report, with what it means and how to fix it."""
 

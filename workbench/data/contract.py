@@ -25,11 +25,17 @@ __all__ = [
     "GENDERS",
     "GOLONGAN",
     "JABATAN",
+    "ORG_PREDIKAT_LABELS",
+    "ORG_RATING_COLUMNS",
+    "PREDIKAT_COLUMNS",
+    "PREDIKAT_LABELS",
     "RATER_ROLES",
     "RATING_COLUMNS",
     "ROSTER_COLUMNS",
     "RatingsSchema",
     "RosterSchema",
+    "coerce_org_ratings",
+    "coerce_predikat",
     "coerce_ratings",
     "coerce_roster",
 ]
@@ -70,6 +76,19 @@ GOLONGAN: tuple[str, ...] = tuple(
        "XV", "XVI", "XVII"]
 )
 """PNS golongan/ruang (I/a .. IV/e) and PPPK grades (I .. XVII)."""
+
+PREDIKAT_LABELS: tuple[str, ...] = (
+    "Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
+"""The five predikat kinerja pegawai of PermenPANRB 6/2022, best first."""
+
+ORG_PREDIKAT_LABELS: tuple[str, ...] = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+"""The five predikat kinerja organisasi of PermenPANRB 6/2022, best first."""
+
+PREDIKAT_COLUMNS: tuple[str, ...] = ("period", "employee_id", "predikat")
+"""Columns of the recorded-predikat table: what the source file says each employee got."""
+
+ORG_RATING_COLUMNS: tuple[str, ...] = ("period", "unit", "org_predikat")
+"""Columns of the org-ratings table (*Predikat Kinerja Organisasi* per unit and period)."""
 
 GENDERS: tuple[str, ...] = ("L", "P")
 """L = laki-laki (male), P = perempuan (female), as on Indonesian forms."""
@@ -134,4 +153,33 @@ def coerce_roster(df: pd.DataFrame) -> pd.DataFrame:
         # pandas' string dtype; a missing value stays missing (it does not become "None")
         out[col] = out[col].astype("object").where(out[col].notna(), None).astype(str)
     out["birth_year"] = pd.to_numeric(out["birth_year"], errors="coerce").astype("Int64")
+    return out.reset_index(drop=True)
+
+
+def coerce_predikat(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the recorded-predikat table with its columns and dtypes (empty when ``None``).
+
+    ``predikat`` is one of :data:`PREDIKAT_LABELS`, or missing for an employee not yet
+    rated (``-`` or empty in an e-Kinerja export).
+    """
+    if df is None:
+        df = pd.DataFrame(columns=list(PREDIKAT_COLUMNS))
+    out = df.loc[:, list(PREDIKAT_COLUMNS)].copy()
+    for col in ("period", "employee_id"):
+        out[col] = out[col].astype(str)
+    out["predikat"] = pd.Categorical(out["predikat"], categories=list(PREDIKAT_LABELS))
+    return out.reset_index(drop=True)
+
+
+def coerce_org_ratings(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the org-ratings table with its columns and dtypes (empty when ``None``).
+
+    ``period`` may be missing: the rating then holds for every period of the dataset.
+    """
+    if df is None:
+        df = pd.DataFrame(columns=list(ORG_RATING_COLUMNS))
+    out = df.loc[:, list(ORG_RATING_COLUMNS)].copy()
+    out["period"] = out["period"].astype("object").where(out["period"].notna(), None)
+    out["unit"] = out["unit"].astype(str)
+    out["org_predikat"] = pd.Categorical(out["org_predikat"], categories=list(ORG_PREDIKAT_LABELS))
     return out.reset_index(drop=True)

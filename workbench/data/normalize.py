@@ -13,6 +13,11 @@ Examples
 [3.5, 3.0, nan]
 >>> normalize_period(pd.Series(["2025", "Triwulan II 2025", "2025-3", "2025.0"]))[0].tolist()
 ['2025', '2025-Q2', '2025-03', '2025']
+>>> label, why = normalize_predikat(pd.Series(["SANGAT BAIK", "kurang", "-", "Istimewa"]))
+>>> label.tolist()[:2], label.isna().tolist()[2:], why.notna().tolist()
+(['Sangat Baik', 'Kurang/Misconduct'], [True, True], [False, False, False, True])
+>>> normalize_org_predikat(pd.Series(["ISTIMEWA", "Cukup"]))[0].tolist()
+['Istimewa', 'Butuh Perbaikan']
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ __all__ = [
     "normalize_id",
     "normalize_jabatan",
     "normalize_period",
+    "normalize_org_predikat",
+    "normalize_predikat",
     "normalize_rater_role",
     "parse_score",
 ]
@@ -279,3 +286,53 @@ def normalize_jabatan(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series(None, index=s.index, dtype="object")
     reason[out.isna() & ~low.isin(["", "nan", "none", "<na>"])] = "jabatan_unknown"
     return out, reason
+
+
+_PREDIKAT = {
+    "sangatbaik": "Sangat Baik", "outstanding": "Sangat Baik",
+    "verygood": "Sangat Baik",
+    "baik": "Baik", "good": "Baik",
+    "butuhperbaikan": "Butuh Perbaikan", "perluperbaikan": "Butuh Perbaikan", "cukup": "Butuh Perbaikan",
+    "needsimprovement": "Butuh Perbaikan",
+    "kurang": "Kurang/Misconduct", "kurangmisconduct": "Kurang/Misconduct", "misconduct": "Kurang/Misconduct",
+    "poor": "Kurang/Misconduct",
+    "sangatkurang": "Sangat Kurang", "verypoor": "Sangat Kurang",
+}
+_NOT_RATED = {"", "-", "--", "nan", "none", "<na>", "belumdinilai", "notrated"}
+
+
+@_on_uniques
+def normalize_predikat(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map predikat spellings (any case, Indonesian or English) onto the five canonical labels.
+
+    ``-``, empty and ``belum dinilai`` mean *not yet rated*: the value is missing and
+    no reason is given. ``Istimewa`` is not a PermenPANRB 6/2022 label, so it gets
+    ``predikat_invalid`` like any other unknown text.
+    """
+    raw = s.astype(str).str.strip()
+    key = raw.str.lower().str.replace(r"[^a-z]", "", regex=True)
+    out = key.map(_PREDIKAT)
+    not_rated = raw.str.lower().isin(_NOT_RATED) | key.isin(_NOT_RATED)
+    out = out.where(~not_rated)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna() & ~not_rated] = "predikat_invalid"
+    return out.astype("object").where(out.notna(), None), reason
+
+
+_ORG_PREDIKAT = {
+    "istimewa": "Istimewa", "baik": "Baik", "butuhperbaikan": "Butuh Perbaikan", "cukup": "Butuh Perbaikan",
+    "perluperbaikan": "Butuh Perbaikan", "kurang": "Kurang", "sangatkurang": "Sangat Kurang",
+    "outstanding": "Istimewa", "good": "Baik", "needsimprovement": "Butuh Perbaikan", "poor": "Kurang",
+    "verypoor": "Sangat Kurang",
+}
+
+
+@_on_uniques
+def normalize_org_predikat(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map *Predikat Kinerja Organisasi* spellings onto Istimewa, Baik, Butuh Perbaikan,
+    Kurang and Sangat Kurang (``Cukup`` is the older name of Butuh Perbaikan)."""
+    key = s.astype(str).str.strip().str.lower().str.replace(r"[^a-z]", "", regex=True)
+    out = key.map(_ORG_PREDIKAT)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna()] = "org_predikat_invalid"
+    return out.astype("object").where(out.notna(), None), reason
