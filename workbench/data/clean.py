@@ -79,7 +79,32 @@ REASONS: dict[str, str] = {
     "employee_not_in_roster": "This employee has ratings but no roster row for the period, so has no unit.",
     "assumed_rater_role": "The file has no rater-role column; every rating was taken as given by the atasan.",
     "column_not_used": "This column is not part of the data contract and was not loaded.",
-    "sheet_ignored": "This sheet has no recognisable header row and was not read.",
+    "sheet_ignored": "This sheet was not read; the message says why and what to do.",
+    "signature_block": "Signature block below the data (Mengetahui, Kepala ..., NIP. ..., a date line); not data.",
+    "merged_cells_filled": (
+        "Merged cells (the range in 'value') were read as what the eye sees: the first cell's value "
+        "fills every row of the range. Check that the block is right."),
+    "row_number_column": "A row-number column (No / No. / Nomor); it is not data and was not loaded.",
+    "indicator_guessed": (
+        "This column is not a known indicator but holds numbers or rating labels, so it was loaded as "
+        "an indicator (id in 'value'). If it is not one, pass indicators=[...] or rename it."),
+    "assumed_rater": (
+        "The file has no rater column; the atasan is implied: the supervisor column if there is one, else "
+        "a pseudo rater 'atasan:<employee_id>' per employee (shown in 'value')."),
+    "period_inferred": "The table has no period column; the period was read from its title, sheet or file name.",
+    "skp_id_missing": "The SKP id ('id') is empty. Export the Laporan SKP again with the id column.",
+    "skp_id_unknown": (
+        "This SKP id is not in any Laporan SKP that was loaded, and the row has no NIP. Put the "
+        "Laporan SKP of the same period in the folder."),
+    "acting_post": (
+        "The SKP is for an acting post (is_plt_plh not 0: Plt/Plh), not the employee's own appraisal; "
+        "it does not put the employee in the roster and its predikat is not the employee's."),
+    "skp_superseded": (
+        "The employee has a later SKP in the same period (a transfer); the unit of the SKP with the "
+        "latest periode_akhir is used, this one is kept as history (unit in 'value')."),
+    "predikat_superseded": (
+        "Another predikat of this employee and period comes from the SKP with the latest periode_akhir; "
+        "that one was kept."),
     "predikat_invalid": (
         "The recorded predikat is not one of Sangat Baik, Baik, Butuh Perbaikan, Kurang/Misconduct or "
         "Sangat Kurang (or '-' for not yet rated). Correct the label and load again."),

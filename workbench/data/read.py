@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,9 @@ class RawTable:
     ``frame`` has string columns ``"0"``, ``"1"``, ... (header not yet detected) and
     ``_line``, the 1-based line of the record in its file (the row number in a
     spreadsheet). ``header`` is set when the file type carries its own header
-    (Parquet).
+    (Parquet). ``merged`` lists the merged cell ranges of a sheet as
+    ``(first_line, first_col, last_line, last_col)``: lines as in ``_line``, columns
+    0-based positions as in the frame's column names.
     """
 
     file: str
@@ -49,6 +51,7 @@ class RawTable:
     separator: str | None = None
     encoding: str | None = None
     header: list[str] | None = None
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def _decode(data: bytes, file: str) -> tuple[str, str]:
