@@ -215,8 +215,8 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
         header_line = int(frame["_line"].iloc[h])
         if h > 0:
             problems.append(_problems(where, frame["_line"].iloc[:h].to_numpy(), "preamble", "warning"))
-            above = cells.iloc[:h].astype(str).to_numpy().ravel().tolist()
-            title = " ".join(dict.fromkeys(x.strip() for x in above if x.strip()))
+            rows_text = [" ".join(x.strip() for x in r if str(x).strip()) for r in cells.iloc[:h].astype(str).to_numpy()]
+            title = "\n".join(dict.fromkeys(r for r in rows_text if r))
         frame = frame.iloc[h + 1:]
     width = len(header)
     names = [str(x) for x in header]
@@ -270,8 +270,8 @@ def _infer_period(tb: _Table, period: str | None) -> None:
     if period is not None:
         found = (period, "period=", period)
     else:
-        for source, text in (("title", tb.title), ("sheet name", tb.sheet or ""),
-                             ("file name", Path(tb.file).stem)):
+        candidates = [("title", line) for line in tb.title.split("\n")]
+        for source, text in (*candidates, ("sheet name", tb.sheet or ""), ("file name", Path(tb.file).stem)):
             got = period_from_text(text) if text else None
             if got:
                 found = (got, source, text)
@@ -369,17 +369,26 @@ def _table_parts(tb: _Table, indicators: Sequence[str] | None, layout: str) -> _
             data["_role"] = "atasan"
             cols["rater_role"] = "_role"
             probs.append(_problems(where, tb.header_line, "assumed_rater_role", "warning", column="rater_role"))
-        base = {k: data[v] for k, v in cols.items() if k in ("period", "employee_id", "rater_id", "rater_role")}
-        base["_line"] = data["_line"]
+        rated = data
+        if "_acting" in data.columns and data["_acting"].any():  # ratings of an acting post (Plt/Plh)
+            acting = data["_acting"].to_numpy(dtype=bool)
+            n_cells = (len(ind_cols) and int(sum((~is_blank(data.loc[acting, f"c{i}"])).sum() for i in ind_cols))) \
+                if not has_long else int(acting.sum())
+            n_structural += n_cells
+            probs.append(_problems(where, data.loc[acting, "_line"].to_numpy(), "acting_post", "error",
+                                   column="skp_id"))
+            rated = data[~acting]
+        base = {k: rated[v] for k, v in cols.items() if k in ("period", "employee_id", "rater_id", "rater_role")}
+        base["_line"] = rated["_line"]
         if has_long:
             ratings = pd.DataFrame(base)
-            ratings["indicator"] = data[cols["indicator"]] if "indicator" in cols else ""
-            ratings["score"] = data[cols["score"]]
+            ratings["indicator"] = rated[cols["indicator"]] if "indicator" in cols else ""
+            ratings["score"] = rated[cols["score"]]
         else:
             parts = []
-            filled_any = pd.Series(False, index=data.index)
+            filled_any = pd.Series(False, index=rated.index)
             for i in ind_cols:
-                cell = data[f"c{i}"].astype(str).str.strip()
+                cell = rated[f"c{i}"].astype(str).str.strip()
                 filled = cell != ""
                 filled_any |= filled
                 part = pd.DataFrame({k: v[filled] for k, v in base.items()})
@@ -390,7 +399,7 @@ def _table_parts(tb: _Table, indicators: Sequence[str] | None, layout: str) -> _
             empty = ~filled_any
             if empty.any():
                 n_structural += int(empty.sum())
-                probs.append(_problems(where, data.loc[empty, "_line"].to_numpy(), "no_scores", "error"))
+                probs.append(_problems(where, rated.loc[empty, "_line"].to_numpy(), "no_scores", "error"))
             ratings = pd.concat(parts, ignore_index=True).sort_values("_line", kind="stable")
         ratings["_file"] = where
         out.ratings = ratings
@@ -476,6 +485,7 @@ def _join_skp(tb: _Table, skp: pd.DataFrame) -> None:
     nip = ids.map(by_id["employee_id"])
     if "employee_id" in tb.cols:
         nip = nip.where(known, tb.data[tb.cols["employee_id"]])
+        tb.cols["employee_id_in_file"] = tb.cols["employee_id"]
     tb.data["_employee"] = nip.fillna("").astype(str)
     tb.data["_skp_unknown"] = ~known & (nip.fillna("").astype(str).str.strip() == "")
     tb.data["_acting"] = ids.map(by_id["status"]).eq("acting").to_numpy()

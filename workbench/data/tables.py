@@ -202,8 +202,8 @@ def clean_predikat(df: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
         last = order.drop_duplicates(key, keep="last").index
         first = order.drop_duplicates(key, keep="first").index
         for code, mask in (
-            ("duplicate_row", (n_labels == 1) & ~g.index.isin(first)),
-            ("predikat_superseded", (n_labels > 1) & ranked & ~g.index.isin(last)),
+            ("duplicate_row", (n_labels == 1) & ~ranked & ~g.index.isin(first)),
+            ("predikat_superseded", ranked & ~g.index.isin(last)),
             ("conflicting_duplicate", (n_labels > 1) & ~ranked),
         ):
             full = np.zeros(n, dtype=bool)
