@@ -351,8 +351,11 @@ def clean_roster(
     dup_any = good.duplicated(key, keep=False)
     if dup_any.any():
         compare = [c for c in ROSTER_COLUMNS if c not in key and c in good.columns]
-        sig = good[compare].astype(str).agg("|".join, axis=1)
-        n_sig = sig[dup_any].groupby([good.loc[dup_any, k] for k in key], sort=False).transform("nunique")
+        # missing values may be NaN or None in any column: spell each as text before comparing
+        sub = good.loc[dup_any, compare]
+        sig = pd.Series(["|".join("" if pd.isna(v) else str(v) for v in row)
+                         for row in sub.itertuples(index=False)], index=sub.index, dtype=object)
+        n_sig = sig.groupby([good.loc[dup_any, k] for k in key], sort=False).transform("nunique")
         conflict = pd.Series(False, index=good.index)
         conflict[n_sig.index] = n_sig > 1
         exact_later = good.duplicated(key, keep="first") & ~conflict

@@ -372,11 +372,12 @@ def _table_parts(tb: _Table, indicators: Sequence[str] | None, layout: str) -> _
         rated = data
         if "_acting" in data.columns and data["_acting"].any():  # ratings of an acting post (Plt/Plh)
             acting = data["_acting"].to_numpy(dtype=bool)
-            n_cells = (len(ind_cols) and int(sum((~is_blank(data.loc[acting, f"c{i}"])).sum() for i in ind_cols))) \
-                if not has_long else int(acting.sum())
-            n_structural += n_cells
-            probs.append(_problems(where, data.loc[acting, "_line"].to_numpy(), "acting_post", "error",
-                                   column="skp_id"))
+            cells = [(cols["score"], "skp_id")] if has_long else [(f"c{i}", names[i]) for i in ind_cols]
+            for c, name in cells:  # one problem per rating that is not kept
+                hit = acting & ~is_blank(data[c]).to_numpy(dtype=bool) if not has_long else acting
+                n_structural += int(hit.sum())
+                probs.append(_problems(where, data.loc[hit, "_line"].to_numpy(), "acting_post", "error",
+                                       column=name, value=data.loc[hit, c].to_numpy()))
             rated = data[~acting]
         base = {k: rated[v] for k, v in cols.items() if k in ("period", "employee_id", "rater_id", "rater_role")}
         base["_line"] = rated["_line"]
@@ -403,7 +404,7 @@ def _table_parts(tb: _Table, indicators: Sequence[str] | None, layout: str) -> _
             ratings = pd.concat(parts, ignore_index=True).sort_values("_line", kind="stable")
         ratings["_file"] = where
         out.ratings = ratings
-    used = set(cols.values()) | {f"c{i}" for i in ind_cols}
+    used = {v for k, v in cols.items() if k != "row_number"} | {f"c{i}" for i in ind_cols}
     if has_predikat:
         emp = data[cols["employee_id"]] if "employee_id" in cols else pd.Series("", index=data.index)
         pred = pd.DataFrame({"period": data[cols["period"]], "employee_id": emp,
@@ -443,7 +444,7 @@ def _skp_part(tb: _Table, period: str | None) -> tuple[pd.DataFrame, pd.DataFram
     raw["_file"] = tb.where
     probs = list(tb.problems)
     for i, m in enumerate(tb.mapped):
-        if f"c{i}" not in tb.cols.values() and tb.names[i].strip() and m != "name":
+        if (m == "row_number" or f"c{i}" not in tb.cols.values()) and tb.names[i].strip() and m != "name":
             code = "row_number_column" if m == "row_number" else "column_not_used"
             probs.append(_problems(tb.where, tb.header_line, code, "warning", column=tb.names[i]))
     return raw, _structural(tb.where, "skp", len(tb.rejected)), probs
@@ -459,7 +460,7 @@ def _org_part(tb: _Table, period: str | None) -> tuple[pd.DataFrame, pd.DataFram
     raw["_file"] = tb.where
     probs = list(tb.problems)
     for i, m in enumerate(tb.mapped):
-        if f"c{i}" not in tb.cols.values() and tb.names[i].strip():
+        if (m == "row_number" or f"c{i}" not in tb.cols.values()) and tb.names[i].strip():
             code = "row_number_column" if m == "row_number" else "column_not_used"
             probs.append(_problems(tb.where, tb.header_line, code, "warning", column=tb.names[i]))
     return raw, _structural(tb.where, "org_ratings", len(tb.rejected)), probs
@@ -504,8 +505,8 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
-def _not_in_roster(path: Path, roster: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame | None:
-    if not len(roster) or not len(table):
+def _not_in_roster(path: Path, roster: pd.DataFrame, table: pd.DataFrame, has_roster: bool) -> pd.DataFrame | None:
+    if not has_roster or not len(table):
         return None
     known = pd.MultiIndex.from_frame(roster[["employee_id", "period"]].astype(str))
     keys = pd.MultiIndex.from_frame(table[["employee_id", "period"]].astype(str))
@@ -690,14 +691,17 @@ def load(
             derived = derived.drop_duplicates(subset=keep)
         roster, rep = clean_roster(derived, file=str(path), count=False)
         # ids and periods were already judged, row by row, as ratings, predikat or SKPs
-        own = rep.problems[~rep.problems["column"].isin(["employee_id", "period"])]
+        own = rep.problems[~rep.problems["column"].isin(["employee_id", "period"])
+                           | rep.problems["reason"].isin(["roster_conflict"])]
         own = own.drop_duplicates(["file", "line", "column", "reason"])
         reports.append(ValidationReport.from_parts(rep.counts, own))
     else:
         roster = clean_roster(pd.DataFrame(columns=["employee_id", "period", "unit"]), count=False)[0]
     report = ValidationReport.merge(reports)
-    extra = [p for p in (_not_in_roster(path, roster, ratings),
-                         _not_in_roster(path, roster, predikat if predikat is not None else ratings.iloc[:0]))
+    has_roster = bool(roster_raw or rosters_from_ratings or skp is not None)
+    extra = [p for p in (_not_in_roster(path, roster, ratings, has_roster),
+                         _not_in_roster(path, roster, predikat if predikat is not None else ratings.iloc[:0],
+                                        has_roster))
              if p is not None]
     if extra:
         report = ValidationReport.from_parts(report.counts, pd.concat([report.problems, *extra]))
