@@ -19,13 +19,13 @@ Examples
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from workbench.data.xlsx import cell_text, read_xlsx
 from workbench.errors import DataContractError
 
 __all__ = ["RawTable", "read_raw", "SUPPORTED"]
@@ -40,9 +40,10 @@ class RawTable:
     ``frame`` has string columns ``"0"``, ``"1"``, ... (header not yet detected) and
     ``_line``, the 1-based line of the record in its file (the row number in a
     spreadsheet). ``header`` is set when the file type carries its own header
-    (Parquet). ``merged`` lists the merged cell ranges of a sheet as
-    ``(first_line, first_col, last_line, last_col)``: lines as in ``_line``, columns
-    0-based positions as in the frame's column names.
+    (Parquet). ``merged`` lists a spreadsheet's merged ranges as ``(first_line,
+    first_col, last_line, last_col)``: lines as in ``_line``, columns as 0-based
+    positions (the frame's ``"0"``, ``"1"``, ...); only the top-left cell of a range
+    holds its value.
     """
 
     file: str
@@ -101,53 +102,13 @@ def _read_csv(path: Path) -> RawTable:
     return RawTable(file=str(path), frame=frame, separator=sep, encoding=encoding)
 
 
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v):
-            return ""
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        if abs(v) >= 1e15:
-            return f"{v:.6E}"
-        return repr(float(v))
-    if hasattr(v, "isoformat"):
-        return v.isoformat()  # type: ignore[no-any-return]
-    return str(v)
+_cell_text = cell_text
 
 
 def _read_excel(path: Path) -> list[RawTable]:
-    """Read every sheet cell by cell with openpyxl.
-
-    pandas' ``read_excel`` turns integral floats into ints, which would hide that a
-    NIP stored as a number lost its last digits; openpyxl keeps ints and floats apart.
-    """
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise DataContractError(
-            f"{path}: cannot be read as an Excel workbook ({exc}). Open it in Excel or LibreOffice and "
-            "save it again as .xlsx, or export it as CSV.") from exc
-    tables = []
-    try:
-        for ws in book.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            width = max((len(r) for r in rows), default=0)
-            frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows],
-                                 columns=[str(i) for i in range(width)], dtype=object)
-            frame["_line"] = np.arange(1, len(frame) + 1)
-            tables.append(RawTable(file=str(path), frame=frame, sheet=str(ws.title)))
-    finally:
-        book.close()
-    return tables
+    """Read every sheet with the streaming reader of :mod:`workbench.data.xlsx`."""
+    return [RawTable(file=str(path), frame=sh.frame, sheet=sh.name, merged=sh.merged)
+            for sh in read_xlsx(path)]
 
 
 def _read_parquet(path: Path) -> RawTable:
