@@ -8,7 +8,8 @@ import pytest
 
 import workbench as wb
 from workbench.data import synth_files as sf
-from workbench.data.layouts import fill_merged, period_from_text, signature_rows, xlsx_merged_ranges
+from workbench.data.layouts import fill_merged, period_from_text, signature_rows
+from workbench.data.read import read_raw
 from workbench.errors import DataContractError
 
 NIP = ["198609262015051001", "199001012019032002", "198203152008011003", "197912302005022004",
@@ -269,9 +270,9 @@ def test_review_recap_loads_instead_of_a_traceback(tmp_path):
     merged = w[w["reason"] == "merged_cells_filled"]
     assert merged["value"].tolist() == ["B6:B15", "B16:B25", "B26:B35", "B36:B45", "B46:B55"]
     assert set(merged["column"]) == {"Unit Kerja"}
-    assert w[w["reason"] == "preamble"]["line"].tolist() == [1, 2, 3, 4]
+    assert w[w["reason"] == "preamble"]["line"].tolist() == [1, 2, 3]  # row 4 is empty: not read
     sig = w[w["reason"] == "signature_block"]["line"].tolist()
-    assert sig == list(range(56, 64))  # a blank line, the date, Mengetahui, Kepala, 2 blanks, name, NIP
+    assert sig == [57, 58, 59, 62, 63]  # the date, Mengetahui, Kepala, the name, NIP (empty rows are not read)
     assert w[w["reason"] == "row_number_column"]["column"].tolist() == ["No"]
     assert "no" not in set(ds.ratings["indicator"])
     assert ds.report.ok
@@ -356,7 +357,7 @@ def test_signature_rows_and_merged_fill_helpers():
 
 def test_merged_ranges_read_from_the_workbook(tmp_path):
     path = sf.write_bkd_recap(tmp_path / "r.xlsx", review_recap(20), TITLE, signature=False)
-    ranges = xlsx_merged_ranges(path)["Rekap"]
+    ranges = read_raw(path)[0].merged
     assert (6, 1, 15, 1) in ranges and (1, 0, 1, 7) in ranges  # title across No + 7 columns
 
 

@@ -22,16 +22,13 @@ Examples
 from __future__ import annotations
 
 import re
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workbench.data.normalize import normalize_period
 
-__all__ = ["MONTHS", "a1", "fill_merged", "period_bounds", "period_from_text", "signature_rows",
-           "xlsx_merged_ranges"]
+__all__ = ["MONTHS", "a1", "fill_merged", "period_bounds", "period_from_text", "signature_rows"]
 
 MONTHS: dict[str, int] = {
     "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
@@ -90,49 +87,6 @@ def a1(rng: tuple[int, int, int, int]) -> str:
 
     l1, c1, l2, c2 = rng
     return f"{col(c1)}{l1}:{col(c2)}{l2}"
-
-
-_REF = re.compile(r"^([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)$")
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def xlsx_merged_ranges(path: str | Path) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Merged ranges of every sheet of an .xlsx, by sheet name, read from the file's XML.
-
-    Used when the reader gave none (a reader that does not expose them); cheap: it
-    reads the ``<mergeCell>`` elements only, never the cells.
-    """
-    out: dict[str, list[tuple[int, int, int, int]]] = {}
-    try:
-        with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml").decode("utf-8", errors="replace")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-            targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-            targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"',
-                                                         rels)})
-            for name, rid in re.findall(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', book):
-                target = targets.get(rid, "")
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                if member not in z.namelist():
-                    continue
-                xml = z.read(member).decode("utf-8", errors="replace")
-                ranges = []
-                for ref in re.findall(r'<mergeCell\b[^>]*?ref="([^"]+)"', xml):
-                    m = _REF.match(ref)
-                    if m:
-                        ranges.append((int(m.group(2)), _col(m.group(1)), int(m.group(4)), _col(m.group(3))))
-                name = (name.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-                        .replace("&quot;", '"').replace("&apos;", "'"))
-                out[name] = ranges
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return {}
-    return out
 
 
 def fill_merged(frame: pd.DataFrame, merged: list[tuple[int, int, int, int]]) -> pd.DataFrame:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -45,7 +44,6 @@ from workbench.data.layouts import (
     fill_merged,
     period_from_text,
     signature_rows,
-    xlsx_merged_ranges,
 )
 from workbench.data.normalize import (
     canonical_name,
@@ -180,23 +178,10 @@ class _Table:
     title: str
 
 
-@lru_cache(maxsize=32)
-def _merged_of(file: str, mtime: int, size: int) -> dict[str, list[tuple[int, int, int, int]]]:
-    return xlsx_merged_ranges(file)
-
-
-def _merged(t: RawTable) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges: from the reader, else from the workbook's XML."""
-    if t.merged or t.sheet is None or Path(t.file).suffix.lower() not in (".xlsx", ".xlsm"):
-        return list(t.merged)
-    st = Path(t.file).stat()
-    return _merged_of(t.file, st.st_mtime_ns, st.st_size).get(t.sheet, [])
-
-
 def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     """Merged cells filled, header found, title rows and signature block set apart, columns named."""
     where = _where(t)
-    merged = _merged(t)
+    merged = list(t.merged)
     frame = fill_merged(t.frame, merged)
     cells = frame.drop(columns="_line")
     if t.header is None and (cells.shape[1] == 0 or all(is_blank(cells[c]).all() for c in cells.columns)):
