@@ -200,7 +200,8 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
         header_line = int(frame["_line"].iloc[h])
         if h > 0:
             problems.append(_problems(where, frame["_line"].iloc[:h].to_numpy(), "preamble", "warning"))
-            rows_text = [" ".join(x.strip() for x in r if str(x).strip()) for r in cells.iloc[:h].astype(str).to_numpy()]
+            rows_text = [" ".join(dict.fromkeys(x.strip() for x in r if str(x).strip()))  # merged: once
+                         for r in cells.iloc[:h].astype(str).to_numpy()]
             title = "\n".join(dict.fromkeys(r for r in rows_text if r))
         frame = frame.iloc[h + 1:]
     width = len(header)
@@ -679,7 +680,7 @@ def load(
         own = rep.problems[~rep.problems["column"].isin(["employee_id", "period"])
                            | rep.problems["reason"].isin(["roster_conflict"])]
         own = own.drop_duplicates(["file", "line", "column", "reason"])
-        reports.append(ValidationReport.from_parts(rep.counts, own))
+        reports.append(ValidationReport.from_parts(rep.counts.iloc[:0], own))  # its rows were counted before
     else:
         roster = clean_roster(pd.DataFrame(columns=["employee_id", "period", "unit"]), count=False)[0]
     report = ValidationReport.merge(reports)
