@@ -403,3 +403,41 @@ def test_recap_sample():
     assert len(ds.roster) == 30 and len(ds.predikat) == 30 and len(ds.ratings) == 60
     assert "merged_cells_filled" in reasons(ds, "warning") and "signature_block" in reasons(ds, "warning")
     assert ds.report.ok
+
+
+def test_one_sheet_per_month_takes_the_year_of_the_file(tmp_path):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, labels in (("Maret", ["Baik", "Baik"]), ("April", ["Sangat Baik", "-"]), ("Tahunan", ["Baik", "Baik"])):
+        ws = book.create_sheet(name)
+        ws.append(["LAPORAN PENILAIAN SKP"])
+        ws.append(["Diperbarui: 2026-01-15 08:00"])  # an update time is not the period
+        ws.append(["nip", "nama", "hasil_akhir"])
+        for nip, label in zip(NIP[:2], labels, strict=True):
+            ws.append([nip, "N", label])
+    book.save(tmp_path / "penilaian_skp_2025.xlsx")
+    ds = wb.load(tmp_path / "penilaian_skp_2025.xlsx")
+    per_file_adds_up(ds)
+    got = ds.predikat.assign(predikat=ds.predikat["predikat"].astype(object))
+    assert sorted(got["period"].unique()) == ["2025", "2025-03", "2025-04"]
+    april = got[got["period"] == "2025-04"].set_index("employee_id")["predikat"]
+    assert april[NIP[0]] == "Sangat Baik" and pd.isna(april[NIP[1]])
+
+
+def test_penilaian_without_its_laporan_skp_reports_the_unknown_ids(tmp_path):
+    rows = pd.DataFrame({"id": ["s1", "s2"], "nama": ["A", "B"], "hasil_akhir": ["Baik", "Baik"]})
+    sf.write_penilaian(tmp_path / "p.xlsx", rows, "LAPORAN PENILAIAN SKP TAHUNAN 2025")
+    ds = wb.load(tmp_path / "p.xlsx")
+    per_file_adds_up(ds)
+    assert len(ds.predikat) == 0
+    assert ds.report.errors["reason"].tolist() == ["skp_id_unknown", "skp_id_unknown"]
+
+
+def test_supervisor_column_is_the_implied_rater(tmp_path):
+    rows = review_recap(10)
+    rows.insert(3, "NIP Atasan", RATER)
+    ds = wb.load(sf.write_bkd_recap(tmp_path / "r.xlsx", rows, TITLE))
+    assert set(ds.ratings["rater_id"]) == {RATER}
+    w = ds.report.warnings
+    assert w[w["reason"] == "assumed_rater"]["value"].tolist() == ["from 'NIP Atasan'"]
+    assert set(ds.roster["supervisor_id"]) == {RATER}

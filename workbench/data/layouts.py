@@ -44,14 +44,33 @@ _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\b\s*((?:19|20)\d{{2}})\b")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-def period_from_text(text: str) -> str | None:
+_STAMP = re.compile(r"diperbarui|pembaruan|update|dicetak|tanggal cetak|per tanggal|\d{4}-\d{2}-\d{2}[ t]\d{2}:\d{2}")
+
+
+def period_from_text(text: str, year: str | None = None) -> str | None:
     """The appraisal period a title, sheet name or file name speaks of, or ``None``.
 
     ``Januari - Desember 2025`` and ``Tahunan 2025`` are the year (``2025``), ``Bulan
     Maret 2025`` the month (``2025-03``), ``Triwulan II 2025`` the quarter; any other
-    text with one year in it is that year.
+    text with one year in it is that year. A text without a year (a sheet named
+    ``Maret`` or ``Tahunan``) takes ``year`` when given. An update or print time
+    (``Diperbarui: 2026-01-15 08:00``) names no period.
+
+    >>> period_from_text("Maret", year="2025"), period_from_text("Tahunan", year="2025")
+    ('2025-03', '2025')
+    >>> period_from_text("Diperbarui: 2026-01-15 08:00") is None
+    True
     """
     low = re.sub(r"[_\s]+", " ", str(text).lower())
+    if _STAMP.search(low):
+        return None
+    if year is not None and not _YEAR.search(low):
+        m = re.search(rf"\b({_MONTH_RE})\b", low)
+        if re.search(r"\btahunan\b|\bjanuari\s*-\s*desember\b", low):
+            return year
+        if m:
+            return f"{year}-{MONTHS[m.group(1)]:02d}"
+        return None
     m = _RANGE.search(low)
     if m:
         first, last, year = MONTHS[m.group(1)], MONTHS[m.group(2)], m.group(3)

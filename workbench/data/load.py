@@ -256,9 +256,14 @@ def _infer_period(tb: _Table, period: str | None) -> None:
     if period is not None:
         found = (period, "period=", period)
     else:
-        candidates = [("title", line) for line in tb.title.split("\n")]
-        for source, text in (*candidates, ("sheet name", tb.sheet or ""), ("file name", Path(tb.file).stem)):
+        texts = [("title", line) for line in tb.title.split("\n")] + [("file name", Path(tb.file).stem)]
+        years = [period_from_text(t) for _, t in texts]
+        hint = next((y[:4] for y in years if y), None)  # the year a month-only sheet name belongs to
+        candidates = [*texts[:-1], ("sheet name", tb.sheet or ""), texts[-1]]
+        for source, text in candidates:
             got = period_from_text(text) if text else None
+            if got is None and text and source == "sheet name" and hint:
+                got = period_from_text(text, year=hint)
             if got:
                 found = (got, source, text)
                 break
@@ -462,6 +467,10 @@ def _kind(tb: _Table) -> str:
     return "table"
 
 
+_NO_SKP = pd.DataFrame({"skp_id": pd.Series(dtype=object), "employee_id": pd.Series(dtype=object),
+                        "status": pd.Series(dtype=object), "_end": pd.Series(dtype="datetime64[ns]")})
+
+
 def _join_skp(tb: _Table, skp: pd.DataFrame) -> None:
     """Give the rows of a *Laporan Penilaian SKP* the NIP of their SKP (joined by the SKP ``id``)."""
     if "skp_id" not in tb.cols:
@@ -469,14 +478,14 @@ def _join_skp(tb: _Table, skp: pd.DataFrame) -> None:
     ids = tb.data[tb.cols["skp_id"]].astype(str).str.strip()
     by_id = skp.drop_duplicates("skp_id", keep="first").set_index("skp_id")
     known = ids.isin(by_id.index)
-    nip = ids.map(by_id["employee_id"])
+    nip = ids.map(by_id["employee_id"]).astype(object)
     if "employee_id" in tb.cols:
         nip = nip.where(known, tb.data[tb.cols["employee_id"]])
         tb.cols["employee_id_in_file"] = tb.cols["employee_id"]
     tb.data["_employee"] = nip.fillna("").astype(str)
     tb.data["_skp_unknown"] = ~known & (nip.fillna("").astype(str).str.strip() == "")
     tb.data["_acting"] = ids.map(by_id["status"]).eq("acting").to_numpy()
-    tb.data["_rank"] = ids.map(by_id["_end"])
+    tb.data["_rank"] = pd.to_datetime(ids.map(by_id["_end"].to_dict()), errors="coerce")
     tb.cols["employee_id"] = "_employee"
 
 
@@ -623,8 +632,8 @@ def load(
                 continue
             if kind == "skp":
                 continue
-            if skp is not None:
-                _join_skp(tb, skp)
+            if skp is not None or ("skp_id" in tb.cols and "employee_id" not in tb.cols):
+                _join_skp(tb, skp if skp is not None else _NO_SKP)
             _infer_period(tb, period)
             parts = _table_parts(tb, indicators, layout)
         except DataContractError as exc:
