@@ -80,6 +80,19 @@ REASONS: dict[str, str] = {
     "assumed_rater_role": "The file has no rater-role column; every rating was taken as given by the atasan.",
     "column_not_used": "This column is not part of the data contract and was not loaded.",
     "sheet_ignored": "This sheet has no recognisable header row and was not read.",
+    "mixed_encoding": (
+        "This line is not UTF-8 while the rest of the file is, so it was read as Windows-1252. Check its "
+        "accented letters, and save the file as UTF-8 (CSV UTF-8 in Excel)."),
+    "file_lock": (
+        "An Excel lock file (~$...), left while a workbook is open; not data and not read. Close the "
+        "workbook in Excel and the lock file disappears."),
+    "file_skipped_name": (
+        "Files whose names start with '.' (hidden) or '_' (notes) are not read. Rename the file without "
+        "the leading character if it holds data."),
+    "file_unsupported": (
+        "This kind of file is not read. Save the data as .csv (or .csv.gz), .xlsx, .xls, .ods or .parquet."),
+    "folder_not_read": (
+        "Sub-folders are not read. Move the files into the folder you load, or load the sub-folder itself."),
 }
 """Every reason code a loader can report, with what it means and how to fix it."""
 
