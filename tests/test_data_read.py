@@ -503,3 +503,47 @@ def test_folder_with_an_unreadable_file_names_it(tmp_path):
     (folder / "b.xlsx").write_bytes(b"PK\x03\x04broken")
     with pytest.raises(DataContractError, match=r"b\.xlsx: cannot be read as an Excel workbook"):
         wb.load(folder)
+
+
+# --------------------------------------------------------------------------- ids and units
+
+NIP_VARIANTS = [
+    NIP_A,
+    "19860926 201505 1 001",                      # the official spaced form
+    "\u200b198609262015051001",                    # zero-width space from a copy-paste
+    "\ufeff198609262015051001",                    # a BOM glued to the cell
+    "\u200f198609262015051001\u200e",              # RTL and LTR marks
+    "19860926\u00a0201505\u00a01\u00a0001",         # non-breaking spaces
+    "１９８６０９２６２０１５０５１００１",          # fullwidth digits
+    "١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١",                      # Arabic-Indic digits
+    " 19860926-201505-1-001 ",
+]
+
+
+def test_nip_variants_are_one_person():
+    from workbench.data.normalize import normalize_id
+    ids, reason = normalize_id(pd.Series(NIP_VARIANTS))
+    assert ids.tolist() == [NIP_A] * len(NIP_VARIANTS)
+    assert reason.isna().all()
+
+
+def test_ids_with_control_characters_are_rejected_not_kept():
+    from workbench.data.normalize import normalize_id
+    ids, reason = normalize_id(pd.Series(["1986\x0709262015051001", "\ue000" + NIP_A, NIP_A]))
+    assert reason.iloc[:2].tolist() == ["id_invalid_characters"] * 2 and pd.isna(reason.iloc[2])
+
+
+def test_loaded_nip_variants_and_unit_spellings_merge(tmp_path):
+    rows = [f"{nip};{RATER};{ind};4;2025" for nip, ind in zip(NIP_VARIANTS, [
+        "kolaboratif", "adaptif", "loyal", "harmonis", "kompeten", "akuntabel", "berorientasi_pelayanan",
+        "iki_kuantitas", "iki_kualitas"], strict=True)]
+    path = write(tmp_path, CSV_HEADER + "\n" + "\n".join(rows) + "\n")
+    ds = wb.load(path)
+    assert ds.report.rows_kept == len(NIP_VARIANTS)
+    assert ds.ratings["employee_id"].unique().tolist() == [NIP_A]
+    roster = write(tmp_path, f"NIP,Periode,Unit Kerja\n{NIP_A},2025,Dinas  Pendidikan\u200b\n"
+                             f"\u200b{NIP_B},2025,Dinas\u00a0Pendidikan\n{RATER},2025, Dinas Pendidikan\n",
+                   "roster.csv")
+    r = wb.load(roster).roster
+    assert r["unit"].unique().tolist() == ["Dinas Pendidikan"]
+    assert r["employee_id"].tolist() == [NIP_A, NIP_B, RATER]
