@@ -547,3 +547,15 @@ def test_loaded_nip_variants_and_unit_spellings_merge(tmp_path):
     r = wb.load(roster).roster
     assert r["unit"].unique().tolist() == ["Dinas Pendidikan"]
     assert r["employee_id"].tolist() == [NIP_A, NIP_B, RATER]
+
+
+def test_xls_data_not_starting_at_a1_keeps_rows_and_columns(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("S")
+    ws.write(2, 1, "B3")
+    ws.write(3, 2, "C4")
+    book.save(str(tmp_path / "g.xls"))
+    f = read_raw(tmp_path / "g.xls")[0].frame
+    assert f.to_dict("records") == [{"0": "", "1": "B3", "2": "", "_line": 3},
+                                    {"0": "", "1": "", "2": "C4", "_line": 4}]

@@ -206,22 +206,23 @@ def _read_calamine(path: Path) -> list[RawTable]:
         except Exception as exc:
             raise DataContractError(f"{where}: cannot be read ({exc}). Save the workbook as .xlsx or export "
                                     "the sheet as CSV.") from exc
-        (r0, c0), (r1, c1) = sheet.start or (0, 0), sheet.end or (-1, -1)
+        r1, c1 = sheet.end or (-1, -1)
         if c1 >= xlsx.MAX_COLUMNS:
             raise DataContractError(
                 f"{where}: a value sits in column {c1 + 1:,}, beyond the reader's limit of MAX_COLUMNS = "
                 f"{xlsx.MAX_COLUMNS:,}. Delete the stray value or move the data into the first columns.")
-        if (r1 - r0 + 1) * (c1 + 1) > xlsx.MAX_CELLS:
+        if (r1 + 1) * (c1 + 1) > xlsx.MAX_CELLS:
             raise DataContractError(
                 f"{where}: the sheet needs more than MAX_CELLS = {xlsx.MAX_CELLS:,} cells. Split it or "
                 "export it as CSV.")
         rows, lines = [], []
-        width = c1 + 1 if sheet.height else 0
-        for i, row in enumerate(sheet.iter_rows()):
-            cells = [""] * c0 + [_calamine_text(v) for v in row]
+        width = c1 + 1
+        # from cell A1, whatever the first filled cell: positions match the sheet and its merges
+        for i, row in enumerate(sheet.to_python(skip_empty_area=False) if width else []):
+            cells = [_calamine_text(v) for v in row]
             if any(cells):
                 rows.append(cells + [""] * (width - len(cells)))
-                lines.append(r0 + i + 1)
+                lines.append(i + 1)
         frame = pd.DataFrame(rows, columns=[str(i) for i in range(width)], dtype=object)
         frame["_line"] = np.asarray(lines, dtype=np.int64)
         last = lines[-1] if lines else 0
