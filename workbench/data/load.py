@@ -325,8 +325,10 @@ def load(
     Raises
     ------
     DataContractError
-        When a file cannot be read at all (missing, empty, no header, no rater or
-        period column); the message says what to do.
+        When a file cannot be read at all (missing, empty, damaged, encrypted, no
+        permission, beyond a reader limit, no header, no rater or period column);
+        the message names the file (and sheet) and says what to do. In a folder, the
+        first such file stops the load (a partial dataset would hide its rows).
 
     Notes
     -----
