@@ -281,3 +281,281 @@ def test_xlsx_rows_read_equal_kept_plus_rejected_with_title_rows(tmp_path):
     err = r.errors.iloc[0]
     assert (err["reason"], err["line"]) == ("score_not_numeric", 8)
     assert pd.Series(r.warnings["reason"]).tolist().count("preamble") == 1  # row 2 is empty, not a row
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "r.csv") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return p
+
+
+CSV_HEADER = "NIP;Penilai;Indikator;Nilai;Periode"
+
+
+def test_line_numbers_are_physical_lines_after_a_quoted_newline(tmp_path):
+    # the old reader numbered records: the row after a two-line value was reported one line too early
+    text = (f"{CSV_HEADER};Catatan\n{NIP_A};{RATER};kolaboratif;4;2025;\"baris satu\nbaris dua\"\n"
+            f"{NIP_B};{RATER};kolaboratif;x;2025;ok\n")
+    path = write(tmp_path, text)
+    assert read_raw(path)[0].frame["_line"].tolist() == [1, 2, 4]
+    err = wb.load(path).report.errors.iloc[0]
+    assert (err["reason"], err["line"]) == ("score_not_numeric", 4)
+
+
+def test_unclosed_quote_names_the_line_where_it_opened(tmp_path):
+    text = f"{CSV_HEADER}\n{NIP_A};{RATER};kolaboratif;4;2025\n{NIP_B};\"{RATER};adaptif;3;2025\n{NIP_A};{RATER};adaptif;3;2025\n"
+    with pytest.raises(DataContractError, match=r"r\.csv: line 3: a quote"):
+        wb.load(write(tmp_path, text))
+
+
+def test_bom_followed_by_windows_1252_is_read_with_a_warning(tmp_path):
+    data = ("\ufeff" + CSV_HEADER + ";Unit Kerja\n").encode("utf-8") \
+        + f"{NIP_A};{RATER};kolaboratif;4;2025;Dinas Pendidikan\n".encode() \
+        + f"{NIP_B};{RATER};kolaboratif;3;2025;Kecamatan Pondok Cabé\n".encode("cp1252")
+    path = write(tmp_path, data)
+    t = read_raw(path)[0]
+    assert t.encoding == "utf-8+cp1252" and t.warnings == [("mixed_encoding", 3, "")]
+    assert t.frame.loc[2, "5"] == "Kecamatan Pondok Cabé"
+    ds = wb.load(path)
+    assert ds.report.rows_kept == 2
+    w = ds.report.warnings[ds.report.warnings["reason"] == "mixed_encoding"]
+    assert w["line"].tolist() == [3] and "UTF-8" in w["message"].iloc[0]
+
+
+def test_plain_windows_1252_has_no_warning(tmp_path):
+    path = write(tmp_path, "Nama;Unit Kerja\nCabé;Dinas\n".encode("cp1252"))
+    t = read_raw(path)[0]
+    assert (t.encoding, t.warnings, t.frame.loc[1, "0"]) == ("cp1252", [], "Cabé")
+
+
+def test_one_line_of_separators_is_refused_with_the_limit(tmp_path):
+    path = write(tmp_path, ";" * 100_000)
+    with pytest.raises(DataContractError, match=r"line 1 has 100,001 fields.*MAX_COLUMNS = 2,000"):
+        read_raw(path)
+
+
+def test_wide_line_below_the_header_is_refused_with_its_line(tmp_path):
+    path = write(tmp_path, f"{CSV_HEADER}\n{NIP_A};{RATER};kolaboratif;4;2025\n" + ";" * 5000 + "\n")
+    with pytest.raises(DataContractError, match=r"line 3 has 5,001 fields"):
+        read_raw(path)
+
+
+def test_two_megabyte_single_line_is_read_as_one_cell(tmp_path):
+    path = write(tmp_path, "x" * 2_000_000)
+    f = read_raw(path)[0].frame
+    assert f.shape == (1, 2) and len(f.loc[0, "0"]) == 2_000_000
+    with pytest.raises(DataContractError, match="no header row found"):
+        wb.load(path)
+
+
+def test_cells_limit_for_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_mod, "MAX_CELLS", 100)
+    path = write(tmp_path, "a" + ";" * 50 + "\n" + "\n".join("b" for _ in range(10)) + "\n")
+    with pytest.raises(DataContractError, match="MAX_CELLS = 100"):
+        read_raw(path)
+
+
+def test_more_fields_than_the_first_line_with_quotes(tmp_path):
+    text = f"{CSV_HEADER}\n{NIP_A};{RATER};\"kola;boratif\";4;2025\n{NIP_B};{RATER};adaptif;3;2025;extra\n"
+    f = read_raw(write(tmp_path, text))[0].frame
+    assert f.loc[1, "2"] == "kola;boratif" and f.loc[2, "5"] == "extra" and f["_line"].tolist() == [1, 2, 3]
+    ds = wb.load(write(tmp_path, text))
+    assert ds.report.errors["reason"].tolist() == ["too_many_fields"] and ds.report.rows_kept == 1
+
+
+def test_line_terminators_cr_and_crlf(tmp_path):
+    text = f"{CSV_HEADER}\r\n{NIP_A};{RATER};kolaboratif;4;2025\r{NIP_B};{RATER};kolaboratif;3;2025\r\n"
+    f = read_raw(write(tmp_path, text))[0].frame
+    assert f["_line"].tolist() == [1, 2, 3] and f.loc[2, "0"] == NIP_B
+
+
+def test_vertical_tab_inside_a_value_is_not_a_line(tmp_path):
+    # str.splitlines() breaks at \x0b, \x1c, \u2028...; the file's lines do not
+    text = f"{CSV_HEADER}\n{NIP_A};{RATER};kolaboratif;4;2025\x0bx,y\n{NIP_B};{RATER};kolaboratif;3;2025\n"
+    ds = wb.load(write(tmp_path, text))
+    assert ds.report.rows_read == 2
+
+
+def test_unreadable_paths(tmp_path, monkeypatch):
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(DataContractError, match=r"folder\.csv: is a folder"):
+        read_raw(tmp_path / "folder.csv")
+    import os
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(DataContractError, match=r"pipe\.csv: is not a regular file"):
+        read_raw(tmp_path / "pipe.csv")
+    path = write(tmp_path, f"{CSV_HEADER}\n")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("builtins.open", denied)
+    with pytest.raises(DataContractError, match=r"r\.csv: permission denied.*chmod"):
+        read_raw(path)
+
+
+def test_csv_gz_is_read_and_bad_gzip_refused(tmp_path):
+    import gzip
+    text = f"{CSV_HEADER}\n{NIP_A};{RATER};kolaboratif;4;2025\n"
+    path = tmp_path / "r.csv.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    ds = wb.load(path)
+    assert ds.ratings["employee_id"].tolist() == [NIP_A]
+    bad = write(tmp_path, b"not gzip", "bad.csv.gz")
+    with pytest.raises(DataContractError, match=r"bad\.csv\.gz: is not a valid gzip file"):
+        wb.load(bad)
+
+
+# --------------------------------------------------------------------------- xls, ods
+
+
+def test_xls_is_read_with_merged_ranges(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Rekap")
+    ws.write_merge(0, 0, 0, 4, "REKAP 2025")
+    for c, h in enumerate(RATING_HEADER):
+        ws.write(2, c, h)
+    ws.write(3, 0, NIP_A)
+    ws.write(4, 0, float(NIP_B))  # a NIP typed as a number
+    for r in (3, 4):
+        ws.write(r, 1, RATER)
+        ws.write(r, 2, "kolaboratif")
+        ws.write(r, 3, 4.0)
+        ws.write(r, 4, 2025)
+    path = tmp_path / "rekap.xls"
+    book.save(str(path))
+    t = read_raw(path)[0]
+    assert t.sheet == "Rekap" and t.merged == [(1, 0, 1, 4)]
+    assert t.frame["_line"].tolist() == [1, 3, 4, 5]
+    assert t.frame.loc[2, ["0", "3", "4"]].tolist() == [NIP_A, "4", "2025"]
+    ds = wb.load(path)
+    assert ds.ratings["employee_id"].tolist() == [NIP_A]
+    assert ds.report.errors["reason"].tolist() == ["id_scientific_notation"]
+
+
+def ods(path: Path, rows: list[list[str]]) -> Path:
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    body = "".join("<table:table-row>" + "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in row)
+        + "</table:table-row>" for row in rows)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                   'xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+                   '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path='
+                   '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+        z.writestr("content.xml", f'<?xml version="1.0"?><office:document-content {ns}><office:body>'
+                   f'<office:spreadsheet><table:table table:name="Nilai">{body}</table:table>'
+                   "</office:spreadsheet></office:body></office:document-content>")
+    return path
+
+
+def test_ods_is_read(tmp_path):
+    path = ods(tmp_path / "nilai.ods", [RATING_HEADER, [NIP_A, RATER, "adaptif", "3", "2025"]])
+    ds = wb.load(path)
+    assert ds.ratings["employee_id"].tolist() == [NIP_A] and ds.ratings["score"].tolist() == [3.0]
+
+
+def test_broken_xls_and_ods(tmp_path):
+    for name, match in (("old.xls", "Excel 97-2003"), ("x.ods", "OpenDocument")):
+        with pytest.raises(DataContractError, match=match):
+            wb.load(write(tmp_path, b"garbage", name))
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def test_folder_reports_every_file_it_does_not_read(tmp_path):
+    import gzip
+    folder = tmp_path / "bkd"
+    folder.mkdir()
+    openpyxl_book(folder / "penilaian.xlsx", [RATING_HEADER, *rating_rows(2)])
+    (folder / "tambahan.csv.gz").write_bytes(gzip.compress(
+        f"{CSV_HEADER}\n{NIP_B};{RATER};adaptif;3;2025\n".encode()))
+    ods(folder / "lain.ods", [RATING_HEADER, [RATER, NIP_A, "adaptif", "2", "2025"]])
+    (folder / "~$penilaian.xlsx").write_bytes(b"lock")
+    (folder / ".DS_Store").write_bytes(b"x")
+    (folder / "_catatan.csv").write_text("x")
+    (folder / "surat.pdf").write_bytes(b"%PDF")
+    (folder / "arsip").mkdir()
+    ds = wb.load(folder)
+    assert ds.report.rows_kept == 4
+    w = ds.report.warnings
+    w = w[w["reason"].str.startswith(("file_", "folder_"))]
+    skipped = dict(zip(w["value"], w["reason"], strict=False))
+    assert skipped == {"~$penilaian.xlsx": "file_lock", ".DS_Store": "file_skipped_name",
+                       "_catatan.csv": "file_skipped_name", "surat.pdf": "file_unsupported",
+                       "arsip": "folder_not_read"}
+    assert w["message"].str.len().gt(20).all()
+
+
+def test_folder_with_an_unreadable_file_names_it(tmp_path):
+    folder = tmp_path / "bkd"
+    folder.mkdir()
+    openpyxl_book(folder / "a.xlsx", [RATING_HEADER, *rating_rows(2)])
+    (folder / "b.xlsx").write_bytes(b"PK\x03\x04broken")
+    with pytest.raises(DataContractError, match=r"b\.xlsx: cannot be read as an Excel workbook"):
+        wb.load(folder)
+
+
+# --------------------------------------------------------------------------- ids and units
+
+NIP_VARIANTS = [
+    NIP_A,
+    "19860926 201505 1 001",                      # the official spaced form
+    "\u200b198609262015051001",                    # zero-width space from a copy-paste
+    "\ufeff198609262015051001",                    # a BOM glued to the cell
+    "\u200f198609262015051001\u200e",              # RTL and LTR marks
+    "19860926\u00a0201505\u00a01\u00a0001",         # non-breaking spaces
+    "１９８６０９２６２０１５０５１００１",          # fullwidth digits
+    "١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١",                      # Arabic-Indic digits
+    " 19860926-201505-1-001 ",
+]
+
+
+def test_nip_variants_are_one_person():
+    from workbench.data.normalize import normalize_id
+    ids, reason = normalize_id(pd.Series(NIP_VARIANTS))
+    assert ids.tolist() == [NIP_A] * len(NIP_VARIANTS)
+    assert reason.isna().all()
+
+
+def test_ids_with_control_characters_are_rejected_not_kept():
+    from workbench.data.normalize import normalize_id
+    ids, reason = normalize_id(pd.Series(["1986\x0709262015051001", "\ue000" + NIP_A, NIP_A]))
+    assert reason.iloc[:2].tolist() == ["id_invalid_characters"] * 2 and pd.isna(reason.iloc[2])
+
+
+def test_loaded_nip_variants_and_unit_spellings_merge(tmp_path):
+    rows = [f"{nip};{RATER};{ind};4;2025" for nip, ind in zip(NIP_VARIANTS, [
+        "kolaboratif", "adaptif", "loyal", "harmonis", "kompeten", "akuntabel", "berorientasi_pelayanan",
+        "iki_kuantitas", "iki_kualitas"], strict=True)]
+    path = write(tmp_path, CSV_HEADER + "\n" + "\n".join(rows) + "\n")
+    ds = wb.load(path)
+    assert ds.report.rows_kept == len(NIP_VARIANTS)
+    assert ds.ratings["employee_id"].unique().tolist() == [NIP_A]
+    roster = write(tmp_path, f"NIP,Periode,Unit Kerja\n{NIP_A},2025,Dinas  Pendidikan\u200b\n"
+                             f"\u200b{NIP_B},2025,Dinas\u00a0Pendidikan\n{RATER},2025, Dinas Pendidikan\n",
+                   "roster.csv")
+    r = wb.load(roster).roster
+    assert r["unit"].unique().tolist() == ["Dinas Pendidikan"]
+    assert r["employee_id"].tolist() == [NIP_A, NIP_B, RATER]
+
+
+def test_xls_data_not_starting_at_a1_keeps_rows_and_columns(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("S")
+    ws.write(2, 1, "B3")
+    ws.write(3, 2, "C4")
+    book.save(str(tmp_path / "g.xls"))
+    f = read_raw(tmp_path / "g.xls")[0].frame
+    assert f.to_dict("records") == [{"0": "", "1": "B3", "2": "", "_line": 3},
+                                    {"0": "", "1": "", "2": "C4", "_line": 4}]

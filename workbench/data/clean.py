@@ -34,6 +34,7 @@ from workbench.data.normalize import (
     normalize_jabatan,
     normalize_period,
     normalize_rater_role,
+    normalize_unit,
     parse_score,
 )
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
@@ -46,6 +47,9 @@ REASONS: dict[str, str] = {
     "id_scientific_notation": (
         "The NIP was stored as a number and shown in scientific notation, so its last digits are lost. "
         "Format the column as Text in the spreadsheet and export again."),
+    "id_invalid_characters": (
+        "The identifier holds control or private-use characters that cannot be typed or seen. Type the "
+        "NIP again (18 digits) in the source file."),
     "nip_length": "This all-digit identifier is not an 18-digit NIP. Check for lost leading digits.",
     "nip_birth_date": "Digits 1-8 of this NIP are not a plausible birth date (YYYYMMDD, 1940-2010).",
     "nip_tmt": "Digits 9-14 of this NIP are not a plausible appointment month (YYYYMM, 17+ years after birth).",
@@ -111,6 +115,19 @@ REASONS: dict[str, str] = {
     "org_predikat_invalid": (
         "The Predikat Kinerja Organisasi is not one of Istimewa, Baik, Butuh Perbaikan (Cukup), Kurang or "
         "Sangat Kurang. Correct the label and load again."),
+    "mixed_encoding": (
+        "This line is not UTF-8 while the rest of the file is, so it was read as Windows-1252. Check its "
+        "accented letters, and save the file as UTF-8 (CSV UTF-8 in Excel)."),
+    "file_lock": (
+        "An Excel lock file (~$...), left while a workbook is open; not data and not read. Close the "
+        "workbook in Excel and the lock file disappears."),
+    "file_skipped_name": (
+        "Files whose names start with '.' (hidden) or '_' (notes) are not read. Rename the file without "
+        "the leading character if it holds data."),
+    "file_unsupported": (
+        "This kind of file is not read. Save the data as .csv (or .csv.gz), .xlsx, .xls, .ods or .parquet."),
+    "folder_not_read": (
+        "Sub-folders are not read. Move the files into the folder you load, or load the sub-folder itself."),
 }
 """Every reason code a loader can report, with what it means and how to fix it."""
 
@@ -318,7 +335,7 @@ def clean_roster(
     problems.append(problems_frame(warn.notna().to_numpy(), df, "employee_id", warn, "warning", file))
     period, reason = normalize_period(df["period"])
     _note("period", period, reason, "error")
-    unit = df["unit"].astype(str).str.strip()
+    unit = normalize_unit(df["unit"])
     _note("unit", unit, _reason(unit.isin(["", "nan", "None"]), "unit_missing", df.index), "error")
     for col, fn in (("jabatan", normalize_jabatan), ("golongan", normalize_golongan),
                     ("gender", normalize_gender)):

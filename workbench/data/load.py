@@ -52,7 +52,7 @@ from workbench.data.normalize import (
     normalize_id,
     parse_score,
 )
-from workbench.data.read import SUPPORTED, RawTable, read_raw
+from workbench.data.read import SUPPORTED, RawTable, file_kind, read_raw
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
 from workbench.data.tables import (
     SKP_COLUMNS,
@@ -489,15 +489,32 @@ def _join_skp(tb: _Table, skp: pd.DataFrame) -> None:
     tb.cols["employee_id"] = "_employee"
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
-                       and not p.name.startswith((".", "_", "~$")))
-        if not files:
-            raise DataContractError(
-                f"{path}: the folder holds no .csv, .xlsx or .parquet file. Put the ratings (and roster) there.")
-        return files
-    return [path]
+def _skip_reason(p: Path) -> str | None:
+    """Why a folder entry is not read (a reason code of REASONS), or None when it is read."""
+    if p.is_dir():
+        return "folder_not_read"
+    if p.name.startswith("~$"):
+        return "file_lock"
+    if p.name.startswith((".", "_")):
+        return "file_skipped_name"
+    if file_kind(p) not in SUPPORTED:
+        return "file_unsupported"
+    return None
+
+
+def _files(path: Path) -> tuple[list[Path], pd.DataFrame]:
+    """The files a folder's load reads, and a warning for every entry it does not read."""
+    if not path.is_dir():
+        return [path], empty_problems()
+    entries = sorted(path.iterdir())
+    reasons = {p: _skip_reason(p) for p in entries}
+    files = [p for p, r in reasons.items() if r is None]
+    skipped = [_problems(str(p), None, r, "warning", value=p.name) for p, r in reasons.items() if r]
+    if not files:
+        raise DataContractError(
+            f"{path}: the folder holds no .csv, .csv.gz, .xlsx, .xls, .ods or .parquet file to read "
+            f"({len(entries)} entries skipped). Put the ratings (and roster) there.")
+    return files, pd.concat(skipped or [empty_problems()], ignore_index=True)
 
 
 def _not_in_roster(path: Path, roster: pd.DataFrame, table: pd.DataFrame, has_roster: bool) -> pd.DataFrame | None:
@@ -525,8 +542,9 @@ def load(
     Parameters
     ----------
     path
-        A file, or a folder whose .csv/.xlsx/.parquet files are all read (names
-        starting with ``_`` or ``.`` are skipped; sub-folders are not read).
+        A file, or a folder whose .csv/.csv.gz/.xlsx/.xls/.ods/.parquet files are all
+        read. Names starting with ``_``, ``.`` or ``~$`` (Excel's lock files), other
+        file types and sub-folders are not read; each is a warning in the report.
     columns
         Your file's headers mapped to contract columns, for headers that are not
         recognised, e.g. ``{"NIP Yang Dinilai": "employee_id", "Skor Akhir": "score"}``.
@@ -555,8 +573,12 @@ def load(
     Raises
     ------
     DataContractError
-        When a file cannot be read at all (missing, empty, no header, no period
-        column and none in its title or name); the message says what to do.
+        When a file cannot be read at all (missing, empty, damaged, encrypted, no
+        permission, beyond a reader limit, no header, no rater column, no period
+        column and none in its title or name); the message names the file (and
+        sheet) and says what to do. In a folder, the first such file stops the load
+        (a partial dataset would hide its rows); a sheet that cannot be read is
+        reported (``sheet_ignored``, with the true reason) while the others load.
 
     Notes
     -----
@@ -601,8 +623,12 @@ def load(
     structural, problems, rosters_from_ratings = [], [], []
     ignored: list[str] = []
     tables: list[_Table] = []
-    for f in _files(path):
+    files, skipped = _files(path)
+    problems.append(skipped)
+    for f in files:
         for t in read_raw(f):
+            problems.extend(_problems(_where(t), line, reason, "warning", value=value)
+                            for reason, line, value in t.warnings)
             try:
                 tables.append(_prepare(t, user))
             except DataContractError as exc:

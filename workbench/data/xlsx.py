@@ -56,7 +56,7 @@ __all__ = ["MAX_CELLS", "MAX_COLUMNS", "Sheet", "cell_text", "read_xlsx"]
 MAX_COLUMNS = 2_000
 """Widest sheet read: a value in a column beyond this (``BXX``) is an error, not 16,384 columns."""
 
-MAX_CELLS = 20_000_000
+MAX_CELLS = 50_000_000
 """Most cells (rows x width of the filled area) one sheet may need; beyond it the file is refused."""
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted OOXML file
