@@ -441,3 +441,12 @@ def test_supervisor_column_is_the_implied_rater(tmp_path):
     w = ds.report.warnings
     assert w[w["reason"] == "assumed_rater"]["value"].tolist() == ["from 'NIP Atasan'"]
     assert set(ds.roster["supervisor_id"]) == {RATER}
+
+
+def test_org_ratings_units_are_spelt_like_the_roster(tmp_path):
+    """A unit with a non-breaking space or a zero-width space is the roster's unit, not a second one."""
+    (tmp_path / "roster.csv").write_text(f"NIP;Unit Kerja;Periode\n{NIP[0]};Dinas Sosial;2025\n", encoding="utf-8")
+    (tmp_path / "org.csv").write_text("Unit Kerja;Predikat Kinerja Organisasi\nDinas\u00a0Sosial\u200b;Baik\n",
+                                      encoding="utf-8")
+    ds = wb.load(tmp_path)
+    assert ds.org_ratings["unit"].tolist() == ds.roster["unit"].tolist() == ["Dinas Sosial"]

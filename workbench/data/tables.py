@@ -37,6 +37,7 @@ from workbench.data.normalize import (
     normalize_org_predikat,
     normalize_period,
     normalize_predikat,
+    normalize_unit,
 )
 from workbench.data.report import ValidationReport, empty_problems
 
@@ -98,9 +99,9 @@ def clean_skp(df: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
     period, reason = normalize_period(raw_period)
     _take("period", period, reason)
     unit_raw = df["unit"] if "unit" in df.columns else pd.Series("", index=df.index)
-    unit = unit_raw.astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    unit = normalize_unit(unit_raw.astype(str))
     if "unit_kerja" in df.columns:
-        unit = unit.where(~unit.isin(["", "nan", "None"]), out["unit_kerja"])
+        unit = unit.where(~unit.isin(["", "nan", "None"]), normalize_unit(df["unit_kerja"].astype(str)))
     _take("unit", unit, _reason(unit.isin(["", "nan", "None"]), "unit_missing", df.index))
     acting = ~out["is_plt_plh"].str.lower().isin(_NOT_ACTING).to_numpy() & ~bad
     problems.append(problems_frame(acting, df, "is_plt_plh", "acting_post", "warning", "<skp>"))
@@ -233,7 +234,7 @@ def clean_org_ratings(df: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]
         bad |= mask
         out[column] = np.asarray(values, dtype=object)
 
-    unit = df["unit"].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    unit = normalize_unit(df["unit"].astype(str))
     _take("unit", unit, _reason(unit.isin(["", "nan", "None"]), "unit_missing", df.index))
     label, reason = normalize_org_predikat(df["org_predikat"])
     _take("org_predikat", label, reason)
