@@ -148,25 +148,28 @@ def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
     n = len(body)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    text = body.astype(str).apply(lambda s: s.str.strip())
-    filled = (text != "").to_numpy()
+    filled = np.column_stack([~body[c].astype(str).str.strip().eq("").to_numpy(dtype=bool) for c in body.columns]) \
+        if body.shape[1] else np.zeros((n, 0), dtype=bool)
     n_filled = filled.sum(axis=1)
-    if id_column is not None and id_column in text.columns:
-        has_id = text[id_column].str.fullmatch(r"[\d .\-]{9,}").to_numpy(dtype=bool)
+    if id_column is not None and id_column in body.columns:
+        has_id = body[id_column].astype(str).str.strip().str.fullmatch(r"[\d .\-]{9,}").to_numpy(dtype=bool)
     else:
         has_id = np.zeros(n, dtype=bool)
-    sig = np.zeros(n, dtype=bool)
-    for c in text.columns:
-        s = text[c]
-        sig |= (s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)).to_numpy(dtype=bool)
-    sig &= ~has_id & (n_filled <= 3)
     tail_ok = ((n_filled <= 3) & ~has_id)[::-1]
     suffix = np.cumprod(tail_ok)[::-1].astype(bool)  # rows from which everything below is tail-like
-    starts = np.flatnonzero(sig & suffix)
     mask = np.zeros(n, dtype=bool)
+    if not suffix.any():
+        return mask
+    top = int(np.argmax(suffix))  # only the foot of the table is searched for signature lines
+    tail = body.iloc[top:].astype(str)
+    sig = np.zeros(n - top, dtype=bool)
+    for c in tail.columns:
+        s = tail[c].str.strip()
+        sig |= (s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)).to_numpy(dtype=bool)
+    starts = np.flatnonzero(sig)
     if len(starts):
-        first = starts[0]
-        while first > 0 and n_filled[first - 1] == 0 and suffix[first - 1]:
+        first = top + starts[0]
+        while first > top and n_filled[first - 1] == 0:
             first -= 1
         mask[first:] = True
     return mask
