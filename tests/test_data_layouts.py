@@ -5,6 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.data import synth_files as sf
@@ -450,3 +452,29 @@ def test_org_ratings_units_are_spelt_like_the_roster(tmp_path):
                                       encoding="utf-8")
     ds = wb.load(tmp_path)
     assert ds.org_ratings["unit"].tolist() == ds.roster["unit"].tolist() == ["Dinas Sosial"]
+
+
+PRED_LABELS = ["Sangat Baik", "BAIK", "butuh perbaikan", "-", "", "Istimewa", "Luar Biasa"]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_property_recaps_count_and_keep_exactly_the_good_rows(tmp_path_factory, data):
+    n = data.draw(st.integers(1, 12), label="employees")
+    units = sorted(data.draw(st.lists(st.sampled_from(UNITS5), min_size=n, max_size=n), label="units"))
+    labels = data.draw(st.lists(st.sampled_from(PRED_LABELS), min_size=n, max_size=n), label="predikat")
+    hasil = data.draw(st.lists(st.sampled_from([*sf.RATING_LABELS, ""]), min_size=n, max_size=n), label="hasil")
+    signature = data.draw(st.booleans(), label="signature")
+    nips = [f"1986092620150510{i:02d}" for i in range(n)]
+    rows = pd.DataFrame({"Unit Kerja": units, "NIP": nips, "Nama": "N", "Rating Hasil Kerja": hasil,
+                         "Rating Perilaku Kerja": "Sesuai Ekspektasi", "Predikat Kinerja": labels})
+    path = sf.write_bkd_recap(tmp_path_factory.mktemp("p") / "r.xlsx", rows, TITLE, signature=signature)
+    ds = wb.load(path)
+    per_file_adds_up(ds)
+    valid = [lab not in ("Istimewa", "Luar Biasa") for lab in labels]
+    assert len(ds.predikat) == sum(valid)
+    assert int(ds.predikat["predikat"].isna().sum()) == sum(lab in ("-", "") for lab in labels)
+    assert len(ds.ratings) == n + sum(h != "" for h in hasil)
+    assert ds.roster.set_index("employee_id")["unit"].to_dict() == dict(zip(nips, units, strict=True))
+    assert ds.report.errors[ds.report.errors["reason"] == "predikat_invalid"]["line"].tolist() == [
+        6 + i for i, ok in enumerate(valid) if not ok]
