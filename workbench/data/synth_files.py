@@ -38,6 +38,29 @@ _JABATAN = ("Analis Kebijakan Ahli Muda", "Pengelola Keuangan", "Kepala Seksi Pe
 RATING_LABELS = ("Di Bawah Ekspektasi", "Sesuai Ekspektasi", "Di Atas Ekspektasi")
 
 
+_STAMP = (2026, 1, 1, 0, 0, 0)
+
+
+def _save(book: object, path: str | Path) -> Path:
+    """Save a workbook byte for byte the same on every run (fixed times in the zip and the properties)."""
+    import io
+    import re
+    import zipfile
+
+    buffer = io.BytesIO()
+    book.save(buffer)  # type: ignore[attr-defined]
+    path = Path(path)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", data)
+            info = zipfile.ZipInfo(item.filename, date_time=_STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, data)
+    return path
+
+
 def _sheet(ws: object, title_rows: list[str], header: list[str], rows: list[list[object]],
            first_row: int) -> None:
     """Title rows from row 1, the header at ``first_row - 1``, data below (NIPs as text)."""
@@ -67,9 +90,7 @@ def write_skp_master(path: str | Path, skp: pd.DataFrame, year: int = 2025,
     ws.title = "Laporan SKP"
     _sheet(ws, [f"LAPORAN SKP TAHUN {year}", f"Instansi {instansi}"], list(skp.columns),
            skp.astype(object).where(skp.notna(), None).values.tolist(), first_row=5)
-    path = Path(path)
-    book.save(path)
-    return path
+    return _save(book, path)
 
 
 def write_penilaian(path: str | Path, rows: pd.DataFrame, title: str,
@@ -83,9 +104,7 @@ def write_penilaian(path: str | Path, rows: pd.DataFrame, title: str,
     ws.title = sheet or "Penilaian"
     _sheet(ws, [title, f"Instansi {instansi}", "", "", "", "Diperbarui: 2026-01-15 08:00"], list(rows.columns),
            rows.astype(object).where(rows.notna(), None).values.tolist(), first_row=9)
-    path = Path(path)
-    book.save(path)
-    return path
+    return _save(book, path)
 
 
 def write_org_ratings(path: str | Path, org: pd.DataFrame) -> Path:
@@ -98,7 +117,7 @@ def write_org_ratings(path: str | Path, org: pd.DataFrame) -> Path:
 
         book = openpyxl.Workbook()
         _sheet(book.active, ["PREDIKAT KINERJA ORGANISASI"], list(org.columns), org.values.tolist(), first_row=3)
-        book.save(path)
+        _save(book, path)
     return path
 
 
@@ -138,9 +157,7 @@ def write_bkd_recap(path: str | Path, rows: pd.DataFrame, title: list[str], unit
                                   "", "", "Drs. Ahmad Fauzi, M.Si", "NIP. 197501012000031002"]):
             if text:
                 ws.cell(row=foot + i, column=width - 1, value=text)
-    path = Path(path)
-    book.save(path)
-    return path
+    return _save(book, path)
 
 
 def _nip(rng: np.random.Generator, n: int) -> list[str]:
