@@ -1,0 +1,202 @@
+"""Recorded predikat and org ratings are data; the roster is the denominator (issue 10, items 3-5)."""
+
+from __future__ import annotations
+
+import dask.dataframe as dd
+import pandas as pd
+import pytest
+
+from workbench.data import Dataset
+from workbench.errors import ParameterError
+from workbench.rubric import curve_check, score
+
+# (hasil, perilaku) -> predikat under PermenPANRB 6/2022
+BAIK, SANGAT_BAIK, BP = (2, 2), (3, 3), (1, 2)
+
+
+def _ratings(cells: dict[str, tuple[int, int]], period: str = "2025") -> pd.DataFrame:
+    rows = []
+    for emp, (h, p) in cells.items():
+        for ind, v in (("hasil_kerja", h), ("perilaku_kerja", p)):
+            rows.append({"period": period, "employee_id": emp, "rater_id": f"R{emp}", "rater_role": "atasan",
+                         "indicator": ind, "score": float(v)})
+    return pd.DataFrame(rows, columns=["period", "employee_id", "rater_id", "rater_role", "indicator", "score"])
+
+
+def _roster(units: dict[str, list[str]], period: str = "2025") -> pd.DataFrame:
+    return pd.DataFrame([{"employee_id": e, "period": period, "unit": u} for u, ids in units.items() for e in ids])
+
+
+def _ds(cells, units, predikat=None, org=None, meta=None) -> Dataset:
+    ds = Dataset.trusted(_ratings(cells), _roster(units), name="t", predikat=predikat, org_ratings=org)
+    if meta:
+        ds.meta.update(meta)
+    return ds
+
+
+def test_unrated_roster_employees_are_kept_as_rows_without_predikat():
+    cells = {"a1": BAIK, "a2": SANGAT_BAIK, "a3": BP}
+    ds = _ds(cells, {"A": ["a1", "a2", "a3", "a4", "a5"]})
+    s = score(ds, "permenpanrb-6-2022")
+    f = s.to_frame().set_index("employee_id")
+    assert len(f) == 5
+    assert f.loc[["a4", "a5"], "predikat"].isna().all()
+    assert f.loc[["a4", "a5"], "n_ratings"].eq(0).all()
+    assert f.loc["a1", "predikat"] == "Baik" and f.loc["a3", "predikat"] == "Butuh Perbaikan"
+    assert f.loc["a4", "explanation"].startswith("Tidak dapat dinilai")
+    assert f.loc["a4", "unit"] == "A"
+    assert any("2 pegawai di roster belum dinilai" in n and "2 roster employee(s)" in n for n in s.notes)
+    # counts() still counts the rated ones only
+    assert int(s.counts().to_numpy().sum()) == 3
+    # detail keeps one row per frame row
+    assert len(s.detail) == 5 and list(s.detail["employee_id"]) == list(s.to_frame()["employee_id"])
+
+
+def test_unrated_rows_only_in_scored_periods():
+    ds = Dataset.trusted(_ratings({"a1": BAIK}), pd.concat([_roster({"A": ["a1", "a2"]}),
+                                                           _roster({"A": ["a1", "a2"]}, "2024")]))
+    f = score(ds, "permenpanrb-6-2022").to_frame()
+    assert sorted(f["period"].unique()) == ["2025"] and len(f) == 2
+    f24 = score(ds, "permenpanrb-6-2022", period=["2024", "2025"]).to_frame()
+    assert len(f24) == 4 and f24.loc[f24["period"] == "2024", "predikat"].isna().all()
+
+
+def test_pandas_and_dask_agree_with_unrated_rows():
+    cells = {"a1": BAIK, "a2": SANGAT_BAIK, "b1": BP}
+    roster = _roster({"A": ["a1", "a2", "a3"], "B": ["b1", "b2"]})
+    ratings = _ratings(cells)
+    expected = score(ratings, "permenpanrb-6-2022", roster=roster).to_frame()
+    got = score(dd.from_pandas(ratings, npartitions=2), "permenpanrb-6-2022", roster=roster).to_frame()
+    pd.testing.assert_frame_equal(expected, got)
+    assert expected["predikat"].isna().sum() == 2
+
+
+def test_recorded_predikat_column_and_disagreement_note():
+    cells = {"a1": BAIK, "a2": SANGAT_BAIK, "a3": BP}
+    rec = pd.DataFrame({"period": "2025", "employee_id": ["a1", "a2", "a3", "a4"],
+                        "predikat": ["Baik", "Baik", "Butuh Perbaikan", None]})
+    s = score(_ds(cells, {"A": ["a1", "a2", "a3", "a4"]}, predikat=rec), "permenpanrb-6-2022")
+    f = s.to_frame().set_index("employee_id")
+    assert "recorded_predikat" in f.columns
+    assert f.loc["a2", "recorded_predikat"] == "Baik" and f.loc["a2", "predikat"] == "Sangat Baik"
+    assert pd.isna(f.loc["a4", "recorded_predikat"])
+    assert list(f["recorded_predikat"].cat.categories) == list(f["predikat"].cat.categories)
+    audit = [n for n in s.notes if "recorded_predikat" in n]
+    assert len(audit) == 1
+    assert "Temuan audit" in audit[0] and "1 dari 3 pegawai" in audit[0]
+    assert "1 of 3 employees" in audit[0]
+    en = score(_ds(cells, {"A": ["a1", "a2", "a3", "a4"]}, predikat=rec), "permenpanrb-6-2022", lang="en")
+    assert en.to_frame().set_index("employee_id").loc["a2", "recorded_predikat"] == "Good"
+
+
+def test_no_recorded_column_or_note_when_dataset_has_none_or_all_agree():
+    cells = {"a1": BAIK}
+    assert "recorded_predikat" not in score(_ds(cells, {"A": ["a1"]}), "permenpanrb-6-2022").to_frame()
+    rec = pd.DataFrame({"period": "2025", "employee_id": ["a1"], "predikat": ["Baik"]})
+    s = score(_ds(cells, {"A": ["a1"]}, predikat=rec), "permenpanrb-6-2022")
+    assert s.to_frame()["recorded_predikat"].tolist() == ["Baik"]
+    assert not any("Temuan audit" in n for n in s.notes)
+
+
+def _recorded_only(n_a: int = 10, n_b: int = 4, org=None, meta=None) -> Dataset:
+    ids_a = [f"a{i}" for i in range(n_a)]
+    ids_b = [f"b{i}" for i in range(n_b)]
+    labels = (["Baik"] * (n_a - 3) + ["Sangat Baik", "Butuh Perbaikan"]) + [None]  # a{n_a-1}: not yet rated
+    rec = pd.DataFrame({"period": "2025", "employee_id": ids_a + ids_b[:2],
+                        "predikat": labels + ["Baik", "Baik"]})
+    ratings = pd.DataFrame(columns=["period", "employee_id", "rater_id", "rater_role", "indicator", "score"])
+    ds = Dataset.trusted(ratings, _roster({"Dinas A": ids_a, "Dinas B": ids_b}), name="rec",
+                         predikat=rec, org_ratings=org)
+    if meta:
+        ds.meta.update(meta)
+    return ds
+
+
+def test_curve_check_on_a_dataset_with_recorded_predikat_only():
+    ds = _recorded_only()
+    check = curve_check(ds, period="2025")
+    f = check.to_frame().set_index("unit")
+    assert check.parameters["predikat_source"] == "recorded"
+    assert f.loc["Dinas A", "n_employees"] == 10 and f.loc["Dinas A", "n_unscored"] == 1
+    assert f.loc["Dinas A", ["Sangat Baik", "Baik", "Butuh Perbaikan"]].tolist() == [1, 7, 1]
+    assert f.loc["Dinas B", "n_employees"] == 4 and f.loc["Dinas B", "n_unscored"] == 2
+    # 7 of 9 rated are Baik: above 70 % -> a move, counted, with no employee named
+    assert not f.loc["Dinas A", "ok"]
+    assert f.loc["Dinas A", "changes"] == "pindahkan 1 pegawai dari Baik ke Butuh Perbaikan"
+    assert check.borderline.empty
+    # period defaults when the dataset holds one
+    assert curve_check(ds).parameters["period"] == "2025"
+
+
+def test_curve_check_on_a_dataset_without_recorded_predikat_scores_the_rule_in_force():
+    ds = _ds({"a1": BAIK, "a2": BP}, {"A": ["a1", "a2", "a3"]})
+    check = curve_check(ds, period="2025")
+    assert check.parameters["predikat_source"] == "rubric" and check.rubric_id == "permenpanrb-6-2022"
+    row = check.to_frame().iloc[0]
+    assert (row["n_employees"], row["n_unscored"], row["Baik"], row["Butuh Perbaikan"]) == (3, 1, 1, 1)
+
+
+def test_org_ratings_from_the_dataset_and_units_without_one_reported():
+    org = pd.DataFrame({"period": [None], "unit": ["Dinas A"], "org_predikat": ["Istimewa"]})
+    ds = _recorded_only(org=org, meta={"org_ratings_source": "predikat_organisasi.csv"})
+    check = curve_check(ds, period="2025")
+    f = check.to_frame().set_index("unit")
+    assert f.loc["Dinas A", "org_rating"] == "Istimewa"
+    assert f.loc["Dinas A", "org_rating_source"] == "predikat_organisasi.csv"
+    assert f.loc["Dinas B", "org_rating"] == "Baik" and f.loc["Dinas B", "org_rating_source"] == "assumed Baik"
+    assert check.parameters["units_without_org_rating"] == ("Dinas B",)
+    assert check.parameters["org_rating_source"] == "predikat_organisasi.csv + assumed Baik"
+    head = check.headline()
+    assert "dari predikat_organisasi.csv untuk 1 OPD" in head
+    assert "diasumsikan Baik untuk 1 OPD" in head and "Belum dinilai: 3 pegawai" in head
+    assert "assumed Baik (good) for 1 unit(s)" in check.headline("en")
+    s = check.summary(min_cell=3).set_index("unit")
+    assert s.loc["Dinas B", "org_rating_source"] == "diasumsikan Baik"
+    assert s.loc["Dinas A", "n_unscored"] != s.loc["Dinas A", "n_unscored"]  # 1 < 3: hidden (NaN)
+    assert s.loc["Dinas A", "n_rated"] == 9
+    assert check.headline(min_cell=5) .endswith("Belum dinilai: <5 pegawai.")
+
+
+def test_period_rows_of_org_ratings_win_and_given_ratings_override():
+    org = pd.DataFrame({"period": [None, "2025"], "unit": ["Dinas A", "Dinas A"],
+                        "org_predikat": ["Istimewa", "Kurang"]})
+    ds = _recorded_only(org=org)
+    f = curve_check(ds, period="2025").to_frame().set_index("unit")
+    assert f.loc["Dinas A", "org_rating"] == "Kurang"
+    assert f.loc["Dinas A", "org_rating_source"] == "org_ratings"  # no file name recorded in meta
+    g = curve_check(ds, {"Dinas B": "Istimewa"}, period="2025")
+    fg = g.to_frame().set_index("unit")
+    assert fg.loc["Dinas B", "org_rating_source"] == "given" and fg.loc["Dinas A", "org_rating"] == "Kurang"
+    assert g.parameters["units_without_org_rating"] == ()
+
+
+def test_scores_without_org_rating_are_checked_as_assumed_baik_and_say_so():
+    scores = score(_ds({"a1": BAIK, "a2": BP}, {"A": ["a1", "a2"]}), "permenpanrb-6-2022")
+    check = curve_check(scores)
+    assert check.to_frame()["org_rating_source"].tolist() == ["assumed Baik"]
+    assert check.parameters["units_without_org_rating"] == ("A",)
+    with pytest.raises(ParameterError, match="no Predikat Kinerja Organisasi for 1 units"):
+        curve_check(scores, {"B": "Baik"})
+
+
+def test_curve_check_dataset_needs_a_period_when_several():
+    ds = Dataset.trusted(pd.concat([_ratings({"a1": BAIK}), _ratings({"a1": BAIK}, "2024")]),
+                         pd.concat([_roster({"A": ["a1"]}), _roster({"A": ["a1"]}, "2024")]))
+    with pytest.raises(ParameterError, match="2 periods"):
+        curve_check(ds)
+    with pytest.raises(ParameterError, match="`period` must be one of"):
+        curve_check(ds, period="2030")
+
+
+def test_consumers_of_scores_ignore_unrated_rows_where_a_score_is_needed():
+    from workbench.weights import compare
+
+    ds = _ds({f"a{i}": BAIK for i in range(6)} | {"a6": BP}, {"A": [f"a{i}" for i in range(9)]})
+    s = score(ds, "permenpanrb-6-2022")
+    assert s.to_frame()["predikat"].isna().sum() == 2
+    comp = compare(s, s)
+    assert int(comp.rank_agreement["n_changed"].sum()) == 0
+    check = curve_check(s)
+    row = check.to_frame().iloc[0]
+    assert (row["n_employees"], row["n_unscored"]) == (9, 2)
+    assert row[["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"]].sum() == 7
