@@ -200,3 +200,58 @@ def test_consumers_of_scores_ignore_unrated_rows_where_a_score_is_needed():
     row = check.to_frame().iloc[0]
     assert (row["n_employees"], row["n_unscored"]) == (9, 2)
     assert row[["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"]].sum() == 7
+
+
+def test_read_org_ratings_csv_and_xlsx(tmp_path):
+    from workbench.data.org_ratings import read_org_ratings
+    from workbench.errors import DataContractError
+
+    csv = tmp_path / "pko.csv"
+    csv.write_text("Rekap PKO\n\nunit_kerja,predikat_kinerja_organisasi,periode\nDinas A,Baik,2025\n,,\n"
+                   "Dinas B,Sangat Kurang,\n", encoding="utf-8")
+    got = read_org_ratings(csv)
+    assert got["unit"].tolist() == ["Dinas A", "Dinas B"]
+    assert got["org_predikat"].astype(str).tolist() == ["Baik", "Sangat Kurang"]
+    assert got["period"].tolist() == ["2025", None]
+    xlsx = tmp_path / "pko.xlsx"
+    pd.DataFrame({"OPD": ["Dinas C"], "Predikat Organisasi": ["istimewa"]}).to_excel(xlsx, index=False)
+    assert read_org_ratings(xlsx)["org_predikat"].astype(str).tolist() == ["Istimewa"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("OPD,Predikat Organisasi\nDinas A,Baik\nDinas B,Hebat\n,Baik\n", encoding="utf-8")
+    with pytest.raises(DataContractError, match=r"2 row\(s\) of the org-ratings file bad.csv") as err:
+        read_org_ratings(bad)
+    cases = err.value.failure_cases
+    assert cases[["line", "column", "value", "reason"]].values.tolist() == [
+        [3, "Predikat Organisasi", "Hebat", "org_predikat_invalid"], [4, "OPD", "", "unit_missing"]]
+    none = tmp_path / "none.csv"
+    none.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataContractError, match="no header row with a unit column"):
+        read_org_ratings(none)
+
+
+def test_leadership_views_use_the_dataset_org_ratings_and_show_the_headline():
+    from workbench import views
+    from workbench.views import _sources as src
+    from workbench.views import sections as sec
+
+    org = pd.DataFrame({"period": [None], "unit": ["Dinas A"], "org_predikat": ["Istimewa"]})
+    ds = _recorded_only(n_a=12, n_b=6, org=org, meta={"org_ratings_source": "pko.csv"})
+    assert src.default_org_rating(ds, "2025") == {"Dinas A": "Istimewa", "Dinas B": "Baik"}
+    section = sec.curve_section(ds, "2025", min_cell=3)
+    assert section.notes[0].startswith("Predikat organisasi: dari pko.csv untuk 1 OPD; diasumsikan Baik")
+    table = section.table.set_index("OPD")
+    assert table.loc["Dinas A", "Sumber predikat organisasi"] == "pko.csv"
+    assert table.loc["Dinas A", "Belum dinilai"] == "<3" and table.loc["Dinas A", "Pegawai"] == "12"
+    # 2 rated of 6: too few to show the unit (its size would give the rated count); the unrated are shown
+    assert table.loc["Dinas B", "Belum dinilai"] == "4" and table.loc["Dinas B", "Pegawai"] == "<3"
+    # a rating set on the page is "given"; the rest keep their source
+    changed = sec.curve_section(ds, "2025", {"Dinas A": "Istimewa", "Dinas B": "Kurang"}, min_cell=3)
+    assert changed.table.set_index("OPD").loc["Dinas B", "Sumber predikat organisasi"] == "ditetapkan"
+    d = views.leadership_overview(ds, min_cell=3)
+    assert "kw-headline" in d._header.value and "pko.csv" in d._header.value
+    assert "Belum dinilai: 5 pegawai." in d._header.value
+    d.lang = "en"
+    assert "Not yet rated (belum dinilai): 5 employee(s)." in d._header.value
+    # shares and trend come from the recorded predikat
+    share = sec.share_section(ds, "2025", min_cell=3)
+    assert share.table.shape[0] == 2

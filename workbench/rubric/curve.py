@@ -37,7 +37,7 @@ from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.load import load_rubric
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
-__all__ = ["ASSUMED", "GIVEN", "RULE_IN_FORCE", "CurveCheck", "curve_check"]
+__all__ = ["ASSUMED", "GIVEN", "RULE_IN_FORCE", "CurveCheck", "curve_check", "dataset_org_ratings"]
 
 Rounding = Literal["conservative", "lenient", "nearest"]
 SmallUnits = Literal["report", "strict", "pool"]
@@ -433,6 +433,22 @@ def _from_dataset(ds: Any, rubric: Rubric | str | None, period: str | None,
     frame = frame.loc[:, ["period", "employee_id", "unit", "predikat"]].sort_values(
         ["unit", "employee_id"], na_position="last").reset_index(drop=True)
     return frame, rubric, period, "recorded"
+
+
+def dataset_org_ratings(ds: Any, period: str | None = None) -> tuple[dict[str, str], str]:
+    """The dataset's org ratings ``{unit: org predikat}`` for ``period`` (rows of the period
+    win over rows without one; ``None``: the latest period's) and their source (the
+    file's name, ``ds.meta["org_ratings_source"]``; ``""`` when there are none).
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> dataset_org_ratings(wb.read_sample("kota_contoh"))
+    ({}, '')
+    """
+    if period is None and ds is not None and len(ds.periods):
+        period = ds.periods[-1]
+    return _ds_org(ds, str(period))
 
 
 def _ds_org(ds: Any, period: str) -> tuple[dict[str, str], str]:

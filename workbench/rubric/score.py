@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -104,6 +104,23 @@ class Scores(ProvenanceMixin):
         table = pd.crosstab([frame[k] for k in (keys or ["_all"])], frame["predikat"])
         order = [p.label.get(self.lang) for p in self.rubric.predikat]
         return table.reindex(columns=order, fill_value=0)
+
+    def prefer_recorded(self) -> Scores:
+        """These scores with ``predikat`` replaced by ``recorded_predikat`` in every period
+        for which the dataset recorded predikat (what was decided, as the leadership views
+        report it); the rubric's predikat elsewhere. ``self`` when nothing was recorded.
+
+        The dimension scores stay the rubric's; ``notes`` says which periods were replaced.
+        """
+        periods = list(self.parameters.get("recorded_periods", ()))
+        if "recorded_predikat" not in self.frame or not periods:
+            return self
+        frame = self.frame.copy()
+        use = frame["period"].isin(periods)
+        frame["predikat"] = frame["predikat"].where(~use, frame["recorded_predikat"])
+        note = (f"Predikat tercatat dipakai untuk periode {', '.join(periods)}. / The recorded predikat is used "
+                f"for the period(s) {', '.join(periods)}.")
+        return replace(self, frame=frame, notes=(*self.notes, note), _cache={})
 
     def __repr__(self) -> str:
         return (f"Scores(rubric={self.rubric.id!r}, weights={self.weights!r}, rows={len(self.frame):,}, "
@@ -414,6 +431,7 @@ def score(
     if len(unrated):
         notes.append(_unrated_note(len(unrated)))
     if recorded is not None:
+        params["recorded_periods"] = sorted(set(recorded["period"].astype(str)) & scored)
         frame["recorded_predikat"], n_differ, n_compared = _recorded(frame, recorded, rubric, lang)
         if n_differ:
             notes.append(_recorded_note(n_differ, n_compared, rubric))
