@@ -255,3 +255,25 @@ def test_leadership_views_use_the_dataset_org_ratings_and_show_the_headline():
     # shares and trend come from the recorded predikat
     share = sec.share_section(ds, "2025", min_cell=3)
     assert share.table.shape[0] == 2
+
+
+def test_sample_consumers_ignore_unrated_roster_employees_and_curve_counts_them(kota, tmp_path):
+    import dataclasses
+
+    from workbench import calibration as cal
+    from workbench.weights import compare
+
+    unit = "Dinas Pendidikan"
+    extra = kota.roster[(kota.roster["unit"] == unit) & (kota.roster["period"] == "2025")].head(6).copy()
+    extra["employee_id"] = [f"1999010120990110{i:02d}" for i in range(6)]
+    ds = dataclasses.replace(kota, roster=pd.concat([kota.roster, extra], ignore_index=True))
+    s = score(ds, "permenpanrb-6-2022", period="2025")
+    assert len(s.to_frame()) == 1206 and s.to_frame()["predikat"].isna().sum() == 6
+    assert int(compare(s, s).rank_agreement.loc[0, "n"]) == 1200  # ranked over the rated only
+    f = curve_check(s, "Baik").to_frame().set_index("unit")
+    assert f.loc[unit, ["n_employees", "n_unscored"]].tolist() == [306, 6]
+    sess = cal.open(ds, "permenpanrb-6-2022", unit=unit, period="2025", store=tmp_path / "s.sqlite",
+                    org_rating="Baik")
+    assert int(sess.distribution()["before"].sum()) == 300
+    calibrated = cal.calibrated_curve(ds, "permenpanrb-6-2022", "Baik", "2025", tmp_path / "s.sqlite")
+    assert calibrated.to_frame().set_index("unit").loc[unit, "n_unscored"] == 6
