@@ -277,3 +277,16 @@ def test_sample_consumers_ignore_unrated_roster_employees_and_curve_counts_them(
     assert int(sess.distribution()["before"].sum()) == 300
     calibrated = cal.calibrated_curve(ds, "permenpanrb-6-2022", "Baik", "2025", tmp_path / "s.sqlite")
     assert calibrated.to_frame().set_index("unit").loc[unit, "n_unscored"] == 6
+
+
+def test_a_new_calibration_session_takes_the_unit_org_rating_from_the_dataset(tmp_path):
+    from workbench import calibration as cal
+
+    cells = {f"a{i}": BAIK for i in range(5)}
+    org = pd.DataFrame({"period": ["2025"], "unit": ["A"], "org_predikat": ["Istimewa"]})
+    ds = _ds(cells, {"A": list(cells), "B": []}, org=org)
+    sess = cal.open(ds, "permenpanrb-6-2022", unit="A", period="2025", store=tmp_path / "s.sqlite")
+    assert sess.curve().to_frame().loc[0, "org_rating"] == "Istimewa"
+    plain = _ds(cells, {"A": list(cells)})
+    sess_b = cal.open(plain, "permenpanrb-6-2022", unit="A", period="2025", store=tmp_path / "t.sqlite")
+    assert sess_b.curve().to_frame().loc[0, "org_rating"] == "Baik"
