@@ -211,14 +211,23 @@ def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, key
     if is_dask(right):
         right = right.compute()
     if "period" in keys:
-        right = right[right["period"].astype(str).isin(periods)]
+        right = right[right["period"].isin(periods)]
     else:
         right = pd.concat([right.assign(period=p) for p in periods], ignore_index=True)
-    right = right.astype({"period": str, "employee_id": str}).drop_duplicates(_KEYS)
-    have = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["employee_id"].astype(str)])
-    missing = right[~pd.MultiIndex.from_frame(right[_KEYS]).isin(have)]
-    if missing.empty:
+    # (period, employee) pairs as integer codes over both tables: no string hashing per pair
+    n_right = len(right)
+    code_right = np.zeros(n_right, dtype=np.int64)
+    code_frame = np.zeros(len(frame), dtype=np.int64)
+    for k in _KEYS:
+        both = pd.concat([right[k].astype(str), frame[k].astype(str)], ignore_index=True)
+        codes, uniques = pd.factorize(both)
+        code_right = code_right * len(uniques) + codes[:n_right]
+        code_frame = code_frame * len(uniques) + codes[n_right:]
+    keep = ~np.isin(code_right, code_frame)
+    if not keep.any():
         return frame.iloc[:0]
+    _, first = np.unique(code_right[keep], return_index=True)  # one row per employee and period
+    missing = right[keep].iloc[np.sort(first)].astype({"period": str, "employee_id": str})
     wide = wide_meta.iloc[:0].reindex(range(len(missing)))
     for col in missing.columns:
         wide[col] = missing[col].to_numpy()
