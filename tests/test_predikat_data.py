@@ -290,3 +290,18 @@ def test_a_new_calibration_session_takes_the_unit_org_rating_from_the_dataset(tm
     plain = _ds(cells, {"A": list(cells)})
     sess_b = cal.open(plain, "permenpanrb-6-2022", unit="A", period="2025", store=tmp_path / "t.sqlite")
     assert sess_b.curve().to_frame().loc[0, "org_rating"] == "Baik"
+
+
+def test_the_unit_drill_down_counts_its_unrated_employees():
+    import dataclasses
+
+    from workbench.views import sections as sec
+
+    ds = _recorded_only(n_a=12, n_b=6)
+    section = sec.unit_section(ds, "2025", "Dinas B", min_cell=3)  # no jabatan in this roster: no table
+    assert section.table is None and section.notes == ("Belum dinilai: 4 pegawai.",)
+    ds = dataclasses.replace(ds, roster=ds.roster.assign(jabatan="pelaksana"))
+    section = sec.unit_section(ds, "2025", "Dinas B", min_cell=3)
+    assert section.table is not None and "Belum dinilai: 4 pegawai." in section.notes
+    assert "Not yet rated (belum dinilai): <3 employee(s)." in sec.unit_section(ds, "2025", "Dinas A", lang="en",
+                                                                                   min_cell=3).notes

@@ -212,9 +212,14 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
                  lang: str = "id", min_cell: int | None = None) -> Section:
     """The drill-down: one OPD's predikat by jabatan and its curve check."""
     k = _k(min_cell)
+    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
+    row = summary[summary["unit"] == unit]
+    unrated: tuple[str, ...] = ()
+    if len(row) and row["n_unscored"].iloc[0] != 0:  # "belum dinilai": from the core's curve check
+        unrated = (t("curve.unscored", lang, n=_fmt_count(float(row["n_unscored"].iloc[0]), lang, k)),)
     counts = src.predikat_counts(src.baseline_scores(ds), period, unit=unit, by="jabatan", roster=ds.roster)
     if counts.empty:
-        return Section("unit", t("section.unit", lang, unit=unit), t("status.no_data", lang))
+        return Section("unit", t("section.unit", lang, unit=unit), t("status.no_data", lang), notes=unrated)
     hidden = suppress_counts(counts, k)
     totals = counts.sum(axis=1).astype(float)
     hidden.attrs["totals"] = totals.where(totals >= k).fillna(0).to_numpy()
@@ -225,11 +230,10 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
     share_text = _fmt_share(share, lang, k)
     finding = t("fig.unit.title", lang, unit=unit, n=int(n), share=share_text) if n >= k \
         else t("status.no_data", lang)
-    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
     table = pd.DataFrame({t("jabatan.label", lang): hidden.index.astype(str),
                           **{t(f"predikat.{p}", lang): [_fmt_count(v, lang, k) for v in hidden[p]]
                              for p in src.PREDIKAT}})
-    notes = tuple(_curve_flags(summary[summary["unit"] == unit], lang, k))
+    notes = tuple(_curve_flags(row, lang, k)) + unrated
     return Section("unit", t("section.unit", lang, unit=unit), finding, table, notes,
                    lambda: fig.unit_figure(hidden, unit, n_shown, share, lang, k))
 
