@@ -126,6 +126,15 @@ def test_curve_check_on_a_dataset_with_recorded_predikat_only():
     assert check.borderline.empty
     # period defaults when the dataset holds one
     assert curve_check(ds).parameters["period"] == "2025"
+    assert check.parameters["notes"] == ()
+    # a recorded predikat of someone not on the roster: left out, and said so
+    extra = pd.DataFrame({"period": ["2025"], "employee_id": ["z9"], "predikat": ["Baik"]})
+    ds2 = Dataset.trusted(ds.ratings, ds.roster, predikat=pd.concat([ds.predikat, extra]))
+    check2 = curve_check(ds2, period="2025")
+    assert check2.to_frame()["n_employees"].sum() == 14
+    assert check2.parameters["notes"] == ("1 employee(s) with a recorded predikat are not on the roster of 2025 "
+                                          "and have no unit; they are left out. Add them to the roster to count "
+                                          "them.",)
 
 
 def test_curve_check_on_a_dataset_without_recorded_predikat_scores_the_rule_in_force():

@@ -432,6 +432,7 @@ def _from_dataset(ds: Any, rubric: Rubric | str | None, period: str | None,
         label, categories=[p.label.get(lang) for p in reversed(rubric.predikat)], ordered=True))
     frame = frame.loc[:, ["period", "employee_id", "unit", "predikat"]].sort_values(
         ["unit", "employee_id"], na_position="last").reset_index(drop=True)
+    frame.attrs["not_on_roster"] = int(frame["unit"].isna().sum())
     return frame, rubric, period, "recorded"
 
 
@@ -700,6 +701,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     mapping, sources = _resolve_org(org_rating, ds, period, units)
     rows_by_unit = _org_rows(rubric, mapping, units)
     notes: list[str] = []
+    if frame.attrs.get("not_on_roster"):
+        notes.append(f"{frame.attrs['not_on_roster']} employee(s) with a recorded predikat are not on the roster "
+                     f"of {period} and have no unit; they are left out. Add them to the roster to count them.")
     if small_units == "pool":
         work, rows_by_unit, pooled = _pool(work, frame, rows_by_unit, rubric, pool, rounding, lang)
         if pooled:

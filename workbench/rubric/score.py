@@ -324,7 +324,8 @@ def score(
     Scores
         ``.to_frame()``: ``period, employee_id, unit``, per dimension its score and
         ``<dimension>_category``, ``composite``, flags, ``predikat``, ``explanation``,
-        ``n_ratings``; sorted by period and employee.
+        ``n_ratings`` and, when the dataset recorded predikat, ``recorded_predikat``;
+        sorted by period and employee.
 
     Notes
     -----
