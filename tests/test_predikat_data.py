@@ -314,3 +314,11 @@ def test_the_unit_drill_down_counts_its_unrated_employees():
     assert section.table is not None and "Belum dinilai: 4 pegawai." in section.notes
     assert "Not yet rated (belum dinilai): <3 employee(s)." in sec.unit_section(ds, "2025", "Dinas A", lang="en",
                                                                                    min_cell=3).notes
+
+
+def test_given_org_ratings_are_named_as_such_in_the_headline_and_the_html():
+    scores = score(_ds({"a1": BAIK, "a2": BP}, {"A": ["a1", "a2"], "B": []}), "permenpanrb-6-2022")
+    check = curve_check(scores, "Istimewa")
+    assert check.headline() == "Predikat organisasi: ditetapkan secara manual untuk 1 OPD. Belum dinilai: 0 pegawai."
+    assert check.headline("en").startswith("Organisational ratings: set by hand for 1 unit(s).")
+    assert check._repr_html_().startswith("<p><em>Predikat organisasi: ditetapkan secara manual")

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -338,7 +339,8 @@ class CurveCheck(ProvenanceMixin):
                 + t("curve.unscored", lang, n=shown))
 
     def _repr_html_(self) -> str:
-        return frame_html("Curve check per unit", self.units, max_rows=40)
+        head = f"<p><em>{html.escape(self.headline())}</em></p>" if len(self.units) else ""
+        return head + frame_html("Curve check per unit", self.units, max_rows=40)
 
 
 def _source_label(source: str, lang: str) -> str:
