@@ -120,5 +120,8 @@ def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila
     page.wait_for_function("() => document.querySelector('.kw-headline').innerText.includes('Not yet rated')",
                            timeout=60_000)
     assert f"Not yet rated (belum dinilai): {unrated} employee(s)." in page.inner_text(".kw-headline")
+    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
+    page.wait_for_selector("text=Source of the organisational rating", timeout=LOAD)
+    assert "assumed Baik" in page.locator("tr", has_text="Badan Keuangan Daerah").first.inner_text()
     probe.screenshot("dashboard_ringkasan_predikat_tercatat_en")
     assert n == sum(UNITS.values())
