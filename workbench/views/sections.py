@@ -40,6 +40,7 @@ __all__ = [
     "Section",
     "curve_section",
     "flags_section",
+    "headline",
     "rater_names_section",
     "raters_section",
     "reliability_section",
@@ -92,7 +93,9 @@ def _fmt_share(v: float, lang: str, k: int) -> str:
 
 
 def _org(org_rating: Mapping[str, str] | None, ds: Dataset) -> Mapping[str, str]:
-    return org_rating if org_rating is not None else src.default_org_rating(ds)
+    """The org ratings set on the page; none = what the dataset knows (or assumes), which
+    :func:`src.curve` fills in per period."""
+    return org_rating if org_rating is not None else {}
 
 
 def _counts_of(summary: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +113,7 @@ def _yes_no(ok: object, lang: str, k: int) -> str:
 def _curve_from(check: CurveCheck, key: str, title: str, lang: str, k: int,
                 notes: tuple[str, ...]) -> Section:
     summary = check.summary(lang, min_cell=k)
-    n = summary.set_index("unit")["n_employees"]
+    n = summary.set_index("unit")["n_rated"]  # the curve is checked over the rated employees
     shares = src.shares(_counts_of(summary), n, k)
     ok = summary["ok"].fillna(False).astype(bool)
     finding = t("fig.curve.title", lang, ok=int(ok.sum()), n=len(summary))
@@ -118,6 +121,8 @@ def _curve_from(check: CurveCheck, key: str, title: str, lang: str, k: int,
         t("col.unit", lang): summary["unit"],
         t("col.org_rating", lang): summary["org_rating"],
         t("col.n", lang): [_fmt_count(float(v), lang, k) for v in summary["n_employees"]],
+        t("col.unscored", lang): [_fmt_count(float(v), lang, k) for v in summary["n_unscored"]],
+        t("col.org_source", lang): summary["org_rating_source"],
         t("col.ok", lang): [_yes_no(v, lang, k) for v in summary["ok"]],
         t("col.detail", lang): summary["violations"],
         t("col.fix", lang): summary["changes"],
@@ -135,11 +140,20 @@ def curve_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
     """
     k = _k(min_cell)
     org = _org(org_rating, ds)
-    notes = (t("control.org_assumption", lang),) if org_rating is None else ()
+    # the headline: where the org ratings came from, how many are not yet rated (from the core)
+    notes = (headline(ds, period, org_rating, lang, k),)
     if rubric is None:
         return _curve_from(src.curve(ds, period, org), "curve", t("section.curve", lang), lang, k, notes)
+    org = {**src.default_org_rating(ds, period), **org}
     return _curve_from(src.whatif_curve(ds, rubric, period, org), "whatif_curve", t("section.whatif_curve", lang),
                        lang, k, notes)
+
+
+def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
+             min_cell: int | None = None) -> str:
+    """The org ratings' source and the "belum dinilai" count of ``period``
+    (:meth:`workbench.rubric.CurveCheck.headline`)."""
+    return src.curve(ds, period, _org(org_rating, ds)).headline(lang, min_cell=_k(min_cell))
 
 
 def share_section(ds: Dataset, period: str, lang: str = "id", min_cell: int | None = None,
@@ -198,9 +212,14 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
                  lang: str = "id", min_cell: int | None = None) -> Section:
     """The drill-down: one OPD's predikat by jabatan and its curve check."""
     k = _k(min_cell)
+    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
+    row = summary[summary["unit"] == unit]
+    unrated: tuple[str, ...] = ()
+    if len(row) and row["n_unscored"].iloc[0] != 0:  # "belum dinilai": from the core's curve check
+        unrated = (t("curve.unscored", lang, n=_fmt_count(float(row["n_unscored"].iloc[0]), lang, k)),)
     counts = src.predikat_counts(src.baseline_scores(ds), period, unit=unit, by="jabatan", roster=ds.roster)
     if counts.empty:
-        return Section("unit", t("section.unit", lang, unit=unit), t("status.no_data", lang))
+        return Section("unit", t("section.unit", lang, unit=unit), t("status.no_data", lang), notes=unrated)
     hidden = suppress_counts(counts, k)
     totals = counts.sum(axis=1).astype(float)
     hidden.attrs["totals"] = totals.where(totals >= k).fillna(0).to_numpy()
@@ -211,11 +230,10 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
     share_text = _fmt_share(share, lang, k)
     finding = t("fig.unit.title", lang, unit=unit, n=int(n), share=share_text) if n >= k \
         else t("status.no_data", lang)
-    summary = src.curve(ds, period, _org(org_rating, ds)).summary(lang, min_cell=k)
     table = pd.DataFrame({t("jabatan.label", lang): hidden.index.astype(str),
                           **{t(f"predikat.{p}", lang): [_fmt_count(v, lang, k) for v in hidden[p]]
                              for p in src.PREDIKAT}})
-    notes = tuple(_curve_flags(summary[summary["unit"] == unit], lang, k))
+    notes = tuple(_curve_flags(row, lang, k)) + unrated
     return Section("unit", t("section.unit", lang, unit=unit), finding, table, notes,
                    lambda: fig.unit_figure(hidden, unit, n_shown, share, lang, k))
 
