@@ -133,3 +133,15 @@ def test_vectorised_bootstrap_equals_the_loop_per_draw():
     loop = np.stack([_estimates(y, gs[0], w0 * b[emp], rater, None, None, 0) for b in boots])
     np.testing.assert_allclose(fast, loop, rtol=1e-9, atol=1e-11)
     assert (np.isnan(fast) == np.isnan(loop)).all()
+
+
+def test_vectorised_bootstrap_in_blocks_of_draws_is_the_same(monkeypatch):
+    """Large tables are bootstrapped a block of draws at a time: the same numbers (up to
+    the rounding of the matrix products)."""
+    from workbench.objectivity import disparity
+
+    df = _simpson()
+    whole = group_disparity(df, "gender", n_boot=40, seed=2).to_frame()
+    monkeypatch.setattr(disparity, "_BOOT_BLOCK", 7 * 200)  # 7 draws of 200 employees a block
+    blocks = group_disparity(df, "gender", n_boot=40, seed=2).to_frame()
+    pd.testing.assert_frame_equal(whole, blocks, check_exact=False, rtol=1e-12, atol=1e-14)

@@ -129,6 +129,10 @@ def _estimates(y: np.ndarray, g: np.ndarray, w: np.ndarray, rater: np.ndarray,
     return np.asarray(out, dtype=float)
 
 
+_BOOT_BLOCK = 2**23
+"""Employee counts (draws x employees) handled at once by :func:`_boot_estimates`."""
+
+
 def _boot_estimates(y: np.ndarray, gs: list[np.ndarray], w0: np.ndarray, emp_codes: np.ndarray,
                     boots: np.ndarray, rater: np.ndarray, strat: np.ndarray | None,
                     perf: np.ndarray | None, n_strata: int) -> list[np.ndarray]:
@@ -147,6 +151,11 @@ def _boot_estimates(y: np.ndarray, gs: list[np.ndarray], w0: np.ndarray, emp_cod
     from scipy import sparse
 
     n_emp = boots.shape[1]
+    block = max(1, _BOOT_BLOCK // max(n_emp, 1))  # draws at a time: bounded working memory
+    if boots.shape[0] > block:
+        parts = [_boot_estimates(y, gs, w0, emp_codes, boots[k:k + block], rater, strat, perf, n_strata)
+                 for k in range(0, boots.shape[0], block)]
+        return [np.concatenate([part[j] for part in parts]) for j in range(len(gs))]
     counts = boots.astype(float)
     counts_t = np.ascontiguousarray(counts.T)  # (employees, draws), for the sparse products
 
