@@ -2,7 +2,9 @@
 
 Everything in the workbench speaks one long table of ratings (one row per single
 rating) and one roster (one row per employee and period). This module names their
-columns, their allowed values, and the pandera schemas that check them.
+columns, their allowed values, and the pandera schemas that check them
+(:class:`RatingsSchema`, :class:`RosterSchema`; pandera is imported the first time one
+of them is used, so that ``import workbench`` stays light).
 
 Examples
 --------
@@ -11,15 +13,19 @@ Examples
 ...     "period": ["2025"], "employee_id": ["198609262015051001"],
 ...     "rater_id": ["197501012000031002"], "rater_role": ["atasan"],
 ...     "indicator": ["kolaboratif"], "score": [4.0]})
+>>> from workbench.data.contract import RatingsSchema
 >>> RatingsSchema.validate(coerce_ratings(ratings)).shape
 (1, 6)
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+
+if TYPE_CHECKING:  # imported on first use (see __getattr__ below)
+    from workbench.data._schemas import RatingsSchema, RosterSchema
 
 __all__ = [
     "GENDERS",
@@ -97,38 +103,6 @@ PERIOD_PATTERN = r"^\d{4}(-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$"
 """A year (``2025``), quarter (``2025-Q1``), semester (``2025-S1``) or month (``2025-03``)."""
 
 
-class RatingsSchema(pa.DataFrameModel):
-    """One row per single rating."""
-
-    period: Series[str] = pa.Field(str_matches=PERIOD_PATTERN)
-    employee_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    rater_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    rater_role: Series[pd.CategoricalDtype] = pa.Field(isin=list(RATER_ROLES))
-    indicator: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
-    score: Series[float] = pa.Field(nullable=False)
-
-    class Config:
-        strict = True
-        ordered = False
-
-
-class RosterSchema(pa.DataFrameModel):
-    """One row per employee and period; extra columns are kept as they are."""
-
-    employee_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    period: Series[str] = pa.Field(str_matches=PERIOD_PATTERN)
-    unit: Series[str] = pa.Field(str_length={"min_value": 1})
-    jabatan: Series[str] = pa.Field(isin=list(JABATAN), nullable=True)
-    golongan: Series[str] = pa.Field(isin=list(GOLONGAN), nullable=True)
-    gender: Series[str] = pa.Field(isin=list(GENDERS), nullable=True)
-    birth_year: Series[pd.Int64Dtype] = pa.Field(ge=1940, le=2010, nullable=True)
-    supervisor_id: Series[str] = pa.Field(nullable=True)
-
-    class Config:
-        strict = False
-        unique = ["employee_id", "period"]
-
-
 def coerce_ratings(df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` with the contract's column order and dtypes (no validation)."""
     out = df.loc[:, list(RATING_COLUMNS)].copy()
@@ -183,3 +157,15 @@ def coerce_org_ratings(df: pd.DataFrame | None) -> pd.DataFrame:
     out["unit"] = out["unit"].astype(str)
     out["org_predikat"] = pd.Categorical(out["org_predikat"], categories=list(ORG_PREDIKAT_LABELS))
     return out.reset_index(drop=True)
+
+
+_SCHEMAS = ("RatingsSchema", "RosterSchema")
+
+
+def __getattr__(name: str) -> Any:
+    """The pandera schemas, imported with pandera the first time they are asked for."""
+    if name in _SCHEMAS:
+        from workbench.data import _schemas
+
+        return getattr(_schemas, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -105,7 +106,24 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
     """Fewest moves, then shortest, then fewest upward: x[p, q] so that every constraint holds.
 
     ``p`` and ``q`` are predikat ranks (0 = best); returns None if no solution exists.
+    The programme depends only on the counts and the rounded bounds, which repeat across
+    units of the same size and distribution: each distinct one is solved once (cached).
     """
+    key = (tuple(int(c) for c in counts), tuple((tuple(int(i) for i in idx), int(lo), int(hi))
+                                               for idx, lo, hi in cons))
+    moves = _solve_cached(*key)
+    return None if moves is None else np.array(moves, dtype=int)
+
+
+@lru_cache(maxsize=4096)
+def _solve_cached(counts_key: tuple[int, ...],
+                  cons_key: tuple[tuple[tuple[int, ...], int, int], ...]) -> tuple[tuple[int, ...], ...] | None:
+    moves = _solve_milp(np.array(counts_key, dtype=np.int64), [(list(i), lo, hi) for i, lo, hi in cons_key])
+    return None if moves is None else tuple(tuple(int(x) for x in row) for row in moves)
+
+
+def _solve_milp(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.ndarray | None:
+    """The integer programme of :func:`_solve`, solved with HiGHS."""
     k = len(counts)
     pairs = [(p, q) for p in range(k) for q in range(k) if p != q]
     n = int(counts.sum())
@@ -351,6 +369,7 @@ def _source_label(source: str, lang: str) -> str:
     return source
 
 
+@lru_cache(maxsize=256)
 def _min_size(row: CurveRow, rounding: Rounding) -> int:
     """The smallest unit in which every rule of ``row`` can be met (at most 100)."""
     for n in range(1, 101):
