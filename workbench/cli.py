@@ -11,8 +11,10 @@ Examples
 >>> import workbench as wb
 >>> main(["validate", str(wb.data.sample_path("kota_contoh"))])  # doctest: +ELLIPSIS
 == .../kota_contoh
-rows read 69,600, kept 69,600, rejected 0; 0 warnings on kept rows
+rows read 69,600, kept 69,600, rejected 0; 1 warnings on kept rows
 ...
+WARNING folder_not_read (1): Sub-folders are not read. ...
+    .../kota_contoh/truth, column : 'truth'
 0
 """
 
