@@ -185,8 +185,11 @@ def test_wide_ekinerja_export_with_roster_columns(tmp_path):
     assert roster.loc[NIP_A, "jabatan"] == "pengawas" and roster.loc[NIP_B, "jabatan"] == "fungsional"
     assert roster.loc[NIP_A, "golongan"] == "III/c"
     assert roster.loc[NIP_B, "gender"] == "P" and roster.loc[NIP_B, "birth_year"] == 1990  # from the NIP
-    assert roster.loc[NIP_A, "predikat"] == "Baik"  # extra columns are kept as they are
-    assert ds.report.rows_read == 3 and ds.report.ok  # a wide row counts one row per filled cell
+    assert "predikat" not in roster.columns  # the recorded predikat is data of its own
+    assert ds.predikat[["employee_id", "predikat"]].values.tolist() == [[NIP_A, "Baik"], [NIP_B, "Baik"]]
+    counts = ds.report.counts.set_index("table")["rows_read"]
+    assert counts["ratings"] == 3 and counts["predikat"] == 2  # a wide row counts one row per filled cell
+    assert ds.report.ok
 
 
 def test_wide_row_with_no_scores_is_reported(tmp_path):

@@ -63,3 +63,86 @@ def test_from_frames_counts(scores):
     ds = wb.Dataset.from_frames(df)
     assert ds.report.rows_read == len(scores) == ds.report.rows_kept + ds.report.rows_rejected
     assert ds.report.rows_rejected == sum(s in ("x", "") for s in scores)
+
+
+# --- the readers: quoted line breaks, invisible characters, spreadsheets with gaps -----------------
+
+QHEADER = ["NIP", "Penilai", "Indikator", "Nilai", "Periode", "Catatan"]
+RATER = "197501012000031002"
+
+
+@st.composite
+def quoted_rows(draw):
+    n = draw(st.integers(1, 15))
+    rows = []
+    for i in range(n):
+        good = draw(st.booleans())
+        breaks = draw(st.integers(0, 3))
+        note = "\n".join(["baris"] * (breaks + 1))
+        nip = str(198609262015051001 + i)
+        if draw(st.booleans()):
+            nip = draw(st.sampled_from(["\u200b", "\ufeff", "\u00a0", " "])) + nip
+        rows.append((nip, "4" if good else "x", note, good))
+    return rows
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=quoted_rows(), crlf=st.booleans())
+def test_quoted_line_breaks_keep_line_numbers(tmp_path_factory, rows, crlf):
+    path = tmp_path_factory.mktemp("q") / "q.csv"
+    lines, starts, line = [";".join(QHEADER)], [], 2
+    for nip, score, note, _ in rows:
+        starts.append(line)
+        lines.append(f'{nip};{RATER};kolaboratif;{score};2025;"{note}"')
+        line += note.count("\n") + 1
+    nl = "\r\n" if crlf else "\n"
+    path.write_bytes((nl.join(lines) + nl).encode("utf-8"))
+    ds = wb.load(path)
+    r = ds.report
+    assert r.rows_read == len(rows) == r.rows_kept + r.rows_rejected
+    good = [str(198609262015051001 + i) for i, row in enumerate(rows) if row[3]]
+    assert sorted(ds.ratings["employee_id"]) == good
+    bad_lines = [s for s, row in zip(starts, rows, strict=True) if not row[3]]
+    assert sorted(r.errors["line"].astype(int)) == bad_lines
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(gaps=st.lists(st.tuples(st.integers(0, 3), st.booleans()), min_size=1, max_size=12),
+       title=st.integers(0, 3), stale=st.booleans())
+def test_xlsx_rows_with_gaps_keep_their_sheet_rows(tmp_path_factory, gaps, title, stale):
+    import zipfile
+
+    import openpyxl
+
+    path = tmp_path_factory.mktemp("x") / "x.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    for t in range(title):
+        ws.cell(t + 1, 1, f"Judul {t}")
+    row = title + 1
+    for c, h in enumerate(QHEADER[:5], start=1):
+        ws.cell(row, c, h)
+    expected = []
+    for i, (gap, good) in enumerate(gaps):
+        row += 1 + gap
+        nip = str(198609262015051001 + i)
+        for c, v in enumerate([nip, RATER, "kolaboratif", 4 if good else "x", 2025], start=1):
+            ws.cell(row, c, v)
+        expected.append((row, nip, good))
+    book.save(path)
+    if stale:  # a <dimension> that says the sheet is two cells
+        tmp = path.with_suffix(".tmp")
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename.startswith("xl/worksheets/"):
+                    text = data.decode()
+                    start = text.index("<dimension")
+                    data = (text[:start] + '<dimension ref="A1:B2"/>' + text[text.index("/>", start) + 2:]).encode()
+                dst.writestr(item, data)
+        tmp.replace(path)
+    ds = wb.load(path)
+    r = ds.report
+    assert r.rows_read == len(gaps) == r.rows_kept + r.rows_rejected
+    assert sorted(ds.ratings["employee_id"]) == [nip for _, nip, good in expected if good]
+    assert sorted(r.errors["line"].astype(int)) == [line for line, _, good in expected if not good]

@@ -100,3 +100,48 @@ def test_same_seed_same_intervals_and_errors():
         group_disparity(df.drop(columns="gender"), "gender")
     with pytest.raises(ParameterError, match="n_boot"):
         group_disparity(df, "gender", n_boot=0)
+
+
+def test_vectorised_bootstrap_equals_the_loop_per_draw():
+    """All draws at once (sparse products of the employee counts) give what ``_estimates``
+    gives draw by draw: every model, with performance, strata, three levels (one of them
+    never rated by a rater who also rates the rest, so its within-rater estimate is NaN)."""
+    from workbench.objectivity.disparity import _boot_estimates, _estimates
+
+    rng = np.random.default_rng(11)
+    n_emp, n_cells = 40, 130
+    emp = np.sort(np.r_[np.arange(n_emp), rng.integers(0, n_emp, n_cells - n_emp)])
+    level = np.where(np.arange(n_emp) < 6, 2, rng.integers(0, 2, n_emp))[emp]
+    # level 2: employees 0-5, rated only by raters 0-2 who rate no one else
+    rater = np.where(level == 2, emp % 3, 3 + rng.integers(0, 9, n_cells))
+    strat = rng.integers(0, 4, n_emp)[emp]
+    perf = rng.normal(100, 9, n_emp)[emp]
+    y = rng.normal(3, 1, n_cells) + 0.2 * level
+    w0 = 1.0 / np.bincount(emp)[emp]
+    boots = rng.multinomial(n_emp, np.full(n_emp, 1.0 / n_emp), size=25)
+    gs = [(level == k).astype(float) for k in range(3)]
+    fast = _boot_estimates(y, gs, w0, emp, boots, rater, strat, perf, 4)
+    for g, got in zip(gs, fast, strict=True):
+        loop = np.stack([_estimates(y, g, w0 * b[emp], rater, strat, perf, 4) for b in boots])
+        assert got.shape == loop.shape
+        np.testing.assert_allclose(got, loop, rtol=1e-9, atol=1e-11)
+        assert (np.isnan(got) == np.isnan(loop)).all()
+    assert np.isnan(fast[2][:, 2]).all()  # level 2 never shares a rater with the rest
+    assert np.isfinite(fast[0][:, :4]).all()
+    # without performance and strata
+    fast = _boot_estimates(y, gs[:1], w0, emp, boots, rater, None, None, 0)[0]
+    loop = np.stack([_estimates(y, gs[0], w0 * b[emp], rater, None, None, 0) for b in boots])
+    np.testing.assert_allclose(fast, loop, rtol=1e-9, atol=1e-11)
+    assert (np.isnan(fast) == np.isnan(loop)).all()
+
+
+def test_vectorised_bootstrap_in_blocks_of_draws_is_the_same(monkeypatch):
+    """Large tables are bootstrapped a block of draws at a time: the same numbers (up to
+    the rounding of the matrix products)."""
+    from workbench.objectivity import disparity
+
+    df = _simpson()
+    whole = group_disparity(df, "gender", n_boot=40, seed=2).to_frame()
+    monkeypatch.setattr(disparity, "_BOOT_BLOCK", 7 * 200)  # 7 draws of 200 employees a block
+    blocks = group_disparity(df, "gender", n_boot=40, seed=2).to_frame()
+    pd.testing.assert_frame_equal(whole, blocks, check_exact=False, rtol=1e-12, atol=1e-14)

@@ -8,7 +8,7 @@ import pytest
 
 import workbench as wb
 from workbench.errors import DataContractError, ParameterError
-from workbench.objectivity import rater_effects, rater_feedback
+from workbench.objectivity import rater_effects, rater_feedback, rater_feedback_pages
 
 DS = wb.read_sample("kota_contoh")
 R = DS.with_roster(["unit"])
@@ -60,3 +60,47 @@ def test_feedback_errors():
         rater_feedback(VALUES, "nobody", effects=EFF)
     with pytest.raises(ParameterError, match="lang"):
         rater_feedback(VALUES, VALUES["rater_id"].iloc[0], lang="fr")
+
+
+def test_one_pass_pages_equal_the_single_rater_pages():
+    """rater_feedback_pages shares one fit and per-unit distributions between pages; each
+    page equals what rater_feedback builds alone (metrics table, text, unit), for raters
+    of every unit, a rater who cannot be estimated, both languages and both models."""
+    emp = VALUES.loc[VALUES["rater_role"] == "atasan", "employee_id"].iloc[0]
+    one = VALUES[(VALUES["employee_id"] == emp) & (VALUES["rater_role"] == "atasan")].assign(
+        rater_id="PENILAI_SATU", rater_role="rekan", score=1.0)
+    values = pd.concat([VALUES, one], ignore_index=True)
+    eff = rater_effects(values)
+    pages = rater_feedback_pages(values, effects=eff)
+    assert list(pages) == sorted(values["rater_id"].astype(str).unique())
+    by_unit = values.groupby("unit")["rater_id"].first().tolist()
+    sample = sorted(set(by_unit) | {"PENILAI_SATU", *EFF.flagged["rater_id"].head(3)})
+    for rid in sample:
+        alone = rater_feedback(values, rid, effects=eff)
+        assert pages[rid].text == alone.text
+        assert pages[rid].unit == alone.unit and pages[rid].rater_id == alone.rater_id
+        pd.testing.assert_frame_equal(pages[rid].to_frame(), alone.to_frame(), check_exact=True)
+    # the mid-rank percentile, recomputed from the raw leniencies
+    lens = eff.to_frame().set_index("rater_id")["leniency"].dropna()
+    rid = sample[0]
+    v = lens.get(rid, np.nan)
+    if np.isfinite(v):
+        want = (lens < v).mean() + 0.5 * (lens == v).mean()
+        got = pages[rid].to_frame().set_index("metric").loc["leniency", "percentile_city"]
+        assert got == pytest.approx(want, abs=1e-15)
+    en = rater_feedback_pages(values, sample[:3], lang="en", effects=eff)
+    assert list(en) == sample[:3]
+    for rid in sample[:3]:
+        assert en[rid].text == rater_feedback(values, rid, lang="en", effects=eff).text
+    with pytest.raises(DataContractError, match="no ratings"):
+        rater_feedback_pages(values, ["nobody"], effects=eff)
+
+
+def test_one_pass_pages_with_the_rasch_model():
+    small = VALUES[VALUES["unit"].isin(sorted(VALUES["unit"].unique())[:3])]
+    fit = wb.objectivity.rasch_facets(small)
+    pages = rater_feedback_pages(small, model="rasch", rasch=fit)
+    for rid in list(pages)[:: max(1, len(pages) // 8)]:
+        alone = rater_feedback(small, rid, model="rasch", rasch=fit)
+        assert pages[rid].text == alone.text
+        pd.testing.assert_frame_equal(pages[rid].to_frame(), alone.to_frame(), check_exact=True)

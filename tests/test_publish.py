@@ -77,3 +77,62 @@ def test_identifier_scan_blocks_writing(tmp_path, monkeypatch):
     with pytest.raises(WorkbenchError, match="identifier"):
         pub.publish("ringkasan_pimpinan", ds, tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+def _org_csv(path, units, rating="Istimewa"):
+    lines = ["Predikat Kinerja Organisasi Tahun 2025", "Nama OPD;Predikat Organisasi;Tahun"]
+    lines += [f"{u};{rating};2025" for u in units]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_publish_org_rating_file_and_period(tmp_path):
+    ds = wb.read_sample("kota_contoh")
+    org = _org_csv(tmp_path / "pko_2025.csv", ds.units[:5])
+    out = tmp_path / "r.html"
+    assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--out", str(out),
+                 "--org-rating", str(org), "--period", "2025"]) == 0
+    text = out.read_text(encoding="utf-8")
+    head = re.search(r"kw-headline'>([^<]*)<", text).group(1)
+    assert "dari pko_2025.csv untuk 5 OPD" in head and "diasumsikan Baik untuk 7 OPD" in head
+    assert "Belum dinilai: 0 pegawai." in head
+    assert "Sumber predikat organisasi" in text and text.count("pko_2025.csv") >= 6
+    en = tmp_path / "en.html"
+    assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--out", str(en), "--lang", "en",
+                 "--org-rating", str(org)]) == 0
+    assert "from pko_2025.csv for 5 unit(s)" in en.read_text(encoding="utf-8")
+
+
+def test_publish_bad_org_rating_file_or_period_gives_a_message(tmp_path, capsys):
+    bad = tmp_path / "pko.csv"
+    bad.write_text("OPD,Predikat Organisasi\nDinas A,Luar Biasa\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--out", str(out),
+                 "--org-rating", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "pko.csv" in err and "lines 2" in err and "Istimewa" in err
+    assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--out", str(out),
+                 "--period", "2031"]) == 2
+    assert "`period` must be one of" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_publish_a_dataset_with_recorded_predikat_only(tmp_path):
+    import pandas as pd
+
+    from workbench.data import Dataset
+
+    ids = [f"1980010120000110{i:02d}" for i in range(24)]
+    roster = pd.DataFrame({"employee_id": ids, "period": "2025", "unit": ["Dinas A"] * 12 + ["Dinas B"] * 12})
+    labels = ["Baik"] * 9 + ["Sangat Baik", "Butuh Perbaikan", None] + ["Baik"] * 6 + [None] * 6
+    rec = pd.DataFrame({"period": "2025", "employee_id": ids, "predikat": labels})
+    org = pd.DataFrame({"period": [None], "unit": ["Dinas A"], "org_predikat": ["Istimewa"]})
+    ratings = pd.DataFrame(columns=["period", "employee_id", "rater_id", "rater_role", "indicator", "score"])
+    ds = Dataset.trusted(ratings, roster, name="rekap", predikat=rec, org_ratings=org)
+    ds.meta["org_ratings_source"] = "pko.xlsx"
+    text = pub.publish("ringkasan_pimpinan", ds, tmp_path / "r.html").read_text(encoding="utf-8")
+    head = re.search(r"kw-headline'>([^<]*)<", text).group(1)
+    assert head == ("Predikat organisasi: dari pko.xlsx untuk 1 OPD; diasumsikan Baik untuk 1 OPD (tidak ada data "
+                    "predikat organisasi). Belum dinilai: 7 pegawai.")
+    assert "1 dari 2 OPD" in text or "0 dari 2 OPD" in text
+    assert not any(i in text for i in ids)

@@ -268,3 +268,35 @@ def test_small_units_can_be_pooled_within_an_opd():
     assert f.loc["OPD1-big", "n_changes"] == 2          # big units are not pooled
     with pytest.raises(ParameterError, match="pool"):
         curve_check(s, "Baik", small_units="pool")
+
+
+def test_cached_solve_equals_the_milp_on_random_units():
+    """Distinct (counts, bounds) programmes are solved once and shared between units: the
+    shared answer is the MILP's for every unit, and a caller cannot change it."""
+    import numpy as np
+
+    from workbench.rubric import load_rubric
+    from workbench.rubric.curve import _solve, _solve_milp
+
+    rubric = load_rubric("permenpanrb-6-2022")
+    rows = list(rubric.curve.rows.values())
+    ids = [p.id for p in rubric.predikat]
+    rng = np.random.default_rng(5)
+    seen = 0
+    for _ in range(60):
+        row = rows[rng.integers(len(rows))]
+        counts = np.bincount(rng.integers(0, len(ids), rng.integers(3, 25)), minlength=len(ids))
+        cons = []
+        for c in row.constraints:
+            lo, hi = _bounds(c, int(counts.sum()), "conservative")
+            cons.append(([ids.index(p) for p in c.predikat], lo, hi))
+        want = _solve_milp(counts, cons)
+        got = _solve(counts, cons)
+        if want is None:
+            assert got is None
+            continue
+        seen += 1
+        assert np.array_equal(got, want)
+        got[0, 1] += 7  # the caller's copy, not the cached answer
+        assert np.array_equal(_solve(counts, cons), want)
+    assert seen > 20

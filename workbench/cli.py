@@ -11,8 +11,10 @@ Examples
 >>> import workbench as wb
 >>> main(["validate", str(wb.data.sample_path("kota_contoh"))])  # doctest: +ELLIPSIS
 == .../kota_contoh
-rows read 69,600, kept 69,600, rejected 0; 0 warnings on kept rows
+rows read 69,600, kept 69,600, rejected 0; 1 warnings on kept rows
 ...
+WARNING folder_not_read (1): Sub-folders are not read. ...
+    .../kota_contoh/truth, column : 'truth'
 0
 """
 
@@ -83,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-cell", type=int, default=None,
                    help="hide cells with fewer employees (default 5, min 3)")
     p.add_argument("--period", default=None, help="period to report (default: the year, e.g. 2025)")
+    p.add_argument("--org-rating", metavar="FILE", default=None,
+                   help="CSV or xlsx of Predikat Kinerja Organisasi (a unit column, an org-predikat column, "
+                        "optionally a period column); default: the org ratings in the data, else 'Baik' "
+                        "assumed (the report says so)")
     p.set_defaults(func=_publish)
     return parser
 

@@ -97,7 +97,8 @@ def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = 
         ``workbench.db`` beside the data (see :func:`workbench.store.default_store_path`).
     org_rating
         The unit's Predikat Kinerja Organisasi (``"Baik"``, ``"Istimewa"``, ...); default
-        ``"Baik"`` for a new session, the recorded one for a resumed session.
+        for a new session the dataset's (``ds.org_ratings``), else ``"Baik"``; the recorded
+        one for a resumed session.
     weights
         The rubric's weight set.
     by
@@ -162,6 +163,10 @@ def open(ds: Any, rubric: Rubric | str, *, unit: str, period: str, store: Any = 
                              "opened on, or start a new session with new=True.")
     else:
         who = str(by or os.environ.get("WORKBENCH_USER") or getpass.getuser())
+        if org_rating is None and hasattr(ds, "org_ratings"):
+            from workbench.rubric.curve import dataset_org_ratings
+
+            org_rating = dataset_org_ratings(ds, period)[0].get(unit)
         org = _org_id(rubric, org_rating or "Baik")
         header = {"unit": unit, "period": period, "rubric_id": rubric.id, "rubric_hash": rubric.hash,
                   "rubric_spec": rubric.spec, "weights": weights, "org_rating": org, "data_hash": data_hash,

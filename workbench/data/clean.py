@@ -34,6 +34,7 @@ from workbench.data.normalize import (
     normalize_jabatan,
     normalize_period,
     normalize_rater_role,
+    normalize_unit,
     parse_score,
 )
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
@@ -46,6 +47,9 @@ REASONS: dict[str, str] = {
     "id_scientific_notation": (
         "The NIP was stored as a number and shown in scientific notation, so its last digits are lost. "
         "Format the column as Text in the spreadsheet and export again."),
+    "id_invalid_characters": (
+        "The identifier holds control or private-use characters that cannot be typed or seen. Type the "
+        "NIP again (18 digits) in the source file."),
     "nip_length": "This all-digit identifier is not an 18-digit NIP. Check for lost leading digits.",
     "nip_birth_date": "Digits 1-8 of this NIP are not a plausible birth date (YYYYMMDD, 1940-2010).",
     "nip_tmt": "Digits 9-14 of this NIP are not a plausible appointment month (YYYYMM, 17+ years after birth).",
@@ -79,7 +83,51 @@ REASONS: dict[str, str] = {
     "employee_not_in_roster": "This employee has ratings but no roster row for the period, so has no unit.",
     "assumed_rater_role": "The file has no rater-role column; every rating was taken as given by the atasan.",
     "column_not_used": "This column is not part of the data contract and was not loaded.",
-    "sheet_ignored": "This sheet has no recognisable header row and was not read.",
+    "sheet_ignored": "This sheet was not read; the message says why and what to do.",
+    "signature_block": "Signature block below the data (Mengetahui, Kepala ..., NIP. ..., a date line); not data.",
+    "merged_cells_filled": (
+        "Merged cells (the range in 'value') were read as what the eye sees: the first cell's value "
+        "fills every row of the range. Check that the block is right."),
+    "row_number_column": "A row-number column (No / No. / Nomor); it is not data and was not loaded.",
+    "indicator_guessed": (
+        "This column is not a known indicator but holds numbers or rating labels, so it was loaded as "
+        "an indicator (id in 'value'). If it is not one, pass indicators=[...] or rename it."),
+    "assumed_rater": (
+        "The file has no rater column; the atasan is implied: the supervisor column if there is one, else "
+        "a pseudo rater 'atasan:<employee_id>' per employee (shown in 'value')."),
+    "period_inferred": "The table has no period column; the period was read from its title, sheet or file name.",
+    "skp_id_missing": "The SKP id ('id') is empty. Export the Laporan SKP again with the id column.",
+    "skp_id_unknown": (
+        "This SKP id is not in any Laporan SKP that was loaded, and the row has no NIP. Put the "
+        "Laporan SKP of the same period in the folder."),
+    "acting_post": (
+        "The SKP is for an acting post (is_plt_plh not 0: Plt/Plh), not the employee's own appraisal; "
+        "it does not put the employee in the roster and its predikat is not the employee's."),
+    "skp_superseded": (
+        "The employee has a later SKP in the same period (a transfer); the unit of the SKP with the "
+        "latest periode_akhir is used, this one is kept as history (unit in 'value')."),
+    "predikat_superseded": (
+        "Another predikat of this employee and period comes from the SKP with the latest periode_akhir; "
+        "that one was kept."),
+    "predikat_invalid": (
+        "The recorded predikat is not one of Sangat Baik, Baik, Butuh Perbaikan, Kurang/Misconduct or "
+        "Sangat Kurang (or '-' for not yet rated). Correct the label and load again."),
+    "org_predikat_invalid": (
+        "The Predikat Kinerja Organisasi is not one of Istimewa, Baik, Butuh Perbaikan (Cukup), Kurang or "
+        "Sangat Kurang. Correct the label and load again."),
+    "mixed_encoding": (
+        "This line is not UTF-8 while the rest of the file is, so it was read as Windows-1252. Check its "
+        "accented letters, and save the file as UTF-8 (CSV UTF-8 in Excel)."),
+    "file_lock": (
+        "An Excel lock file (~$...), left while a workbook is open; not data and not read. Close the "
+        "workbook in Excel and the lock file disappears."),
+    "file_skipped_name": (
+        "Files whose names start with '.' (hidden) or '_' (notes) are not read. Rename the file without "
+        "the leading character if it holds data."),
+    "file_unsupported": (
+        "This kind of file is not read. Save the data as .csv (or .csv.gz), .xlsx, .xls, .ods or .parquet."),
+    "folder_not_read": (
+        "Sub-folders are not read. Move the files into the folder you load, or load the sub-folder itself."),
 }
 """Every reason code a loader can report, with what it means and how to fix it."""
 
@@ -287,7 +335,7 @@ def clean_roster(
     problems.append(problems_frame(warn.notna().to_numpy(), df, "employee_id", warn, "warning", file))
     period, reason = normalize_period(df["period"])
     _note("period", period, reason, "error")
-    unit = df["unit"].astype(str).str.strip()
+    unit = normalize_unit(df["unit"])
     _note("unit", unit, _reason(unit.isin(["", "nan", "None"]), "unit_missing", df.index), "error")
     for col, fn in (("jabatan", normalize_jabatan), ("golongan", normalize_golongan),
                     ("gender", normalize_gender)):
@@ -320,8 +368,11 @@ def clean_roster(
     dup_any = good.duplicated(key, keep=False)
     if dup_any.any():
         compare = [c for c in ROSTER_COLUMNS if c not in key and c in good.columns]
-        sig = good[compare].astype(str).agg("|".join, axis=1)
-        n_sig = sig[dup_any].groupby([good.loc[dup_any, k] for k in key], sort=False).transform("nunique")
+        # missing values may be NaN or None in any column: spell each as text before comparing
+        sub = good.loc[dup_any, compare]
+        sig = pd.Series(["|".join("" if pd.isna(v) else str(v) for v in row)
+                         for row in sub.itertuples(index=False)], index=sub.index, dtype=object)
+        n_sig = sig.groupby([good.loc[dup_any, k] for k in key], sort=False).transform("nunique")
         conflict = pd.Series(False, index=good.index)
         conflict[n_sig.index] = n_sig > 1
         exact_later = good.duplicated(key, keep="first") & ~conflict

@@ -2,7 +2,9 @@
 
 Everything in the workbench speaks one long table of ratings (one row per single
 rating) and one roster (one row per employee and period). This module names their
-columns, their allowed values, and the pandera schemas that check them.
+columns, their allowed values, and the pandera schemas that check them
+(:class:`RatingsSchema`, :class:`RosterSchema`; pandera is imported the first time one
+of them is used, so that ``import workbench`` stays light).
 
 Examples
 --------
@@ -11,25 +13,35 @@ Examples
 ...     "period": ["2025"], "employee_id": ["198609262015051001"],
 ...     "rater_id": ["197501012000031002"], "rater_role": ["atasan"],
 ...     "indicator": ["kolaboratif"], "score": [4.0]})
+>>> from workbench.data.contract import RatingsSchema
 >>> RatingsSchema.validate(coerce_ratings(ratings)).shape
 (1, 6)
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+
+if TYPE_CHECKING:  # imported on first use (see __getattr__ below)
+    from workbench.data._schemas import RatingsSchema, RosterSchema
 
 __all__ = [
     "GENDERS",
     "GOLONGAN",
     "JABATAN",
+    "ORG_PREDIKAT_LABELS",
+    "ORG_RATING_COLUMNS",
+    "PREDIKAT_COLUMNS",
+    "PREDIKAT_LABELS",
     "RATER_ROLES",
     "RATING_COLUMNS",
     "ROSTER_COLUMNS",
     "RatingsSchema",
     "RosterSchema",
+    "coerce_org_ratings",
+    "coerce_predikat",
     "coerce_ratings",
     "coerce_roster",
 ]
@@ -71,43 +83,24 @@ GOLONGAN: tuple[str, ...] = tuple(
 )
 """PNS golongan/ruang (I/a .. IV/e) and PPPK grades (I .. XVII)."""
 
+PREDIKAT_LABELS: tuple[str, ...] = (
+    "Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
+"""The five predikat kinerja pegawai of PermenPANRB 6/2022, best first."""
+
+ORG_PREDIKAT_LABELS: tuple[str, ...] = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+"""The five predikat kinerja organisasi of PermenPANRB 6/2022, best first."""
+
+PREDIKAT_COLUMNS: tuple[str, ...] = ("period", "employee_id", "predikat")
+"""Columns of the recorded-predikat table: what the source file says each employee got."""
+
+ORG_RATING_COLUMNS: tuple[str, ...] = ("period", "unit", "org_predikat")
+"""Columns of the org-ratings table (*Predikat Kinerja Organisasi* per unit and period)."""
+
 GENDERS: tuple[str, ...] = ("L", "P")
 """L = laki-laki (male), P = perempuan (female), as on Indonesian forms."""
 
 PERIOD_PATTERN = r"^\d{4}(-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$"
 """A year (``2025``), quarter (``2025-Q1``), semester (``2025-S1``) or month (``2025-03``)."""
-
-
-class RatingsSchema(pa.DataFrameModel):
-    """One row per single rating."""
-
-    period: Series[str] = pa.Field(str_matches=PERIOD_PATTERN)
-    employee_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    rater_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    rater_role: Series[pd.CategoricalDtype] = pa.Field(isin=list(RATER_ROLES))
-    indicator: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
-    score: Series[float] = pa.Field(nullable=False)
-
-    class Config:
-        strict = True
-        ordered = False
-
-
-class RosterSchema(pa.DataFrameModel):
-    """One row per employee and period; extra columns are kept as they are."""
-
-    employee_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    period: Series[str] = pa.Field(str_matches=PERIOD_PATTERN)
-    unit: Series[str] = pa.Field(str_length={"min_value": 1})
-    jabatan: Series[str] = pa.Field(isin=list(JABATAN), nullable=True)
-    golongan: Series[str] = pa.Field(isin=list(GOLONGAN), nullable=True)
-    gender: Series[str] = pa.Field(isin=list(GENDERS), nullable=True)
-    birth_year: Series[pd.Int64Dtype] = pa.Field(ge=1940, le=2010, nullable=True)
-    supervisor_id: Series[str] = pa.Field(nullable=True)
-
-    class Config:
-        strict = False
-        unique = ["employee_id", "period"]
 
 
 def coerce_ratings(df: pd.DataFrame) -> pd.DataFrame:
@@ -135,3 +128,44 @@ def coerce_roster(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype("object").where(out[col].notna(), None).astype(str)
     out["birth_year"] = pd.to_numeric(out["birth_year"], errors="coerce").astype("Int64")
     return out.reset_index(drop=True)
+
+
+def coerce_predikat(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the recorded-predikat table with its columns and dtypes (empty when ``None``).
+
+    ``predikat`` is one of :data:`PREDIKAT_LABELS`, or missing for an employee not yet
+    rated (``-`` or empty in an e-Kinerja export).
+    """
+    if df is None:
+        df = pd.DataFrame(columns=list(PREDIKAT_COLUMNS))
+    out = df.loc[:, list(PREDIKAT_COLUMNS)].copy()
+    for col in ("period", "employee_id"):
+        out[col] = out[col].astype(str)
+    out["predikat"] = pd.Categorical(out["predikat"], categories=list(PREDIKAT_LABELS))
+    return out.reset_index(drop=True)
+
+
+def coerce_org_ratings(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the org-ratings table with its columns and dtypes (empty when ``None``).
+
+    ``period`` may be missing: the rating then holds for every period of the dataset.
+    """
+    if df is None:
+        df = pd.DataFrame(columns=list(ORG_RATING_COLUMNS))
+    out = df.loc[:, list(ORG_RATING_COLUMNS)].copy()
+    out["period"] = out["period"].astype("object").where(out["period"].notna(), None)
+    out["unit"] = out["unit"].astype(str)
+    out["org_predikat"] = pd.Categorical(out["org_predikat"], categories=list(ORG_PREDIKAT_LABELS))
+    return out.reset_index(drop=True)
+
+
+_SCHEMAS = ("RatingsSchema", "RosterSchema")
+
+
+def __getattr__(name: str) -> Any:
+    """The pandera schemas, imported with pandera the first time they are asked for."""
+    if name in _SCHEMAS:
+        from workbench.data import _schemas
+
+        return getattr(_schemas, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.data.contract import RATING_COLUMNS, coerce_ratings, coerce_roster
+from workbench.data.contract import (
+    RATING_COLUMNS,
+    coerce_org_ratings,
+    coerce_predikat,
+    coerce_ratings,
+    coerce_roster,
+)
 from workbench.data.report import ValidationReport, empty_problems
 from workbench.results import frame_html
 
@@ -42,6 +48,17 @@ class Dataset:
         A short name (the sample's or the file's).
     source
         Where the data came from.
+    meta
+        Free-form facts about the load (for instance ``org_ratings_source``, the file
+        the org ratings came from).
+    predikat
+        What the source file recorded as each employee's predikat: ``period,
+        employee_id, predikat`` (one of
+        :data:`~workbench.data.contract.PREDIKAT_LABELS`, or missing when the file
+        says the employee is not yet rated). Empty when the files hold none.
+    org_ratings
+        *Predikat Kinerja Organisasi* per unit: ``period, unit, org_predikat``
+        (``period`` missing = every period). Empty when no org-ratings file was given.
     """
 
     ratings: pd.DataFrame
@@ -50,10 +67,13 @@ class Dataset:
     name: str = ""
     source: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    predikat: pd.DataFrame = field(default_factory=lambda: coerce_predikat(None))
+    org_ratings: pd.DataFrame = field(default_factory=lambda: coerce_org_ratings(None))
 
     @classmethod
     def from_frames(
-        cls, ratings: pd.DataFrame, roster: pd.DataFrame | None = None, name: str = "memory"
+        cls, ratings: pd.DataFrame, roster: pd.DataFrame | None = None, name: str = "memory", *,
+        predikat: pd.DataFrame | None = None, org_ratings: pd.DataFrame | None = None,
     ) -> Dataset:
         """Build a dataset from in-memory tables, cleaning and validating them like a file.
 
@@ -73,10 +93,13 @@ class Dataset:
             report=ValidationReport.merge([rep_r, rep_o]),
             name=name,
             source="memory",
+            predikat=coerce_predikat(predikat),
+            org_ratings=coerce_org_ratings(org_ratings),
         )
 
     @classmethod
-    def trusted(cls, ratings: pd.DataFrame, roster: pd.DataFrame, name: str = "", source: str = "") -> Dataset:
+    def trusted(cls, ratings: pd.DataFrame, roster: pd.DataFrame, name: str = "", source: str = "", *,
+                predikat: pd.DataFrame | None = None, org_ratings: pd.DataFrame | None = None) -> Dataset:
         """Wrap tables that are known to satisfy the contract (no cleaning, only dtypes)."""
         n_r, n_o = len(ratings), len(roster)
         counts = pd.DataFrame({
@@ -88,13 +111,16 @@ class Dataset:
             report=ValidationReport.from_parts(counts, empty_problems()),
             name=name,
             source=source,
+            predikat=coerce_predikat(predikat),
+            org_ratings=coerce_org_ratings(org_ratings),
         )
 
     # -- views -----------------------------------------------------------------
     @property
     def periods(self) -> list[str]:
-        """The appraisal periods present in the ratings, sorted."""
-        return sorted(self.ratings["period"].unique().tolist())
+        """The appraisal periods present in the ratings or the recorded predikat, sorted."""
+        return sorted(set(self.ratings["period"].unique().tolist())
+                      | set(self.predikat["period"].unique().tolist()))
 
     @property
     def units(self) -> list[str]:
@@ -118,14 +144,18 @@ class Dataset:
         def _as_list(v: str | list[str]) -> list[str]:
             return [v] if isinstance(v, str) else list(v)
 
-        ratings, roster = self.ratings, self.roster
+        ratings, roster, predikat, org = self.ratings, self.roster, self.predikat, self.org_ratings
         if period is not None:
             ratings = ratings[ratings["period"].isin(_as_list(period))]
             roster = roster[roster["period"].isin(_as_list(period))]
+            predikat = predikat[predikat["period"].isin(_as_list(period))]
+            org = org[org["period"].isna() | org["period"].isin(_as_list(period))]
         if unit is not None:
             roster = roster[roster["unit"].isin(_as_list(unit))]
             keys = roster[["employee_id", "period"]]
             ratings = ratings.merge(keys, on=["employee_id", "period"], how="inner")
+            predikat = predikat.merge(keys, on=["employee_id", "period"], how="inner")
+            org = org[org["unit"].isin(_as_list(unit))]
         if indicator is not None:
             ratings = ratings[ratings["indicator"].isin(_as_list(indicator))]
         if rater_role is not None:
@@ -134,6 +164,8 @@ class Dataset:
             self,
             ratings=ratings.loc[:, list(RATING_COLUMNS)].reset_index(drop=True),
             roster=roster.reset_index(drop=True),
+            predikat=predikat.reset_index(drop=True),
+            org_ratings=org.reset_index(drop=True),
         )
 
     def with_roster(self, columns: list[str] | None = None) -> pd.DataFrame:

@@ -7,17 +7,25 @@ They never loop over rows in Python.
 Examples
 --------
 >>> import pandas as pd
->>> normalize_id(pd.Series(["19860926 201505 1 001", "1.98609E+17"]))[0].tolist()
-['198609262015051001', '1.98609E+17']
+>>> normalize_id(pd.Series(["19860926 201505 1 001", "1.98609E+17", "\u200b١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١"]))[0].tolist()
+['198609262015051001', '1.98609E+17', '198609262015051001']
+>>> normalize_unit(pd.Series(["Dinas\u00a0 Pendidikan\u200b", "Dinas Pendidikan"])).tolist()
+['Dinas Pendidikan', 'Dinas Pendidikan']
 >>> parse_score(pd.Series(["3,5", "Diatas Ekspektasi", "x"]))[0].tolist()
 [3.5, 3.0, nan]
 >>> normalize_period(pd.Series(["2025", "Triwulan II 2025", "2025-3", "2025.0"]))[0].tolist()
 ['2025', '2025-Q2', '2025-03', '2025']
+>>> label, why = normalize_predikat(pd.Series(["SANGAT BAIK", "kurang", "-", "Istimewa"]))
+>>> label.tolist()[:2], label.isna().tolist()[2:], why.notna().tolist()
+(['Sangat Baik', 'Kurang/Misconduct'], [True, True], [False, False, False, True])
+>>> normalize_org_predikat(pd.Series(["ISTIMEWA", "Cukup"]))[0].tolist()
+['Istimewa', 'Butuh Perbaikan']
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -36,8 +44,12 @@ __all__ = [
     "normalize_id",
     "normalize_jabatan",
     "normalize_period",
+    "normalize_org_predikat",
+    "normalize_predikat",
     "normalize_rater_role",
+    "normalize_unit",
     "parse_score",
+    "visible_text",
 ]
 
 RATING_LABELS: dict[str, float] = {
@@ -89,22 +101,69 @@ def canonical_name(s: pd.Series) -> pd.Series:
     return s.astype(str).map(canonical_text)
 
 
+def _visible(text: str) -> str:
+    """NFKC, digits of any script as ASCII, format characters dropped, white space as one space."""
+    text = unicodedata.normalize("NFKC", text)
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cf":
+            continue  # zero-width space, BOM, LTR/RTL marks, soft hyphen: invisible
+        if cat == "Nd":
+            ch = str(unicodedata.digit(ch))
+        elif cat.startswith("Z") or ch in "\t\n\r\x0b\x0c\x85":
+            ch = " "
+        out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def visible_text(s: pd.Series) -> pd.Series:
+    """What a reader sees: invisible characters dropped, NBSP and runs of white space as one
+    space, fullwidth or Arabic-Indic digits as ASCII, trimmed. Pure-ASCII values only lose
+    their surrounding and repeated spaces (the fast path).
+    """
+    raw = s.astype(str)
+    ascii_ = raw.str.isascii().fillna(True).to_numpy(dtype=bool)
+    out = raw.str.strip()
+    spaced = out.str.contains(r"\s\s|[\t\r\n\x0b\x0c]", regex=True).fillna(False).to_numpy(dtype=bool)
+    if spaced.any():
+        out[spaced] = out[spaced].str.split().str.join(" ")
+    if not ascii_.all():
+        out[~ascii_] = raw[~ascii_].map(_visible)
+    return out
+
+
+_HIDDEN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ud800-\udfff]")
+
+
+@_on_uniques
+def normalize_unit(s: pd.Series) -> pd.Series:
+    """Unit (OPD) names as a reader sees them (:func:`visible_text`); the spelling is kept."""
+    return visible_text(s)
+
+
 @_on_uniques
 def normalize_id(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Clean identifiers (NIP or pseudonym); return ``(ids, reason)``.
 
-    Spaces, dots and dashes inside an all-digit NIP are removed, a trailing ``.0``
-    that a spreadsheet added is dropped. A number in scientific notation
-    (``1.98609E+17``) has lost its last digits and cannot be repaired: its reason is
-    ``id_scientific_notation``. An empty value gets ``id_missing``.
+    Invisible characters (zero-width space, BOM, direction marks), non-breaking
+    spaces and digits of other scripts (fullwidth, Arabic-Indic) are normalised first
+    (:func:`visible_text`), so that a copied NIP is never a second person. Spaces,
+    dots and dashes inside an all-digit NIP are removed (the official spaced form
+    ``19860926 201505 1 001``), a trailing ``.0`` that a spreadsheet added is dropped.
+    A number in scientific notation (``1.98609E+17``) has lost its last digits and
+    cannot be repaired: its reason is ``id_scientific_notation``. An id that still
+    holds control or private-use characters gets ``id_invalid_characters``; an empty
+    value gets ``id_missing``.
     """
-    raw = s.astype(str).str.strip()
+    raw = visible_text(s)
     digits_only = raw.str.fullmatch(r"[\d .\-]+") & raw.str.contains(r"\d", regex=True)
     trailing_zero = raw.str.fullmatch(r"\d+\.0+")
     out = raw.where(~trailing_zero, raw.str.replace(r"\.0+$", "", regex=True))
     out = out.where(~(digits_only & ~trailing_zero), out.str.replace(r"[ .\-]", "", regex=True))
     reason = pd.Series(None, index=s.index, dtype="object")
     reason[raw.str.fullmatch(_SCI.pattern)] = "id_scientific_notation"
+    reason[raw.str.contains(_HIDDEN.pattern, regex=True)] = "id_invalid_characters"
     reason[raw.isin(["", "nan", "None", "NaN", "<NA>"])] = "id_missing"
     out = out.where(reason != "id_scientific_notation", raw)
     return out, reason
@@ -279,3 +338,53 @@ def normalize_jabatan(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series(None, index=s.index, dtype="object")
     reason[out.isna() & ~low.isin(["", "nan", "none", "<na>"])] = "jabatan_unknown"
     return out, reason
+
+
+_PREDIKAT = {
+    "sangatbaik": "Sangat Baik", "outstanding": "Sangat Baik",
+    "verygood": "Sangat Baik",
+    "baik": "Baik", "good": "Baik",
+    "butuhperbaikan": "Butuh Perbaikan", "perluperbaikan": "Butuh Perbaikan", "cukup": "Butuh Perbaikan",
+    "needsimprovement": "Butuh Perbaikan",
+    "kurang": "Kurang/Misconduct", "kurangmisconduct": "Kurang/Misconduct", "misconduct": "Kurang/Misconduct",
+    "poor": "Kurang/Misconduct",
+    "sangatkurang": "Sangat Kurang", "verypoor": "Sangat Kurang",
+}
+_NOT_RATED = {"", "-", "--", "nan", "none", "<na>", "belumdinilai", "notrated"}
+
+
+@_on_uniques
+def normalize_predikat(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map predikat spellings (any case, Indonesian or English) onto the five canonical labels.
+
+    ``-``, empty and ``belum dinilai`` mean *not yet rated*: the value is missing and
+    no reason is given. ``Istimewa`` is not a PermenPANRB 6/2022 label, so it gets
+    ``predikat_invalid`` like any other unknown text.
+    """
+    raw = s.astype(str).str.strip()
+    key = raw.str.lower().str.replace(r"[^a-z]", "", regex=True)
+    out = key.map(_PREDIKAT)
+    not_rated = raw.str.lower().isin(_NOT_RATED) | key.isin(_NOT_RATED)
+    out = out.where(~not_rated)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna() & ~not_rated] = "predikat_invalid"
+    return out.astype("object").where(out.notna(), None), reason
+
+
+_ORG_PREDIKAT = {
+    "istimewa": "Istimewa", "baik": "Baik", "butuhperbaikan": "Butuh Perbaikan", "cukup": "Butuh Perbaikan",
+    "perluperbaikan": "Butuh Perbaikan", "kurang": "Kurang", "sangatkurang": "Sangat Kurang",
+    "outstanding": "Istimewa", "good": "Baik", "needsimprovement": "Butuh Perbaikan", "poor": "Kurang",
+    "verypoor": "Sangat Kurang",
+}
+
+
+@_on_uniques
+def normalize_org_predikat(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map *Predikat Kinerja Organisasi* spellings onto Istimewa, Baik, Butuh Perbaikan,
+    Kurang and Sangat Kurang (``Cukup`` is the older name of Butuh Perbaikan)."""
+    key = s.astype(str).str.strip().str.lower().str.replace(r"[^a-z]", "", regex=True)
+    out = key.map(_ORG_PREDIKAT)
+    reason = pd.Series(None, index=s.index, dtype="object")
+    reason[out.isna()] = "org_predikat_invalid"
+    return out.astype("object").where(out.notna(), None), reason

@@ -1,10 +1,12 @@
-"""Reading raw tables from CSV, XLSX and Parquet, with the line of every row.
+"""Reading raw tables from CSV, XLSX, XLS, ODS and Parquet, with the line of every row.
 
 Files from Indonesian offices come with ``;`` separators and decimal commas, UTF-8
 with a BOM or Windows-1252 text, title lines above the header, empty trailing rows,
 headers repeated mid-file and NIPs stored as numbers. The readers here return every
 cell as text, with the 1-based line (or spreadsheet row) of each record, and leave
-the judging to :mod:`workbench.data.clean`.
+the judging to :mod:`workbench.data.clean`. Text files may be gzip-compressed
+(``.csv.gz``); spreadsheets are read cell by cell, never by their declared size
+(:mod:`workbench.data.xlsx`, :mod:`workbench.data.csvread`).
 
 Examples
 --------
@@ -18,19 +20,30 @@ Examples
 
 from __future__ import annotations
 
-import io
-import math
-from dataclasses import dataclass
+import gzip
+import stat
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from workbench.data import xlsx
+from workbench.data.csvread import decode, read_delimited
+from workbench.data.xlsx import cell_text, read_xlsx
 from workbench.errors import DataContractError
 
-__all__ = ["RawTable", "read_raw", "SUPPORTED"]
+__all__ = ["MAX_BYTES", "RawTable", "SUPPORTED", "file_kind", "read_raw"]
 
-SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq")
+SUPPORTED = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".xlsx", ".xlsm", ".xls", ".ods",
+             ".parquet", ".pq")
+"""File endings :func:`read_raw` reads (compare with :func:`file_kind`, which sees ``.csv.gz``)."""
+
+MAX_BYTES = 2**31
+"""Largest decompressed ``.gz`` file read (2 GiB)."""
+
+_TEXT = (".csv", ".txt", ".tsv")
 
 
 @dataclass
@@ -40,7 +53,11 @@ class RawTable:
     ``frame`` has string columns ``"0"``, ``"1"``, ... (header not yet detected) and
     ``_line``, the 1-based line of the record in its file (the row number in a
     spreadsheet). ``header`` is set when the file type carries its own header
-    (Parquet).
+    (Parquet). ``merged`` lists a spreadsheet's merged ranges as ``(first_line,
+    first_col, last_line, last_col)``: lines as in ``_line``, columns as 0-based
+    positions (the frame's ``"0"``, ``"1"``, ...); only the top-left cell of a range
+    holds its value. ``warnings`` are ``(reason, line, value)`` the reader noticed
+    (e.g. ``mixed_encoding`` for a line decoded as Windows-1252 in a UTF-8 file).
     """
 
     file: str
@@ -49,102 +66,87 @@ class RawTable:
     separator: str | None = None
     encoding: str | None = None
     header: list[str] | None = None
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    warnings: list[tuple[str, int | None, str]] = field(default_factory=list)
 
 
-def _decode(data: bytes, file: str) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+def _check_file(path: Path) -> None:
+    """Refuse, with a DataContractError saying why, what cannot be opened as a file."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise DataContractError(f"{path}: cannot be read ({exc.strerror}). Check the path and its folders' "
+                                "permissions.") from exc
+    if stat.S_ISDIR(mode):
+        raise DataContractError(f"{path}: is a folder, not a file. Pass the folder itself to wb.load to read "
+                                "every file in it, or name one file inside it.")
+    if not stat.S_ISREG(mode):
+        raise DataContractError(f"{path}: is not a regular file (a pipe, socket or device) and is not read. "
+                                "Copy the data into a .csv or .xlsx file and load that.")
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError as exc:
+        raise _denied(path) from exc
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
 
 
-def _separator(text: str) -> str:
-    sample = [ln for ln in text[:20000].splitlines() if ln.strip()][:20]
-    best, best_score = ",", -1.0
-    for sep in (";", ",", "\t", "|"):
-        counts = [ln.count(sep) for ln in sample]
-        if not counts or max(counts) == 0:
-            continue
-        score = float(np.median(counts))
-        if score > best_score:
-            best, best_score = sep, score
-    return best
+def _denied(path: Path) -> DataContractError:
+    return DataContractError(
+        f"{path}: permission denied. Give your user read access to the file (e.g. chmod u+r, or copy it "
+        "into your own folder) and load again.")
+
+
+def _unreadable(path: Path, exc: OSError) -> DataContractError:
+    return DataContractError(f"{path}: cannot be read ({exc.strerror or exc}). Check that the file is not "
+                             "open elsewhere or on a disconnected drive, then load again.")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes (a ``.gz`` file decompressed), or a DataContractError saying why not."""
+    _check_file(path)
+    try:
+        if path.suffix.lower() == ".gz":
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                raise DataContractError(
+                    f"{path}: decompresses to more than MAX_BYTES = {MAX_BYTES:,} bytes. Split the file or "
+                    "load it uncompressed in parts.")
+            return data
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise _denied(path) from exc
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise DataContractError(
+            f"{path}: is not a valid gzip file ({exc}). Compress the CSV again (gzip file.csv) or load the "
+            "uncompressed .csv.") from exc
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def _read_csv(path: Path) -> RawTable:
-    data = path.read_bytes()
+    data = _read_bytes(path)
     if not data.strip():
         raise DataContractError(f"{path}: the file is empty. Export the data again or remove the file.")
     if data[:4] == b"PK\x03\x04":
         raise DataContractError(
             f"{path}: this is a spreadsheet (XLSX) with a .csv name. Rename it to .xlsx and load again.")
-    text, encoding = _decode(data, str(path))
-    sep = _separator(text)
-    kwargs = dict(sep=sep, dtype=str, keep_default_na=False, header=None, skip_blank_lines=False,
-                  quotechar='"', engine="c")
-    try:
-        frame = pd.read_csv(io.StringIO(text), **kwargs)  # type: ignore[call-overload]
-    except pd.errors.ParserError:
-        width = max(ln.count(sep) for ln in text.splitlines()) + 1
-        frame = pd.read_csv(io.StringIO(text), names=list(range(width)), **kwargs)  # type: ignore[call-overload]
-    frame.columns = [str(c) for c in frame.columns]
-    if len(frame) and text.endswith(("\n", "\r")) is False:
-        pass
-    frame["_line"] = np.arange(1, len(frame) + 1)
-    return RawTable(file=str(path), frame=frame, separator=sep, encoding=encoding)
+    text, encoding, recoded = decode(data)
+    d = read_delimited(text, str(path), encoding)
+    warnings: list[tuple[str, int | None, str]] = [("mixed_encoding", line, "") for line in recoded]
+    return RawTable(file=str(path), frame=d.frame, separator=d.separator, encoding=d.encoding,
+                    warnings=warnings)
 
 
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v):
-            return ""
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        if abs(v) >= 1e15:
-            return f"{v:.6E}"
-        return repr(float(v))
-    if hasattr(v, "isoformat"):
-        return v.isoformat()  # type: ignore[no-any-return]
-    return str(v)
+_cell_text = cell_text
 
 
 def _read_excel(path: Path) -> list[RawTable]:
-    """Read every sheet cell by cell with openpyxl.
-
-    pandas' ``read_excel`` turns integral floats into ints, which would hide that a
-    NIP stored as a number lost its last digits; openpyxl keeps ints and floats apart.
-    """
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise DataContractError(
-            f"{path}: cannot be read as an Excel workbook ({exc}). Open it in Excel or LibreOffice and "
-            "save it again as .xlsx, or export it as CSV.") from exc
-    tables = []
-    try:
-        for ws in book.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            width = max((len(r) for r in rows), default=0)
-            frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows],
-                                 columns=[str(i) for i in range(width)], dtype=object)
-            frame["_line"] = np.arange(1, len(frame) + 1)
-            tables.append(RawTable(file=str(path), frame=frame, sheet=str(ws.title)))
-    finally:
-        book.close()
-    return tables
+    """Read every sheet with the streaming reader of :mod:`workbench.data.xlsx`."""
+    return [RawTable(file=str(path), frame=sh.frame, sheet=sh.name, merged=sh.merged)
+            for sh in read_xlsx(path)]
 
 
 def _read_parquet(path: Path) -> RawTable:
@@ -175,26 +177,100 @@ def _read_parquet(path: Path) -> RawTable:
     return RawTable(file=str(path), frame=frame, header=[str(c) for c in df.columns])
 
 
+def _calamine_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return cell_text(v)
+
+
+def _read_calamine(path: Path) -> list[RawTable]:
+    """Read an ``.xls`` (Excel 97-2003) or ``.ods`` (OpenDocument) workbook with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    kind = "Excel 97-2003 (.xls)" if path.suffix.lower() == ".xls" else "OpenDocument (.ods)"
+    _check_file(path)  # the same checks (folder, pipe, permission) as every file
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own kinds for broken or encrypted files
+        protected = "password" in str(exc).lower() or type(exc).__name__ == "PasswordError"
+        raise DataContractError(
+            f"{path}: cannot be read as an {kind} workbook"
+            + (" because it is password-protected" if protected else f" ({exc})")
+            + ". Open it in Excel or LibreOffice, " + ("remove the password, " if protected else "")
+            + "save it as .xlsx, or export it as CSV.") from exc
+    tables = []
+    for name in book.sheet_names:
+        where = f"{path} (sheet '{name}')"
+        try:
+            sheet = book.get_sheet_by_name(name)
+        except Exception as exc:
+            raise DataContractError(f"{where}: cannot be read ({exc}). Save the workbook as .xlsx or export "
+                                    "the sheet as CSV.") from exc
+        r1, c1 = sheet.end or (-1, -1)
+        if c1 >= xlsx.MAX_COLUMNS:
+            raise DataContractError(
+                f"{where}: a value sits in column {c1 + 1:,}, beyond the reader's limit of MAX_COLUMNS = "
+                f"{xlsx.MAX_COLUMNS:,}. Delete the stray value or move the data into the first columns.")
+        if (r1 + 1) * (c1 + 1) > xlsx.MAX_CELLS:
+            raise DataContractError(
+                f"{where}: the sheet needs more than MAX_CELLS = {xlsx.MAX_CELLS:,} cells. Split it or "
+                "export it as CSV.")
+        rows, lines = [], []
+        width = c1 + 1
+        # from cell A1, whatever the first filled cell: positions match the sheet and its merges
+        for i, row in enumerate(sheet.to_python(skip_empty_area=False) if width else []):
+            cells = [_calamine_text(v) for v in row]
+            if any(cells):
+                rows.append(cells + [""] * (width - len(cells)))
+                lines.append(i + 1)
+        frame = pd.DataFrame(rows, columns=[str(i) for i in range(width)], dtype=object)
+        frame["_line"] = np.asarray(lines, dtype=np.int64)
+        last = lines[-1] if lines else 0
+        merged = sorted((a[0] + 1, a[1], min(b[0] + 1, last), min(b[1], width - 1))
+                        for a, b in (sheet.merged_cell_ranges or []) if a[0] + 1 <= last and a[1] < width)
+        tables.append(RawTable(file=str(path), frame=frame, sheet=str(name), merged=merged))
+    if all(len(t.frame) == 0 for t in tables):
+        raise DataContractError(
+            f"{path}: the workbook is empty: no cell of its sheets holds a value. Check that you saved the "
+            "right file, fill in the data, or export it again.")
+    return tables
+
+
+def file_kind(path: str | Path) -> str:
+    """The ending that decides how a file is read: ``'.csv.gz'``, ``'.xlsx'``, ... (lower case).
+
+    >>> file_kind("Rekap.CSV.gz"), file_kind("a.xlsx"), file_kind("b.gz")
+    ('.csv.gz', '.xlsx', '.gz')
+    """
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] == ".gz" and suffixes[-2] in _TEXT:
+        return suffixes[-2] + ".gz"
+    return suffixes[-1] if suffixes else ""
+
+
 def read_raw(path: str | Path) -> list[RawTable]:
     """Read one file into raw text tables (one per spreadsheet sheet).
 
     Raises
     ------
     DataContractError
-        When the file does not exist, is empty, or is not a CSV, XLSX or Parquet file.
+        When the file does not exist, cannot be opened (a folder, a pipe, no
+        permission), is empty or damaged, exceeds a reader limit, or is not one of
+        :data:`SUPPORTED`; the message names the file (and sheet) and what to do.
     """
     path = Path(path)
     if not path.exists():
         raise DataContractError(f"{path}: no such file. Check the path (it is relative to {Path.cwd()}).")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
+    kind = file_kind(path)
+    if kind in _TEXT or kind.removesuffix(".gz") in _TEXT:
         return [_read_csv(path)]
-    if suffix in (".xlsx", ".xlsm"):
+    if kind in (".xlsx", ".xlsm"):
+        _check_file(path)
         return _read_excel(path)
-    if suffix in (".parquet", ".pq"):
+    if kind in (".xls", ".ods"):
+        return _read_calamine(path)
+    if kind in (".parquet", ".pq"):
+        _check_file(path)
         return [_read_parquet(path)]
-    if suffix == ".xls":
-        raise DataContractError(
-            f"{path}: old Excel 97-2003 (.xls) files are not read. Save it as .xlsx or CSV and load again.")
     raise DataContractError(
-        f"{path}: unsupported file type '{suffix}'. Use .csv, .xlsx or .parquet.")
+        f"{path}: unsupported file type '{kind}'. Use .csv (or .csv.gz), .xlsx, .xls, .ods or .parquet.")

@@ -17,7 +17,9 @@ True
 
 from __future__ import annotations
 
+import copy
 import os
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,7 +59,7 @@ def _read_cached(name: str) -> Dataset:
     from workbench.data.load import load
 
     ds = load(sample_path(name))
-    return Dataset(ratings=ds.ratings, roster=ds.roster, report=ds.report, name=name, source=ds.source)
+    return replace(ds, name=name)
 
 
 def read_sample(name: str = "kota_contoh") -> Dataset:
@@ -67,8 +69,12 @@ def read_sample(name: str = "kota_contoh") -> Dataset:
     ----------
     name
         ``"kota_contoh"`` (a fictional city: 12 OPD, about 1,200 ASN, four quarters
-        and the year) or ``"messy"`` (a small e-Kinerja-style export full of the
-        mistakes real files have).
+        and the year), ``"messy"`` (a small e-Kinerja-style export full of the
+        mistakes real files have), ``"ekinerja_export"`` (a folder as downloaded
+        from BKN e-Kinerja: the Laporan SKP, a Tahunan and two monthly Laporan
+        Penilaian SKP, and the org ratings, with acting (Plt) posts and a transfer)
+        or ``"rekap_bkd"`` (a BKD recap made for printing: merged cells, a title and
+        a signature block).
 
     Returns
     -------
@@ -76,8 +82,8 @@ def read_sample(name: str = "kota_contoh") -> Dataset:
         A fresh copy; changing it does not change the next call's result.
     """
     ds = _read_cached(name)
-    return Dataset(ratings=ds.ratings.copy(), roster=ds.roster.copy(), report=ds.report,
-                   name=ds.name, source=ds.source)
+    return replace(ds, ratings=ds.ratings.copy(), roster=ds.roster.copy(), predikat=ds.predikat.copy(),
+                   org_ratings=ds.org_ratings.copy(), meta=copy.deepcopy(ds.meta))
 
 
 def read_truth(name: str = "kota_contoh") -> Truth:

@@ -14,7 +14,8 @@ Which function when:
   conditional on objective performance, rater and unit;
 * :func:`organisation_leniency` - Baik-or-better shares per unit against the curve and
   the national figure;
-* :func:`rater_feedback` - a private one-page view for one rater.
+* :func:`rater_feedback` - a private one-page view for one rater;
+  :func:`rater_feedback_pages` - every rater's page in one pass.
 
 Examples
 --------
@@ -29,7 +30,7 @@ True
 from workbench.objectivity._common import RaterTable
 from workbench.objectivity.disparity import group_disparity, hasil_realisation
 from workbench.objectivity.effects import RaterEffects, adjusted_scores, rater_effects
-from workbench.objectivity.feedback import RaterFeedback, rater_feedback
+from workbench.objectivity.feedback import RaterFeedback, rater_feedback, rater_feedback_pages
 from workbench.objectivity.leniency import (
     NATIONAL_BAIK_OR_BETTER,
     organisation_leniency,
@@ -54,6 +55,7 @@ __all__ = [
     "rasch_facets",
     "rater_effects",
     "rater_feedback",
+    "rater_feedback_pages",
     "role_gaps",
     "spread",
 ]

@@ -129,6 +129,95 @@ def _estimates(y: np.ndarray, g: np.ndarray, w: np.ndarray, rater: np.ndarray,
     return np.asarray(out, dtype=float)
 
 
+_BOOT_BLOCK = 2**23
+"""Employee counts (draws x employees) handled at once by :func:`_boot_estimates`."""
+
+
+def _boot_estimates(y: np.ndarray, gs: list[np.ndarray], w0: np.ndarray, emp_codes: np.ndarray,
+                    boots: np.ndarray, rater: np.ndarray, strat: np.ndarray | None,
+                    perf: np.ndarray | None, n_strata: int) -> list[np.ndarray]:
+    """:func:`_estimates` for every bootstrap draw at once, for each focal indicator in ``gs``:
+    one ``(n_draws, 5 + n_strata)`` array per entry of ``gs``.
+
+    Draw ``b`` weights cell ``i`` by ``w0[i] * boots[b, emp_codes[i]]``. Every weighted
+    least-squares coefficient only needs weighted sums per fixed-effect level (of ``1, g,
+    y, perf``) and over all cells (of their products); each such sum is one product of
+    a sparse (levels x employees) matrix with the draws' employee counts ``boots``, so
+    all draws cost a handful of matrix products instead of a Python loop per draw. With
+    ``g`` 0/1 the centred ``sum w (g - mean_fe g)^2`` is ``sum_fe sum_w_g (1 - gbar)``,
+    exactly 0 when no level varies in ``g`` (as in the loop, the coefficient is then NaN).
+    The results equal :func:`_estimates` per draw up to rounding.
+    """
+    from scipy import sparse
+
+    n_emp = boots.shape[1]
+    block = max(1, _BOOT_BLOCK // max(n_emp, 1))  # draws at a time: bounded working memory
+    if boots.shape[0] > block:
+        parts = [_boot_estimates(y, gs, w0, emp_codes, boots[k:k + block], rater, strat, perf, n_strata)
+                 for k in range(0, boots.shape[0], block)]
+        return [np.concatenate([part[j] for part in parts]) for j in range(len(gs))]
+    counts = boots.astype(float)
+    counts_t = np.ascontiguousarray(counts.T)  # (employees, draws), for the sparse products
+
+    def by_level(values: list[np.ndarray], fe: np.ndarray, n_levels: int) -> list[np.ndarray]:
+        # one sparse (levels x employees) matrix per value, all of the same structure, so
+        # that sums of equal values agree to the last bit; each result is (draws, levels)
+        rows = np.concatenate([fe + k * n_levels for k in range(len(values))])
+        cols = np.tile(emp_codes, len(values))
+        mat = sparse.csr_matrix((np.concatenate([w0 * v for v in values]), (rows, cols)),
+                                shape=(len(values) * n_levels, n_emp))
+        prod = np.asarray(mat @ counts_t)
+        return [prod[k * n_levels:(k + 1) * n_levels].T for k in range(len(values))]
+
+    def total(v: np.ndarray) -> np.ndarray:
+        return counts @ np.bincount(emp_codes, weights=w0 * v, minlength=n_emp)
+
+    def rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.einsum("ij,ij->i", a, b)
+
+    def ratio(a: np.ndarray, sw: np.ndarray) -> np.ndarray:
+        # the mean per level; 0 for a level without weight in a draw (as in _absorb)
+        return np.divide(a, sw, out=np.zeros_like(a), where=sw > 0)
+
+    n_draws = boots.shape[0]
+    outs = [np.full((n_draws, len(MODELS) + (n_strata if strat is not None else 0)), np.nan) for _ in gs]
+    fes: list[tuple[int, np.ndarray, int]] = [(0, np.zeros(y.size, dtype=np.int64), 1),
+                                              (2, rater, int(rater.max()) + 1)]
+    if strat is not None:
+        fes.append((4, strat, n_strata))
+    t_gy = [total(g * y) for g in gs]
+    if perf is not None:
+        t_gp = [total(g * perf) for g in gs]
+        t_pp, t_py = total(perf * perf), total(perf * y)
+    for col, fe, n_levels in fes:
+        with_perf = perf is not None and col < 4
+        sums = by_level([np.ones_like(y), y] + ([perf] if perf is not None and with_perf else []), fe, n_levels)
+        sw, sy = sums[:2]
+        if with_perf:
+            pbar = ratio(sums[2], sw)
+            s_pp = t_pp - rowdot(pbar, sums[2])
+            s_py = t_py - rowdot(pbar, sy)
+        sgs = by_level(gs, fe, n_levels)
+        for j, sg in enumerate(sgs):
+            gbar = ratio(sg, sw)
+            s_gg = rowdot(sg, 1.0 - gbar)  # sum_fe sw gbar (1 - gbar)
+            s_gy = t_gy[j] - rowdot(gbar, sy)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                outs[j][:, col] = np.where(np.abs(s_gg) < 1e-12, np.nan, s_gy / s_gg)
+            if with_perf:
+                s_gp = t_gp[j] - rowdot(gbar, sums[2])
+                det = s_gg * s_pp - s_gp * s_gp
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    outs[j][:, col + 1] = np.where(np.abs(det) < 1e-12, np.nan,
+                                                   (s_pp * s_gy - s_gp * s_py) / det)
+    if strat is not None:
+        for j, g in enumerate(gs):
+            w1, y1, w0_, y0 = by_level([g, g * y, 1.0 - g, (1.0 - g) * y], strat, n_strata)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                outs[j][:, len(MODELS):] = y1 / w1 - y0 / w0_
+    return outs
+
+
 def group_disparity(
     df: Any,
     group: str = "gender",
@@ -258,11 +347,10 @@ def group_disparity(
     stratum_names = ["(all)"] * len(MODELS) + list(s_labels.astype(str))
     model_names = list(MODELS) + ["stratum"] * n_str
     rows = []
-    for lev in all_levels:
-        g = (gval == lev).astype(float)
+    gs = [(gval == lev).astype(float) for lev in all_levels]
+    all_draws = _boot_estimates(y, gs, w0, emp_codes, boots, r_codes, s_codes, perf, n_str)
+    for lev, g, draws in zip(all_levels, gs, all_draws, strict=True):
         est = _estimates(y, g, w0, r_codes, s_codes, perf, n_str)
-        draws = np.stack([_estimates(y, g, w0 * b[emp_codes], r_codes, s_codes, perf, n_str)
-                          for b in boots])
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             lo = np.nanquantile(draws, (1 - confidence) / 2, axis=0) if n_boot > 1 else est

@@ -21,6 +21,7 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ from workbench.objectivity.rasch import RaschFacets, rasch_facets
 from workbench.objectivity.tendencies import halo, spread
 from workbench.results import ProvenanceMixin, frame_html
 
-__all__ = ["MESSAGES", "REASONS_ID", "RaterFeedback", "rater_feedback"]
+__all__ = ["MESSAGES", "REASONS_ID", "RaterFeedback", "rater_feedback", "rater_feedback_pages"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "id": {
@@ -218,19 +219,114 @@ def rater_feedback(
     >>> print(rater_feedback(values, rid, lang="en").text.splitlines()[-1])
     For the rater concerned and rater training only.
     """
-    check_option("lang", lang, list(MESSAGES))
-    check_option("model", model, ["additive", "rasch"])
-    cols = {"subject": subject, "rater": rater, "score": score, "indicator": indicator}
-    if unit is not None:
-        cols["unit"] = unit
-    check_columns(df, cols, "rater_feedback")
+    _check(df, subject, rater, score, indicator, unit, lang, model)
     rid = str(rater_id)
     mine = to_pandas(df[df[rater].astype(str) == rid])
     if len(mine) == 0:
         raise DataContractError(
             f"`rater_feedback`: rater {rid!r} has no ratings in the table; check the id "
             f"and the column {rater!r}.")
+    ctx = _context(df, subject, rater, score, indicator, unit, lang, effects, model, rasch)
+    return _page(ctx, rid, int(mine[subject].nunique()))
+
+
+def rater_feedback_pages(
+    df: Any,
+    raters: Sequence[str] | None = None,
+    *,
+    subject: str = "employee_id",
+    rater: str = "rater_id",
+    score: str = "score",
+    indicator: str = "indicator",
+    unit: str | None = "unit",
+    lang: Literal["id", "en"] = "id",
+    effects: RaterEffects | None = None,
+    model: Literal["additive", "rasch"] = "additive",
+    rasch: RaschFacets | None = None,
+) -> dict[str, RaterFeedback]:
+    """Every rater's feedback page from one pass over the rater table.
+
+    The same pages as :func:`rater_feedback` called once per rater (same parameters),
+    but the rater effects (or the Rasch fit), spread, halo, the raters' units and the
+    unit distributions are computed once, so that thousands of pages take seconds.
+
+    Parameters
+    ----------
+    df
+        As for :func:`rater_feedback`.
+    raters
+        The raters to report on (default: every rater in ``df``, sorted by id).
+    subject, rater, score, indicator, unit, lang, effects, model, rasch
+        As for :func:`rater_feedback`.
+
+    Returns
+    -------
+    dict of str to RaterFeedback
+        One page per rater id, in the order of ``raters``.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> r = wb.read_sample("kota_contoh").with_roster(["unit"])
+    >>> values = r[(r["period"] == "2025") & r["indicator"].isin(wb.data.synth.BERAKHLAK)]
+    >>> pages = rater_feedback_pages(values)
+    >>> len(pages) == values["rater_id"].nunique()
+    True
+    >>> rid = next(iter(pages))
+    >>> pages[rid].text == rater_feedback(values, rid).text
+    True
+    """
+    ctx = _context(df, subject, rater, score, indicator, unit, lang, effects, model, rasch)
+    table = to_pandas(df[[rater, subject]])
+    ids = table[rater].astype(str)
+    n_ratees = table[subject].groupby(ids.to_numpy()).nunique()
+    wanted = sorted(n_ratees.index) if raters is None else [str(r) for r in raters]
+    absent = [r for r in wanted if r not in n_ratees.index]
+    if absent:
+        raise DataContractError(
+            f"`rater_feedback_pages`: {len(absent)} rater(s) have no ratings in the table "
+            f"({', '.join(map(repr, absent[:5]))}{' ...' if len(absent) > 5 else ''}); check the ids "
+            f"and the column {rater!r}.")
+    counts = n_ratees.to_dict()
+    return {rid: _page(ctx, rid, int(counts[rid])) for rid in wanted}
+
+
+@dataclass
+class _Context:
+    """What every feedback page of one table shares (computed once)."""
+
+    df: Any
+    lang: str
+    model: str
+    effects: RaterEffects | None
+    fit: Any
+    ras: pd.DataFrame | None
+    eff: pd.DataFrame
+    spr: pd.DataFrame
+    hal: pd.DataFrame
+    metrics: dict[str, tuple[pd.Series, pd.Series]]
+    units: pd.Series | None
+    peers_of: dict[str, pd.Index] = field(default_factory=dict)
+    unit_stats: dict[str, dict[str, tuple[np.ndarray, float]]] = field(default_factory=dict)
+    city: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
+    lookup: dict[str, tuple[dict[Any, Any], dict[Any, Any]]] = field(default_factory=dict)
+
+
+def _check(df: Any, subject: str, rater: str, score: str, indicator: str, unit: str | None,
+           lang: str, model: str) -> None:
+    check_option("lang", lang, list(MESSAGES))
+    check_option("model", model, ["additive", "rasch"])
+    cols = {"subject": subject, "rater": rater, "score": score, "indicator": indicator}
+    if unit is not None:
+        cols["unit"] = unit
+    check_columns(df, cols, "rater_feedback")
+
+
+def _context(df: Any, subject: str, rater: str, score: str, indicator: str, unit: str | None,
+             lang: str, effects: RaterEffects | None, model: str, rasch: RaschFacets | None) -> _Context:
+    _check(df, subject, rater, score, indicator, unit, lang, model)
     ras = None
+    fit = None
     if model == "rasch":
         fit = rasch or rasch_facets(df, subject, rater, indicator, score)
         ras = fit.to_frame().set_index("rater_id")
@@ -248,6 +344,7 @@ def rater_feedback(
     if ras is not None:
         misfit = ras["fit"] != ""
         metrics |= {"infit": (ras["infit"], misfit), "outfit": (ras["outfit"], misfit)}
+    units = None
     if unit is not None:
         size = to_pandas(df.groupby([rater, unit], observed=True).size())
         size = size.rename("_n").reset_index()
@@ -255,43 +352,79 @@ def rater_feedback(
         first = size.drop_duplicates(rater)
         units = pd.Series(first[unit].astype(str).to_numpy(),
                           index=first[rater].astype(str).to_numpy())
-        my_unit = str(units.get(rid, ""))
-        peers = pd.Index(units.index[units.to_numpy() == my_unit])
+    ctx = _Context(df, lang, model, effects, fit, ras, eff, spr, hal, metrics, units)
+    for name, (values, _) in metrics.items():
+        city_vals = values.to_numpy(float)
+        ctx.city[name] = (np.sort(city_vals[np.isfinite(city_vals)]), float(np.nanmedian(city_vals)))
+    return ctx
+
+
+def _percentile_sorted(finite_sorted: np.ndarray, v: float) -> float:
+    """:func:`_percentile` from the sorted finite values (the same number)."""
+    if finite_sorted.size == 0 or not np.isfinite(v):
+        return float("nan")
+    below = int(np.searchsorted(finite_sorted, v, side="left"))
+    equal = int(np.searchsorted(finite_sorted, v, side="right")) - below
+    return float(below / finite_sorted.size + 0.5 * (equal / finite_sorted.size))
+
+
+def _page(ctx: _Context, rid: str, n_ratees: int) -> RaterFeedback:
+    """One rater's page from the shared context."""
+    eff, ras, metrics = ctx.eff, ctx.ras, ctx.metrics
+    if ctx.units is not None:
+        my_unit = str(ctx.units.get(rid, ""))
+        if my_unit not in ctx.peers_of:
+            ctx.peers_of[my_unit] = pd.Index(ctx.units.index[ctx.units.to_numpy() == my_unit])
+        peers = ctx.peers_of[my_unit]
     else:
         my_unit, peers = "", eff.index
+    if my_unit not in ctx.unit_stats:
+        stats = {}
+        for name, (values, _) in metrics.items():
+            unit_vals = values.reindex(peers).to_numpy(float)
+            finite = np.isfinite(unit_vals)
+            stats[name] = (np.sort(unit_vals[finite]),
+                           float(np.nanmedian(unit_vals)) if finite.any() else np.nan)
+        ctx.unit_stats[my_unit] = stats
+    if not ctx.lookup:
+        for name, (values, flags) in metrics.items():
+            ctx.lookup[name] = (dict(values.items()), dict(flags.items()))
     mine_eff = eff.loc[rid] if rid in eff.index else None
+    spread_v = ctx.lookup["spread_ratio"][0].get(rid, np.nan)
+    halo_v = ctx.lookup["halo_index"][0].get(rid, np.nan)
     reasons = {
         "leniency": "" if mine_eff is None or bool(mine_eff["estimable"]) else str(mine_eff["reason"]),
-        "spread_ratio": "" if np.isfinite(float(spr["spread_ratio"].get(rid, np.nan)))
+        "spread_ratio": "" if np.isfinite(float(spread_v))
         else "fewer than 3 ratees, or no other raters of them",
-        "halo_index": "" if np.isfinite(float(hal["halo_index"].get(rid, np.nan)))
+        "halo_index": "" if np.isfinite(float(halo_v))
         else "one ratee, or identical scores for all ratees",
     }
     if ras is not None:
         reasons["infit"] = reasons["outfit"] = reasons["leniency"]
     rows = []
-    for name, (values, flags) in metrics.items():
-        v = float(values.get(rid, np.nan))
-        unit_vals = values.reindex(peers).to_numpy(float)
-        city_vals = values.to_numpy(float)
+    for name in metrics:
+        value_of, flag_of = ctx.lookup[name]
+        v = float(value_of.get(rid, np.nan))
+        unit_sorted, unit_median = ctx.unit_stats[my_unit][name]
+        city_sorted, city_median = ctx.city[name]
         rows.append({
             "metric": name, "value": v,
-            "unit_median": float(np.nanmedian(unit_vals)) if np.isfinite(unit_vals).any() else np.nan,
-            "city_median": float(np.nanmedian(city_vals)),
-            "percentile_unit": _percentile(unit_vals, v),
-            "percentile_city": _percentile(city_vals, v),
-            "n_raters_unit": int(np.isfinite(unit_vals).sum()),
-            "n_raters_city": int(np.isfinite(city_vals).sum()),
-            "flag": bool(flags.get(rid, False)) and np.isfinite(v),
+            "unit_median": unit_median,
+            "city_median": city_median,
+            "percentile_unit": _percentile_sorted(unit_sorted, v),
+            "percentile_city": _percentile_sorted(city_sorted, v),
+            "n_raters_unit": int(unit_sorted.size),
+            "n_raters_city": int(city_sorted.size),
+            "flag": bool(flag_of.get(rid, False)) and np.isfinite(v),
             "estimable": bool(np.isfinite(v)),
             "reason": reasons[name],
         })
     table = pd.DataFrame(rows)
+    lang = ctx.lang
     msg = MESSAGES[lang]
-    val = dict(zip(table["metric"], table["value"].astype(float), strict=True))
-    pct = dict(zip(table["metric"], table["percentile_city"].astype(float), strict=True))
-    lines = [msg["intro"].format(n=int(mine[subject].nunique()), n_unit=len(peers),
-                                 unit=my_unit or "-", n_city=len(eff))]
+    val = {r["metric"]: float(r["value"]) for r in rows}
+    pct = {r["metric"]: float(r["percentile_city"]) for r in rows}
+    lines = [msg["intro"].format(n=n_ratees, n_unit=len(peers), unit=my_unit or "-", n_city=len(eff))]
     len_v, len_p = val["leniency"], pct["leniency"]
     if np.isfinite(len_v):
         key = "leniency+" if len_v >= 0 else "leniency-"
@@ -300,7 +433,7 @@ def rater_feedback(
         pass  # the Rasch model says why, with its own reason, below
     elif mine_eff is not None and int(mine_eff["component"]) >= 0:
         lines.append(msg["na_few"].format(n=int(mine_eff["n_linked_ratees"]),
-                                          k=int(getattr(effects, "parameters", {}).get("min_ratees", 2))))
+                                          k=int(getattr(ctx.effects, "parameters", {}).get("min_ratees", 2))))
     else:
         lines.append(msg["na_unlinked"])
     if np.isfinite(val["spread_ratio"]):
@@ -318,15 +451,15 @@ def rater_feedback(
             lines.append(msg["not_estimable"].format(
                 reason=REASONS_ID.get(reason, reason) if lang == "id" else reason))
         else:
-            lo, hi = fit.parameters.get("fit_limits", (0.5, 1.5))
+            lo, hi = ctx.fit.parameters.get("fit_limits", (0.5, 1.5))
             infit = float(row["infit"])
             key = {"muted": "fit_muted", "noisy": "fit_noisy"}.get(
                 str(row["fit"]), "fit_ok" if lo < infit < hi else "fit_uncertain")
             lines.append(msg[key].format(v=infit))
-    flagged = table.loc[table["flag"], "metric"].tolist()
+    flagged = [r["metric"] for r in rows if r["flag"]]
     if flagged:
         lines.append(msg["flag"].format(metrics=", ".join(msg[f"metric.{m}"] for m in flagged)))
     lines.append(msg["private"])
     return RaterFeedback(rater_id=rid, unit=my_unit, metrics=table, text="\n".join(lines),
-                         lang=lang, parameters={"rater_id": rid, "lang": lang, "model": model},
-                         _data=df)
+                         lang=lang, parameters={"rater_id": rid, "lang": lang, "model": ctx.model},
+                         _data=ctx.df)

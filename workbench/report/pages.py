@@ -33,7 +33,10 @@ import pandas as pd
 from workbench.privacy import DEFAULT_PROTECTION, check_min_cell
 from workbench.report._model import Page, _strict, protect
 
-__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "leadership_page", "whatif_page"]
+__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "UNSCORED", "leadership_page", "whatif_page"]
+
+UNSCORED = "(belum dinilai)"
+"""The predikat of a roster employee without one in the period (never a label of a rubric)."""
 
 NATIONAL_SHARE_BAIK = 0.95
 """About 95 % of SKP nationally are Baik or Sangat Baik (domain notes §5)."""
@@ -58,13 +61,24 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
     violations: dict[str, list[tuple[str, float | None, float | None, bool, bool]]] = {}
     k = page.min_cell
     cons = check.constraints
+    unscored = column == "predikat" and UNSCORED in set(page.atoms[column].astype(str))
+    if unscored:
+        keys["unscored"] = None
+        keys["total"] = None
     for row in check.units.itertuples(index=False):
         u = str(row.unit)
-        n_expr = page.expr(**where, unit=u)
+        n_expr = page.expr(**where, unit=u, **{column: labels})  # the rated: the curve's n
         n_key = f"{page.name}/n/{period}/{u}"
-        small = 0 < row.n_employees < k
+        small = 0 < float(n_expr @ page._values) < k
         page.count(n_key, n_expr, kind="total", hide=small)
         keys.loc[u, "n"] = n_key
+        if unscored:  # "belum dinilai": roster employees without a predikat, a count like the others
+            uk = f"{page.name}/unscored/{period}/{u}"
+            page.count(uk, page.expr(**where, unit=u, **{column: UNSCORED}))
+            keys.loc[u, "unscored"] = uk
+            tk = f"{page.name}/total/{period}/{u}"  # every roster employee of the unit, rated or not
+            page.count(tk, page.expr(**where, unit=u), kind="total", hide=small)
+            keys.loc[u, "total"] = tk
         for lab in labels:
             ck = f"{page.name}/count/{period}/{u}/{lab}"
             page.count(ck, page.expr(**where, unit=u, **{column: lab}), hide=small)
@@ -123,6 +137,9 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
     page.extra.setdefault("moves", {}).update(moves)
     page.extra.setdefault("violations", {}).update(violations)
     page.extra["org_rating"] = dict(zip(check.units["unit"].astype(str), check.units["org_rating"], strict=True))
+    if "org_rating_source" in check.units:
+        page.extra["org_source"] = dict(zip(check.units["unit"].astype(str),
+                                            check.units["org_rating_source"].astype(str), strict=True))
     page.extra["curve_period"] = period
 
 
@@ -155,16 +172,19 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     Returns
     -------
     Page
-        Tables ``curve`` (unit x n, predikat, ok), ``share`` (unit x share), ``trend``
+        Tables ``curve`` (unit x n, predikat, ok; ``unscored`` when some roster employees
+        have no predikat: "belum dinilai", with ``n`` the rated ones and ``total`` every
+        roster employee), ``share`` (unit x share), ``trend``
         (period x predikat shares and ``baik``) and, with ``unit``, ``unit`` (jabatan x
-        predikat and ``n``); headlines ``unit_n`` and ``unit_share``.
+        predikat and ``n``); headlines ``unit_n``, ``unit_share`` and ``unscored`` (the
+        period's employees not yet rated). ``extra["org_source"]``: each unit's org-rating
+        source.
     """
     k = check_min_cell(min_cell)
     labels, label_of = _labels(check)
     frame = scores.frame[["period", "employee_id", "unit", "predikat"]].copy()
-    frame = frame[frame["predikat"].notna()]
     frame["period"] = frame["period"].astype(str)
-    frame["predikat"] = frame["predikat"].astype(str)
+    frame["predikat"] = frame["predikat"].astype(object).where(frame["predikat"].notna(), UNSCORED).astype(str)
     jab = roster[["employee_id", "period", "jabatan"]].drop_duplicates(["employee_id", "period"]).astype(
         {"period": str})
     frame = frame.merge(jab, on=["employee_id", "period"], how="left")
@@ -186,7 +206,7 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     flags: list[str] = []
     for u in units:
         sk = f"{page.name}/share/{period}/{u}"
-        num, den = page.expr(period=period, unit=u, predikat=good), page.expr(period=period, unit=u)
+        num, den = page.expr(period=period, unit=u, predikat=good), page.expr(period=period, unit=u, predikat=labels)
         f = page.share(sk, num, den)
         share_keys.loc[u, "share"] = sk
         if f.value >= near_all:
@@ -201,7 +221,7 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     trend = pd.DataFrame(index=pd.Index(trend_periods, name="period"), columns=[*labels, "baik"], dtype=object)
     scope = unit or "*"
     for q in trend_periods:
-        den = page.expr(period=q, **where)
+        den = page.expr(period=q, predikat=labels, **where)
         for lab in labels:
             tk = f"{page.name}/trend/{scope}/{q}/{lab}"
             page.share(tk, page.expr(period=q, predikat=lab, **where), den, complement=False)
@@ -211,7 +231,7 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
         trend.loc[q, "baik"] = bk
     page.tables["trend"] = trend
     if unit:
-        sub = atoms[(atoms["period"] == period) & (atoms["unit"] == unit)]
+        sub = atoms[(atoms["period"] == period) & (atoms["unit"] == unit) & atoms["predikat"].isin(labels)]
         order = [j for j in ("JPT", "administrator", "pengawas", "fungsional", "pelaksana")
                  if j in set(sub["jabatan"])] + sorted(set(sub["jabatan"]) - {"JPT", "administrator", "pengawas",
                                                                            "fungsional", "pelaksana"})
@@ -222,12 +242,16 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
                 page.count(dk, page.expr(period=period, unit=unit, jabatan=j, predikat=lab))
                 table.loc[j, lab] = dk
             nk = f"{page.name}/unit_n/{period}/{unit}/{j}"
-            page.count(nk, page.expr(period=period, unit=unit, jabatan=j), kind="total")
+            page.count(nk, page.expr(period=period, unit=unit, jabatan=j, predikat=labels), kind="total")
             table.loc[j, "n"] = nk
         page.tables["unit"] = table
         if unit in units:
             page.headline("unit_n", str(page.tables["curve"].loc[unit, "n"]))
             page.headline("unit_share", str(share_keys.loc[unit, "share"]))
+    if (frame["predikat"] == UNSCORED).any():
+        uk = f"{page.name}/unscored/{period}"
+        page.count(uk, page.expr(period=period, predikat=UNSCORED), kind="total")
+        page.headline("unscored", uk)
     if suppress:
         protect(page)
     return page

@@ -21,8 +21,11 @@ Examples
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -34,13 +37,20 @@ from workbench.errors import ParameterError, RubricError, check_option
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts
 from workbench.results import ProvenanceMixin, frame_html
+from workbench.rubric.load import load_rubric
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
-__all__ = ["CurveCheck", "curve_check"]
+__all__ = ["ASSUMED", "GIVEN", "RULE_IN_FORCE", "CurveCheck", "curve_check", "dataset_org_ratings"]
 
 Rounding = Literal["conservative", "lenient", "nearest"]
 SmallUnits = Literal["report", "strict", "pool"]
 _EPS = 1e-9
+RULE_IN_FORCE = "permenpanrb-6-2022"
+"""The rubric a Dataset without recorded predikat is scored under by :func:`curve_check`."""
+GIVEN = "given"
+"""``org_rating_source`` of a unit whose org rating was passed as ``org_rating``."""
+ASSUMED = "assumed Baik"
+"""``org_rating_source`` of a unit with no known org rating, checked as Baik."""
 MAJORITY = 0.5
 """A maximum share of at least this much caps the unit's majority predikat ("sebagian besar
 (maksimal 70%)"): it must allow at least one employee, else the unit is too small for it."""
@@ -97,7 +107,24 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
     """Fewest moves, then shortest, then fewest upward: x[p, q] so that every constraint holds.
 
     ``p`` and ``q`` are predikat ranks (0 = best); returns None if no solution exists.
+    The programme depends only on the counts and the rounded bounds, which repeat across
+    units of the same size and distribution: each distinct one is solved once (cached).
     """
+    key = (tuple(int(c) for c in counts), tuple((tuple(int(i) for i in idx), int(lo), int(hi))
+                                               for idx, lo, hi in cons))
+    moves = _solve_cached(*key)
+    return None if moves is None else np.array(moves, dtype=int)
+
+
+@lru_cache(maxsize=4096)
+def _solve_cached(counts_key: tuple[int, ...],
+                  cons_key: tuple[tuple[tuple[int, ...], int, int], ...]) -> tuple[tuple[int, ...], ...] | None:
+    moves = _solve_milp(np.array(counts_key, dtype=np.int64), [(list(i), lo, hi) for i, lo, hi in cons_key])
+    return None if moves is None else tuple(tuple(int(x) for x in row) for row in moves)
+
+
+def _solve_milp(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.ndarray | None:
+    """The integer programme of :func:`_solve`, solved with HiGHS."""
     k = len(counts)
     pairs = [(p, q) for p in range(k) for q in range(k) if p != q]
     n = int(counts.sum())
@@ -196,11 +223,13 @@ class CurveCheck(ProvenanceMixin):
         Returns
         -------
         pandas.DataFrame
-            One row per unit: ``unit, org_rating, n_employees``, one count column per
-            predikat (labels in ``lang``, best first), ``ok`` (nullable boolean),
-            ``violations`` (the rules broken, as shares: "Baik maks. 70%"),
-            ``changes`` (e.g. "pindahkan 12 pegawai dari Baik ke Butuh Perbaikan") and
-            ``n_changes``. No text names an employee or gives a count of the unit's
+            One row per unit: ``unit, org_rating, n_employees`` (every roster employee),
+            one count column per predikat (labels in ``lang``, best first), ``ok``
+            (nullable boolean), ``violations`` (the rules broken, as shares: "Baik maks.
+            70%"), ``changes`` (e.g. "pindahkan 12 pegawai dari Baik ke Butuh
+            Perbaikan"), ``n_changes``, ``n_rated`` (the employees the curve is checked
+            over), ``n_unscored`` ("belum dinilai") and ``org_rating_source`` (the
+            file's name, "ditetapkan"/"given" or "diasumsikan Baik"/"assumed Baik"). No text names an employee or gives a count of the unit's
             employees in a predikat.
 
         Examples
@@ -223,10 +252,12 @@ class CurveCheck(ProvenanceMixin):
         counts = u[own].astype(float).set_axis(labels, axis=1)
         counts.index = u.index
         n = u["n_employees"].astype(float)
+        unscored = u["n_unscored"].astype(float) if "n_unscored" in u else pd.Series(0.0, index=u.index)
+        rated = n - unscored
         small = pd.Series(False, index=u.index)
         if k is not None:
             counts = suppress_counts(counts, k)
-            small = n < k
+            small = rated < k
         label_of = {p.id: p.label.get(lang) for p in pred}
 
         def shown(x: int) -> str:
@@ -282,21 +313,75 @@ class CurveCheck(ProvenanceMixin):
         out["violations"] = ["; ".join(viol.get(unit, [])) for unit in u["unit"].astype(str)]
         out["changes"] = texts
         out["n_changes"] = n_changes
+        out["n_rated"] = rated.mask(small)
+        out["n_unscored"] = unscored
+        out["org_rating_source"] = (u["org_rating_source"].map(lambda x: source_label(str(x), lang))
+                                    if "org_rating_source" in u else "")
         if k is not None:
             out.loc[small, "ok"] = pd.NA
             out.loc[small, ["violations", "changes"]] = ""
             hide = small | ((n_changes > 0) & (n_changes < k))
             out["n_changes"] = n_changes.mask(hide)
+            out["n_unscored"] = unscored.mask((unscored > 0) & (unscored < k))
         else:
             out["n_employees"] = out["n_employees"].astype(int)
             out[labels] = out[labels].astype(int)
             out["n_changes"] = out["n_changes"].astype(int)
+            out[["n_rated", "n_unscored"]] = out[["n_rated", "n_unscored"]].astype(int)
         return out.reset_index(drop=True)
 
+    def headline(self, lang: str = "id", min_cell: int | None = None) -> str:
+        """Where the org ratings came from and how many employees are not yet rated, in one
+        sentence (aggregates only; a count of 1 .. ``min_cell - 1`` is written ``<min_cell``).
+
+        Examples
+        --------
+        >>> import workbench as wb
+        >>> scores = wb.score(wb.read_sample("kota_contoh"), "permenpanrb-6-2022", period="2025")
+        >>> wb.curve_check(scores).headline()
+        'Predikat organisasi: diasumsikan Baik untuk 12 OPD (tidak ada data predikat organisasi). Belum dinilai: 0 pegawai.'
+        """
+        check_option("lang", lang, ["id", "en"])
+        k = None if min_cell is None else check_min_cell(min_cell)
+        u = self.units
+        src = u["org_rating_source"].astype(str) if "org_rating_source" in u else pd.Series(dtype=str)
+        unscored = int(u["n_unscored"].sum()) if "n_unscored" in u else 0
+        shown = f"<{k}" if k is not None and 0 < unscored < k else f"{unscored:,}"
+        return org_source_sentence(src.tolist(), lang) + " " + t("curve.unscored", lang, n=shown)
+
     def _repr_html_(self) -> str:
-        return frame_html("Curve check per unit", self.units, max_rows=40)
+        head = f"<p><em>{html.escape(self.headline())}</em></p>" if len(self.units) else ""
+        return head + frame_html("Curve check per unit", self.units, max_rows=40)
 
 
+def org_source_sentence(sources: Sequence[str], lang: str = "id") -> str:
+    """Where the units' org ratings came from, in one sentence: each file's name, "set by
+    hand" or "assumed Baik", with the number of units (``sources``: one entry per unit, as
+    ``CurveCheck.units["org_rating_source"]``).
+
+    >>> org_source_sentence(["org.csv", "org.csv", "assumed Baik"])
+    'Predikat organisasi: dari org.csv untuk 2 OPD; diasumsikan Baik untuk 1 OPD (tidak ada data predikat organisasi).'
+    """
+    src = pd.Series(list(sources), dtype=object).astype(str)
+    parts = [t("curve.org_source.file", lang, source=name, n=int((src == name).sum()))
+             for name in sorted(set(src) - {GIVEN, ASSUMED})]
+    if (src == GIVEN).any():
+        parts.append(t("curve.org_source.given", lang, n=int((src == GIVEN).sum())))
+    if (src == ASSUMED).any():
+        parts.append(t("curve.org_source.assumed", lang, n=int((src == ASSUMED).sum())))
+    return t("curve.org_source", lang, sources="; ".join(parts))
+
+
+def source_label(source: str, lang: str) -> str:
+    """A unit's org-rating source as a column shows it (a file's name, \"ditetapkan\" or \"diasumsikan Baik\")."""
+    if source == GIVEN:
+        return t("curve.org_source.given_label", lang)
+    if source == ASSUMED:
+        return t("curve.org_source.assumed_label", lang)
+    return source
+
+
+@lru_cache(maxsize=256)
 def _min_size(row: CurveRow, rounding: Rounding) -> int:
     """The smallest unit in which every rule of ``row`` can be met (at most 100)."""
     for n in range(1, 101):
@@ -340,6 +425,116 @@ def _pool(work: pd.DataFrame, frame: pd.DataFrame, rows_by_unit: dict[str, Curve
     return work, new_rows, len(rename)
 
 
+def _is_dataset(x: Any) -> bool:
+    return all(hasattr(x, a) for a in ("ratings", "roster", "predikat", "org_ratings"))
+
+
+def _from_dataset(ds: Any, rubric: Rubric | str | None, period: str | None,
+                  lang: Literal["id", "en"] | None) -> tuple[Any, Rubric, str, str]:
+    """What :func:`curve_check` checks for a Dataset: ``(scores, rubric, period, predikat_source)``.
+
+    The recorded predikat of ``period`` (with the roster as the denominator) when the
+    dataset holds some, else the ratings scored under ``rubric``.
+    """
+    from workbench.rubric.score import score
+
+    rubric = load_rubric(rubric or RULE_IN_FORCE) if not isinstance(rubric, Rubric) else rubric
+    periods = list(ds.periods)
+    if period is None:
+        if len(periods) != 1:
+            raise ParameterError(f"The dataset holds {len(periods)} periods ({', '.join(periods)}); pass "
+                                 "`period=` to check one of them.")
+        period = periods[0]
+    check_option("period", period, periods)
+    rec = ds.predikat[ds.predikat["period"].astype(str) == period]
+    if rec.empty:
+        return score(ds, rubric, period=period, lang=lang or "id"), rubric, period, "rubric"
+    lang = lang or "id"
+    check_option("lang", lang, ["id", "en"])
+    names = {canonical_name(pd.Series([x], dtype=object)).iloc[0]: p.label.get(lang)
+             for p in rubric.predikat for x in (p.id, p.label.id, p.label.en)}
+    roster = ds.roster
+    if "period" in roster.columns:
+        roster = roster[roster["period"].astype(str) == period]
+    people = roster[["employee_id", "unit"]].astype({"employee_id": str}).drop_duplicates("employee_id")
+    rec = rec.astype({"employee_id": str}).drop_duplicates("employee_id", keep="last")
+    frame = people.merge(rec[["employee_id", "predikat"]], on="employee_id", how="outer")
+    text = frame["predikat"].astype(object)
+    label = canonical_name(text.where(text.notna(), "").astype(object)).map(names)
+    frame = frame.assign(period=period, predikat=pd.Categorical(
+        label, categories=[p.label.get(lang) for p in reversed(rubric.predikat)], ordered=True))
+    frame = frame.loc[:, ["period", "employee_id", "unit", "predikat"]].sort_values(
+        ["unit", "employee_id"], na_position="last").reset_index(drop=True)
+    frame.attrs["not_on_roster"] = int(frame["unit"].isna().sum())
+    return frame, rubric, period, "recorded"
+
+
+def dataset_org_ratings(ds: Any, period: str | None = None) -> tuple[dict[str, str], str]:
+    """The dataset's org ratings ``{unit: org predikat}`` for ``period`` (rows of the period
+    win over rows without one; ``None``: the latest period's) and their source (the
+    file's name, ``ds.meta["org_ratings_source"]``; ``""`` when there are none).
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> dataset_org_ratings(wb.read_sample("kota_contoh"))
+    ({}, '')
+    """
+    if period is None and ds is not None and len(ds.periods):
+        period = ds.periods[-1]
+    return _ds_org(ds, str(period))
+
+
+def _ds_org(ds: Any, period: str) -> tuple[dict[str, str], str]:
+    """The dataset's org ratings for ``period`` (rows of the period win over rows without
+    one) and their source (the file's name)."""
+    org = ds.org_ratings if ds is not None else None
+    if org is None or org.empty:
+        return {}, ""
+    general = org[org["period"].isna()]
+    own = org[org["period"].astype(str) == str(period)]
+    mapping = {str(u): str(v) for u, v in zip(general["unit"], general["org_predikat"], strict=True)
+               if not pd.isna(v)}
+    mapping.update({str(u): str(v) for u, v in zip(own["unit"], own["org_predikat"], strict=True)
+                    if not pd.isna(v)})
+    source = str(getattr(ds, "meta", {}).get("org_ratings_source") or "org_ratings")
+    return mapping, source
+
+
+def _resolve_org(org_rating: Any, ds: Any, period: str, units: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """``({unit: org rating}, {unit: source})`` for every unit."""
+    if isinstance(org_rating, str):
+        return dict.fromkeys(units, org_rating), dict.fromkeys(units, GIVEN)
+    given = {} if org_rating is None else {str(k): v for k, v in dict(org_rating).items()}
+    known, source = _ds_org(ds, period)
+    if ds is None and org_rating is not None:
+        absent = [u for u in units if u not in given]
+        if absent:
+            raise ParameterError(f"`org_rating` gives no Predikat Kinerja Organisasi for {len(absent)} units "
+                                 f"({', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''}); give one per "
+                                 "unit, or one string for all.")
+    mapping, sources = {}, {}
+    for unit in units:
+        if unit in given:
+            mapping[unit], sources[unit] = given[unit], GIVEN
+        elif unit in known:
+            mapping[unit], sources[unit] = known[unit], source
+        else:
+            mapping[unit], sources[unit] = "Baik", ASSUMED
+    return mapping, sources
+
+
+def _overall_source(sources: dict[str, str]) -> str:
+    """The distinct sources of the units' org ratings, files first, then given, then assumed."""
+    distinct = set(sources.values())
+    order = sorted(distinct - {GIVEN, ASSUMED}) + [x for x in (GIVEN, ASSUMED) if x in distinct]
+    return " + ".join(order)
+
+
+def _unit_source(unit: str, sources: dict[str, str]) -> str:
+    return sources.get(unit, _overall_source(sources))
+
+
 def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, CurveRow]:
     curve = rubric.curve
     if curve is None:
@@ -369,8 +564,9 @@ def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, Cu
     return out
 
 
-def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, period: str | None = None,
-                rounding: Rounding = "conservative", max_named: int = 10, rubric: Rubric | None = None,
+def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None = None, *,
+                period: str | None = None,
+                rounding: Rounding = "conservative", max_named: int = 10, rubric: Rubric | str | None = None,
                 lang: Literal["id", "en"] | None = None, small_units: SmallUnits = "report",
                 pool: dict[str, str] | str | None = None) -> CurveCheck:
     """Check each unit's predikat distribution against the curve of the scores' rubric.
@@ -378,14 +574,22 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     Parameters
     ----------
     scores
-        :class:`~workbench.rubric.score.Scores` (with ``unit`` joined from the roster), or
-        a DataFrame with ``period, employee_id, unit, predikat`` (the rubric's labels)
+        :class:`~workbench.rubric.score.Scores` (with ``unit`` joined from the roster), a
+        DataFrame with ``period, employee_id, unit, predikat`` (the rubric's labels)
         and the dimension columns, such as :func:`workbench.weights.scores_frame`
-        returns; then ``rubric`` is required.
+        returns (then ``rubric`` is required), or a :class:`~workbench.data.Dataset`:
+        its recorded predikat (:attr:`~workbench.data.Dataset.predikat`) when it holds
+        some for ``period``, else its ratings scored under ``rubric`` (default the rule
+        in force, ``permenpanrb-6-2022``); its roster is the denominator.
     org_rating
         Predikat Kinerja Organisasi per unit (``{unit: "Istimewa" | "Baik" |
         "Butuh Perbaikan" (or "Cukup") | "Kurang" | "Sangat Kurang"}``, any case), or one
-        string for every unit.
+        string for every unit. Default (and for the units a mapping leaves out, with a
+        Dataset): the dataset's :attr:`~workbench.data.Dataset.org_ratings` (the rows of
+        ``period``, else those without a period). A unit with no known rating is checked
+        as "Baik", and the result says so: ``org_rating_source`` is ``"assumed Baik"``
+        and the unit is listed in ``parameters["units_without_org_rating"]``. (With
+        Scores or a DataFrame, a mapping that leaves out units is an error.)
     period
         The period to check; required when the scores hold several periods.
     rounding
@@ -398,7 +602,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         At most this many borderline employees are named per move in ``changes`` text
         (all of them are in ``.changes``).
     rubric
-        The rubric of a DataFrame ``scores`` (a ``Scores`` carries its own).
+        The rubric of a DataFrame ``scores`` (a ``Scores`` carries its own); for a
+        Dataset, the rubric (or preset id) its ratings are scored under when it holds no
+        recorded predikat for ``period`` (default ``"permenpanrb-6-2022"``).
     lang
         Language of the labels in ``to_frame()``; default the language of ``scores``
         (``"id"`` for a DataFrame). :meth:`CurveCheck.summary` takes its own.
@@ -415,8 +621,13 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     Returns
     -------
     CurveCheck
-        ``.to_frame()``: ``unit, org_rating, n_employees``, counts per predikat,
-        ``n_unscored, ok, violations, changes, n_changes``; ``.summary(lang, min_cell)``
+        ``.to_frame()``: ``unit, org_rating, n_employees`` (every roster employee of the
+        unit in the period), counts per predikat, ``n_unscored`` (those without a
+        predikat: "belum dinilai"), ``ok, violations, changes, n_changes,
+        org_rating_source`` (the org-ratings file's name, ``"given"`` or ``"assumed
+        Baik"``); ``.parameters`` records ``predikat_source`` (``"recorded"`` or
+        ``"rubric"``), ``org_rating_source`` and ``units_without_org_rating``;
+        ``.headline(lang)`` says both in one sentence; ``.summary(lang, min_cell)``
         the same per unit without identifiers and with small cells hidden;
         ``.borderline`` the employees the fix would move (HR only). ``.constraints`` has
         ``meetable`` per unit and rule.
@@ -431,7 +642,12 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     dimension, or of the composite's bands). Ties (common with the plain e-Kinerja ratings)
     are broken by a keyed hash of period and employee id, never by NIP order (which ranks
     by age): the list shows who is *eligible*, a person decides. ``priority`` keeps the
-    mean rescaled dimension score (the composite for a bands rubric). Employees without a predikat are
+    mean rescaled dimension score (the composite for a bands rubric). With recorded predikat
+    there are no scores to rank by: the moves are counted, and no employee is named.
+
+    **The roster is the denominator.** ``n_employees`` counts every roster employee of the
+    unit in the period, rated or not; the curve is checked over the rated ones (*n*, the
+    sum of the predikat counts): employees without a predikat ("belum dinilai") are
     counted in ``n_unscored`` and left out of *n*.
 
     **Small units.** The rules state shares of a unit, which ``rounding`` turns into whole
@@ -463,6 +679,12 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     from workbench.calibration.distance import rank_candidates
 
     check_option("rounding", rounding, ["conservative", "lenient", "nearest"])
+    ds = scores if _is_dataset(scores) else None
+    predikat_source = "rubric"
+    if ds is not None:
+        scores, rubric, period, predikat_source = _from_dataset(ds, rubric, period, lang)
+    elif isinstance(rubric, str):
+        rubric = load_rubric(rubric)
 
     if isinstance(scores, pd.DataFrame):
         if not isinstance(rubric, Rubric):
@@ -482,6 +704,8 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
         frame = scores.frame
         all_ids = scores.predikat_ids()
         lang = lang or scores.lang
+    if not isinstance(rubric, Rubric):  # (for the type checker: every branch above set one)
+        raise ParameterError("`rubric` must be a Rubric or a preset id.")
     check_option("lang", lang, ["id", "en"])
     periods = sorted(frame["period"].unique().tolist())
     if period is None:
@@ -495,7 +719,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     labels = [p.label.get(lang) for p in rubric.predikat]
     ids = all_ids.loc[frame.index]
     rank = ids.map({p: i for i, p in enumerate(pred_ids)})
-    if rubric.rule == "bands":
+    if predikat_source == "recorded":
+        priority = np.full(len(frame), np.nan)
+    elif rubric.rule == "bands":
         priority = frame["composite"].to_numpy(dtype=float)
     else:
         parts = [(frame[d.id].to_numpy(dtype=float) - d.scale.min) / (d.scale.max - d.scale.min)
@@ -505,8 +731,12 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
                          "rank": rank.to_numpy(), "priority": priority})
     check_option("small_units", small_units, ["report", "strict", "pool"])
     units = sorted(work["unit"].dropna().unique().tolist())
-    rows_by_unit = _org_rows(rubric, org_rating, units)
+    mapping, sources = _resolve_org(org_rating, ds, period, units)
+    rows_by_unit = _org_rows(rubric, mapping, units)
     notes: list[str] = []
+    if frame.attrs.get("not_on_roster"):
+        notes.append(f"{frame.attrs['not_on_roster']} employee(s) with a recorded predikat are not on the roster "
+                     f"of {period} and have no unit; they are left out. Add them to the roster to count them.")
     if small_units == "pool":
         work, rows_by_unit, pooled = _pool(work, frame, rows_by_unit, rubric, pool, rounding, lang)
         if pooled:
@@ -551,6 +781,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
                 k = int(moves[p, q])
                 move_rows.append((unit, pred_ids[p], pred_ids[q], k))
                 chosen = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)]
+                if predikat_source == "recorded":  # no scores to find the borderline employees by
+                    texts.append(t("curve.move", lang, n=k, source=labels[p], target=labels[q]))
+                    continue
                 near = rank_candidates(frame.iloc[chosen.index.to_numpy()], rubric,
                                        np.full(len(chosen), pred_ids[q], dtype=object))
                 chosen = chosen.assign(distance=near["distance"].to_numpy()).iloc[
@@ -565,12 +798,13 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
                              if en else f"pindahkan {k} pegawai dari {labels[p]} ke {labels[q]} "
                              f"(terdekat ke batas: {named}{more})")
         unit_rows.append({
-            "unit": unit, "org_rating": row.label.get(lang), "n_employees": n,
+            "unit": unit, "org_rating": row.label.get(lang), "n_employees": int(len(g)),
             **{labels[i]: int(counts[i]) for i in range(len(pred_ids))},
             "n_unscored": int(len(g) - n),
             "ok": (pd.NA if small and not violations else not violations),
             "violations": "; ".join(violations + small),
-            "changes": "; ".join(texts), "n_changes": int(moves.sum()) if moves is not None else -1})
+            "changes": "; ".join(texts), "n_changes": int(moves.sum()) if moves is not None else -1,
+            "org_rating_source": _unit_source(str(unit), sources)})
     units_frame = pd.DataFrame(unit_rows)
     if len(units_frame):
         units_frame["ok"] = pd.array(units_frame["ok"].tolist(), dtype="boolean")
@@ -582,6 +816,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str, *, pe
     moves_frame = pd.DataFrame(move_rows, columns=["unit", "from_predikat", "to_predikat", "n_employees"])
     params = {"period": period, "rounding": rounding, "lang": lang, "small_units": small_units,
               "pool": pool if isinstance(pool, str | None) else dict(pool), "notes": tuple(notes),
-              "org_rating": org_rating if isinstance(org_rating, str) else dict(org_rating)}
+              "org_rating": org_rating if isinstance(org_rating, str | None) else dict(org_rating),
+              "predikat_source": predikat_source,
+              "org_rating_source": _overall_source(sources),
+              "units_without_org_rating": tuple(sorted(u for u, v in sources.items() if v == ASSUMED))}
     return CurveCheck(units_frame, changes, constraints, rubric.id, rubric.hash, params, frame,
                       moves=moves_frame, _rubric=rubric)

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -73,8 +73,12 @@ class Scores(ProvenanceMixin):
         dimension's scale) and, when the dimension has categories, ``<dimension>_category``;
         ``composite`` (NaN for matrix rubrics); one boolean column per flag used by a
         condition (e.g. ``inovasi``); ``predikat`` (ordered categorical, worst first,
-        labels in ``lang``; missing when the employee could not be scored);
-        ``explanation`` (which rule decided); ``n_ratings`` (ratings used).
+        labels in ``lang``; missing when the employee could not be scored, among them
+        the roster's employees with no rating in a scored period, "belum dinilai");
+        ``explanation`` (which rule decided); ``n_ratings`` (ratings used); and, when
+        the dataset holds the predikat recorded in its source files,
+        ``recorded_predikat`` (same labels and categories as ``predikat``; missing when
+        the file says "not yet rated" or holds no row for the employee).
         """
         return self.frame.copy()
 
@@ -100,6 +104,23 @@ class Scores(ProvenanceMixin):
         table = pd.crosstab([frame[k] for k in (keys or ["_all"])], frame["predikat"])
         order = [p.label.get(self.lang) for p in self.rubric.predikat]
         return table.reindex(columns=order, fill_value=0)
+
+    def prefer_recorded(self) -> Scores:
+        """These scores with ``predikat`` replaced by ``recorded_predikat`` in every period
+        for which the dataset recorded predikat (what was decided, as the leadership views
+        report it); the rubric's predikat elsewhere. ``self`` when nothing was recorded.
+
+        The dimension scores stay the rubric's; ``notes`` says which periods were replaced.
+        """
+        periods = list(self.parameters.get("recorded_periods", ()))
+        if "recorded_predikat" not in self.frame or not periods:
+            return self
+        frame = self.frame.copy()
+        use = frame["period"].isin(periods)
+        frame["predikat"] = frame["predikat"].where(~use, frame["recorded_predikat"])
+        note = (f"Predikat tercatat dipakai untuk periode {', '.join(periods)}. / The recorded predikat is used "
+                f"for the period(s) {', '.join(periods)}.")
+        return replace(self, frame=frame, notes=(*self.notes, note), _cache={})
 
     def __repr__(self) -> str:
         return (f"Scores(rubric={self.rubric.id!r}, weights={self.weights!r}, rows={len(self.frame):,}, "
@@ -178,6 +199,79 @@ def _notes(rubric: Rubric, detail: pd.DataFrame, roster_cols: list[str]) -> list
     return notes
 
 
+def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, keys: list[str],
+                  roster_cols: list[str], periods: list[str], rubric: Rubric, ws: WeightSet,
+                  lang: Lang) -> pd.DataFrame:
+    """The roster's employees of ``periods`` who have no row in ``frame``, scored with no
+    rating (predikat missing, the explanation says why), in the columns of ``frame``."""
+    if roster is None or not periods:
+        return frame.iloc[:0]
+    cols = list(dict.fromkeys([*keys, *roster_cols]))
+    right = roster[cols]
+    if is_dask(right):
+        right = right.compute()
+    if "period" in keys:
+        right = right[right["period"].isin(periods)]
+    else:
+        right = pd.concat([right.assign(period=p) for p in periods], ignore_index=True)
+    # (period, employee) pairs as integer codes over both tables: no string hashing per pair
+    n_right = len(right)
+    code_right = np.zeros(n_right, dtype=np.int64)
+    code_frame = np.zeros(len(frame), dtype=np.int64)
+    for k in _KEYS:
+        both = pd.concat([right[k].astype(str), frame[k].astype(str)], ignore_index=True)
+        codes, uniques = pd.factorize(both)
+        code_right = code_right * len(uniques) + codes[:n_right]
+        code_frame = code_frame * len(uniques) + codes[n_right:]
+    keep = ~np.isin(code_right, code_frame)
+    if not keep.any():
+        return frame.iloc[:0]
+    _, first = np.unique(code_right[keep], return_index=True)  # one row per employee and period
+    missing = right[keep].iloc[np.sort(first)].astype({"period": str, "employee_id": str})
+    wide = wide_meta.iloc[:0].reindex(range(len(missing)))
+    for col in missing.columns:
+        wide[col] = missing[col].to_numpy()
+    wide["n_ratings"] = 0
+    return finish(wide, rubric, ws, lang).loc[:, list(frame.columns)]
+
+
+def _recorded(frame: pd.DataFrame, recorded: pd.DataFrame, rubric: Rubric, lang: Lang) -> tuple[pd.Series, int, int]:
+    """``recorded_predikat`` for the rows of ``frame`` (the rubric's labels in ``lang``), the
+    number of employees whose recorded predikat differs from the rubric's, and the number
+    compared (both rated)."""
+    from workbench.data.normalize import canonical_name
+
+    labels = [p.label.get(lang) for p in reversed(rubric.predikat)]
+    names = {}
+    for p in rubric.predikat:
+        for text in (p.id, p.label.id, p.label.en):
+            names[canonical_name(pd.Series([text], dtype=object)).iloc[0]] = p.label.get(lang)
+    rec = recorded.astype({"period": str, "employee_id": str}).drop_duplicates(_KEYS, keep="last")
+    rec_text = rec["predikat"].astype(object)
+    keys = canonical_name(rec_text.where(rec_text.notna(), "").astype(object))
+    rec = rec.assign(label=keys.map(names).to_numpy())
+    idx = pd.MultiIndex.from_frame(rec[_KEYS]).get_indexer(
+        pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["employee_id"].astype(str)]))
+    values = np.where(idx >= 0, rec["label"].to_numpy(dtype=object)[np.maximum(idx, 0)], None)
+    out = pd.Series(pd.Categorical(values, categories=pd.Index(labels), ordered=True), index=frame.index)
+    both = out.notna() & frame["predikat"].notna()
+    differ = both & (out.astype(object) != frame["predikat"].astype(object))
+    return out, int(differ.sum()), int(both.sum())
+
+
+def _recorded_note(n_differ: int, n_compared: int, rubric: Rubric) -> str:
+    return (f"Temuan audit: predikat tercatat {n_differ:,} dari {n_compared:,} pegawai berbeda dari aturan "
+            f"'{rubric.id}' (kolom `recorded_predikat`). / Audit finding: the recorded predikat of "
+            f"{n_differ:,} of {n_compared:,} employees differs from the rule '{rubric.id}' "
+            "(column `recorded_predikat`).")
+
+
+def _unrated_note(n: int) -> str:
+    return (f"{n:,} pegawai di roster belum dinilai (tidak ada penilaian pada periode itu); mereka tetap "
+            f"menjadi baris tanpa predikat. / {n:,} roster employee(s) have no rating in a scored period "
+            "(belum dinilai); they are kept as rows with no predikat.")
+
+
 def score(
     data: Any,
     rubric: Rubric | str,
@@ -230,7 +324,8 @@ def score(
     Scores
         ``.to_frame()``: ``period, employee_id, unit``, per dimension its score and
         ``<dimension>_category``, ``composite``, flags, ``predikat``, ``explanation``,
-        ``n_ratings``; sorted by period and employee.
+        ``n_ratings`` and, when the dataset recorded predikat, ``recorded_predikat``;
+        sorted by period and employee.
 
     Notes
     -----
@@ -241,8 +336,18 @@ def score(
     mean, or minimum); a missing indicator makes the dimension missing unless the
     dimension says ``missing: renormalise``. Then the predikat comes from the matrix of
     dimension categories, or from the bands of the composite (the weighted mean of the
-    dimension scores) with any conditions (e.g. innovation). Employees who have no
-    rating of the rubric's indicators do not appear.
+    dimension scores) with any conditions (e.g. innovation).
+
+    **The roster is the denominator.** A scored period is one in which someone has a
+    rating of the rubric's indicators (or one named in ``period``, or one with recorded
+    predikat). Every roster employee of a scored period appears: one with no rating
+    ("belum dinilai") is a row with no predikat and ``n_ratings`` 0, and ``notes`` counts
+    them. Without a roster, only rated employees appear.
+
+    **Recorded predikat.** When the dataset holds the predikat its files recorded
+    (:attr:`~workbench.data.Dataset.predikat`), ``recorded_predikat`` shows it beside the
+    rubric's, and ``notes`` counts the employees whose two predikat differ: an audit
+    finding (the rule was not applied as written, or the data behind it differ).
 
     The Dask path runs the same two pandas stages per partition and returns an
     identical (computed) result.
@@ -263,12 +368,16 @@ def score(
     check_option("out_of_scale", out_of_scale, ["raise", "clip"])
     ws = _weight_set(rubric, weights)
     ratings = data.ratings if hasattr(data, "ratings") else data
+    recorded = getattr(data, "predikat", None)
+    if not isinstance(recorded, pd.DataFrame) or recorded.empty:
+        recorded = None
     if roster is None and hasattr(data, "roster"):
         roster = data.roster
     missing = [c for c in ("period", "employee_id", "rater_role", "indicator", "score") if c not in ratings.columns]
     if missing:
         raise ParameterError(f"The ratings table lacks the columns {missing}; it must follow the data "
                              "contract (period, employee_id, rater_id, rater_role, indicator, score).")
+    periods: list[str] | None = None
     if period is not None:
         periods = [period] if isinstance(period, str) else list(period)
         ratings = ratings[ratings["period"].isin(periods)]
@@ -301,6 +410,7 @@ def score(
         if right is not None:
             wide = wide.merge(right, on=keys, how="left")
         meta = finish(wide._meta, *args, lang)
+        wide_meta = wide._meta
         frame = wide.map_partitions(finish, *args, lang, meta=meta).compute()
     else:
         wide = indicator_table(ratings, rubric, ws, out_of_scale)
@@ -308,7 +418,16 @@ def score(
             if is_dask(right):
                 right = right.compute()
             wide = _join_roster(wide, right, keys)
+        wide_meta = wide
         frame = finish(wide, *args, lang)
+    scored = set(frame["period"].astype(str).unique().tolist())
+    if recorded is not None:
+        in_rec = recorded["period"].astype(str)
+        scored |= set((in_rec[in_rec.isin(periods)] if periods is not None else in_rec).unique().tolist())
+    scored |= set(periods or [])
+    unrated = _unrated_rows(frame, wide_meta, roster, keys, roster_cols, sorted(scored), rubric, ws, lang)
+    if len(unrated):
+        frame = pd.concat([frame, unrated], ignore_index=True)
     for col in ("period", "employee_id", "unit"):
         frame[col] = frame[col].astype("str")
     order = _sort_order(frame)
@@ -319,6 +438,13 @@ def score(
         frame, detail = frame.take(order), detail.take(order)
     frame, detail = frame.reset_index(drop=True), detail.reset_index(drop=True)
     notes = _notes(rubric, detail, roster_cols) + list(adjust_notes)
+    if len(unrated):
+        notes.append(_unrated_note(len(unrated)))
+    if recorded is not None:
+        params["recorded_periods"] = sorted(set(recorded["period"].astype(str)) & scored)
+        frame["recorded_predikat"], n_differ, n_compared = _recorded(frame, recorded, rubric, lang)
+        if n_differ:
+            notes.append(_recorded_note(n_differ, n_compared, rubric))
     if roster is None:
         notes.append("No roster was given: `unit` is empty.")
     return Scores(frame=frame, detail=detail, rubric=rubric, weights=ws.name, lang=lang,

@@ -50,6 +50,7 @@ from workbench.data import Dataset
 from workbench.errors import ParameterError
 from workbench.privacy import check_min_cell, suppress_counts
 from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
+from workbench.rubric.curve import dataset_org_ratings
 from workbench.viz.palette import PREDIKAT_ORDER
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "baseline_scores",
     "curve",
     "default_org_rating",
+    "org_overrides",
     "distribution",
     "org_ratings",
     "predikat_counts",
@@ -140,13 +142,24 @@ def org_ratings() -> tuple[str, ...]:
     return tuple(row.label.id for row in curve_rows.rows.values()) if curve_rows is not None else ()
 
 
-def default_org_rating(ds: Dataset) -> dict[str, str]:
-    """The documented assumption for the sample: every OPD's organisation rating is "Baik".
+def default_org_rating(ds: Dataset, period: str | None = None) -> dict[str, str]:
+    """Each OPD's Predikat Kinerja Organisasi as the dataset knows it
+    (:func:`workbench.rubric.curve.dataset_org_ratings`: its org-ratings file, the rows of
+    ``period`` first), and "Baik" for an OPD with none (an assumption the curve check
+    records and every view states in its headline).
 
-    Real data should pass the Predikat Kinerja Organisasi set by each unit's superior;
-    the dashboards offer a picker per OPD.
+    The dashboards offer a picker per OPD, starting from these values.
     """
-    return dict.fromkeys(ds.units, "Baik")
+    known, _ = dataset_org_ratings(ds, period)
+    return {u: known.get(u, "Baik") for u in ds.units}
+
+
+def org_overrides(ds: Dataset, period: str, org_rating: Mapping[str, str]) -> dict[str, str]:
+    """The entries of ``org_rating`` (a picker's full mapping) that differ from
+    :func:`default_org_rating`: what a person set on the page, as opposed to what the
+    dataset says or what is assumed."""
+    default = default_org_rating(ds, period)
+    return {str(u): str(v) for u, v in org_rating.items() if default.get(str(u)) != str(v)}
 
 
 def baseline_scores(ds: Dataset) -> Scores:
@@ -158,9 +171,11 @@ def baseline_scores(ds: Dataset) -> Scores:
 
 
 def _score(ds: Dataset) -> Scores:
+    """The rule in force, with the recorded predikat in the periods the files recorded it
+    (:meth:`workbench.rubric.Scores.prefer_recorded`)."""
     from workbench.rubric import score
 
-    return score(ds, _rubric(BASE_RUBRIC))
+    return score(ds, _rubric(BASE_RUBRIC)).prefer_recorded()
 
 
 def predikat_counts(scores: Scores, period: str | None = None, by: str = "unit", unit: str | None = None,
@@ -235,10 +250,14 @@ def shares(counts: pd.DataFrame, n: pd.Series | None = None, min_cell: int | Non
     return counts.astype(float).div(n.where(n >= k), axis=0)
 
 
-def curve(ds: Dataset, period: str, org_rating: Mapping[str, str]) -> CurveCheck:
-    """The core curve check of the rule in force for one period (cached)."""
-    return _cached(("curve", period, _org_key(org_rating)), ds,
-                   lambda: curve_check(baseline_scores(ds), dict(org_rating), period=period))
+def curve(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None) -> CurveCheck:
+    """The core curve check of one period (cached): :func:`workbench.rubric.curve_check` of
+    the dataset (its recorded predikat, else the rule in force; its org ratings), with
+    the entries of ``org_rating`` that differ from :func:`default_org_rating` as given.
+    Each unit's org-rating source and the unrated count are in the result."""
+    given = org_overrides(ds, period, org_rating or {})
+    return _cached(("curve", period, _org_key(given)), ds,
+                   lambda: curve_check(ds, given or None, period=period, rubric=_rubric(BASE_RUBRIC)))
 
 
 def org_label(label: str, lang: str) -> str:
@@ -257,7 +276,7 @@ def leadership(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = 
     from workbench.report import leadership_page
 
     k = check_min_cell(min_cell)
-    org = dict(org_rating) if org_rating is not None else default_org_rating(ds)
+    org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
     return _cached(("page", period, _org_key(org), unit or "", k), ds,
                    lambda: leadership_page(baseline_scores(ds), ds.roster, curve(ds, period, org), period,
                                            unit or None, k))
@@ -269,7 +288,7 @@ def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, st
     from workbench.report import whatif_page
 
     k = check_min_cell(min_cell)
-    org = dict(org_rating) if org_rating is not None else default_org_rating(ds)
+    org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
     return _cached(("whatif_page", rubric.hash, period, _org_key(org), k), ds,
                    lambda: whatif_page(whatif_scores(ds, whatif_base(rubric.id)), whatif_scores(ds, rubric),
                                        whatif_curve(ds, rubric, period, org), period, k,

@@ -143,7 +143,7 @@ class CalibrationMeeting(widgets.VBox):
         self.message = ""
         try:
             self.session = open_session(self._ds, self._rubric, unit=self.unit, period=self.period, store=self._store,
-                                        org_rating=self._org.get(self.unit, "Baik"), by=self._by.value or None,
+                                        org_rating=self._org.get(self.unit), by=self._by.value or None,
                                         create=False, lang="id")
         except WorkbenchError as exc:
             self.session = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import traitlets
@@ -26,6 +26,7 @@ from workbench.data import Dataset
 from workbench.errors import WorkbenchError
 from workbench.i18n import t
 from workbench.privacy import check_min_cell
+from workbench.views import sections as sec
 from workbench.views._base import Panel, run_safely
 from workbench.views._sources import default_org_rating, whatif_base, whatif_periods
 from workbench.views.controls import (
@@ -114,8 +115,10 @@ class Dashboard(widgets.VBox):
     lang = traitlets.Unicode("id").tag(sync=False)
 
     def __init__(self, page: str, ds: Dataset, controls: list[widgets.Widget], panels: list[Panel],
-                 lang: str = "id", min_cell: int | None = None) -> None:
+                 lang: str = "id", min_cell: int | None = None,
+                 headline: Callable[[str], str] | None = None) -> None:
         self.page = page
+        self._headline = headline
         self.panels = panels
         self._k = check_min_cell(min_cell)
         self._ds_name = ds.name or ds.source
@@ -137,7 +140,9 @@ class Dashboard(widgets.VBox):
         self._header.value = (
             f"<h1 class='kw-title'>{html.escape(t(f'page.{self.page}', lang))}</h1>"
             f"<p class='kw-note'>{html.escape(t('page.data', lang, name=self._ds_name, periods=self._periods))} "
-            f"{html.escape(t('page.privacy', lang, k=self._k))}</p>")
+            f"{html.escape(t('page.privacy', lang, k=self._k))}</p>"
+            + (f"<p class='kw-finding kw-headline'>{html.escape(self._headline(lang))}</p>"
+               if self._headline is not None else ""))
 
     def wait(self, timeout: float = 120.0) -> None:
         """Block until every panel has finished its refresh."""
@@ -175,15 +180,17 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
     min_cell
         Small-cell threshold (default 5, never below 3).
     org_rating
-        Predikat Kinerja Organisasi per OPD; default: every OPD "Baik" (a documented
-        assumption for the sample, changeable per OPD in the page).
+        Predikat Kinerja Organisasi per OPD; default: the dataset's org ratings
+        (``ds.org_ratings``) and "Baik" for an OPD without one, changeable per OPD in the
+        page. The headline says where they came from and how many employees of the
+        period are not yet rated ("belum dinilai").
     """
     def build() -> widgets.Widget:
         _require(ds, lang)
         k = check_min_cell(min_cell)
         picker = DatasetPicker(ds, lang=lang)
         units = UnitFilter(ds.units, lang=lang)
-        orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds)), lang=lang)
+        orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds, picker.period)), lang=lang)
         common = {"lang": lang, "min_cell": k}
         rating = dict(orgs.org_rating)
         panels: list[Panel] = [
@@ -197,7 +204,15 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         _link(units, "unit", panels)
         _link(orgs, "org_rating", panels)
         controls = [widgets.HBox([picker, units]), orgs]
-        return Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k)
+
+        def headline(lang: str) -> str:  # the org ratings' source and the unrated count (core numbers)
+            return sec.headline(ds, picker.period, dict(orgs.org_rating), lang, k, units.unit or None)
+
+        dash = Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k, headline=headline)
+        picker.observe(lambda c: dash._relabel(), names="period")
+        orgs.observe(lambda c: dash._relabel(), names="org_rating")
+        units.observe(lambda c: dash._relabel(), names="unit")
+        return dash
 
     return _ready(run_safely(build, lang))
 
@@ -251,7 +266,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         k = check_min_cell(min_cell)
         base = whatif_base()
         picker = DatasetPicker(ds, periods=whatif_periods(ds, base), lang=lang)
-        orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds)), lang=lang)
+        orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds, picker.period)), lang=lang)
         controls = WhatIfControls(base, lang=lang)
         panel = WhatIfPanel(ds, period=picker.period, org_rating=dict(orgs.org_rating), rubric=controls.rubric,
                             lang=lang, min_cell=k)

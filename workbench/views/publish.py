@@ -1,7 +1,7 @@
 """Publish a dashboard as one self-contained HTML file (and a PDF on request).
 
 ``workbench publish DASHBOARD --data PATH --out report.html [--pdf] [--lang id|en]
-[--min-cell 5]`` builds the same sections as the dashboard (the same numbers, the same
+[--min-cell 5] [--period 2025] [--org-rating FILE]`` builds the same sections as the dashboard (the same numbers, the same
 small-cell suppression, no identifiers: rater names are never published), embeds every
 figure as a base64 PNG and the style inline, and writes no script, link or reference to
 any other host, so the file opens on a laptop with no network and makes no request.
@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -62,13 +63,24 @@ def _name(dashboard: str) -> str:
     return name
 
 
+def _period(ds: Dataset, period: str | None) -> str:
+    """The period to report: ``period`` (checked), else 2025 when present, else the latest."""
+    if period is not None:
+        check_option("period", period, ds.periods)
+        return period
+    if not ds.periods:
+        raise ParameterError("The dataset holds no period (no ratings and no recorded predikat); nothing to "
+                             "publish.")
+    return "2025" if "2025" in ds.periods else ds.periods[-1]
+
+
 def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang: str = "id",
                    min_cell: int | None = None, org_rating: Mapping[str, str] | None = None,
                    rubric: Rubric | None = None) -> list[sec.Section]:
     """The sections of ``dashboard`` for a static report (never the HR-only rater names)."""
     name = _name(dashboard)
     k = check_min_cell(min_cell)
-    period = period or ("2025" if "2025" in ds.periods else ds.periods[-1])
+    period = _period(ds, period)
     if name == "ringkasan_pimpinan":
         return [sec.curve_section(ds, period, org_rating, lang, k),
                 sec.share_section(ds, period, lang, k, org_rating=org_rating),
@@ -101,8 +113,9 @@ def build_pages(dashboard: str, ds: Dataset, period: str | None = None, min_cell
 
 
 def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
-                min_cell: int | None = None) -> tuple[str, list[Any]]:
-    """The report's HTML and the figures drawn for it (for the PDF)."""
+                min_cell: int | None = None, headline: str | None = None) -> tuple[str, list[Any]]:
+    """The report's HTML and the figures drawn for it (for the PDF); ``headline`` (see
+    :func:`workbench.views.sections.headline`) is shown under the title."""
     from workbench import __version__
 
     name = _name(dashboard)
@@ -120,7 +133,8 @@ def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: 
     head = (f"<h1>{html.escape(t(f'page.{name}', lang))}</h1>"
             f"<p class='kw-note'>{html.escape(t('page.data', lang, name=ds.name or 'data', periods=', '.join(ds.periods)))} "
             f"{html.escape(t('page.privacy', lang, k=k))}</p>"
-            f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>")
+            f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>"
+            + (f"<p class='kw-finding kw-headline'>{html.escape(headline)}</p>" if headline else ""))
     doc = (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
            f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
            f"<title>{html.escape(t(f'page.{name}', lang))}</title><style>{_STYLE}</style></head>"
@@ -145,7 +159,9 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     pdf
         Also write a PDF next to it (same name, ``.pdf``), one page per figure.
     lang, min_cell, period, org_rating
-        As in the dashboards.
+        As in the dashboards. Without ``org_rating``, the dataset's org ratings
+        (``ds.org_ratings``) are used, and "Baik" is assumed for a unit without one; the
+        report's headline says which, and how many employees are not yet rated.
 
     Returns
     -------
@@ -168,7 +184,10 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                 f"{report.protection} possible values from the numbers it shows; nothing was written. "
                 "Raise --min-cell or report an issue.")
     sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating)
-    doc, figures = render_html(dashboard, ds, sections, lang, min_cell)
+    head = None
+    if _name(dashboard) == "ringkasan_pimpinan":
+        head = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell)
+    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, headline=head)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
     leaks = find_identifiers(doc, names)
     if leaks:
@@ -204,6 +223,12 @@ def run_command(args: argparse.Namespace) -> int:
     else:
         raise ParameterError(f"`--data` must be a file or folder, or a bundled sample "
                              f"({', '.join(wb.data.list_samples())}); got {data!r}.")
+    if getattr(args, "org_rating", None):
+        from workbench.data.org_ratings import read_org_ratings
+
+        org_file = Path(args.org_rating)
+        ds = dataclasses.replace(ds, org_ratings=read_org_ratings(org_file),
+                                 meta={**ds.meta, "org_ratings_source": org_file.name})
     path = publish(args.dashboard, ds, args.out, pdf=args.pdf, lang=args.lang, min_cell=args.min_cell,
                    period=args.period)
     print(f"written {path}" + (f" and {path.with_suffix('.pdf')}" if args.pdf else ""))

@@ -34,6 +34,7 @@ from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts, suppress_rows
 from workbench.report import Page
 from workbench.rubric import Rubric
+from workbench.rubric.curve import org_source_sentence, source_label
 from workbench.views import _sources as src
 from workbench.viz import figures as fig
 
@@ -41,6 +42,7 @@ __all__ = [
     "Section",
     "curve_section",
     "flags_section",
+    "headline",
     "rater_names_section",
     "raters_section",
     "reliability_section",
@@ -88,10 +90,6 @@ def _fmt_count(v: float, lang: str, k: int) -> str:
     return t("fig.suppressed", lang, k=k) if isinstance(v, float) and math.isnan(v) else f"{int(v):,}"
 
 
-def _org(org_rating: Mapping[str, str] | None, ds: Dataset) -> Mapping[str, str]:
-    return org_rating if org_rating is not None else src.default_org_rating(ds)
-
-
 def _pred(label: str, lang: str) -> str:
     return " + ".join(t(f"predikat.{p}", lang) for p in label.split(" + "))
 
@@ -127,7 +125,8 @@ def _moves(page: Page, unit: str, lang: str) -> str:
     return "; ".join(out)
 
 
-def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, ...]) -> Section:
+def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, ...],
+                sources: Mapping[str, str]) -> Section:
     keys = page.tables["curve"]
     labels = list(page.extra["labels"])
     values = page.frame("curve")
@@ -139,7 +138,10 @@ def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, .
     table = pd.DataFrame({
         t("col.unit", lang): units,
         t("col.org_rating", lang): [src.org_label(str(page.extra["org_rating"].get(u, "")), lang) for u in units],
-        t("col.n", lang): [page.label(keys.loc[u, "n"], lang) for u in units],
+        t("col.n", lang): [page.label(keys.loc[u, "total" if "total" in keys else "n"], lang) for u in units],
+        **({t("col.unscored", lang): [page.label(keys.loc[u, "unscored"], lang) for u in units]}
+           if "unscored" in keys else {}),
+        t("col.org_source", lang): [source_label(str(sources.get(u, "")), lang) for u in units],
         t("col.ok", lang): [page.label(keys.loc[u, "ok"], lang) for u in units],
         t("col.detail", lang): [_rules(page, u, lang) for u in units],
         t("col.fix", lang): [_moves(page, u, lang) if not page.facts[keys.loc[u, "ok"]].hidden else ""
@@ -158,12 +160,39 @@ def curve_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
     the page model (:func:`workbench.report.leadership_page` or
     :func:`~workbench.report.whatif_page`), protected as a whole.
     """
-    notes = (t("control.org_assumption", lang),) if org_rating is None else ()
-    if rubric is None:
+    sources = _sources(ds, period, org_rating)
+    if rubric is None:  # the headline: where the org ratings came from, how many are not yet rated
         page = src.leadership(ds, period, org_rating, unit, min_cell)
-        return _curve_from(page, "curve", t("section.curve", lang), lang, notes)
+        notes = (headline(ds, period, org_rating, lang, min_cell, unit),)
+        return _curve_from(page, "curve", t("section.curve", lang), lang, notes, sources)
+    notes = (org_source_sentence(list(sources.values()), lang),)
     page = src.whatif(ds, rubric, period, org_rating, min_cell)
-    return _curve_from(page, "whatif_curve", t("section.whatif_curve", lang), lang, notes)
+    return _curve_from(page, "whatif_curve", t("section.whatif_curve", lang), lang, notes, sources)
+
+
+def _sources(ds: Dataset, period: str, org_rating: Mapping[str, str] | None) -> dict[str, str]:
+    """Each unit's org-rating source (a file's name, "given" or "assumed Baik")."""
+    units = src.curve(ds, period, org_rating).units
+    if "org_rating_source" not in units:
+        return {}
+    return dict(zip(units["unit"].astype(str), units["org_rating_source"].astype(str), strict=True))
+
+
+def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
+             min_cell: int | None = None, unit: str | None = None) -> str:
+    """The org ratings' source and the "belum dinilai" count of ``period``: the count is a
+    number of the leadership page (:func:`workbench.report.leadership_page`), protected
+    with the rest of it."""
+    page = src.leadership(ds, period, org_rating, unit, min_cell)
+    sentence = org_source_sentence(list(_sources(ds, period, org_rating).values()), lang)
+    return sentence + " " + _unscored(page, page.headlines.get("unscored"), lang)
+
+
+def _unscored(page: Page, key: str | None, lang: str) -> str:
+    """ "Belum dinilai: n pegawai." from a fact of the page (none: 0)."""
+    if key is not None and page.facts[key].status == "protected":
+        return t("curve.unscored_hidden", lang)
+    return t("curve.unscored", lang, n=page.label(key, lang) if key else "0")
 
 
 def share_section(ds: Dataset, period: str, lang: str = "id", min_cell: int | None = None,
@@ -251,6 +280,9 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
                              for p, lab in zip(src.PREDIKAT, labels, strict=True)},
                           t("col.n", lang): [page.label(k, lang) for k in keys["n"]]})
     notes = tuple(_curve_flags(page, lang, [unit] if unit in page.tables["curve"].index else []))
+    curve = page.tables["curve"]
+    if "unscored" in curve and unit in curve.index and page.value(curve.loc[unit, "unscored"]) != 0:
+        notes += (_unscored(page, curve.loc[unit, "unscored"], lang),)
     return Section("unit", t("section.unit", lang, unit=unit), finding, table, notes,
                    lambda: fig.unit_figure(hidden, unit, n, share, lang, page.min_cell))
 

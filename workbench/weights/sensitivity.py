@@ -34,7 +34,7 @@ from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.results import DEFAULT_N_BOOT
 from workbench.rubric.model import Rubric
-from workbench.weights._engine import WeightModel, select_period, weight_model
+from workbench.weights._engine import WeightModel, draw_ranks, select_period, weight_model
 from workbench.weights.sobol import SobolResult, interval_notes, sobol_indices
 
 __all__ = ["curve_violations", "sensitivity"]
@@ -188,9 +188,12 @@ def sensitivity(
                              "there is nothing to vary.")
     names = list(model.params["name"].to_numpy()[free])
     nominal = model.evaluate(model.theta0[None, :])
-    rank_nom = model.ranks(nominal.value)
     pred_nom = nominal.predikat
     scored = pred_nom[:, 0] >= 0
+    # competition ranks as integers, draws in rows (one contiguous sort per draw): the
+    # ranks of WeightModel.ranks, and exact sums of their differences
+    rank_nom = draw_ranks(model, nominal.value)[0, scored].astype(np.int64)
+    pred_nom_scored = pred_nom[scored, 0]
     top = rubric.predikat[0].id
     outputs = ["mean_abs_rank_shift", "n_predikat_changes", f"share_{top}"] + (
         ["curve_violations"] if org_rating is not None else [])
@@ -205,10 +208,10 @@ def sensitivity(
         y = np.empty((len(x), len(outputs)))
         for s in range(0, len(x), step):
             ev = model.evaluate(theta[s:s + step])
-            rk = model.ranks(ev.value)
+            rk = draw_ranks(model, ev.value)[:, scored]  # (draws, scored employees)
             pr = ev.predikat
-            y[s:s + step, 0] = np.abs(rk[scored] - rank_nom[scored]).mean(axis=0)
-            y[s:s + step, 1] = (pr[scored] != pred_nom[scored]).sum(axis=0)
+            y[s:s + step, 0] = np.abs(rk.astype(np.int64) - rank_nom[None, :]).mean(axis=1)
+            y[s:s + step, 1] = (pr[scored] != pred_nom_scored[:, None]).sum(axis=0)
             y[s:s + step, 2] = (pr[scored] == 0).mean(axis=0)
             if org_rating is not None:
                 y[s:s + step, 3] = curve_violations(model, pr, org_rating)

@@ -1,0 +1,127 @@
+"""The leadership dashboard on recorded predikat only, with an org-ratings file (issue 10).
+
+The data are files in a temporary folder, as a BKD analyst has them: a recap of the
+recorded predikat (NIP, unit, period, predikat; ``-`` = not yet rated, labels in any
+case), a roster with employees the recap does not rate, and an org-ratings CSV that
+rates two of the three OPD. The page must render, say in its headline where the org
+ratings came from (the file's name; "diasumsikan Baik" for the OPD it leaves out) and
+how many employees are not yet rated, and show both per OPD in the curve table.
+
+The kernel builds the dataset from the files with pandas, the data contract's label
+normalisation and :func:`workbench.data.org_ratings.read_org_ratings`, because
+``wb.load`` does not yet read a recap of recorded predikat or an org-ratings file (the
+e-Kinerja layouts work does); once it does, this notebook's loading cell becomes
+``views.dashboard_data()`` with ``WORKBENCH_DATA`` set to the folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NIP = re.compile(r"(?<!\d)\d{18}(?!\d)")
+LOAD = 120_000
+UNITS = {"Dinas Kesehatan": 30, "Dinas Pendidikan": 40, "Badan Keuangan Daerah": 20}
+
+
+def _files(folder) -> tuple[int, int]:
+    """Write the recap, the roster and the org ratings; return (employees, not yet rated)."""
+    roster, recap = ["nip,unit_kerja,periode"], ["NIP,Unit Kerja,Periode,Predikat"]
+    labels = ["BAIK", "Baik", "sangat baik", "Butuh Perbaikan", "Baik", "Baik", "Baik", "-"]
+    n, unrated = 0, 0
+    for u, size in UNITS.items():
+        for i in range(size):
+            nip = f"19800101{2000 + n:04d}01{1001 + n:04d}"[:18]
+            roster.append(f"{nip},{u},2025")
+            n += 1
+            if i % 10 == 9:  # on the roster, not in the recap: not yet rated
+                unrated += 1
+                continue
+            label = labels[(n * 7) % len(labels)]
+            unrated += label == "-"
+            recap.append(f"{nip},{u},2025,{label}")
+    (folder / "roster.csv").write_text("\n".join(roster) + "\n", encoding="utf-8")
+    (folder / "rekap_predikat_2025.csv").write_text("\n".join(recap) + "\n", encoding="utf-8")
+    (folder / "predikat_organisasi_2025.csv").write_text(
+        "Predikat Kinerja Organisasi Tahun 2025\nNama OPD;Predikat Organisasi\nDinas Kesehatan;Istimewa\n"
+        "Dinas Pendidikan;Butuh Perbaikan\n", encoding="utf-8")
+    return n, unrated
+
+
+LOAD_CELL = """
+import pandas as pd
+from workbench.data import Dataset
+from workbench.data.normalize import normalize_id, normalize_predikat
+from workbench.data.org_ratings import read_org_ratings
+folder = {folder!r}
+roster = pd.read_csv(folder + "/roster.csv", dtype=str).rename(
+    columns={{"nip": "employee_id", "unit_kerja": "unit", "periode": "period"}})
+recap = pd.read_csv(folder + "/rekap_predikat_2025.csv", dtype=str, keep_default_na=False)
+predikat = pd.DataFrame({{"period": recap["Periode"], "employee_id": normalize_id(recap["NIP"])[0],
+                         "predikat": normalize_predikat(recap["Predikat"])[0]}})
+ratings = pd.DataFrame(columns=["period", "employee_id", "rater_id", "rater_role", "indicator", "score"])
+ds = Dataset.from_frames(ratings, roster, name="rekap_bkd", predikat=predikat,
+                         org_ratings=read_org_ratings(folder + "/predikat_organisasi_2025.csv"))
+ds.meta["org_ratings_source"] = "predikat_organisasi_2025.csv"
+"""
+
+
+def _notebook(path, folder) -> None:
+    cells = ["from workbench import views", LOAD_CELL.format(folder=str(folder)),
+             "views.leadership_overview(ds)"]
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [],
+                     "source": src} for i, src in enumerate(cells)],
+          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _full_page(page) -> None:
+    """Grow the viewport to the tallest scrolling element (Voila scrolls inside its own
+    container, so a "full page" screenshot would otherwise stop at the window)."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 8000)})
+
+
+def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila_factory, probe, tmp_path):
+    n, unrated = _files(tmp_path)
+    notebook = tmp_path / "ringkasan_predikat_tercatat.ipynb"
+    _notebook(notebook, tmp_path)
+    server = voila_factory(str(notebook))
+    page = probe.page
+    page.goto(server.url, wait_until="domcontentloaded", timeout=LOAD)
+    page.wait_for_selector(".kw-headline", timeout=LOAD)
+    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
+    _full_page(page)
+    probe.screenshot("dashboard_ringkasan_predikat_tercatat")
+
+    assert "Ringkasan Pimpinan" in page.inner_text("h1.kw-title")
+    head = page.inner_text(".kw-headline")
+    assert head == (f"Predikat organisasi: dari predikat_organisasi_2025.csv untuk 2 OPD; diasumsikan Baik untuk "
+                    f"1 OPD (tidak ada data predikat organisasi). Belum dinilai: {unrated} pegawai.")
+    text = page.inner_text("body")
+    assert "OPD memenuhi kurva distribusi" in text
+    assert "Sumber predikat organisasi" in text and "Belum dinilai" in text
+    row = page.locator("tr", has_text="Badan Keuangan Daerah").first.inner_text()
+    assert "diasumsikan Baik" in row
+    row = page.locator("tr", has_text="Dinas Pendidikan").first.inner_text()
+    assert "predikat_organisasi_2025.csv" in row and "Butuh Perbaikan" in row and "40" in row
+    assert page.locator(".kw-section img:visible").count() >= 2
+
+    assert "Traceback" not in text and "Error" not in text and "Maaf" not in text
+    assert not NIP.search(page.content()), "an 18-digit NIP reached the browser"
+    assert probe.console_errors == [] and probe.blocked == []
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_function("() => document.querySelector('.kw-headline').innerText.includes('Not yet rated')",
+                           timeout=60_000)
+    assert f"Not yet rated (belum dinilai): {unrated} employee(s)." in page.inner_text(".kw-headline")
+    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
+    page.wait_for_selector("text=Source of the organisational rating", timeout=LOAD)
+    assert "assumed Baik" in page.locator("tr", has_text="Badan Keuangan Daerah").first.inner_text()
+    probe.screenshot("dashboard_ringkasan_predikat_tercatat_en")
+    assert n == sum(UNITS.values())

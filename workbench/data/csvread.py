@@ -1,0 +1,199 @@
+"""Reading delimited text files whatever their encoding, quoting or shape.
+
+:func:`read_delimited` returns every record as text cells with ``_line``, the
+physical line of the file where the record starts (a quoted value may hold line
+breaks, so records and lines differ). Its cost grows with the data, not its shape:
+
+* a record with more than :data:`~workbench.data.xlsx.MAX_COLUMNS` fields, or a file
+  needing more than :data:`~workbench.data.xlsx.MAX_CELLS` cells, is refused at once
+  with an error naming the limit and the line;
+* a quote that opens a value and is never closed is an error naming the line where
+  it opened (it would swallow the rest of the file into one cell);
+* UTF-8 (with or without a BOM), UTF-16 and Windows-1252 are read; a file mixing
+  UTF-8 and Windows-1252 lines is decoded line by line and the Windows-1252 lines are
+  returned as warnings.
+
+The common file (no quotes, as wide as its first line) is parsed by pandas' C
+parser; anything else by the :mod:`csv` module.
+
+Examples
+--------
+>>> t = read_delimited('NIP;Catatan\\n1;"dua\\nbaris"\\n2;x\\n', "a.csv")
+>>> t.frame["_line"].tolist(), t.separator
+([1, 2, 4], ';')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.data import xlsx
+from workbench.errors import DataContractError
+
+__all__ = ["Delimited", "decode", "read_delimited"]
+
+_SEPARATORS = (";", ",", "\t", "|")
+
+
+@dataclass
+class Delimited:
+    """A parsed text file: cells, separator, encoding and warnings ``(reason, line, value)``."""
+
+    frame: pd.DataFrame
+    separator: str
+    encoding: str
+    warnings: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+
+def decode(data: bytes) -> tuple[str, str, list[int]]:
+    """Decode bytes; return ``(text, encoding, lines decoded as Windows-1252 in a UTF-8 file)``.
+
+    >>> decode("é".encode("utf-8") + b"\\n" + "é".encode("cp1252"))
+    ('é\\né', 'utf-8+cp1252', [2])
+    """
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError:
+            pass
+    body = data[3:] if bom else data
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    lines = body.split(b"\n")
+    out, fallback, utf8_evidence = [], [], False
+    for i, raw in enumerate(lines, start=1):
+        try:
+            s = raw.decode("utf-8")
+            utf8_evidence = utf8_evidence or not raw.isascii()
+        except UnicodeDecodeError:
+            s = raw.decode("cp1252", errors="replace")
+            fallback.append(i)
+        out.append(s)
+    if not bom and not utf8_evidence:
+        return body.decode("cp1252", errors="replace"), "cp1252", []
+    return "\n".join(out), "utf-8+cp1252", fallback
+
+
+def _separator(text: str) -> str:
+    sample = [ln for ln in text[:20000].split("\n") if ln.strip()][:20]
+    best, best_score = ",", -1.0
+    for sep in _SEPARATORS:
+        counts = [ln.count(sep) for ln in sample]
+        if not counts or max(counts) == 0:
+            continue
+        score = float(np.median(counts))
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _too_wide(where: str, line: int, n: int) -> DataContractError:
+    return DataContractError(
+        f"{where}: line {line:,} has {n:,} fields, beyond the reader's limit of MAX_COLUMNS = "
+        f"{xlsx.MAX_COLUMNS:,}. This is not a table (a line of separators, or the wrong separator); "
+        "delete that line or export the data again.")
+
+
+def _too_many(where: str, line: int) -> DataContractError:
+    return DataContractError(
+        f"{where}: the file needs more than MAX_CELLS = {xlsx.MAX_CELLS:,} cells (lines x widest line, "
+        f"reached at line {line:,}). Delete stray separators that make a few lines very wide, or split the "
+        "file, then load again.")
+
+
+def _unclosed(where: str, line: int) -> DataContractError:
+    return DataContractError(
+        f"{where}: line {line:,}: a quote (\") opens a value that is never closed, so the rest of the file "
+        "would be read as one cell. Close the quote or delete it, then load again.")
+
+
+def _fast(text: str, sep: str) -> pd.DataFrame | None:
+    """pandas' C parser, or None when the file needs the careful path."""
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, header=None,
+                            skip_blank_lines=False, quotechar='"', engine="c")
+    except pd.errors.ParserError:
+        return None  # more fields than the first line, or an unclosed quote
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(columns=["0"], dtype=object)
+    frame.columns = [str(c) for c in frame.columns]
+    if frame.isna().to_numpy().any():
+        frame = frame.fillna("")
+    if '"' in text:
+        # a quoted value may hold line breaks: a record spans 1 + that many lines
+        extra = np.zeros(len(frame), dtype=np.int64)
+        for c in frame.columns:
+            s = frame[c]
+            has = s.str.contains("\n", regex=False).to_numpy(dtype=bool)
+            if has.any():
+                extra[has] += s[has].str.count("\n").to_numpy(dtype=np.int64)
+        starts = np.concatenate([[1], 1 + np.cumsum(1 + extra)[:-1]]) if len(frame) else extra
+        frame["_line"] = starts.astype(np.int64)
+    else:
+        frame["_line"] = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return frame
+
+
+def _careful(text: str, sep: str, where: str) -> pd.DataFrame:
+    """The csv module, record by record, with the physical line of each and the limits checked."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep, quotechar='"', strict=False)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    width = prev = 0
+    try:
+        for row in reader:
+            start, prev = prev + 1, reader.line_num
+            n = len(row)
+            if n > xlsx.MAX_COLUMNS:
+                raise _too_wide(where, start, n)
+            if n > width:
+                width = n
+            if (len(rows) + 1) * width > xlsx.MAX_CELLS:
+                raise _too_many(where, start)
+            rows.append(row)
+            lines.append(start)
+    except csv.Error as exc:  # e.g. a field larger than csv.field_size_limit()
+        raise DataContractError(
+            f"{where}: line {prev + 1:,} cannot be read ({exc}). Check the quotes on that line, or export "
+            "the data again.") from exc
+    if rows and rows[-1]:
+        tail = "\n".join(text.split("\n")[lines[-1] - 1:])
+        try:
+            list(csv.reader(io.StringIO(tail), delimiter=sep, quotechar='"', strict=True))
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise _unclosed(where, text.count("\n") - rows[-1][-1].count("\n") + 1) from None
+    width = max(width, 1)
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=[str(i) for i in range(width)],
+                         dtype=object)
+    frame["_line"] = np.asarray(lines, dtype=np.int64)
+    return frame
+
+
+def read_delimited(text: str, where: str, encoding: str = "utf-8") -> Delimited:
+    """Split decoded text into records of text cells; see the module docstring."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    sep = _separator(text)
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    width = first.count(sep) + 1
+    if width > xlsx.MAX_COLUMNS and '"' not in first:
+        raise _too_wide(where, 1, width)
+    n_lines = text.count("\n") + (not text.endswith("\n"))
+    frame = None
+    if width <= xlsx.MAX_COLUMNS and n_lines * width <= xlsx.MAX_CELLS:
+        frame = _fast(text, sep)
+    if frame is None:
+        frame = _careful(text, sep, where)
+    return Delimited(frame=frame, separator=sep, encoding=encoding)

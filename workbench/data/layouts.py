@@ -1,0 +1,195 @@
+"""What the eye sees in a real BKD file: merged cells, title rows, signature blocks, periods in titles.
+
+Files that a BKD (Badan Kepegawaian Daerah) analyst has are made for printing: a
+title in merged cells above the header, the period written in the title
+(``Tahunan 2025``, ``Bulan Maret 2025``), the unit written once and merged down its
+block, and a signature block below the data (``Mengetahui``, ``Kepala BKPSDM``, a
+name, ``NIP. ...``, ``Kota Contoh, 31 Desember 2025``). The helpers here turn that
+back into a table; :func:`workbench.load` uses them and reports what they did.
+
+Examples
+--------
+>>> period_from_text("LAPORAN PENILAIAN SKP BULAN MARET 2025")
+'2025-03'
+>>> period_from_text("Penilaian SKP Januari - Desember 2025"), period_from_text("Tahunan 2025")
+('2025', '2025')
+>>> period_from_text("Rekap Triwulan II 2025"), period_from_text("Daftar Pegawai") is None
+('2025-Q2', True)
+>>> a1((5, 1, 12, 1))
+'B5:B12'
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.normalize import normalize_period
+
+__all__ = ["MONTHS", "a1", "fill_merged", "period_bounds", "period_from_text", "signature_rows"]
+
+MONTHS: dict[str, int] = {
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
+    "agustus": 8, "september": 9, "oktober": 10, "nopember": 11, "november": 11, "desember": 12,
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
+    "october": 10, "december": 12,
+}
+"""Month names (Indonesian and English, lower case) and their numbers."""
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_RANGE = re.compile(rf"\b({_MONTH_RE})\b\s*(?:-|–|s\.?\s*d\.?|sampai(?: dengan)?|to)\s*\b({_MONTH_RE})\b\s*((?:19|20)\d{{2}})")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\b\s*((?:19|20)\d{{2}})\b")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+_STAMP = re.compile(r"diperbarui|pembaruan|update|dicetak|tanggal cetak|per tanggal|\d{4}-\d{2}-\d{2}[ t]\d{2}:\d{2}")
+
+
+def period_from_text(text: str, year: str | None = None) -> str | None:
+    """The appraisal period a title, sheet name or file name speaks of, or ``None``.
+
+    ``Januari - Desember 2025`` and ``Tahunan 2025`` are the year (``2025``), ``Bulan
+    Maret 2025`` the month (``2025-03``), ``Triwulan II 2025`` the quarter; any other
+    text with one year in it is that year. A text without a year (a sheet named
+    ``Maret`` or ``Tahunan``) takes ``year`` when given. An update or print time
+    (``Diperbarui: 2026-01-15 08:00``) names no period.
+
+    >>> period_from_text("Maret", year="2025"), period_from_text("Tahunan", year="2025")
+    ('2025-03', '2025')
+    >>> period_from_text("Diperbarui: 2026-01-15 08:00") is None
+    True
+    """
+    low = re.sub(r"[_\s]+", " ", str(text).lower())
+    if _STAMP.search(low):
+        return None
+    if year is not None and not _YEAR.search(low):
+        m = re.search(rf"\b({_MONTH_RE})\b", low)
+        if re.search(r"\btahunan\b|\bjanuari\s*-\s*desember\b", low):
+            return year
+        if m:
+            return f"{year}-{MONTHS[m.group(1)]:02d}"
+        return None
+    m = _RANGE.search(low)
+    if m:
+        first, last, year = MONTHS[m.group(1)], MONTHS[m.group(2)], m.group(3)
+        if (first, last) == (1, 12):
+            return year
+        if first == last:
+            return f"{year}-{first:02d}"
+        quarter = {(1, 3): "Q1", (4, 6): "Q2", (7, 9): "Q3", (10, 12): "Q4", (1, 6): "S1", (7, 12): "S2"}
+        return f"{year}-{quarter[(first, last)]}" if (first, last) in quarter else year
+    m = _MONTH_YEAR.search(low)
+    if m and "tahunan" not in low:
+        return f"{m.group(2)}-{MONTHS[m.group(1)]:02d}"
+    if re.search(r"(?:^|[^a-z])(?:q|tw|triwulan|kuartal|quarter|s|sem|semester)\s*[-_]?\s*(?:iv|iii|ii|i|[1-4])(?![a-z0-9])",
+                 low):
+        years = _YEAR.findall(low)
+        if len(set(years)) == 1:
+            got = normalize_period(pd.Series([low]))[0].iloc[0]
+            if got is not None:
+                return str(got)
+    distinct = set(_YEAR.findall(low))
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def a1(rng: tuple[int, int, int, int]) -> str:
+    """A merged range ``(first_line, first_col, last_line, last_col)`` in Excel notation."""
+    def col(c: int) -> str:
+        out = ""
+        c += 1
+        while c:
+            c, r = divmod(c - 1, 26)
+            out = chr(65 + r) + out
+        return out
+
+    l1, c1, l2, c2 = rng
+    return f"{col(c1)}{l1}:{col(c2)}{l2}"
+
+
+def fill_merged(frame: pd.DataFrame, merged: list[tuple[int, int, int, int]]) -> pd.DataFrame:
+    """Write the value of each merged range's first cell into every cell of the range."""
+    if not merged:
+        return frame
+    frame = frame.copy()
+    cols = [c for c in frame.columns if c != "_line"]
+    lines = pd.Index(frame["_line"].to_numpy())
+    for l1, c1, l2, c2 in merged:
+        rows = lines.get_indexer(np.arange(l1, l2 + 1))
+        rows = rows[rows >= 0]
+        targets = [str(c) for c in range(c1, c2 + 1) if str(c) in cols]
+        if len(rows) == 0 or not targets or str(c1) not in cols:
+            continue
+        first = lines.get_indexer([l1])[0]
+        if first < 0:
+            continue
+        value = frame.iloc[first, frame.columns.get_loc(str(c1))]
+        positions = [frame.columns.get_loc(c) for c in targets]
+        frame.iloc[rows, positions] = value
+    return frame
+
+
+_SIGNATURE = re.compile(
+    r"^\s*(?:mengetahui|menyetujui|disetujui|diketahui|kepala\b|sekretaris\b|a\.?\s*n\.?\s|plt\.?\s|plh\.?\s|"
+    r"nip\.?\s*[:.]?\s*\d|pembina\b|penata\b|ditetapkan|dibuat\s+(?:oleh|di)|ttd\b|tanda\s*tangan|pejabat\s+penilai)",
+    re.IGNORECASE)
+_DATE_LINE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH_RE})\s+(?:19|20)\d{{2}}\b", re.IGNORECASE)
+
+
+def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
+    """Rows of the signature block at the foot of a table (a boolean mask).
+
+    The block is the last run of rows that are blank, short (three filled cells or
+    fewer) or signature lines (``Mengetahui``, ``Kepala ...``, ``NIP. ...``, a date
+    line), none with an identifier in ``id_column``, starting at its first
+    signature line.
+    """
+    n = len(body)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    filled = np.column_stack([~body[c].astype(str).str.strip().eq("").to_numpy(dtype=bool) for c in body.columns]) \
+        if body.shape[1] else np.zeros((n, 0), dtype=bool)
+    n_filled = filled.sum(axis=1)
+    if id_column is not None and id_column in body.columns:
+        has_id = body[id_column].astype(str).str.strip().str.fullmatch(r"[\d .\-]{9,}").to_numpy(dtype=bool)
+    else:
+        has_id = np.zeros(n, dtype=bool)
+    tail_ok = ((n_filled <= 3) & ~has_id)[::-1]
+    suffix = np.cumprod(tail_ok)[::-1].astype(bool)  # rows from which everything below is tail-like
+    mask = np.zeros(n, dtype=bool)
+    if not suffix.any():
+        return mask
+    top = int(np.argmax(suffix))  # only the foot of the table is searched for signature lines
+    tail = body.iloc[top:].astype(str)
+    sig = np.zeros(n - top, dtype=bool)
+    for c in tail.columns:
+        s = tail[c].str.strip()
+        sig |= (s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)).to_numpy(dtype=bool)
+    starts = np.flatnonzero(sig)
+    if len(starts):
+        first = top + starts[0]
+        while first > top and n_filled[first - 1] == 0:
+            first -= 1
+        mask[first:] = True
+    return mask
+
+
+def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day of a contract period (``2025``, ``2025-Q1``, ``2025-S2``, ``2025-03``)."""
+    m = re.fullmatch(r"(\d{4})(?:-(Q[1-4]|S[12]|\d{2}))?", str(period))
+    if not m:
+        return None
+    year, part = int(m.group(1)), m.group(2)
+    if part is None:
+        first, last = 1, 12
+    elif part.startswith("Q"):
+        q = int(part[1])
+        first, last = 3 * q - 2, 3 * q
+    elif part.startswith("S"):
+        first, last = (1, 6) if part == "S1" else (7, 12)
+    else:
+        first = last = int(part)
+    start = pd.Timestamp(year=year, month=first, day=1)
+    end = pd.Timestamp(year=year, month=last, day=1) + pd.offsets.MonthEnd(0)
+    return start, end
