@@ -132,7 +132,10 @@ def test_publish_a_dataset_with_recorded_predikat_only(tmp_path):
     ds.meta["org_ratings_source"] = "pko.xlsx"
     text = pub.publish("ringkasan_pimpinan", ds, tmp_path / "r.html").read_text(encoding="utf-8")
     head = re.search(r"kw-headline'>([^<]*)<", text).group(1)
+    # 1 unrated in Dinas A (a small cell) and 6 in Dinas B, whose size and counts are shown:
+    # the city's 7 would give Dinas A's 1, so the page hides it
     assert head == ("Predikat organisasi: dari pko.xlsx untuk 1 OPD; diasumsikan Baik untuk 1 OPD (tidak ada data "
-                    "predikat organisasi). Belum dinilai: 7 pegawai.")
+                    "predikat organisasi). Belum dinilai: disembunyikan (agar sel kecil lain tidak dapat dihitung).")
+    assert "Belum dinilai: 7 pegawai" not in text
     assert "1 dari 2 OPD" in text or "0 dari 2 OPD" in text
     assert not any(i in text for i in ids)

@@ -111,9 +111,18 @@ class PageProbe:
         self.context.route("**/*", _route)
 
     def screenshot(self, name: str) -> Path:
+        """The whole page: Voila scrolls inside its own container, so the window grows to the
+        tallest scrolling element for the shot (a "full page" screenshot would stop at the
+        window), then returns to its size."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        size = self.page.viewport_size or {"width": 1400, "height": 1000}
+        height = self.page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+        self.page.set_viewport_size({"width": size["width"], "height": max(size["height"],
+                                                                           min(int(height) + 40, 8000))})
         self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(size)
         return path
 
     def close(self) -> None:

@@ -80,13 +80,6 @@ def _notebook(path, folder) -> None:
     path.write_text(json.dumps(nb), encoding="utf-8")
 
 
-def _full_page(page) -> None:
-    """Grow the viewport to the tallest scrolling element (Voila scrolls inside its own
-    container, so a "full page" screenshot would otherwise stop at the window)."""
-    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 8000)})
-
-
 def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila_factory, probe, tmp_path):
     n, unrated = _files(tmp_path)
     notebook = tmp_path / "ringkasan_predikat_tercatat.ipynb"
@@ -96,7 +89,6 @@ def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila
     page.goto(server.url, wait_until="domcontentloaded", timeout=LOAD)
     page.wait_for_selector(".kw-headline", timeout=LOAD)
     page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
-    _full_page(page)
     probe.screenshot("dashboard_ringkasan_predikat_tercatat")
 
     assert "Ringkasan Pimpinan" in page.inner_text("h1.kw-title")

@@ -88,7 +88,7 @@ def _label(p: str, lang: str) -> str:
 def _legend_handles(lang: str, suppressed: bool, k: int) -> list[Patch]:
     handles = [Patch(facecolor=PREDIKAT_COLORS[p], edgecolor="white", label=_label(p, lang)) for p in PREDIKAT_ORDER]
     if suppressed:
-        handles.append(Patch(facecolor=SUPPRESSED, hatch="//", edgecolor="white", label=t("fig.suppressed", lang, k=k)))
+        handles.append(Patch(facecolor=SUPPRESSED, hatch="//", edgecolor="white", label=t("fig.hidden", lang)))
     return handles
 
 
@@ -176,7 +176,7 @@ def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min
             hatch=None)
     for i, v in enumerate(vals):
         ax.text(v + 0.003 if not math.isnan(v) else lo + 0.01, i,
-                f"{v:.0%}" if not math.isnan(v) else t("fig.suppressed", lang, k=k), va="center", color=MUTED)
+                f"{v:.0%}" if not math.isnan(v) else t("fig.hidden", lang), va="center", color=MUTED)
     ax.axvline(national, color=ACCENT, linestyle="--", linewidth=2)
     ax.text(national, -0.8, t("fig.share.national", lang, national=national), color=ACCENT, ha="right",
             va="bottom", fontsize=9)
@@ -243,7 +243,7 @@ def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: s
     ax = fig.add_subplot()
     hidden = _stacked(ax, counts, lang, k)
     ax.set_xlabel(t("fig.unit.xlabel", lang))
-    share_text = t("fig.suppressed", lang, k=k) if math.isnan(share) else f"{share:.0%}"
+    share_text = t("fig.hidden", lang) if math.isnan(share) else f"{share:.0%}"
     ax.set_title(t("fig.unit.title", lang, unit=unit, n=int(n) if not math.isnan(n) else 0, share=share_text), loc="left")
     _style(ax)
     fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
@@ -333,7 +333,7 @@ def transitions_figure(matrix: pd.DataFrame, changed: float, lang: str = "id", m
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
-            text = t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:,.0f}"
+            text = t("fig.hidden", lang) if math.isnan(v) else f"{v:,.0f}"
             dark = not math.isnan(v) and shade[i, j] > 0.6 * shade.max()
             ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black",
                     fontweight="bold" if i == j else "normal")
@@ -345,6 +345,6 @@ def transitions_figure(matrix: pd.DataFrame, changed: float, lang: str = "id", m
     ax.set_xlabel(t("fig.transitions.after", lang))
     ax.tick_params(axis="x", rotation=20)
     ax.tick_params(axis="y", rotation=0)
-    changed_text = t("fig.suppressed", lang, k=k) if math.isnan(changed) else f"{changed:,.0f}"
+    changed_text = t("fig.hidden", lang) if math.isnan(changed) else f"{changed:,.0f}"
     ax.set_title(t("fig.transitions.title", lang, changed=changed_text), loc="left")
     return fig
