@@ -478,3 +478,40 @@ def test_property_recaps_count_and_keep_exactly_the_good_rows(tmp_path_factory, 
     assert ds.roster.set_index("employee_id")["unit"].to_dict() == dict(zip(nips, units, strict=True))
     assert ds.report.errors[ds.report.errors["reason"] == "predikat_invalid"]["line"].tolist() == [
         6 + i for i, ok in enumerate(valid) if not ok]
+
+
+@pytest.mark.parametrize("header", ["Nama OPD;Predikat Organisasi", "OPD;PKO", "Unit Kerja;Predikat Kinerja Organisasi (PKO)",
+                                    "Perangkat Daerah;Capaian Kinerja Organisasi", "Nama Unit;Predikat Organisasi"])
+def test_the_loader_reads_every_org_ratings_header_the_org_reader_reads(tmp_path, header):
+    from workbench.data.org_ratings import read_org_ratings
+
+    path = tmp_path / "predikat_organisasi_2025.csv"
+    path.write_text(f"Predikat Kinerja Organisasi Tahun 2025\n{header}\nDinas Kesehatan;Istimewa\n"
+                    "Dinas Pendidikan;Butuh Perbaikan\n", encoding="utf-8")
+    expected = read_org_ratings(path)[["unit", "org_predikat"]].values.tolist()
+    assert expected == [["Dinas Kesehatan", "Istimewa"], ["Dinas Pendidikan", "Butuh Perbaikan"]]
+    ds = wb.load(path)
+    assert ds.org_ratings[["unit", "org_predikat"]].values.tolist() == expected
+
+
+def test_a_folder_of_a_predikat_recap_a_roster_and_org_ratings_loads_as_one_dataset(tmp_path):
+    roster = ["nip,unit_kerja,periode"] + [f"19800101200{i % 10}01{1001 + i:04d}"[:18] + f",Dinas {'AB'[i % 2]},2025"
+                                           for i in range(20)]
+    recap = ["NIP,Unit Kerja,Periode,Predikat"] + [
+        r.split(",")[0] + f",Dinas {'AB'[i % 2]},2025," + ["BAIK", "sangat baik", "-"][i % 3]
+        for i, r in enumerate(roster[1:17])]
+    (tmp_path / "roster.csv").write_text("\n".join(roster) + "\n", encoding="utf-8")
+    (tmp_path / "rekap_predikat_2025.csv").write_text("\n".join(recap) + "\n", encoding="utf-8")
+    (tmp_path / "predikat_organisasi_2025.csv").write_text(
+        "Predikat Kinerja Organisasi Tahun 2025\nNama OPD;Predikat Organisasi\nDinas A;Istimewa\n", encoding="utf-8")
+    ds = wb.load(tmp_path)
+    rep = ds.report
+    assert rep.rows_read == rep.rows_kept + rep.rows_rejected == 20 + 16 + 1
+    assert ds.org_ratings[["unit", "org_predikat"]].values.tolist() == [["Dinas A", "Istimewa"]]
+    assert ds.meta["org_ratings_source"] == "predikat_organisasi_2025.csv"
+    assert len(ds.roster) == 20 and ds.predikat["predikat"].notna().sum() == 11
+    check = wb.curve_check(ds, period="2025")
+    units = check.units.set_index("unit")
+    assert units["n_unscored"].sum() == 20 - 11
+    assert units.loc["Dinas A", "org_rating_source"] == "predikat_organisasi_2025.csv"
+    assert units.loc["Dinas B", "org_rating_source"] == "assumed Baik"

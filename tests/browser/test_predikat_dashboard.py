@@ -7,16 +7,12 @@ rates two of the three OPD. The page must render, say in its headline where the 
 ratings came from (the file's name; "diasumsikan Baik" for the OPD it leaves out) and
 how many employees are not yet rated, and show both per OPD in the curve table.
 
-The kernel builds the dataset from the files with pandas, the data contract's label
-normalisation and :func:`workbench.data.org_ratings.read_org_ratings`, because
-``wb.load`` does not yet read a recap of recorded predikat or an org-ratings file (the
-e-Kinerja layouts work does); once it does, this notebook's loading cell becomes
-``views.dashboard_data()`` with ``WORKBENCH_DATA`` set to the folder.
+The dashboard is the one ``make dashboard`` serves, with ``WORKBENCH_DATA`` set to the
+folder: ``wb.load`` reads the three files as one dataset.
 """
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -52,39 +48,10 @@ def _files(folder) -> tuple[int, int]:
     return n, unrated
 
 
-LOAD_CELL = """
-import pandas as pd
-from workbench.data import Dataset
-from workbench.data.normalize import normalize_id, normalize_predikat
-from workbench.data.org_ratings import read_org_ratings
-folder = {folder!r}
-roster = pd.read_csv(folder + "/roster.csv", dtype=str).rename(
-    columns={{"nip": "employee_id", "unit_kerja": "unit", "periode": "period"}})
-recap = pd.read_csv(folder + "/rekap_predikat_2025.csv", dtype=str, keep_default_na=False)
-predikat = pd.DataFrame({{"period": recap["Periode"], "employee_id": normalize_id(recap["NIP"])[0],
-                         "predikat": normalize_predikat(recap["Predikat"])[0]}})
-ratings = pd.DataFrame(columns=["period", "employee_id", "rater_id", "rater_role", "indicator", "score"])
-ds = Dataset.from_frames(ratings, roster, name="rekap_bkd", predikat=predikat,
-                         org_ratings=read_org_ratings(folder + "/predikat_organisasi_2025.csv"))
-ds.meta["org_ratings_source"] = "predikat_organisasi_2025.csv"
-"""
-
-
-def _notebook(path, folder) -> None:
-    cells = ["from workbench import views", LOAD_CELL.format(folder=str(folder)),
-             "views.leadership_overview(ds)"]
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [],
-                     "source": src} for i, src in enumerate(cells)],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb), encoding="utf-8")
-
-
 def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila_factory, probe, tmp_path):
     n, unrated = _files(tmp_path)
-    notebook = tmp_path / "ringkasan_predikat_tercatat.ipynb"
-    _notebook(notebook, tmp_path)
-    server = voila_factory(str(notebook))
+    # the dashboard as served, on the folder: wb.load reads the recap, the roster and the org ratings
+    server = voila_factory("dashboards/ringkasan_pimpinan.ipynb", env={"WORKBENCH_DATA": str(tmp_path)})
     page = probe.page
     page.goto(server.url, wait_until="domcontentloaded", timeout=LOAD)
     page.wait_for_selector(".kw-headline", timeout=LOAD)

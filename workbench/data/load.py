@@ -99,6 +99,11 @@ _ALIASES: dict[str, list[str]] = {
     "row_number": ["no", "nomor", "nourut", "number"],
 }
 _ALIASES["unit"] += ["skpunor", "skpunornama", "unornama", "namaunitkerja", "namaunor"]
+# as the org-ratings reader (workbench.data.org_ratings) names them: "Nama OPD", "PKO", ...
+_ALIASES["unit"] += ["namaopd", "namaunit", "namaperangkatdaerah", "namasatuankerja", "namasatker", "namaskpd",
+                     "unor"]
+_ALIASES["org_predikat"] += ["pko", "capaiankinerjaorganisasi", "orgrating", "predikatkinerjaorganisasipko",
+                             "predikatorganisasipko"]
 _ALIASES["jabatan"] += ["skpjabatan", "jabatanakhir"]
 COLUMN_ALIASES: dict[str, str] = {alias: col for col, aliases in _ALIASES.items() for alias in aliases}
 """Recognised headers (lower-case, letters and digits only) and the contract column each names."""
@@ -728,7 +733,9 @@ def load(
         report = ValidationReport.from_parts(report.counts, pd.concat([report.problems, *extra]))
     meta: dict[str, object] = {}
     if org_raw:
-        meta["org_ratings_source"] = ", ".join(dict.fromkeys(str(r["_file"].iloc[0]) for r in org_raw if len(r)))
+        # the file's name, as the headlines say it (a server's folders are nobody's business)
+        meta["org_ratings_source"] = ", ".join(dict.fromkeys(Path(str(r["_file"].iloc[0])).name
+                                                             for r in org_raw if len(r)))
     if skp is not None:
         meta["skp"] = skp.reindex(columns=list(SKP_COLUMNS) + ["_file", "_line"]).rename(
             columns={"_file": "file", "_line": "line"})

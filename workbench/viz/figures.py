@@ -165,7 +165,7 @@ def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min
     national
         The national share (about 0.95, BKN/KemenPANRB 2023).
     """
-    k = check_min_cell(min_cell)
+    check_min_cell(min_cell)  # validated; a hidden share is drawn without its reason
     fig = _figure(9, 0.38 * len(share) + 1.6)
     ax = fig.add_subplot()
     y = np.arange(len(share))
@@ -323,7 +323,7 @@ def transitions_figure(matrix: pd.DataFrame, changed: float, lang: str = "id", m
     changed
         Employees whose predikat changes (``NaN`` = hidden).
     """
-    k = check_min_cell(min_cell)
+    check_min_cell(min_cell)
     fig = _figure(8, 4.4, left=2.0, right=0.3, top=0.45, bottom=1.3)
     ax = fig.add_subplot()
     labels = [_label(p, lang) for p in PREDIKAT_ORDER]
