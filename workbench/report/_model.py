@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import t
+from workbench.i18n import number, t
 from workbench.privacy import DEFAULT_PROTECTION, audit, check_min_cell
 
 __all__ = ["Fact", "Page", "Relation", "protect"]
@@ -225,15 +225,15 @@ class Page:
         if key is None or key not in self.facts:
             return ""
         f = self.facts[key]
-        if f.status == SMALL:
-            return t("fig.suppressed", lang, k=self.min_cell)
+        if f.status == SMALL:  # a share of a small group is not "<5 %": say what is small
+            return t("privacy.small_share" if f.kind == "share" else "fig.suppressed", lang, k=self.min_cell)
         if f.status == PROTECTED:
             return t("privacy.protected", lang)
         if f.kind == "share":
-            return "" if math.isnan(f.value) else f"{f.value:.1%}"
+            return "" if math.isnan(f.value) else number(f.value, ".1%", lang)
         if f.kind == "verdict":
             return t("answer.yes" if f.value else "answer.no", lang)
-        return f"{int(round(f.value)):,}"
+        return number(int(round(f.value)), ",", lang)
 
     def frame(self, table: str, values: bool = True) -> pd.DataFrame:
         """A table as published values (``NaN`` hidden) or, ``values=False``, statuses."""

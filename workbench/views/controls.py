@@ -205,7 +205,7 @@ class WhatIfControls(widgets.VBox):
             box = widgets.VBox(parts)
             box.add_class(f"kw-dimension-{dim.id}")
             boxes.append(box)
-        self._reset = widgets.Button(icon="undo")
+        self._reset = widgets.Button(icon="undo", layout=widgets.Layout(width="auto"))
         self._reset.add_class("kw-reset")
         self._reset.on_click(lambda _: self.reset())
         self._help = widgets.HTML()
@@ -221,8 +221,8 @@ class WhatIfControls(widgets.VBox):
     def _slider(self, key: str, value: float, lo: float, hi: float, step: float,
                 label: tuple[str, ...]) -> widgets.FloatSlider:
         s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, continuous_update=False,
-                                readout_format=".2f" if step < 1 else ".0f", style=_WIDE,
-                                layout=widgets.Layout(width="460px"))
+                                readout_format=".2f" if step < 1 else ".0f", style={"description_width": "230px"},
+                                layout=widgets.Layout(width="520px"))  # one description width: tracks align
         s.add_class("kw-slider-" + key.replace(".", "-"))
         s.observe(self._on_slide, names="value")
         self.sliders[key] = s
@@ -276,8 +276,9 @@ class WhatIfControls(widgets.VBox):
             label = self._labels[key]
             if label[0] == "role":
                 s.description = f"{t('control.weights_roles', lang)}: {t('role.' + label[1], lang)}"
-            elif label[0] == "indicator":
-                s.description = self.base.indicator(label[1]).label.get(lang)  # type: ignore[arg-type]
+            elif label[0] == "indicator":  # a weight, whatever unit the indicator is scored in
+                name = str(self.base.indicator(label[1]).label.get(lang)).replace(" (%)", "")  # type: ignore[arg-type]
+                s.description = t("control.weight_indicator", lang, indicator=name)
             else:
                 cat = next(c for c in self.base.dimension(label[1]).categories if c.id == label[2])
                 s.description = t("control.threshold", lang, category=cat.label.get(lang))  # type: ignore[arg-type]

@@ -116,9 +116,10 @@ class Dashboard(widgets.VBox):
 
     def __init__(self, page: str, ds: Dataset, controls: list[widgets.Widget], panels: list[Panel],
                  lang: str = "id", min_cell: int | None = None,
-                 headline: Callable[[str], str] | None = None) -> None:
+                 headline: Callable[[str], str] | None = None, rule: Callable[[str], str] | None = None) -> None:
         self.page = page
         self._headline = headline
+        self._rule = rule
         self.panels = panels
         self._k = check_min_cell(min_cell)
         self._ds_name = ds.name or ds.source
@@ -141,6 +142,7 @@ class Dashboard(widgets.VBox):
             f"<h1 class='kw-title'>{html.escape(t(f'page.{self.page}', lang))}</h1>"
             f"<p class='kw-note'>{html.escape(t('page.data', lang, name=self._ds_name, periods=self._periods))} "
             f"{html.escape(t('page.privacy', lang, k=self._k))}</p>"
+            + (f"<p class='kw-note kw-rule'>{html.escape(self._rule(lang))}</p>" if self._rule is not None else "")
             + (f"<p class='kw-finding kw-headline'>{html.escape(self._headline(lang))}</p>"
                if self._headline is not None else ""))
 
@@ -208,7 +210,8 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         def headline(lang: str) -> str:  # the org ratings' source and the unrated count (core numbers)
             return sec.headline(ds, picker.period, dict(orgs.org_rating), lang, k, units.unit or None)
 
-        dash = Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k, headline=headline)
+        dash = Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k, headline=headline,
+                         rule=lambda lang: sec.rule_line(ds, picker.period, lang))
         picker.observe(lambda c: dash._relabel(), names="period")
         orgs.observe(lambda c: dash._relabel(), names="org_rating")
         units.observe(lambda c: dash._relabel(), names="unit")
@@ -273,7 +276,8 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         _link(picker, "period", [panel])
         _link(orgs, "org_rating", [panel])
         _link(controls, "rubric", [panel])
-        return Dashboard("simulasi_rubrik", ds, [picker, controls, orgs], [panel], lang, k)
+        return Dashboard("simulasi_rubrik", ds, [picker, controls, orgs], [panel], lang, k,
+                         rule=lambda lang: sec.rule_line(ds, picker.period, lang, rubric=controls.base, whatif=True))
 
     return _ready(run_safely(build, lang))
 

@@ -112,10 +112,22 @@ def build_pages(dashboard: str, ds: Dataset, period: str | None = None, min_cell
     return [src.whatif(ds, rubric, period, org_rating, k)]
 
 
+def _loaded(ds: Dataset, lang: str) -> str:
+    """The loading counts (rows read, kept, rejected), when the dataset was loaded from files."""
+    rep = getattr(ds, "report", None)
+    if rep is None or not getattr(rep, "rows_read", 0):
+        return ""
+    text = t("page.loaded", lang, read=rep.rows_read, kept=rep.rows_kept, rejected=rep.rows_rejected)
+    return f"<p class='kw-note kw-loaded'>{html.escape(text)}</p>"
+
+
 def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
-                min_cell: int | None = None, headline: str | None = None) -> tuple[str, list[Any]]:
+                min_cell: int | None = None, headline: str | None = None,
+                rule: str | None = None) -> tuple[str, list[Any]]:
     """The report's HTML and the figures drawn for it (for the PDF); ``headline`` (see
-    :func:`workbench.views.sections.headline`) is shown under the title."""
+    :func:`workbench.views.sections.headline`) and ``rule`` (the rule the numbers follow,
+    :func:`workbench.views.sections.rule_line`) are shown under the title with the data's
+    loading counts."""
     from workbench import __version__
 
     name = _name(dashboard)
@@ -133,7 +145,9 @@ def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: 
     head = (f"<h1>{html.escape(t(f'page.{name}', lang))}</h1>"
             f"<p class='kw-note'>{html.escape(t('page.data', lang, name=ds.name or 'data', periods=', '.join(ds.periods)))} "
             f"{html.escape(t('page.privacy', lang, k=k))}</p>"
-            f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>"
+            + _loaded(ds, lang)
+            + (f"<p class='kw-note kw-rule'>{html.escape(rule)}</p>" if rule else "")
+            + f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>"
             + (f"<p class='kw-finding kw-headline'>{html.escape(headline)}</p>" if headline else ""))
     doc = (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
            f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
@@ -184,10 +198,13 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                 f"{report.protection} possible values from the numbers it shows; nothing was written. "
                 "Raise --min-cell or report an issue.")
     sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating)
-    head = None
+    head = rule = None
     if _name(dashboard) == "ringkasan_pimpinan":
         head = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell)
-    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, headline=head)
+        rule = sec.rule_line(ds, _period(ds, period), lang)
+    elif _name(dashboard) == "simulasi_rubrik":
+        rule = sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True)
+    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, headline=head, rule=rule)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
     leaks = find_identifiers(doc, names)
     if leaks:

@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from workbench.data import Dataset
-from workbench.i18n import t
+from workbench.i18n import number, t
 from workbench.privacy import check_min_cell, suppress_counts, suppress_rows
 from workbench.report import Page
 from workbench.rubric import Rubric
@@ -43,6 +43,7 @@ __all__ = [
     "curve_section",
     "flags_section",
     "headline",
+    "rule_line",
     "rater_names_section",
     "raters_section",
     "reliability_section",
@@ -87,7 +88,7 @@ def _k(min_cell: int | None) -> int:
 
 
 def _fmt_count(v: float, lang: str, k: int) -> str:
-    return t("fig.suppressed", lang, k=k) if isinstance(v, float) and math.isnan(v) else f"{int(v):,}"
+    return t("fig.suppressed", lang, k=k) if isinstance(v, float) and math.isnan(v) else number(int(v), ",", lang)
 
 
 def _pred(label: str, lang: str) -> str:
@@ -178,6 +179,20 @@ def _sources(ds: Dataset, period: str, org_rating: Mapping[str, str] | None) -> 
     return dict(zip(units["unit"].astype(str), units["org_rating_source"].astype(str), strict=True))
 
 
+def rule_line(ds: Dataset, period: str, lang: str = "id", rubric: Rubric | None = None,
+              whatif: bool = False) -> str:
+    """The rule a view's predikat follow, in one line: the rubric (label and id) and,
+    when the dataset records predikat for ``period``, that those come first."""
+    from workbench.rubric import load_rubric
+
+    r = rubric or load_rubric(src.BASE_RUBRIC)
+    if whatif:
+        return t("page.rule_whatif", lang, rubric=r.label.get(lang), id=r.id)  # type: ignore[arg-type]
+    pred = ds.predikat
+    recorded = bool(len(pred)) and bool(pred.loc[pred["period"].astype(str) == period, "predikat"].notna().any())
+    return t("page.rule_recorded" if recorded else "page.rule", lang, rubric=r.label.get(lang), id=r.id)  # type: ignore[arg-type]
+
+
 def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
              min_cell: int | None = None, unit: str | None = None) -> str:
     """The org ratings' source and the "belum dinilai" count of ``period``: the count is a
@@ -221,7 +236,10 @@ def trend_section(ds: Dataset, unit: str | None = None, lang: str = "id", min_ce
     shares = values[labels].set_axis(list(src.PREDIKAT), axis=1)
     baik = values["baik"]
     vals = baik.to_numpy(dtype=float)
-    if len(vals) and np.isfinite(vals[[0, -1]]).all():
+    single = len(vals) < 2  # one period: no trend to draw, said in words
+    if single:
+        finding = t("trend.single", lang, period=str(baik.index[0]) if len(vals) else period)
+    elif np.isfinite(vals[[0, -1]]).all():
         finding = t("fig.trend.title", lang, first=vals[0], last=vals[-1], p0=baik.index[0], p1=baik.index[-1])
     else:
         finding = t("section.trend", lang)
@@ -229,7 +247,8 @@ def trend_section(ds: Dataset, unit: str | None = None, lang: str = "id", min_ce
                           **{t(f"predikat.{p}", lang): [page.label(k, lang) for k in keys[lab]]
                              for p, lab in zip(src.PREDIKAT, labels, strict=True)}})
     title = t("section.trend", lang) + (f" ({unit})" if unit else "")
-    return Section("trend", title, finding, table, (), lambda: fig.trend_figure(shares, baik, lang))
+    return Section("trend", title, finding, table, (),
+                   None if single else (lambda: fig.trend_figure(shares, baik, lang)))
 
 
 def _curve_flags(page: Page, lang: str, units: list[str] | None = None) -> list[str]:
@@ -250,12 +269,20 @@ def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
                   min_cell: int | None = None, near_all: float = 0.99, unit: str | None = None) -> Section:
     """Flags for leadership: OPD off their curve, OPD where (nearly) everyone is Baik or better."""
     page = src.leadership(ds, period, org_rating, unit, min_cell)
-    notes = _curve_flags(page, lang)
-    for u in page.extra["share_flags"]:
-        key = f"{page.name}/flag_share/{period}/{u}"
-        if page.shown(key):
-            notes.append(t("flag.share", lang, unit=u, share=page.facts[key].value))
-    finding = t("flag.none", lang) if not notes else t("flag.count", lang, n=len(notes))
+    # what needs attention, one line per kind (the per-OPD detail is in the curve table)
+    keys = page.tables["curve"]
+    by_rule: dict[str, list[str]] = {}
+    for u in keys.index.astype(str):
+        ok = page.facts[keys.loc[u, "ok"]]
+        if not ok.hidden and not ok.value:
+            by_rule.setdefault(_rules(page, u, lang) or "-", []).append(u)
+    notes = [t("flag.curve_group", lang, rule=rule, n=len(units), units=", ".join(units))
+             for rule, units in sorted(by_rule.items(), key=lambda item: -len(item[1]))]
+    near = [u for u in page.extra["share_flags"] if page.shown(f"{page.name}/flag_share/{period}/{u}")]
+    if near:
+        notes.append(t("flag.share_group", lang, n=len(near), units=", ".join(near), share=near_all))
+    flagged = len({u for units in by_rule.values() for u in units} | set(near))
+    finding = t("flag.none", lang) if not notes else t("flag.count", lang, n=flagged)
     return Section("flags", t("section.flags", lang), finding, None, tuple(notes) or (t("flag.none", lang),))
 
 
@@ -269,13 +296,14 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
     labels = list(page.extra["labels"])
     values = page.frame("unit")
     hidden = values[labels].set_axis(list(src.PREDIKAT), axis=1)
+    hidden.index = pd.Index([_jabatan(j, lang) for j in hidden.index.astype(str)])
     hidden.attrs["totals"] = values["n"].fillna(0).to_numpy()
     n = page.value(page.headlines["unit_n"]) if "unit_n" in page.headlines else math.nan
     share_key = page.headlines.get("unit_share")
     share = page.value(share_key) if share_key else math.nan
     finding = (t("fig.unit.title", lang, unit=unit, n=int(n), share=page.label(share_key, lang))
                if not math.isnan(n) else t("status.no_data", lang))
-    table = pd.DataFrame({t("jabatan.label", lang): keys.index.astype(str),
+    table = pd.DataFrame({t("jabatan.label", lang): [_jabatan(j, lang) for j in keys.index.astype(str)],
                           **{t(f"predikat.{p}", lang): [page.label(k, lang) for k in keys[lab]]
                              for p, lab in zip(src.PREDIKAT, labels, strict=True)},
                           t("col.n", lang): [page.label(k, lang) for k in keys["n"]]})
@@ -285,6 +313,13 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
         notes += (_unscored(page, curve.loc[unit, "unscored"], lang),)
     return Section("unit", t("section.unit", lang, unit=unit), finding, table, notes,
                    lambda: fig.unit_figure(hidden, unit, n, share, lang, page.min_cell))
+
+
+def _jabatan(code: str, lang: str) -> str:
+    """A position type by its label ("Fungsional"); a code the catalogue does not know as is."""
+    from workbench.i18n import catalogue
+
+    return t(f"jabatan.{code}", lang) if f"jabatan.{code}" in catalogue() else code
 
 
 def reliability_section(ds: Dataset, period: str = "2025", lang: str = "id", min_cell: int | None = None,
@@ -300,8 +335,8 @@ def reliability_section(ds: Dataset, period: str = "2025", lang: str = "id", min
                 threshold=threshold)
     table = pd.DataFrame({
         t("col.unit", lang): rel["unit"],
-        t("col.estimate", lang): [t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:.2f}" for v in est],
-        t("col.ci", lang): [("" if math.isnan(a) else f"{a:.2f} - {b:.2f}") for a, b in zip(rel["ci_low"], rel["ci_high"], strict=True)],
+        t("col.estimate", lang): [t("fig.suppressed", lang, k=k) if math.isnan(v) else number(v, ".2f", lang) for v in est],
+        t("col.ci", lang): [("" if math.isnan(a) else f"{number(a, '.2f', lang)} - {number(b, '.2f', lang)}") for a, b in zip(rel["ci_low"], rel["ci_high"], strict=True)],
         t("col.n", lang): rel["n_subjects"].astype(int),
     })
     return Section("reliability", t("section.reliability", lang), finding, table, (),
@@ -322,7 +357,7 @@ def raters_section(ds: Dataset, period: str = "2025", lang: str = "id", min_cell
     table = pd.DataFrame({
         t("col.unit", lang): summ["unit"],
         t("col.raters", lang): summ["n_raters"].astype(int),
-        t("col.spread", lang): [t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:.2f}" for v in summ["spread"]],
+        t("col.spread", lang): [t("fig.suppressed", lang, k=k) if math.isnan(v) else number(v, ".2f", lang) for v in summ["spread"]],
         t("col.lenient", lang): [_fmt_count(float(v), lang, k) for v in flagged["lenient"]],
         t("col.severe", lang): [_fmt_count(float(v), lang, k) for v in flagged["severe"]],
     })

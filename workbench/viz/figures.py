@@ -34,7 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from workbench.i18n import t
+from workbench.i18n import number, t
 from workbench.privacy import check_min_cell
 from workbench.viz.palette import (
     ACCENT,
@@ -73,6 +73,21 @@ def _figure(width: float, height: float, left: float = 1.7, right: float = 1.1, 
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
                         bottom=bottom / height)
     return fig
+
+
+def _names(index: Any, width: int = 24) -> tuple[list[str], float]:
+    """Unit names as tick labels: a long name wraps onto two lines (a longer one ends in
+    "..."), and the left margin in inches that fits the longest line."""
+    import textwrap
+
+    labels = []
+    for name in (str(i) for i in index):
+        lines = textwrap.wrap(name, width) or [""]
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="...")]
+        labels.append("\n".join(lines))
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=8)
+    return labels, max(1.2, 0.3 + 0.075 * longest)
 
 
 def _style(ax: object) -> None:
@@ -115,11 +130,16 @@ def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int) -> bool:
         left = left + width
     totals = table.attrs.get("totals")
     rest = (np.asarray(totals, dtype=float) if totals is not None else np.ones(len(table))) - left
-    hidden = bool(table[list(PREDIKAT_ORDER)].isna().to_numpy().any())
+    cells = table[list(PREDIKAT_ORDER)].isna().to_numpy()
+    hidden = bool(cells.any())
+    whole = cells.all(axis=1)  # nothing of the row is shown: no bar at all, a word instead
     if hidden:
-        ax.barh(y, np.clip(np.nan_to_num(rest), 0, None), left=left, color=SUPPRESSED, hatch="//",  # type: ignore[attr-defined]
-                edgecolor="white", height=0.7)
-    ax.set_yticks(y, [str(i) for i in table.index])  # type: ignore[attr-defined]
+        ax.barh(y, np.where(whole, 0.0, np.clip(np.nan_to_num(rest), 0, None)), left=left,  # type: ignore[attr-defined]
+                color=SUPPRESSED, hatch="//", edgecolor="white", height=0.7)
+    for i in np.flatnonzero(whole):
+        ax.text(0.01, y[i], t("fig.hidden", lang), va="center", color=MUTED,  # type: ignore[attr-defined]
+                transform=ax.get_yaxis_transform())  # type: ignore[attr-defined]
+    ax.set_yticks(y, _names(table.index)[0])  # type: ignore[attr-defined]
     ax.invert_yaxis()  # type: ignore[attr-defined]
     return hidden
 
@@ -139,7 +159,7 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
         The suppression threshold, for the legend.
     """
     k = check_min_cell(min_cell)
-    fig = _figure(9.5, 0.42 * len(shares) + 1.8, right=1.6)
+    fig = _figure(9.5, 0.42 * len(shares) + 1.8, left=_names(shares.index)[1], right=1.6)
     ax = fig.add_subplot()
     hidden = _stacked(ax, shares, lang, k)
     ok = check.reindex(shares.index)["ok"].fillna(False).astype(bool)
@@ -147,7 +167,7 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
         ax.text(1.01, i, t("fig.curve.meets" if good else "fig.curve.fails", lang), va="center",
                 color=PASS if good else FAIL, fontweight="bold", transform=ax.get_yaxis_transform())
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.xaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
     ax.set_xlabel(t("fig.curve.xlabel", lang))
     ax.set_title(t("fig.curve.title", lang, ok=int(ok.sum()), n=len(shares)), loc="left")
     _style(ax)
@@ -166,24 +186,24 @@ def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min
         The national share (about 0.95, BKN/KemenPANRB 2023).
     """
     check_min_cell(min_cell)  # validated; a hidden share is drawn without its reason
-    fig = _figure(9, 0.38 * len(share) + 1.6)
+    labels, left = _names(share.index)
+    fig = _figure(9, 0.38 * len(share) + 1.9, left=left, bottom=1.25)
     ax = fig.add_subplot()
     y = np.arange(len(share))
     vals = share.to_numpy(dtype=float)
-    colors = [SUPPRESSED if math.isnan(v) else PREDIKAT_COLORS["Baik"] for v in vals]
     lo = min(0.5, float(np.nanmin(vals)) - 0.05) if np.isfinite(vals).any() else 0.5
-    ax.barh(y, np.where(np.isnan(vals), 1.0, vals) - lo, left=lo, color=colors, height=0.65,
-            hatch=None)
+    # a hidden share gets no bar (a bar to 100 % would read as everyone), only the word
+    ax.barh(y, np.where(np.isnan(vals), 0.0, vals - lo), left=lo, color=PREDIKAT_COLORS["Baik"], height=0.65)
     for i, v in enumerate(vals):
         ax.text(v + 0.003 if not math.isnan(v) else lo + 0.01, i,
-                f"{v:.0%}" if not math.isnan(v) else t("fig.hidden", lang), va="center", color=MUTED)
-    ax.axvline(national, color=ACCENT, linestyle="--", linewidth=2)
-    ax.text(national, -0.8, t("fig.share.national", lang, national=national), color=ACCENT, ha="right",
-            va="bottom", fontsize=9)
-    ax.set_yticks(y, [str(i) for i in share.index])
+                number(v, ".1%", lang) if not math.isnan(v) else t("fig.hidden", lang), va="center", color=MUTED)
+    line = ax.axvline(national, color=ACCENT, linestyle="--", linewidth=2,
+                      label=t("fig.share.national", lang, national=national))
+    fig.legend(handles=[line], loc="lower center", frameon=False)  # below the axis, never over the title
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(lo, 1.02)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.xaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
     ax.set_xlabel(t("fig.share.xlabel", lang))
     above = int(np.nansum(vals > national))
     ax.set_title(t("fig.share.title", lang, above=above, n=len(share), national=national), loc="left")
@@ -205,13 +225,13 @@ def trend_figure(shares: pd.DataFrame, baik_share: pd.Series, lang: str = "id") 
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
     x = [str(p) for p in shares.index]
     left.plot(x, baik_share.to_numpy(dtype=float), marker="o", color=PREDIKAT_COLORS["Sangat Baik"], linewidth=2.5)
-    left.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    left.yaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
     left.set_ylabel(t("fig.trend.ylabel", lang))
     left.set_title(t("col.share", lang), loc="left", fontsize=10)
     for p in ("Sangat Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"):
         right.plot(x, shares[p].to_numpy(dtype=float), marker="o", color=PREDIKAT_COLORS[p], label=_label(p, lang),
                    linewidth=2, markeredgecolor=MUTED if p == "Butuh Perbaikan" else PREDIKAT_COLORS[p])
-    right.yaxis.set_major_formatter(lambda v, _: f"{v:.1%}")
+    right.yaxis.set_major_formatter(lambda v, _: number(v, ".1%", lang))
     right.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
     for ax in (left, right):
         _style(ax)
@@ -239,11 +259,11 @@ def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: s
         Employees in the unit and the share rated Baik or better (``NaN`` = hidden).
     """
     k = check_min_cell(min_cell)
-    fig = _figure(9, 0.5 * max(len(counts), 1) + 1.9)
+    fig = _figure(9, 0.5 * max(len(counts), 1) + 1.9, left=_names(counts.index)[1])
     ax = fig.add_subplot()
     hidden = _stacked(ax, counts, lang, k)
     ax.set_xlabel(t("fig.unit.xlabel", lang))
-    share_text = t("fig.hidden", lang) if math.isnan(share) else f"{share:.0%}"
+    share_text = t("fig.hidden", lang) if math.isnan(share) else number(share, ".1%", lang)
     ax.set_title(t("fig.unit.title", lang, unit=unit, n=int(n) if not math.isnan(n) else 0, share=share_text), loc="left")
     _style(ax)
     fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
@@ -299,14 +319,14 @@ def raters_figure(summary: pd.DataFrame, lenient: float, severe: float, lang: st
     spread = summary["spread"].to_numpy(dtype=float)
     ax.barh(y, np.nan_to_num(spread), height=0.65, color=PREDIKAT_COLORS["Kurang/Misconduct"])
     for i, v in enumerate(spread):
-        ax.text(np.nan_to_num(v) + 0.003, i, t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:.2f}",
+        ax.text(np.nan_to_num(v) + 0.003, i, t("fig.suppressed", lang, k=k) if math.isnan(v) else number(v, ".2f", lang),
                 va="center", color=MUTED)
     ax.set_yticks(y, summary["unit"].astype(str).tolist())
     ax.invert_yaxis()
     ax.set_xlabel(t("fig.raters.xlabel", lang))
 
     def fmt(v: float) -> str:
-        return t("fig.suppressed", lang, k=k) if math.isnan(v) else f"{v:,.0f}"
+        return t("fig.suppressed", lang, k=k) if math.isnan(v) else number(v, ",.0f", lang)
 
     ax.set_title(t("fig.raters.title", lang, lenient=fmt(lenient), severe=fmt(severe)), loc="left")
     _style(ax)
@@ -333,7 +353,7 @@ def transitions_figure(matrix: pd.DataFrame, changed: float, lang: str = "id", m
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
-            text = t("fig.hidden", lang) if math.isnan(v) else f"{v:,.0f}"
+            text = t("fig.hidden", lang) if math.isnan(v) else number(v, ",.0f", lang)
             dark = not math.isnan(v) and shade[i, j] > 0.6 * shade.max()
             ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black",
                     fontweight="bold" if i == j else "normal")
@@ -345,6 +365,6 @@ def transitions_figure(matrix: pd.DataFrame, changed: float, lang: str = "id", m
     ax.set_xlabel(t("fig.transitions.after", lang))
     ax.tick_params(axis="x", rotation=20)
     ax.tick_params(axis="y", rotation=0)
-    changed_text = t("fig.hidden", lang) if math.isnan(changed) else f"{changed:,.0f}"
+    changed_text = t("fig.hidden", lang) if math.isnan(changed) else number(changed, ",.0f", lang)
     ax.set_title(t("fig.transitions.title", lang, changed=changed_text), loc="left")
     return fig

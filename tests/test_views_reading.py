@@ -1,0 +1,117 @@
+"""What a leader reads: numbers in the language's format, hidden cells that never pass for a
+value, charts that survive long names and one period, flags as a short list, a report that
+states its rule and its data (issue 13)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import workbench as wb
+from workbench.i18n import number, t
+from workbench.viz import figures as F
+from workbench.viz.palette import PREDIKAT_ORDER
+
+P = list(PREDIKAT_ORDER)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return wb.read_sample("kota_contoh")
+
+
+def test_numbers_follow_the_language():
+    assert number(1234567.25, ",.2f", "id") == "1.234.567,25"
+    assert number(1234567.25, ",.2f", "en") == "1,234,567.25"
+    assert number(0.9371, ".1%", "id") == "93,7%" and number(0.9371, ".1%", "en") == "93.7%"
+    # the catalogue's placeholders too, and never a string or a period name
+    assert t("fig.trend.title", "id", first=0.9, last=0.95, p0="2025-Q1", p1="2025.Q4") == (
+        "Porsi Baik ke atas: 90,0% (2025-Q1) menjadi 95,0% (2025.Q4)")
+    assert t("page.loaded", "en", read=1200, kept=1190, rejected=10).startswith("Data loading: 1,200 rows read")
+    assert t("page.loaded", "id", read=1200, kept=1190, rejected=10).startswith("Pemuatan data: 1.200 baris dibaca")
+
+
+def test_page_labels_say_small_groups_in_words_and_format_numbers(ds):
+    from workbench.views import _sources as src
+
+    page = src.leadership(ds, "2025", None, None, 5)
+    shares = [page.label(k) for k in page.tables["share"]["share"]]
+    assert not any(s.startswith("<") for s in shares)  # never "<5" in a percentage column
+    assert any(s == "kelompok <5 orang" for s in shares) or all(re.fullmatch(r"\d+,\d%", s) or s == "disembunyikan"
+                                                                  for s in shares)
+    shown = [s for s in shares if s[0].isdigit()]
+    assert shown and all(re.fullmatch(r"\d{1,3},\d%", s) for s in shown)
+    assert all(re.fullmatch(r"\d{1,3}\.\d%", page.label(k, "en")) for k in page.tables["share"]["share"]
+               if page.label(k, "en")[0].isdigit())
+    small = next(k for k, f in page.facts.items() if f.kind == "share" and f.status == "small")
+    assert page.label(small) == "kelompok <5 orang" and page.label(small, "en") == "group of <5"
+
+
+def test_a_single_period_has_no_trend_chart_and_says_why(ds):
+    from workbench.views import sections as sec
+
+    one = dataclasses.replace(ds, ratings=ds.ratings[ds.ratings["period"] == "2025"],
+                              roster=ds.roster[ds.roster["period"] == "2025"])
+    s = sec.trend_section(one, None, "id", 5, period="2025")
+    assert s.draw is None and s.finding == "Hanya satu periode (2025); tren belum dapat ditampilkan."
+
+
+def test_hidden_shares_get_no_bar_and_the_national_line_sits_below_the_axis():
+    fig = F.share_figure(pd.Series([0.97, np.nan, 0.90], index=["A", "B", "C"]), national=0.95)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches]
+    widths = [b.get_width() for b in bars]
+    assert widths[1] == 0 and widths[0] > 0 and widths[2] > 0
+    assert "(tersembunyi)" in [x.get_text() for x in ax.texts]
+    assert ax.get_title(loc="left") != "" and not any("nasional" in x.get_text() for x in ax.texts)
+    assert "nasional ~95% (BKN/KemenPANRB 2023)" in [x.get_text() for x in fig.legends[0].get_texts()]
+
+
+def test_a_wholly_hidden_unit_is_no_grey_bar_and_long_names_wrap():
+    long = "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah"
+    shares = pd.DataFrame([[0.1, 0.6, 0.2, 0.1, 0.0], [np.nan] * 5], index=[long, "B"], columns=P)
+    fig = F.curve_figure(shares, pd.DataFrame({"ok": [True, False]}, index=[long, "B"]))
+    ax = fig.axes[0]
+    grey = [p for p in ax.patches if p.get_hatch() == "//"]
+    assert all(p.get_width() < 1e-9 for p in grey)  # row A is complete, row B wholly hidden
+    assert "(tersembunyi)" in [x.get_text() for x in ax.texts]
+    ticks = [x.get_text() for x in ax.get_yticklabels()]
+    assert ticks[0].count("\n") == 1 and all(len(line) <= 24 for line in ticks[0].split("\n"))
+    fig.canvas.draw()
+    label = ax.get_yticklabels()[0].get_window_extent()
+    assert label.x0 >= 0  # the wrapped name fits in the figure, nothing cut on the left
+
+
+def test_flags_are_a_short_list_of_what_needs_attention(ds):
+    from workbench.views import sections as sec
+
+    s = sec.flags_section(ds, "2025", None, "id", 5)
+    assert len(s.notes) <= 3  # one line per rule broken (and one for near-everyone-Baik), not one per OPD
+    assert s.notes[0].startswith("Kurva tidak terpenuhi (Baik maks. 70%) di ")
+    n = int(re.match(r"(\d+) OPD perlu perhatian", s.finding).group(1))
+    named = {u for note in s.notes for u in note.split(": ", 1)[1].split(";")[0].rstrip(".").split(", ")}
+    assert n == len(named & set(ds.units))
+
+
+def test_drill_down_shows_position_types_by_label(ds):
+    from workbench.views import sections as sec
+
+    s = sec.unit_section(ds, "2025", "Dinas Pendidikan", None, "id", 5)
+    assert set(s.table["Jabatan"]) <= {"JPT (pimpinan tinggi)", "Administrator", "Pengawas", "Fungsional",
+                                       "Pelaksana", "(tidak tercatat)"}
+    assert "Fungsional" in set(s.table["Jabatan"])
+
+
+def test_the_published_report_states_its_rule_and_its_data(ds, tmp_path):
+    from workbench.views.publish import publish
+
+    doc = publish("ringkasan_pimpinan", ds, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Aturan: " in doc and "(permenpanrb-6-2022)" in doc
+    assert "Pemuatan data: 69.600 baris dibaca, 69.600 dipakai, 0 ditolak" in doc
+    assert "Ubah di sini" not in doc
+    doc = publish("simulasi_rubrik", ds, tmp_path / "w.html", lang="en").read_text(encoding="utf-8")
+    assert "The simulation starts from" in doc and "(permenpanrb-6-2022-rinci)" in doc
