@@ -24,7 +24,7 @@ def test_planted_problems_are_flagged_and_nothing_else(review):
     assert sorted(review.flagged["indicator"]) == ["akuntabel", "berorientasi_pelayanan", "harmonis", "loyal"]
     t = review.to_frame().set_index("indicator")
     assert t.loc["akuntabel", "redundant_with"] == "berorientasi_pelayanan"
-    assert "korelasi 0.9" in t.loc["akuntabel", "evidence"]
+    assert "korelasi 0,9" in t.loc["akuntabel", "evidence"]  # Indonesian decimals
     assert t.loc["loyal", "share_ceiling"] > 0.6 and "penilaian di nilai tertinggi" in t.loc["loyal", "evidence"]
     assert t.loc["harmonis", "reliability"] < 0.25 and "ICC(1,1)" in t.loc["harmonis", "evidence"]
 

@@ -52,7 +52,13 @@ def _moves(text: str) -> list[tuple[int, str, str]]:
 
 
 def _number(text: str) -> float:
-    return float(text.replace(",", "")) if re.fullmatch(r"[\d,]+", str(text)) else math.nan
+    """A count as the Indonesian page writes it (``1.200``); NaN for a hidden one."""
+    return float(text.replace(".", "")) if re.fullmatch(r"[\d.]+", str(text)) else math.nan
+
+
+def _share(text: str) -> float:
+    """A share as the Indonesian page writes it (``89,6%``)."""
+    return float(text.rstrip("%").replace(".", "").replace(",", ".")) / 100
 
 
 def test_attack_1_moves_and_rounded_share_do_not_give_sangat_baik(ds, truth):
@@ -61,20 +67,22 @@ def test_attack_1_moves_and_rounded_share_do_not_give_sangat_baik(ds, truth):
     sections = {s.key: s for s in pub.build_sections("ringkasan_pimpinan", ds)}
     curve = sections["curve"].table.set_index("OPD")
     share = sections["share"].table.set_index("OPD")["Baik ke atas"]
-    recovered = []
+    recovered, examined = [], 0
     for unit, row in curve.iterrows():
         n = _number(row["Pegawai"])
         moves = [m for m in _moves(row["Cara memenuhi kurva"]) if m[1] == "Baik"]
         text = str(share[unit])
         if math.isnan(n) or len(moves) != 1 or not text.endswith("%") or text.startswith("<"):
             continue
-        p = float(text.rstrip("%")) / 100
+        p = _share(text)
+        examined += 1
         baik = moves[0][0] + math.floor(0.7 * n + 1e-9)
         both = [k for k in range(int(n) + 1) if abs(round(k / n, 3) - p) < 1e-9]
         if len(both) == 1:
             sb = both[0] - baik
             if 0 < truth.loc[unit, "Sangat Baik"] < K:
                 recovered.append((unit, sb, int(truth.loc[unit, "Sangat Baik"])))
+    assert examined > 0  # the attacker read the page's numbers (as the page writes them)
     assert recovered == [], f"hidden Sangat Baik counts recovered: {recovered}"
 
 

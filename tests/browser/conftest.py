@@ -125,6 +125,17 @@ class PageProbe:
         self.page.set_viewport_size(size)
         return path
 
+    def cut_text(self) -> list[str]:
+        """Texts the page cuts: visible labels, buttons, headings, cells and readouts whose
+        content is wider than their box (an ellipsis or a clipped word)."""
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll(
+                   'button, label, .widget-label, .widget-readout, h1, h3, h4, th, td, .kw-finding, .kw-note')]
+                 .filter(e => e.offsetParent !== null && e.innerText.trim() !== ''
+                              && e.scrollWidth > e.clientWidth + 1
+                              && getComputedStyle(e).overflowX !== 'visible')
+                 .map(e => e.innerText.trim())""")
+
     def close(self) -> None:
         self.context.close()
 

@@ -46,6 +46,7 @@ def _assert_clean(probe, names: set[str]) -> None:
     assert not leaked, f"employee names reached the browser: {leaked[:3]}"
     assert probe.console_errors == []
     assert probe.blocked == []
+    assert probe.cut_text() == [], "text cut by its box"
 
 
 def _wait_change(probe, before: list[str]) -> None:
