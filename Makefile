@@ -37,8 +37,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# one worker per core (2 here); a file's tests stay on one worker (a notebook's cells run in
+# order in one kernel); the 25 slowest are listed so that slow tests are seen
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/python -m pytest --doctest-modules --nbval workbench tests notebooks
+	$(BIN)/python -m pytest --doctest-modules --nbval -n $(PYTEST_WORKERS) --dist loadfile --durations=25 \
+		workbench tests notebooks
 
 test: lint typecheck pytest
 
