@@ -141,7 +141,8 @@ def test_attack_4_drill_down_columns_and_grey_bar(ds, monkeypatch):
     scores = src.baseline_scores(ds).frame
     scores = scores[scores["period"] == "2025"].merge(roster[["employee_id", "jabatan"]], on="employee_id")
     true = scores.groupby(["unit", "jabatan", "predikat"], observed=True).size()
-    recovered = []
+    code = {sec._jabatan(j, "id"): j for j in [*roster["jabatan"].dropna().unique(), "-"]}  # the page shows labels
+    recovered, targets = [], 0
     for unit in ds.units:
         curve_seen = _capture(monkeypatch, "curve_figure")
         unit_seen = _capture(monkeypatch, "unit_figure")
@@ -156,18 +157,21 @@ def test_attack_4_drill_down_columns_and_grey_bar(ds, monkeypatch):
         for j, p in enumerate(src.PREDIKAT):
             col = table[p]
             column_total = shares.loc[unit, p] * n
+            targets += sum(0 < true.get((unit, code[label], p), 0) < K for label in col[col.isna()].index)
             if col.isna().sum() == 1 and not math.isnan(column_total):
-                jab = col[col.isna()].index[0]
+                jab = code[col[col.isna()].index[0]]
                 value = true.get((unit, jab, p), 0)
                 if 0 < value < K:
                     recovered.append((unit, jab, p, "column"))
             del j
-        for i, jab in enumerate(table.index):
-            row = table.loc[jab]
+        for i, label in enumerate(table.index):
+            row, jab = table.loc[label], code[label]
+            assert jab == "-" or (unit, jab) in {(u, j) for u, j, _ in true.index}  # labels map back to codes
             if row.isna().sum() == 1 and totals[i] > 0:
                 p = row[row.isna()].index[0]
                 if 0 < true.get((unit, jab, p), 0) < K:
                     recovered.append((unit, jab, p, "grey bar"))
+    assert targets > 0  # there were hidden small cells to attack
     assert recovered == [], f"hidden drill-down cells recovered: {recovered}"
 
 
