@@ -115,3 +115,17 @@ def test_the_published_report_states_its_rule_and_its_data(ds, tmp_path):
     assert "Ubah di sini" not in doc
     doc = publish("simulasi_rubrik", ds, tmp_path / "w.html", lang="en").read_text(encoding="utf-8")
     assert "The simulation starts from" in doc and "(permenpanrb-6-2022-rinci)" in doc
+
+
+def test_the_report_of_one_opd_opens_with_its_drill_down(tmp_path, capsys):
+    from workbench.cli import main
+
+    out = tmp_path / "pendidikan.html"
+    assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--unit", "Dinas Pendidikan",
+                 "--out", str(out)]) == 0
+    doc = out.read_text(encoding="utf-8")
+    assert doc.index("Rincian OPD: Dinas Pendidikan") < doc.index("Distribusi predikat per OPD")
+    assert "Fungsional" in doc and "Dinas Pendidikan: 300 pegawai" in doc
+    assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--unit", "Dinas Tidak Ada",
+                 "--out", str(tmp_path / "x.html")]) == 2
+    assert "unit" in capsys.readouterr().err and not (tmp_path / "x.html").exists()

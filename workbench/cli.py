@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-cell", type=int, default=None,
                    help="hide cells with fewer employees (default 5, min 3)")
     p.add_argument("--period", default=None, help="period to report (default: the year, e.g. 2025)")
+    p.add_argument("--unit", default=None, help="the leadership report of one OPD (its drill-down first)")
     p.add_argument("--org-rating", metavar="FILE", default=None,
                    help="CSV or xlsx of Predikat Kinerja Organisasi (a unit column, an org-predikat column, "
                         "optionally a period column); default: the org ratings in the data, else 'Baik' "

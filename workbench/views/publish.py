@@ -76,16 +76,20 @@ def _period(ds: Dataset, period: str | None) -> str:
 
 def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang: str = "id",
                    min_cell: int | None = None, org_rating: Mapping[str, str] | None = None,
-                   rubric: Rubric | None = None) -> list[sec.Section]:
-    """The sections of ``dashboard`` for a static report (never the HR-only rater names)."""
+                   rubric: Rubric | None = None, unit: str | None = None) -> list[sec.Section]:
+    """The sections of ``dashboard`` for a static report (never the HR-only rater names);
+    ``unit``: the leadership report drilled into one OPD (its jabatan table and trend)."""
     name = _name(dashboard)
     k = check_min_cell(min_cell)
     period = _period(ds, period)
     if name == "ringkasan_pimpinan":
-        return [sec.curve_section(ds, period, org_rating, lang, k),
-                sec.share_section(ds, period, lang, k, org_rating=org_rating),
-                sec.trend_section(ds, None, lang, k, period=period, org_rating=org_rating),
-                sec.flags_section(ds, period, org_rating, lang, k)]
+        unit = _unit(ds, unit)
+        drill = [sec.unit_section(ds, period, unit, org_rating, lang, k)] if unit else []
+        return [*drill,
+                sec.curve_section(ds, period, org_rating, lang, k, unit=unit),
+                sec.share_section(ds, period, lang, k, org_rating=org_rating, unit=unit),
+                sec.trend_section(ds, unit, lang, k, period=period, org_rating=org_rating),
+                sec.flags_section(ds, period, org_rating, lang, k, unit=unit)]
     if name == "kualitas_penilai":
         return [sec.reliability_section(ds, period, lang, k), sec.raters_section(ds, period, lang, k)]
     rubric = rubric or src.whatif_base()
@@ -95,15 +99,22 @@ def build_sections(dashboard: str, ds: Dataset, period: str | None = None, lang:
             sec.transitions_section(ds, period, rubric, lang, k, org_rating=org_rating)]
 
 
+def _unit(ds: Dataset, unit: str | None) -> str | None:
+    if unit is not None:
+        check_option("unit", unit, ds.units)
+    return unit or None
+
+
 def build_pages(dashboard: str, ds: Dataset, period: str | None = None, min_cell: int | None = None,
-                org_rating: Mapping[str, str] | None = None, rubric: Rubric | None = None) -> list[Any]:
+                org_rating: Mapping[str, str] | None = None, rubric: Rubric | None = None,
+                unit: str | None = None) -> list[Any]:
     """The page models (:mod:`workbench.report`) a report of ``dashboard`` is rendered from,
     in the same state as :func:`build_sections` (the audit runs on them)."""
     name = _name(dashboard)
     k = check_min_cell(min_cell)
     period = period or ("2025" if "2025" in ds.periods else ds.periods[-1])
     if name == "ringkasan_pimpinan":
-        return [src.leadership(ds, period, org_rating, None, k)]
+        return [src.leadership(ds, period, org_rating, _unit(ds, unit), k)]
     if name == "kualitas_penilai":
         return []
     rubric = rubric or src.whatif_base()
@@ -158,7 +169,7 @@ def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: 
 
 def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lang: str = "id",
             min_cell: int | None = None, period: str | None = None,
-            org_rating: Mapping[str, str] | None = None) -> Path:
+            org_rating: Mapping[str, str] | None = None, unit: str | None = None) -> Path:
     """Write the self-contained HTML report of ``dashboard`` (and ``<out>.pdf`` if ``pdf``).
 
     Parameters
@@ -176,6 +187,9 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
         As in the dashboards. Without ``org_rating``, the dataset's org ratings
         (``ds.org_ratings``) are used, and "Baik" is assumed for a unit without one; the
         report's headline says which, and how many employees are not yet rated.
+    unit
+        The leadership report of one OPD: its drill-down by jabatan first, its trend,
+        the city's curve and shares for comparison (protected and audited as one page).
 
     Returns
     -------
@@ -190,17 +204,17 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
         protection level.
     """
     check_option("lang", lang, LANGUAGES)
-    for page in build_pages(dashboard, ds, period, min_cell, org_rating):
+    for page in build_pages(dashboard, ds, period, min_cell, org_rating, unit=unit):
         report = audit(page)
         if not report.ok:
             raise WorkbenchError(
                 f"The report would let a reader narrow {len(report.failures)} hidden cell(s) to fewer than "
                 f"{report.protection} possible values from the numbers it shows; nothing was written. "
                 "Raise --min-cell or report an issue.")
-    sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating)
+    sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating, unit=unit)
     head = rule = None
     if _name(dashboard) == "ringkasan_pimpinan":
-        head = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell)
+        head = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell, unit)
         rule = sec.rule_line(ds, _period(ds, period), lang)
     elif _name(dashboard) == "simulasi_rubrik":
         rule = sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True)
@@ -247,7 +261,7 @@ def run_command(args: argparse.Namespace) -> int:
         ds = dataclasses.replace(ds, org_ratings=read_org_ratings(org_file),
                                  meta={**ds.meta, "org_ratings_source": org_file.name})
     path = publish(args.dashboard, ds, args.out, pdf=args.pdf, lang=args.lang, min_cell=args.min_cell,
-                   period=args.period)
+                   period=args.period, unit=getattr(args, "unit", None))
     print(f"written {path}" + (f" and {path.with_suffix('.pdf')}" if args.pdf else ""))
     return 0
 
