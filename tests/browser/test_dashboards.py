@@ -70,6 +70,7 @@ def test_ringkasan_pimpinan(voila_factory, probe, names):
     page.select_option(".kw-unit select", label="Dinas Pendidikan")
     _wait_change(probe, before)
     page.wait_for_selector("text=Dinas Pendidikan: 300 pegawai", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
     probe.screenshot("dashboard_ringkasan_pimpinan_opd")
 
     # period

@@ -301,8 +301,12 @@ def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, s
     n = page.value(page.headlines["unit_n"]) if "unit_n" in page.headlines else math.nan
     share_key = page.headlines.get("unit_share")
     share = page.value(share_key) if share_key else math.nan
-    finding = (t("fig.unit.title", lang, unit=unit, n=int(n), share=page.label(share_key, lang))
-               if not math.isnan(n) else t("status.no_data", lang))
+    if math.isnan(n):
+        finding = t("status.no_data", lang)
+    elif math.isnan(share):  # a hidden share is said in words, never as "<5 Baik ke atas"
+        finding = t("fig.unit.title_hidden", lang, unit=unit, n=int(n))
+    else:
+        finding = t("fig.unit.title", lang, unit=unit, n=int(n), share=page.label(share_key, lang))
     table = pd.DataFrame({t("jabatan.label", lang): [_jabatan(j, lang) for j in keys.index.astype(str)],
                           **{t(f"predikat.{p}", lang): [page.label(k, lang) for k in keys[lab]]
                              for p, lab in zip(src.PREDIKAT, labels, strict=True)},

@@ -187,7 +187,7 @@ def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min
     """
     check_min_cell(min_cell)  # validated; a hidden share is drawn without its reason
     labels, left = _names(share.index)
-    fig = _figure(9, 0.38 * len(share) + 1.9, left=left, bottom=1.25)
+    fig = _figure(9, 0.38 * len(share) + 1.8, left=left, bottom=1.05)
     ax = fig.add_subplot()
     y = np.arange(len(share))
     vals = share.to_numpy(dtype=float)
@@ -221,18 +221,19 @@ def trend_figure(shares: pd.DataFrame, baik_share: pd.Series, lang: str = "id") 
     baik_share
         Share rated Baik or better per period (``NaN`` = hidden).
     """
-    fig = _figure(9, 3.2)
+    fig = _figure(9, 3.6, bottom=1.0, right=0.3)
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
     x = [str(p) for p in shares.index]
     left.plot(x, baik_share.to_numpy(dtype=float), marker="o", color=PREDIKAT_COLORS["Sangat Baik"], linewidth=2.5)
-    left.yaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
+    left.yaxis.set_major_formatter(lambda v, _: number(v, ".1%", lang))  # ticks a few tenths apart stay distinct
     left.set_ylabel(t("fig.trend.ylabel", lang))
     left.set_title(t("col.share", lang), loc="left", fontsize=10)
     for p in ("Sangat Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"):
         right.plot(x, shares[p].to_numpy(dtype=float), marker="o", color=PREDIKAT_COLORS[p], label=_label(p, lang),
                    linewidth=2, markeredgecolor=MUTED if p == "Butuh Perbaikan" else PREDIKAT_COLORS[p])
     right.yaxis.set_major_formatter(lambda v, _: number(v, ".1%", lang))
-    right.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.legend(*right.get_legend_handles_labels(), frameon=False, fontsize=9, loc="lower center",
+               ncol=4)  # below the charts: no label cut at the figure's edge
     for ax in (left, right):
         _style(ax)
     vals = baik_share.to_numpy(dtype=float)
@@ -263,8 +264,9 @@ def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: s
     ax = fig.add_subplot()
     hidden = _stacked(ax, counts, lang, k)
     ax.set_xlabel(t("fig.unit.xlabel", lang))
-    share_text = t("fig.hidden", lang) if math.isnan(share) else number(share, ".1%", lang)
-    ax.set_title(t("fig.unit.title", lang, unit=unit, n=int(n) if not math.isnan(n) else 0, share=share_text), loc="left")
+    size = int(n) if not math.isnan(n) else 0
+    ax.set_title(t("fig.unit.title_hidden", lang, unit=unit, n=size) if math.isnan(share) else
+                 t("fig.unit.title", lang, unit=unit, n=size, share=number(share, ".1%", lang)), loc="left")
     _style(ax)
     fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
     return fig
