@@ -110,11 +110,11 @@ def test_the_published_report_states_its_rule_and_its_data(ds, tmp_path):
     from workbench.views.publish import publish
 
     doc = publish("ringkasan_pimpinan", ds, tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "Aturan: " in doc and "(permenpanrb-6-2022)" in doc
+    assert "Aturan: Predikat Kinerja Pegawai (PermenPANRB 6/2022), rubrik permenpanrb-6-2022." in doc
     assert "Pemuatan data: 69.600 baris dibaca, 69.600 dipakai, 0 ditolak" in doc
     assert "Ubah di sini" not in doc
     doc = publish("simulasi_rubrik", ds, tmp_path / "w.html", lang="en").read_text(encoding="utf-8")
-    assert "The simulation starts from" in doc and "(permenpanrb-6-2022-rinci)" in doc
+    assert "The simulation starts from" in doc and "rubric permenpanrb-6-2022-rinci;" in doc
 
 
 def test_the_report_of_one_opd_opens_with_its_drill_down(tmp_path, capsys):

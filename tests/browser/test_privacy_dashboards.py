@@ -36,6 +36,13 @@ def _open(probe, server) -> None:
     _settle(probe)
 
 
+def _start(voila_factory, probe, ds, dashboard: str):
+    """Open ``dashboard``; return the page, the period it shows and its starting org ratings."""
+    _open(probe, voila_factory(f"dashboards/{dashboard}.ipynb"))
+    period = probe.page.eval_on_selector(".kw-period select", "s => s.options[s.selectedIndex].text")
+    return probe.page, period, src.default_org_rating(ds, period)
+
+
 def _settle(probe) -> None:
     probe.page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
 
@@ -82,11 +89,7 @@ def _check_leadership(probe, ds, period: str, unit: str | None, org: dict[str, s
 
 
 def test_every_control_of_the_leadership_overview_shows_only_an_audited_page(voila_factory, probe, ds):
-    server = voila_factory("dashboards/ringkasan_pimpinan.ipynb")
-    _open(probe, server)
-    page = probe.page
-    period = page.eval_on_selector(".kw-period select", "s => s.options[s.selectedIndex].text")
-    org = src.default_org_rating(ds, period)
+    page, period, org = _start(voila_factory, probe, ds, "ringkasan_pimpinan")
     hidden = [_check_leadership(probe, ds, period, None, org)]
 
     unit = "Dinas Pendidikan"  # the drill-down
@@ -113,11 +116,7 @@ def test_every_control_of_the_leadership_overview_shows_only_an_audited_page(voi
 
 
 def test_the_threshold_slider_of_the_rubric_simulation_shows_only_an_audited_page(voila_factory, probe, ds):
-    server = voila_factory("dashboards/simulasi_rubrik.ipynb")
-    _open(probe, server)
-    page = probe.page
-    period = page.eval_on_selector(".kw-period select", "s => s.options[s.selectedIndex].text")
-    org = src.default_org_rating(ds, period)
+    page, period, org = _start(voila_factory, probe, ds, "simulasi_rubrik")
     controls = WhatIfControls()
 
     def check() -> None:
