@@ -52,6 +52,7 @@ from workbench.data.normalize import (
     normalize_id,
     parse_score,
 )
+from workbench.data.org_ratings import org_header_role
 from workbench.data.read import SUPPORTED, RawTable, file_kind, read_raw
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
 from workbench.data.tables import (
@@ -99,11 +100,6 @@ _ALIASES: dict[str, list[str]] = {
     "row_number": ["no", "nomor", "nourut", "number"],
 }
 _ALIASES["unit"] += ["skpunor", "skpunornama", "unornama", "namaunitkerja", "namaunor"]
-# as the org-ratings reader (workbench.data.org_ratings) names them: "Nama OPD", "PKO", ...
-_ALIASES["unit"] += ["namaopd", "namaunit", "namaperangkatdaerah", "namasatuankerja", "namasatker", "namaskpd",
-                     "unor"]
-_ALIASES["org_predikat"] += ["pko", "capaiankinerjaorganisasi", "orgrating", "predikatkinerjaorganisasipko",
-                             "predikatorganisasipko"]
 _ALIASES["jabatan"] += ["skpjabatan", "jabatanakhir"]
 COLUMN_ALIASES: dict[str, str] = {alias: col for col, aliases in _ALIASES.items() for alias in aliases}
 """Recognised headers (lower-case, letters and digits only) and the contract column each names."""
@@ -143,7 +139,7 @@ def _header(t: RawTable, user: Mapping[str, str]) -> tuple[int | None, list[str]
     for i in range(len(cells)):
         row = cells.iloc[i].tolist()
         names = canonical_name(pd.Series(row, dtype=str)).tolist()
-        if sum(n in known for n in names) >= 2:
+        if sum(n in known or org_header_role(n) is not None for n in names) >= 2:
             header = [str(x).strip() for x in row]
             while header and header[-1] == "":
                 header.pop()  # trailing empty cells are not columns; data there is "too many fields"
@@ -157,7 +153,8 @@ def _map_columns(header: list[str], user: Mapping[str, str]) -> list[str | None]
     seen: set[str] = set()
     for h in header:
         c = canonical_text(h)
-        target = user.get(h) or user_canon.get(c) or COLUMN_ALIASES.get(c)
+        # the org-ratings reader's rule for the headers the aliases do not know ("Nama OPD", "PKO")
+        target = user.get(h) or user_canon.get(c) or COLUMN_ALIASES.get(c) or org_header_role(c)
         if target in seen:
             target = None
         if target:

@@ -30,11 +30,12 @@ from workbench.data.normalize import canonical_text, normalize_org_predikat, nor
 from workbench.data.read import read_raw
 from workbench.errors import DataContractError
 
-__all__ = ["read_org_ratings"]
+__all__ = ["org_header_role", "read_org_ratings"]
 
-_UNIT = {"unit", "opd", "unitkerja", "unor", "unornama", "namaunit", "perangkatdaerah", "satuankerja", "skpd"}
+_UNIT = {"unit", "opd", "unitkerja", "unor", "unornama", "namaunit", "perangkatdaerah", "satuankerja", "satker",
+         "skpd"}
 _ORG = {"orgpredikat", "predikatorganisasi", "predikatkinerjaorganisasi", "predikat", "capaiankinerjaorganisasi",
-        "orgrating"}
+        "orgrating", "pko"}
 _PERIOD = {"period", "periode", "tahun"}
 _HEADER_ROWS = 20
 
@@ -42,10 +43,30 @@ _HEADER_ROWS = 20
 def _is(name: str, role: str, aliases: set[str]) -> bool:
     """Whether a canonical header names ``role``: an alias, with or without a leading
     ``nama`` (``Nama OPD``); for the org predikat also any ``predikat ... organisasi``
-    (``Predikat Kinerja Organisasi (PKO)``) and ``pko``."""
+    (``Predikat Kinerja Organisasi (PKO)``)."""
     if name in aliases or name.removeprefix("nama") in aliases:
         return True
-    return role == "org_predikat" and (name == "pko" or (name.startswith("predikat") and "organisasi" in name))
+    return role == "org_predikat" and name.startswith("predikat") and "organisasi" in name
+
+
+def org_header_role(name: str) -> str | None:
+    """``"unit"`` or ``"org_predikat"`` when a header names one of them as an org-ratings
+    file does, else ``None``; ``wb.load`` recognises these headers by this same rule.
+
+    ``name`` is canonical (lower case, letters and digits only, as
+    :func:`workbench.data.normalize.canonical_text` makes it). A bare ``predikat`` is
+    ``"org_predikat"`` here; in a table with NIPs it is an employee's predikat, so the
+    loader asks this function only about names its own aliases do not know.
+
+    Examples
+    --------
+    >>> org_header_role("namaopd"), org_header_role("predikatkinerjaorganisasipko"), org_header_role("nip")
+    ('unit', 'org_predikat', None)
+    """
+    for role, aliases in (("unit", _UNIT), ("org_predikat", _ORG)):
+        if _is(name, role, aliases):
+            return role
+    return None
 
 
 def _find_header(frame: pd.DataFrame) -> tuple[int, dict[str, str]] | None:

@@ -372,6 +372,17 @@ def org_source_sentence(sources: Sequence[str], lang: str = "id") -> str:
     return t("curve.org_source", lang, sources="; ".join(parts))
 
 
+def _one_period(periods: list[str], period: str | None, holder: str) -> str:
+    """The period to check: ``period`` (one of ``periods``), or the only one there is."""
+    if period is None:
+        if len(periods) != 1:
+            raise ParameterError(f"The {holder} hold{'s' if holder == 'dataset' else ''} {len(periods)} periods "
+                                 f"({', '.join(periods)}); pass `period=` to check one of them.")
+        return periods[0]
+    check_option("period", period, periods)
+    return period
+
+
 def source_label(source: str, lang: str) -> str:
     """A unit's org-rating source as a column shows it (a file's name, \"ditetapkan\" or \"diasumsikan Baik\")."""
     if source == GIVEN:
@@ -439,13 +450,7 @@ def _from_dataset(ds: Any, rubric: Rubric | str | None, period: str | None,
     from workbench.rubric.score import score
 
     rubric = load_rubric(rubric or RULE_IN_FORCE) if not isinstance(rubric, Rubric) else rubric
-    periods = list(ds.periods)
-    if period is None:
-        if len(periods) != 1:
-            raise ParameterError(f"The dataset holds {len(periods)} periods ({', '.join(periods)}); pass "
-                                 "`period=` to check one of them.")
-        period = periods[0]
-    check_option("period", period, periods)
+    period = _one_period(list(ds.periods), period, "dataset")
     rec = ds.predikat[ds.predikat["period"].astype(str) == period]
     if rec.empty:
         return score(ds, rubric, period=period, lang=lang or "id"), rubric, period, "rubric"
@@ -707,13 +712,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     if not isinstance(rubric, Rubric):  # (for the type checker: every branch above set one)
         raise ParameterError("`rubric` must be a Rubric or a preset id.")
     check_option("lang", lang, ["id", "en"])
-    periods = sorted(frame["period"].unique().tolist())
-    if period is None:
-        if len(periods) != 1:
-            raise ParameterError(f"The scores hold {len(periods)} periods ({', '.join(periods)}); pass "
-                                 "`period=` to check one of them.")
-        period = periods[0]
-    check_option("period", period, periods)
+    period = _one_period(sorted(frame["period"].unique().tolist()), period, "scores")
     frame = frame[frame["period"] == period]
     pred_ids = [p.id for p in rubric.predikat]
     labels = [p.label.get(lang) for p in rubric.predikat]
