@@ -125,8 +125,8 @@ def build_pages(dashboard: str, ds: Dataset, period: str | None = None, min_cell
 
 def _loaded(ds: Dataset, lang: str) -> str:
     """The loading counts (rows read, kept, rejected), when the dataset was loaded from files."""
-    rep = getattr(ds, "report", None)
-    if rep is None or not getattr(rep, "rows_read", 0):
+    rep = ds.report
+    if not rep.rows_read:  # built in memory (Dataset.from_frames): nothing was loaded
         return ""
     text = t("page.loaded", lang, read=rep.rows_read, kept=rep.rows_kept, rejected=rep.rows_rejected)
     return f"<p class='kw-note kw-loaded'>{html.escape(text)}</p>"

@@ -164,7 +164,7 @@ def curve_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
     sources = _sources(ds, period, org_rating)
     if rubric is None:  # the headline: where the org ratings came from, how many are not yet rated
         page = src.leadership(ds, period, org_rating, unit, min_cell)
-        notes = (headline(ds, period, org_rating, lang, min_cell, unit),)
+        notes = (_headline(page, sources, lang),)
         return _curve_from(page, "curve", t("section.curve", lang), lang, notes, sources)
     notes = (org_source_sentence(list(sources.values()), lang),)
     page = src.whatif(ds, rubric, period, org_rating, min_cell)
@@ -198,9 +198,12 @@ def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = No
     """The org ratings' source and the "belum dinilai" count of ``period``: the count is a
     number of the leadership page (:func:`workbench.report.leadership_page`), protected
     with the rest of it."""
-    page = src.leadership(ds, period, org_rating, unit, min_cell)
-    sentence = org_source_sentence(list(_sources(ds, period, org_rating).values()), lang)
-    return sentence + " " + _unscored(page, page.headlines.get("unscored"), lang)
+    return _headline(src.leadership(ds, period, org_rating, unit, min_cell), _sources(ds, period, org_rating), lang)
+
+
+def _headline(page: Page, sources: Mapping[str, str], lang: str) -> str:
+    return (org_source_sentence(list(sources.values()), lang) + " "
+            + _unscored(page, page.headlines.get("unscored"), lang))
 
 
 def _unscored(page: Page, key: str | None, lang: str) -> str:

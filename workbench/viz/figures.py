@@ -119,8 +119,9 @@ def data_uri(fig: Figure, dpi: int = 100) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
 
 
-def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int) -> bool:
-    """Horizontal stacked bars of ``table`` (rows = groups); hidden remainder in grey."""
+def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int, names: list[str]) -> bool:
+    """Horizontal stacked bars of ``table`` (rows = groups, tick labels ``names``); hidden
+    remainder in grey."""
     y = np.arange(len(table))
     left = np.zeros(len(table))
     for p in PREDIKAT_ORDER:
@@ -139,7 +140,7 @@ def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int) -> bool:
     for i in np.flatnonzero(whole):
         ax.text(0.01, y[i], t("fig.hidden", lang), va="center", color=MUTED,  # type: ignore[attr-defined]
                 transform=ax.get_yaxis_transform())  # type: ignore[attr-defined]
-    ax.set_yticks(y, _names(table.index)[0])  # type: ignore[attr-defined]
+    ax.set_yticks(y, names)  # type: ignore[attr-defined]
     ax.invert_yaxis()  # type: ignore[attr-defined]
     return hidden
 
@@ -159,9 +160,10 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
         The suppression threshold, for the legend.
     """
     k = check_min_cell(min_cell)
-    fig = _figure(9.5, 0.42 * len(shares) + 1.8, left=_names(shares.index)[1], right=1.6)
+    names, left = _names(shares.index)
+    fig = _figure(9.5, 0.42 * len(shares) + 1.8, left=left, right=1.6)
     ax = fig.add_subplot()
-    hidden = _stacked(ax, shares, lang, k)
+    hidden = _stacked(ax, shares, lang, k, names)
     ok = check.reindex(shares.index)["ok"].fillna(False).astype(bool)
     for i, good in enumerate(ok):
         ax.text(1.01, i, t("fig.curve.meets" if good else "fig.curve.fails", lang), va="center",
@@ -260,9 +262,10 @@ def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: s
         Employees in the unit and the share rated Baik or better (``NaN`` = hidden).
     """
     k = check_min_cell(min_cell)
-    fig = _figure(9, 0.5 * max(len(counts), 1) + 1.9, left=_names(counts.index)[1])
+    names, left = _names(counts.index)
+    fig = _figure(9, 0.5 * max(len(counts), 1) + 1.9, left=left)
     ax = fig.add_subplot()
-    hidden = _stacked(ax, counts, lang, k)
+    hidden = _stacked(ax, counts, lang, k, names)
     ax.set_xlabel(t("fig.unit.xlabel", lang))
     size = int(n) if not math.isnan(n) else 0
     ax.set_title(t("fig.unit.title_hidden", lang, unit=unit, n=size) if math.isnan(share) else
