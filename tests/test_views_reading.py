@@ -129,3 +129,18 @@ def test_the_report_of_one_opd_opens_with_its_drill_down(tmp_path, capsys):
     assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--unit", "Dinas Tidak Ada",
                  "--out", str(tmp_path / "x.html")]) == 2
     assert "unit" in capsys.readouterr().err and not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_legends_and_names_stay_inside_the_figure(lang):
+    shares = pd.DataFrame([[0.1, 0.6, 0.2, 0.1, 0.0], [np.nan] * 5], index=["Sekretariat Daerah", "B"], columns=P)
+    counts = pd.DataFrame([[0.0, 184, np.nan, np.nan, 0.0]], index=["JPT (pimpinan tinggi)"], columns=P)
+    for fig in (F.curve_figure(shares, pd.DataFrame({"ok": [True, False]}, index=shares.index), lang=lang),
+                F.unit_figure(counts, "Dinas Pendidikan", 206, 0.9, lang=lang)):
+        fig.canvas.draw()
+        box, inside = fig.bbox, fig.legends[0].get_window_extent()
+        assert box.x0 <= inside.x0 and inside.x1 <= box.x1 and box.y0 <= inside.y0  # no legend label cut
+        ticks = [t.get_window_extent() for t in fig.axes[0].get_yticklabels()]
+        assert all(t.x0 >= box.x0 for t in ticks)
+        xlabel = fig.axes[0].xaxis.label.get_window_extent()
+        assert xlabel.y0 > inside.y1  # the legend sits below the axis label, not over it

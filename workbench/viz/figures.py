@@ -161,7 +161,7 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     """
     k = check_min_cell(min_cell)
     names, left = _names(shares.index)
-    fig = _figure(9.5, 0.42 * len(shares) + 1.8, left=left, right=1.6)
+    fig = _figure(9.5, 0.42 * len(shares) + 2.1, left=left, right=1.6, bottom=1.25)
     ax = fig.add_subplot()
     hidden = _stacked(ax, shares, lang, k, names)
     ok = check.reindex(shares.index)["ok"].fillna(False).astype(bool)
@@ -173,7 +173,7 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     ax.set_xlabel(t("fig.curve.xlabel", lang))
     ax.set_title(t("fig.curve.title", lang, ok=int(ok.sum()), n=len(shares)), loc="left")
     _style(ax)
-    fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
+    fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=3, frameon=False)  # fits
     return fig
 
 
@@ -263,7 +263,7 @@ def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: s
     """
     k = check_min_cell(min_cell)
     names, left = _names(counts.index)
-    fig = _figure(9, 0.5 * max(len(counts), 1) + 1.9, left=left)
+    fig = _figure(9, 0.5 * max(len(counts), 1) + 2.2, left=left, bottom=1.25)
     ax = fig.add_subplot()
     hidden = _stacked(ax, counts, lang, k, names)
     ax.set_xlabel(t("fig.unit.xlabel", lang))
@@ -271,7 +271,7 @@ def unit_figure(counts: pd.DataFrame, unit: str, n: float, share: float, lang: s
     ax.set_title(t("fig.unit.title_hidden", lang, unit=unit, n=size) if math.isnan(share) else
                  t("fig.unit.title", lang, unit=unit, n=size, share=number(share, ".1%", lang)), loc="left")
     _style(ax)
-    fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=6, frameon=False)
+    fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=3, frameon=False)  # fits
     return fig
 
 
