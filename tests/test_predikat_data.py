@@ -264,9 +264,10 @@ def test_leadership_views_use_the_dataset_org_ratings_and_show_the_headline():
     assert changed.table.set_index("OPD").loc["Dinas B", "Sumber predikat organisasi"] == "ditetapkan"
     d = views.leadership_overview(ds, min_cell=3)
     assert "kw-headline" in d._header.value and "pko.csv" in d._header.value
-    assert "Belum dinilai: 5 pegawai." in d._header.value
+    assert "<div class='kw-card-label'>Belum dinilai</div><div class='kw-card-value'>5 pegawai</div>" in d._header.value
     d.lang = "en"
-    assert "Not yet rated (belum dinilai): 5 employee(s)." in d._header.value
+    assert "<div class='kw-card-label'>Not yet rated</div><div class='kw-card-value'>5 employee(s)</div>" in \
+        d._header.value
     # shares and trend come from the recorded predikat
     share = sec.share_section(ds, "2025", min_cell=3)
     assert share.table.shape[0] == 2

@@ -86,6 +86,16 @@ def _org_csv(path, units, rating="Istimewa"):
     return path
 
 
+def _card(text: str, key: str) -> tuple[str, str, str]:
+    """A card of the headline band: label, value, finding (as written, unescaped)."""
+    import html as _html
+
+    m = re.search(rf"data-key='{key}'><div class='kw-card-label'>([^<]*)</div><div class='kw-card-value'>([^<]*)"
+                  r"</div><div class='kw-card-finding'>([^<]*)</div>", text)
+    assert m is not None, f"no card {key!r} in the headline band"
+    return tuple(_html.unescape(g) for g in m.groups())  # type: ignore[return-value]
+
+
 def test_publish_org_rating_file_and_period(tmp_path):
     ds = wb.read_sample("kota_contoh")
     org = _org_csv(tmp_path / "pko_2025.csv", ds.units[:5])
@@ -93,9 +103,10 @@ def test_publish_org_rating_file_and_period(tmp_path):
     assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--out", str(out),
                  "--org-rating", str(org), "--period", "2025"]) == 0
     text = out.read_text(encoding="utf-8")
-    head = re.search(r"kw-headline'>([^<]*)<", text).group(1)
+    head = re.search(r"kw-rule'>([^<]*)<", text).group(1)
     assert "dari pko_2025.csv untuk 5 OPD" in head and "diasumsikan Baik untuk 7 OPD" in head
-    assert "Belum dinilai: 0 pegawai." in head
+    assert _card(text, "unscored") == ("Belum dinilai", "0 pegawai",
+                                       "Semua pegawai dalam daftar periode 2025 sudah punya predikat.")
     assert "Sumber predikat organisasi" in text and text.count("pko_2025.csv") >= 6
     en = tmp_path / "en.html"
     assert main(["publish", "ringkasan_pimpinan", "--data", "kota_contoh", "--out", str(en), "--lang", "en",
@@ -131,11 +142,13 @@ def test_publish_a_dataset_with_recorded_predikat_only(tmp_path):
     ds = Dataset.trusted(ratings, roster, name="rekap", predikat=rec, org_ratings=org)
     ds.meta["org_ratings_source"] = "pko.xlsx"
     text = pub.publish("ringkasan_pimpinan", ds, tmp_path / "r.html").read_text(encoding="utf-8")
-    head = re.search(r"kw-headline'>([^<]*)<", text).group(1)
+    head = re.search(r"kw-rule'>([^<]*)<", text).group(1)
+    assert head.endswith("Predikat organisasi: dari pko.xlsx untuk 1 OPD; diasumsikan Baik untuk 1 OPD (tidak ada "
+                         "data predikat organisasi).")
     # 1 unrated in Dinas A (a small cell) and 6 in Dinas B, whose size and counts are shown:
     # the city's 7 would give Dinas A's 1, so the page hides it
-    assert head == ("Predikat organisasi: dari pko.xlsx untuk 1 OPD; diasumsikan Baik untuk 1 OPD (tidak ada data "
-                    "predikat organisasi). Belum dinilai: disembunyikan (agar sel kecil lain tidak dapat dihitung).")
+    assert _card(text, "unscored") == ("Belum dinilai", "disembunyikan",
+                                       "Disembunyikan agar sel kecil lain tidak dapat dihitung.")
     assert "Belum dinilai: 7 pegawai" not in text
     assert "1 dari 2 OPD" in text or "0 dari 2 OPD" in text
     assert not any(i in text for i in ids)

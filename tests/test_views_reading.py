@@ -13,6 +13,7 @@ import pytest
 
 import workbench as wb
 from workbench.i18n import number, t
+from workbench.views import sections as sec
 from workbench.viz import figures as F
 from workbench.viz.palette import PREDIKAT_ORDER
 
@@ -61,14 +62,14 @@ def test_a_single_period_has_no_trend_chart_and_says_why(ds):
 
 
 def test_hidden_shares_get_no_bar_and_the_national_line_sits_below_the_axis():
-    fig = F.share_figure(pd.Series([0.97, np.nan, 0.90], index=["A", "B", "C"]), national=0.95)
+    fig = F.share_figure(pd.Series([0.97, np.nan, 0.90], index=["A", "B", "C"]))
     ax = fig.axes[0]
     bars = [p for p in ax.patches]
     widths = [b.get_width() for b in bars]
     assert widths[1] == 0 and widths[0] > 0 and widths[2] > 0
     assert "(tersembunyi)" in [x.get_text() for x in ax.texts]
     assert ax.get_title(loc="left") != "" and not any("nasional" in x.get_text() for x in ax.texts)
-    assert "nasional ~95% (BKN/KemenPANRB 2023)" in [x.get_text() for x in fig.legends[0].get_texts()]
+    assert "nasional 99,7% (laporan PNS 2022-2024)" in [x.get_text() for x in fig.legends[0].get_texts()]
 
 
 def test_a_wholly_hidden_unit_is_no_grey_bar_and_long_names_wrap():
@@ -144,3 +145,28 @@ def test_legends_and_names_stay_inside_the_figure(lang):
         assert all(t.x0 >= box.x0 for t in ticks)
         xlabel = fig.axes[0].xaxis.label.get_window_extent()
         assert xlabel.y0 > inside.y1  # the legend sits below the axis label, not over it
+
+
+def test_the_headline_band_says_what_the_tables_say():
+    from workbench.report import NATIONAL_SHARE_BAIK
+
+    ds = wb.read_sample("kota_contoh")
+    # the national figure of the domain notes: 99.7 % of 10.3 M PNS reports, 2022-2024
+    assert NATIONAL_SHARE_BAIK == pytest.approx(0.1127 + 0.8846, abs=0.0005)
+    cards = {c.key: c for c in sec.band(ds, "2025")}
+    assert list(cards) == ["share", "curve", "unscored", "flags"]
+    scores = wb.score(ds, "permenpanrb-6-2022", period="2025").frame
+    good = scores["predikat"].isin(["Sangat Baik", "Baik"]).sum() / scores["predikat"].notna().sum()
+    assert cards["share"].value == f"{100 * good:.1f}%".replace(".", ",")
+    diff = f"{100 * (NATIONAL_SHARE_BAIK - round(good, 3)):.1f}".replace(".", ",")
+    assert cards["share"].finding.startswith(f"{diff} poin di bawah angka nasional 99,7%")
+    table = sec.curve_section(ds, "2025").table
+    ok = int((table["Memenuhi kurva"] == "ya").sum())
+    assert cards["curve"].value == f"{ok} dari {len(table)}"
+    flags = sec.flags_section(ds, "2025")
+    assert cards["flags"].value == flags.finding.split(" ")[0] + " OPD"
+    assert cards["unscored"].value == "0 pegawai"
+    en = {c.key: c for c in sec.band(ds, "2025", lang="en")}
+    assert en["share"].value == f"{100 * good:.1f}%" and en["curve"].value == f"{ok} of {len(table)}"
+    html_text = sec.band_html(list(cards.values()))
+    assert html_text.count("kw-card'") == 4 and "<script" not in html_text

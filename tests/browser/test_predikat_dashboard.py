@@ -59,9 +59,11 @@ def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila
     probe.screenshot("dashboard_ringkasan_predikat_tercatat")
 
     assert "Ringkasan Pimpinan" in page.inner_text("h1.kw-title")
-    head = page.inner_text(".kw-headline")
-    assert head == (f"Predikat organisasi: dari predikat_organisasi_2025.csv untuk 2 OPD; diasumsikan Baik untuk "
-                    f"1 OPD (tidak ada data predikat organisasi). Belum dinilai: {unrated} pegawai.")
+    rule = page.inner_text(".kw-rule")
+    assert rule.endswith("Predikat organisasi: dari predikat_organisasi_2025.csv untuk 2 OPD; diasumsikan Baik "
+                         "untuk 1 OPD (tidak ada data predikat organisasi).")
+    card = page.inner_text(".kw-card[data-key='unscored']").split("\n")
+    assert card[:2] == ["Belum dinilai".upper(), f"{unrated} pegawai"]
     text = page.inner_text("body")
     assert "OPD memenuhi kurva distribusi" in text
     assert "Sumber predikat organisasi" in text and "Belum dinilai" in text
@@ -76,9 +78,9 @@ def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila
     assert probe.console_errors == [] and probe.blocked == []
 
     page.get_by_role("button", name="English").click()
-    page.wait_for_function("() => document.querySelector('.kw-headline').innerText.includes('Not yet rated')",
+    page.wait_for_function("() => document.querySelector('.kw-headline').innerText.includes('NOT YET RATED')",
                            timeout=60_000)
-    assert f"Not yet rated (belum dinilai): {unrated} employee(s)." in page.inner_text(".kw-headline")
+    assert f"{unrated} employee(s)" in page.inner_text(".kw-card[data-key='unscored']")
     page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
     page.wait_for_selector("text=Source of the organisational rating", timeout=LOAD)
     assert "assumed Baik" in page.locator("tr", has_text="Badan Keuangan Daerah").first.inner_text()

@@ -49,6 +49,7 @@ import pandas as pd
 from workbench.data import Dataset
 from workbench.errors import ParameterError
 from workbench.privacy import check_min_cell, suppress_counts
+from workbench.report.pages import NATIONAL_SHARE_BAIK
 from workbench.rubric import CurveCheck, Rubric, Scores, curve_check, load_rubric
 from workbench.rubric.curve import dataset_org_ratings
 from workbench.viz.palette import PREDIKAT_ORDER
@@ -96,9 +97,6 @@ WHATIF_WEIGHTS = "simulasi"
 PREDIKAT: tuple[str, ...] = PREDIKAT_ORDER
 """Predikat Kinerja Pegawai (PermenPANRB 6/2022), best first: the labels of both rubrics."""
 
-NATIONAL_SHARE_BAIK = 0.95
-"""About 95 % of SKP nationally are Baik or Sangat Baik (MenPANRB, Rakornas May 2023;
-BKN data 2023: >94 % Baik, ~5 % Sangat Baik). See domain notes §5."""
 
 BERAKHLAK: tuple[str, ...] = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis",
                               "loyal", "adaptif", "kolaboratif")

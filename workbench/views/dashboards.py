@@ -60,6 +60,8 @@ CSS = """
 .kw-error { background: #fff3e0; border-left: 4px solid #D55E00; padding: 8px 12px; }
 .kw-busy { color: #555; font-style: italic; }
 .kw-note { color: #444; font-size: 0.9em; }
+.kw-rule { color: #222; font-size: 0.95em; border-left: 4px solid #0b3d66; padding: 2px 8px; background: #f7f7f7; }
+""" + sec.BAND_CSS + """
 </style>
 """
 
@@ -116,9 +118,9 @@ class Dashboard(widgets.VBox):
 
     def __init__(self, page: str, ds: Dataset, controls: list[widgets.Widget], panels: list[Panel],
                  lang: str = "id", min_cell: int | None = None,
-                 headline: Callable[[str], str] | None = None, rule: Callable[[str], str] | None = None) -> None:
+                 band: Callable[[str], str] | None = None, rule: Callable[[str], str] | None = None) -> None:
         self.page = page
-        self._headline = headline
+        self._band = band
         self._rule = rule
         self.panels = panels
         self._k = check_min_cell(min_cell)
@@ -143,8 +145,7 @@ class Dashboard(widgets.VBox):
             f"<p class='kw-note'>{html.escape(t('page.data', lang, name=self._ds_name, periods=self._periods))} "
             f"{html.escape(t('page.privacy', lang, k=self._k))}</p>"
             + (f"<p class='kw-note kw-rule'>{html.escape(self._rule(lang))}</p>" if self._rule is not None else "")
-            + (f"<p class='kw-finding kw-headline'>{html.escape(self._headline(lang))}</p>"
-               if self._headline is not None else ""))
+            + (self._band(lang) if self._band is not None else ""))
 
     def wait(self, timeout: float = 120.0) -> None:
         """Block until every panel has finished its refresh."""
@@ -207,11 +208,14 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         _link(orgs, "org_rating", panels)
         controls = [widgets.HBox([picker, units]), orgs]
 
-        def headline(lang: str) -> str:  # the org ratings' source and the unrated count (core numbers)
-            return sec.headline(ds, picker.period, dict(orgs.org_rating), lang, k, units.unit or None)
+        def band(lang: str) -> str:  # the headline figures, read from the protected page
+            return sec.band_html(sec.band(ds, picker.period, dict(orgs.org_rating), lang, k, units.unit or None))
 
-        dash = Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k, headline=headline,
-                         rule=lambda lang: sec.rule_line(ds, picker.period, lang))
+        def rule(lang: str) -> str:  # the rule and the org ratings' source, in view at once
+            return (sec.rule_line(ds, picker.period, lang) + " "
+                    + sec.org_line(ds, picker.period, dict(orgs.org_rating), lang))
+
+        dash = Dashboard("ringkasan_pimpinan", ds, controls, panels, lang, k, band=band, rule=rule)
         picker.observe(lambda c: dash._relabel(), names="period")
         orgs.observe(lambda c: dash._relabel(), names="org_rating")
         units.observe(lambda c: dash._relabel(), names="unit")

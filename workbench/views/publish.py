@@ -54,7 +54,8 @@ h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 .kw-figure { max-width: 100%; height: auto; display: block; }
 .kw-table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 .kw-table th, .kw-table td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
-"""
+.kw-rule { color: #222; border-left: 4px solid #0b3d66; padding: 2px 8px; background: #f7f7f7; }
+""" + sec.BAND_CSS
 
 
 def _name(dashboard: str) -> str:
@@ -133,12 +134,12 @@ def _loaded(ds: Dataset, lang: str) -> str:
 
 
 def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
-                min_cell: int | None = None, headline: str | None = None,
+                min_cell: int | None = None, band: list[sec.Card] | None = None,
                 rule: str | None = None) -> tuple[str, list[Any]]:
-    """The report's HTML and the figures drawn for it (for the PDF); ``headline`` (see
-    :func:`workbench.views.sections.headline`) and ``rule`` (the rule the numbers follow,
-    :func:`workbench.views.sections.rule_line`) are shown under the title with the data's
-    loading counts."""
+    """The report's HTML and the figures drawn for it (for the PDF); ``band`` (the headline
+    figures, :func:`workbench.views.sections.band`) and ``rule`` (the rule the numbers
+    follow and the org ratings' source, :func:`workbench.views.sections.rule_line`) are
+    shown under the title with the data's loading counts."""
     from workbench import __version__
 
     name = _name(dashboard)
@@ -159,7 +160,7 @@ def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: 
             + _loaded(ds, lang)
             + (f"<p class='kw-note kw-rule'>{html.escape(rule)}</p>" if rule else "")
             + f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>"
-            + (f"<p class='kw-finding kw-headline'>{html.escape(headline)}</p>" if headline else ""))
+            + (sec.band_html(band) if band else ""))
     doc = (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
            f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
            f"<title>{html.escape(t(f'page.{name}', lang))}</title><style>{_STYLE}</style></head>"
@@ -212,13 +213,14 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                 f"{report.protection} possible values from the numbers it shows; nothing was written. "
                 "Raise --min-cell or report an issue.")
     sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating, unit=unit)
-    head = rule = None
+    band = rule = None
     if _name(dashboard) == "ringkasan_pimpinan":
-        head = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell, unit)
-        rule = sec.rule_line(ds, _period(ds, period), lang)
+        band = sec.band(ds, _period(ds, period), org_rating, lang, min_cell, unit)
+        rule = sec.rule_line(ds, _period(ds, period), lang) + " " + sec.org_line(ds, _period(ds, period), org_rating,
+                                                                                 lang)
     elif _name(dashboard) == "simulasi_rubrik":
         rule = sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True)
-    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, headline=head, rule=rule)
+    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, band=band, rule=rule)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
     leaks = find_identifiers(doc, names)
     if leaks:

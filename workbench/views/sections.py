@@ -201,6 +201,11 @@ def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = No
     return _headline(src.leadership(ds, period, org_rating, unit, min_cell), _sources(ds, period, org_rating), lang)
 
 
+def org_line(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id") -> str:
+    """Where each OPD's org rating came from, in one sentence (shown with the rule)."""
+    return org_source_sentence(list(_sources(ds, period, org_rating).values()), lang)
+
+
 def _headline(page: Page, sources: Mapping[str, str], lang: str) -> str:
     return (org_source_sentence(list(sources.values()), lang) + " "
             + _unscored(page, page.headlines.get("unscored"), lang))
@@ -268,25 +273,112 @@ def _curve_flags(page: Page, lang: str, units: list[str] | None = None) -> list[
     return out
 
 
-def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
-                  min_cell: int | None = None, near_all: float = 0.99, unit: str | None = None) -> Section:
-    """Flags for leadership: OPD off their curve, OPD where (nearly) everyone is Baik or better."""
-    page = src.leadership(ds, period, org_rating, unit, min_cell)
-    # what needs attention, one line per kind (the per-OPD detail is in the curve table)
+def _attention(page: Page, lang: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """What needs attention: the OPD off their curve grouped by the rule they break (most
+    OPD first), and the OPD where nearly everyone is Baik or better (shown facts only)."""
     keys = page.tables["curve"]
     by_rule: dict[str, list[str]] = {}
     for u in keys.index.astype(str):
         ok = page.facts[keys.loc[u, "ok"]]
         if not ok.hidden and not ok.value:
             by_rule.setdefault(_rules(page, u, lang) or "-", []).append(u)
-    notes = [t("flag.curve_group", lang, rule=rule, n=len(units), units=", ".join(units))
-             for rule, units in sorted(by_rule.items(), key=lambda item: -len(item[1]))]
+    period = page.extra["curve_period"]
     near = [u for u in page.extra["share_flags"] if page.shown(f"{page.name}/flag_share/{period}/{u}")]
+    return sorted(by_rule.items(), key=lambda item: -len(item[1])), near
+
+
+def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
+                  min_cell: int | None = None, near_all: float = 0.99, unit: str | None = None) -> Section:
+    """Flags for leadership: OPD off their curve, OPD where (nearly) everyone is Baik or better."""
+    page = src.leadership(ds, period, org_rating, unit, min_cell)
+    # what needs attention, one line per kind (the per-OPD detail is in the curve table)
+    groups, near = _attention(page, lang)
+    notes = [t("flag.curve_group", lang, rule=rule, n=len(units), units=", ".join(units)) for rule, units in groups]
     if near:
         notes.append(t("flag.share_group", lang, n=len(near), units=", ".join(near), share=near_all))
-    flagged = len({u for units in by_rule.values() for u in units} | set(near))
+    flagged = len({u for _, units in groups for u in units} | set(near))
     finding = t("flag.none", lang) if not notes else t("flag.count", lang, n=flagged)
     return Section("flags", t("section.flags", lang), finding, None, tuple(notes) or (t("flag.none", lang),))
+
+
+@dataclass(frozen=True)
+class Card:
+    """One figure of the headline band: what it is, the number, and a one-line finding."""
+
+    key: str
+    label: str
+    value: str
+    finding: str
+
+
+def band(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
+         min_cell: int | None = None, unit: str | None = None) -> list[Card]:
+    """The overview's headline band, read from the leadership page (protected as a whole):
+    the city's share Baik or better against the national figure, the OPD meeting their
+    curve, the employees not yet rated, and the OPD that need attention."""
+    return _band(src.leadership(ds, period, org_rating, unit, min_cell), period, lang)
+
+
+def _band(page: Page, period: str, lang: str) -> list[Card]:
+    national = float(page.extra["national"])
+    cards = []
+    key = page.headlines.get("city_share")
+    if key is None or page.facts[key].hidden:
+        cards.append(Card("share", t("band.share.label", lang), page.label(key, lang) or "-",
+                          t("band.share.hidden", lang, k=page.min_cell)))
+    else:
+        diff = round(100 * (national - round(page.value(key), 3)), 1)  # in points, as the page rounds
+        text = ("band.share.level" if diff == 0 else "band.share.below" if diff > 0 else "band.share.above")
+        cards.append(Card("share", t("band.share.label", lang), page.label(key, lang),
+                          t(text, lang, diff=number(abs(diff), ".1f", lang), national=national)))
+    keys = page.tables["curve"]
+    verdicts = [page.facts[keys.loc[u, "ok"]] for u in keys.index]
+    shown = [f for f in verdicts if not f.hidden]
+    ok = sum(bool(f.value) for f in shown)
+    finding = t("band.curve.all", lang) if ok == len(verdicts) else t("band.curve.some", lang, off=len(shown) - ok)
+    if len(shown) < len(verdicts):
+        finding += " " + t("band.curve.hidden", lang, h=len(verdicts) - len(shown))
+    cards.append(Card("curve", t("band.curve.label", lang), t("band.curve.value", lang, ok=ok, n=len(verdicts)),
+                      finding))
+    key = page.headlines.get("unscored")
+    if key is None:
+        cards.append(Card("unscored", t("band.unscored.label", lang), t("band.unscored.value", lang, n=0),
+                          t("band.unscored.none", lang, period=period)))
+    elif page.facts[key].status == "protected":
+        cards.append(Card("unscored", t("band.unscored.label", lang), page.label(key, lang),
+                          t("band.unscored.hidden", lang)))
+    else:
+        cards.append(Card("unscored", t("band.unscored.label", lang),
+                          t("band.unscored.value", lang, n=page.label(key, lang)),
+                          t("band.unscored.some", lang, period=period)))
+    groups, near = _attention(page, lang)
+    flagged = len({u for _, units in groups for u in units} | set(near))
+    if groups:
+        finding = t("band.flags.top", lang, rule=groups[0][0], n=len(groups[0][1]))
+    elif near:
+        finding = t("band.flags.near", lang, n=len(near))
+    else:
+        finding = t("flag.none", lang)
+    cards.append(Card("flags", t("band.flags.label", lang), t("band.flags.value", lang, n=flagged), finding))
+    return cards
+
+
+def band_html(cards: list[Card]) -> str:
+    """The headline band as HTML (escaped): one card per figure."""
+    return ("<div class='kw-headline kw-band'>" + "".join(
+        f"<div class='kw-card' data-key='{c.key}'><div class='kw-card-label'>{html.escape(c.label)}</div>"
+        f"<div class='kw-card-value'>{html.escape(c.value)}</div>"
+        f"<div class='kw-card-finding'>{html.escape(c.finding)}</div></div>" for c in cards) + "</div>")
+
+
+BAND_CSS = """
+.kw-band { display: flex; flex-wrap: wrap; gap: 10px; margin: 0.6em 0 0.8em 0; }
+.kw-card { flex: 1 1 200px; border: 1px solid #c9d6e3; border-radius: 6px; padding: 8px 12px; background: #f4f8fb; }
+.kw-card-label { font-size: 0.85em; color: #444; text-transform: uppercase; letter-spacing: 0.02em; }
+.kw-card-value { font-size: 1.7em; font-weight: 700; color: #0b3d66; margin: 2px 0; }
+.kw-card-finding { font-size: 0.88em; color: #222; }
+"""
+"""The band's style, shared by the dashboards and the published report."""
 
 
 def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, str] | None = None,

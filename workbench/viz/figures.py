@@ -177,7 +177,7 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     return fig
 
 
-def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min_cell: int | None = None) -> Figure:
+def share_figure(share: pd.Series, national: float = 0.997, lang: str = "id", min_cell: int | None = None) -> Figure:
     """Share rated Baik or better per unit against the national figure.
 
     Parameters
@@ -185,7 +185,7 @@ def share_figure(share: pd.Series, national: float = 0.95, lang: str = "id", min
     share
         Indexed by unit, share in [0, 1]; ``NaN`` = hidden.
     national
-        The national share (about 0.95, BKN/KemenPANRB 2023).
+        The national share (0.997: PNS reports 2022-2024, BKN).
     """
     check_min_cell(min_cell)  # validated; a hidden share is drawn without its reason
     labels, left = _names(share.index)
