@@ -80,6 +80,9 @@ class Fact:
     requires
         Keys of facts without which this one cannot be shown (a move text needs the
         unit's size: the reader turns it into a count with it).
+    locked
+        Already published elsewhere (another page the same readers see): its status is
+        fixed, the suppression neither hides nor shows it.
     """
 
     key: str
@@ -89,6 +92,7 @@ class Fact:
     status: str = SHOWN
     requires: tuple[str, ...] = ()
     cost: float = 1.0
+    locked: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -261,7 +265,7 @@ def _propagate(page: Page) -> None:
     while changed:
         changed = False
         for f in page.facts.values():
-            if not f.hidden and any(page.facts[r].hidden for r in f.requires if r in page.facts):
+            if not f.hidden and not f.locked and any(page.facts[r].hidden for r in f.requires if r in page.facts):
                 f.status = PROTECTED
                 changed = True
 
@@ -270,7 +274,7 @@ def _support(rel: Relation) -> np.ndarray:
     return (np.abs(rel.coef) > 0).any(axis=0)
 
 
-def protect(page: Page, max_rounds: int = 500, tries: int = 6) -> None:
+def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = True) -> None:
     """Secondary suppression of the whole page, in place.
 
     Starting from the small cells, repeatedly attack the page
@@ -278,7 +282,9 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6) -> None:
     narrow, hide the cheapest shown number that shares an atom with it (a move or flag
     text before a share, a share or count before a total; among counts the smallest),
     until no hidden cell can be narrowed below the protection level. Every hidden cell
-    is then protected against all the page's numbers together.
+    is then protected against all the page's numbers together. ``reshow=False`` skips the
+    last pass that shows again what a later choice made unnecessary (it audits every
+    hidden cell near each candidate: costly on a page joined with another's numbers).
     """
     _propagate(page)
     by_fact: dict[str, list[np.ndarray]] = {}
@@ -291,7 +297,7 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6) -> None:
     while rounds < max_rounds:
         report = audit(page)
         if report.ok:
-            if unhidden:
+            if unhidden or not reshow:
                 return
             _unhide(page, by_fact)  # screened by the linear relaxation ...
             unhidden = True
@@ -315,10 +321,10 @@ def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries
         for rel in page.relations:  # two steps: the numbers in a relation with the target
             if all(not page.facts[k].hidden for k in rel.needs) and (_support(rel) & (target.expr != 0)).any():
                 support = support | _support(rel)
-        candidates = [f for f in page.facts.values() if not f.hidden
+        candidates = [f for f in page.facts.values() if not f.hidden and not f.locked
                       and any((s & support).any() for s in by_fact.get(f.key, []))]
         if not candidates:  # nothing left to hide that touches it: hide every shown fact
-            candidates = [f for f in page.facts.values() if not f.hidden]
+            candidates = [f for f in page.facts.values() if not f.hidden and not f.locked]
         if not candidates:
             return
         candidates.sort(key=lambda f: (f.cost, f.key))
@@ -342,7 +348,8 @@ stays hidden: trying them all costs more than it gives)."""
 def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
     """Show again every protected number (the costliest first) that the page can afford:
     the greedy search may have hidden one that a later choice made unnecessary."""
-    for f in sorted((f for f in page.facts.values() if f.status == PROTECTED and f.kind in _WORTH_SHOWING),
+    for f in sorted((f for f in page.facts.values()
+                     if f.status == PROTECTED and f.kind in _WORTH_SHOWING and not f.locked),
                     key=lambda f: (-f.cost, f.key)):
         if any(page.facts[r].hidden for r in f.requires if r in page.facts):
             continue

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.privacy import DEFAULT_PROTECTION, check_min_cell
-from workbench.report._model import Page, _strict, protect
+from workbench.report._model import Fact, Page, Relation, _strict, protect
 
 __all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "UNSCORED", "leadership_page", "whatif_page"]
 
@@ -63,7 +63,7 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
     violations: dict[str, list[tuple[str, float | None, float | None, bool, bool]]] = {}
     k = page.min_cell
     cons = check.constraints
-    unscored = column == "predikat" and UNSCORED in set(page.atoms[column].astype(str))
+    unscored = UNSCORED in set(page.atoms[column].astype(str))
     if unscored:
         keys["unscored"] = None
         keys["total"] = None
@@ -264,18 +264,26 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
 
 def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: str,
                 min_cell: int | None = None, protection: int = DEFAULT_PROTECTION,
-                predikat: Sequence[str] | None = None, suppress: bool = True) -> Page:
+                predikat: Sequence[str] | None = None, suppress: bool = True,
+                public: Page | None = None) -> Page:
     """Simulasi Rubrik in one control state, protected as a whole.
 
     Parameters
     ----------
     before, after
-        Scores per employee (``period, employee_id, unit, predikat``) under the rule in
-        force and under the what-if rubric (:func:`workbench.weights.scores_frame`).
+        Predikat per employee (``period, employee_id, unit, predikat``; none: not rated)
+        at the starting point (the overview's) and under the what-if rubric.
     check
         :func:`workbench.rubric.curve_check` of ``after`` in ``period``.
     period, min_cell, protection, suppress
         As in :func:`leadership_page`.
+    public
+        The overview's page of the same period and org ratings (:func:`leadership_page`),
+        which the same readers see: every number of it that this page's atoms can
+        express joins this page with its status fixed, so that the two pages together
+        narrow no hidden cell, and a number of this page equal to one of the overview
+        (the what-if curve of a unit the rubric does not change) shows or hides as the
+        overview does.
 
     Returns
     -------
@@ -286,14 +294,13 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
     k = check_min_cell(min_cell)
     labels, label_of = _labels(check)
     labels = list(predikat) if predikat is not None else labels
-    b = before[(before["period"].astype(str) == period) & before["predikat"].notna()]
-    a = after[(after["period"].astype(str) == period) & after["predikat"].notna()]
-    both = a[["employee_id", "unit", "predikat"]].astype({"predikat": str}).rename(columns={"predikat": "after"}).merge(
-        b[["employee_id", "predikat"]].astype({"predikat": str}).rename(columns={"predikat": "before"}),
-        on="employee_id", how="left")
-    both["before"] = both["before"].fillna("-")
+    b = before.loc[before["period"].astype(str) == period, ["employee_id", "unit", "predikat"]]
+    a = after.loc[after["period"].astype(str) == period, ["employee_id", "unit", "predikat"]]
+    both = b.merge(a, on="employee_id", how="outer", suffixes=("_b", "_a"))
+    both["unit"] = both["unit_b"].fillna(both["unit_a"]).astype(object).fillna("-").astype(str)
+    both["before"] = both["predikat_b"].astype(object).where(both["predikat_b"].notna(), UNSCORED).astype(str)
+    both["after"] = both["predikat_a"].astype(object).where(both["predikat_a"].notna(), UNSCORED).astype(str)
     atoms = both.groupby(["unit", "before", "after"], observed=True).size().rename("n").reset_index()
-    atoms["unit"] = atoms["unit"].astype(str)
     page = Page("simulasi_rubrik", {"period": period}, atoms, min_cell=k, protection=protection)
     page.extra["labels"] = labels
     _curve(page, check, period, labels, label_of, {}, column="after")
@@ -309,11 +316,76 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
         dist.loc["before", p] = f"{page.name}/before/{period}/{p}"
         page.count(dist.loc["before", p], page.expr(before=p), kind="total")
         dist.loc["after", p] = f"{page.name}/after/{period}/{p}"
-        page.count(dist.loc["after", p], page.expr(after=p, before=labels), kind="total")
+        page.count(dist.loc["after", p], page.expr(after=p), kind="total")
     page.tables["distribution"] = dist
     changed = page.expr(before=labels) - sum((page.expr(before=p, after=p) for p in labels), np.zeros(len(atoms)))
     page.count(f"{page.name}/changed/{period}", changed, kind="total")
     page.headline("changed", f"{page.name}/changed/{period}")
+    if public is not None:
+        _join_public(page, public, period)
     if suppress:
-        protect(page)
+        protect(page, reshow=public is None)
     return page
+
+
+def _join_public(page: Page, public: Page, period: str) -> None:
+    """Add the numbers of ``public`` (the overview's page) that the what-if's atoms can
+    express, with their statuses fixed, and fix the status of each what-if number equal
+    to one of them (see :func:`whatif_page`)."""
+    pa = public.atoms
+    wa = page.atoms
+    groups: dict[tuple[str, str], int] = {}
+    for g in zip(wa["unit"].astype(str), wa["before"].astype(str), strict=True):
+        groups.setdefault(g, len(groups))
+    w_group = np.array([groups[g] for g in zip(wa["unit"].astype(str), wa["before"].astype(str), strict=True)])
+    same = np.zeros(len(pa), dtype=bool)
+    p_group = np.full(len(pa), -1)
+    for i, (per, unit, pred) in enumerate(zip(pa["period"].astype(str), pa["unit"].astype(str),
+                                              pa["predikat"].astype(str), strict=True)):
+        if per == period and (unit, pred) in groups:
+            same[i] = True
+            p_group[i] = groups[(unit, pred)]
+
+    def convert(coef: np.ndarray) -> np.ndarray | None:
+        """``coef`` over the overview's atoms as a vector over the what-if's (or None)."""
+        if np.any(coef[~same] != 0):
+            return None
+        lo = np.full(len(groups), np.inf)
+        hi = np.full(len(groups), -np.inf)
+        np.minimum.at(lo, p_group[same], coef[same])
+        np.maximum.at(hi, p_group[same], coef[same])
+        if np.any((lo != hi) & np.isfinite(lo)):
+            return None  # it tells the jabatan apart, which this page's atoms do not
+        return np.where(np.isfinite(lo), lo, 0.0)[w_group]
+
+    added: set[str] = set()
+    twins: dict[tuple[str, bytes], str] = {}
+    for f in public.facts.values():
+        expr = None if f.expr is None else convert(f.expr)
+        if f.expr is not None and expr is None:
+            continue
+        added.add(f.key)
+        page.facts[f.key] = Fact(f.key, f.kind, f.value, expr, f.status, f.requires, f.cost, locked=True)
+        if expr is not None:
+            twins[(f.kind, expr.tobytes())] = f.key
+    for rel in public.relations:
+        if not set(rel.needs) <= added:
+            continue
+        rows = [convert(row) for row in rel.coef]
+        if all(r is not None for r in rows):
+            page.relations.append(Relation(rel.needs, np.vstack(rows), rel.lb, rel.ub))  # type: ignore[arg-type]
+    # a unit the rubric does not change: its what-if curve is the overview's, shown alike
+    changed = set(wa.loc[(wa["before"] != wa["after"]) & (wa["n"] > 0), "unit"].astype(str))
+    prefix = f"{page.name}/"
+    for f in list(page.facts.values()):
+        if f.locked or not f.key.startswith(prefix):
+            continue
+        twin = twins.get((f.kind, f.expr.tobytes())) if f.expr is not None else None
+        if twin is None and f.kind in ("verdict", "move", "flag"):
+            unit = f.key.split("/")[3] if f.key.count("/") >= 3 else ""
+            other = f"{public.name}/{f.key[len(prefix):]}"
+            if unit and unit not in changed and other in public.facts:
+                twin = other
+        if twin is not None:
+            f.status = public.facts[twin].status
+            f.locked = True

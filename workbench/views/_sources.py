@@ -74,7 +74,12 @@ __all__ = [
     "share_baik",
     "shares",
     "trend",
+    "WHATIF_PRESETS",
+    "whatif_after",
     "whatif_base",
+    "whatif_before",
+    "whatif_choice_label",
+    "whatif_choices",
     "whatif_comparison",
     "whatif_curve",
     "whatif_periods",
@@ -288,20 +293,108 @@ def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, st
     k = check_min_cell(min_cell)
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
     return _cached(("whatif_page", rubric.hash, period, _org_key(org), k), ds,
-                   lambda: whatif_page(whatif_scores(ds, whatif_base(rubric.id)), whatif_scores(ds, rubric),
+                   lambda: whatif_page(whatif_before(ds), whatif_after(ds, rubric),
                                        whatif_curve(ds, rubric, period, org), period, k,
-                                       predikat=list(PREDIKAT)))
+                                       predikat=list(PREDIKAT), public=leadership(ds, period, org, None, k)))
 
 
 # ---------------------------------------------------------------------------------
 # The rubric what-if
 # ---------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def whatif_base(rubric_id: str = WHATIF_RUBRIC) -> Rubric:
-    """The what-if starting point: the rubric with a weight set :data:`WHATIF_WEIGHTS`
-    equal to its baseline (so the rule in force and the what-if are scored alike)."""
+WHATIF_PRESETS: tuple[str, ...] = (BASE_RUBRIC, WHATIF_RUBRIC)
+"""The presets the what-if offers, the rule in force first (its starting point)."""
+
+
+@lru_cache(maxsize=8)
+def whatif_base(rubric_id: str = BASE_RUBRIC) -> Rubric:
+    """A what-if starting point: the preset with a weight set :data:`WHATIF_WEIGHTS` equal
+    to its baseline (so the rule in force and the what-if are scored alike). The default
+    is the rule in force: the what-if starts from the overview's numbers."""
     rubric = load_rubric(rubric_id)
     return rubric.with_weights(WHATIF_WEIGHTS, base="baseline")
+
+
+def whatif_choices(ds: Dataset | None = None) -> list[tuple[str, str, Rubric]]:
+    """What the what-if can start from: ``(key, label id, rubric)`` for each preset of
+    :data:`WHATIF_PRESETS` (the rule in force first) and each scenario saved in the
+    dataset's store (``workbench.db`` next to the data, when there is one) whose predikat
+    are those of the rule in force. The labels are in Bahasa Indonesia; a view asks
+    :func:`whatif_choice_label` for another language."""
+    out = [(f"preset:{rid}", rid, whatif_base(rid)) for rid in WHATIF_PRESETS]
+    if ds is None:
+        return out
+    from workbench.store import default_store_path, open_store
+
+    path = default_store_path(ds)
+    if not path.is_file():  # opening a store would create one: never from a dashboard
+        return out
+    ids = [p.id for p in whatif_base().predikat]
+    try:
+        store = open_store(path)
+        saved = store.scenarios()
+        for name in saved["name"].astype(str).unique().tolist() if len(saved) else []:
+            scenario = store.load_scenario(name)
+            rubric = scenario.rubric
+            if [p.id for p in rubric.predikat] != ids:
+                continue
+            out.append((f"scenario:{name}", name, rubric.with_weights(WHATIF_WEIGHTS, base=scenario.weights)))
+    except Exception:  # a store the dashboard cannot read offers the presets only
+        return out
+    return out
+
+
+def whatif_choice_label(key: str, name: str, rubric: Rubric, lang: str = "id") -> str:
+    """How the what-if's picker names a starting point: the rule in force says so, a
+    preset by its label, a saved scenario by its name."""
+    from workbench.i18n import t
+
+    if key == f"preset:{BASE_RUBRIC}":
+        return t("control.preset_rule", lang, rubric=rubric.label.get(lang))
+    if key.startswith("scenario:"):
+        return t("control.preset_scenario", lang, name=name)
+    return str(rubric.label.get(lang))
+
+
+def whatif_before(ds: Dataset) -> pd.DataFrame:
+    """The what-if's starting point: every employee and period with the overview's
+    predikat (:func:`baseline_scores`: the recorded predikat where the data has them,
+    else the rule in force). Holds identifiers; stays in the kernel."""
+    def compute() -> pd.DataFrame:
+        frame = baseline_scores(ds).frame[["period", "employee_id", "unit", "predikat"]].copy()
+        frame["period"] = frame["period"].astype(str)
+        frame["predikat"] = frame["predikat"].astype(object)
+        return frame.reset_index(drop=True)
+
+    return _cached(("whatif_before",), ds, compute)
+
+
+def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
+    """The predikat under ``rubric``, from the overview's starting point.
+
+    An employee changes predikat only where ``rubric`` gives another predikat than the
+    rule in force on the same ratings (both scored by :func:`whatif_scores`); everyone
+    else keeps the overview's predikat (a recorded one stays recorded). At the starting
+    point nobody changes, so the what-if shows exactly the overview's numbers. An
+    employee ``rubric`` cannot score (an indicator it needs was not rated) is not rated
+    under it.
+    """
+    before = whatif_before(ds)
+    rule = whatif_base(BASE_RUBRIC)
+    if rubric.hash == rule.hash:
+        return before
+
+    def compute() -> pd.DataFrame:
+        keys = ["period", "employee_id"]
+        old = whatif_scores(ds, rule)[[*keys, "predikat"]].astype({"period": str, "predikat": object})
+        new = whatif_scores(ds, rubric)[[*keys, "predikat"]].astype({"period": str, "predikat": object})
+        both = before[keys].merge(old, on=keys, how="left").merge(new, on=keys, how="left", suffixes=("_old", "_new"))
+        a, b = both["predikat_old"], both["predikat_new"]
+        differs = (a.isna() != b.isna()) | (a.notna() & b.notna() & (a != b))
+        after = before.copy()
+        after["predikat"] = before["predikat"].where(~differs.to_numpy(), b.to_numpy())
+        return after
+
+    return _cached(("whatif_after", rubric.hash), ds, compute)
 
 
 def _model(ds: Dataset, rubric: Rubric) -> Any:
@@ -320,8 +413,9 @@ def _model(ds: Dataset, rubric: Rubric) -> Any:
 
 
 def whatif_scores(ds: Dataset, rubric: Rubric | None = None) -> pd.DataFrame:
-    """Every employee and period under ``rubric`` (default :func:`whatif_base`), scored by
-    :func:`workbench.weights.scores_frame` with the weight set :data:`WHATIF_WEIGHTS`.
+    """Every employee and period under ``rubric`` (default :func:`whatif_base`) computed
+    from the ratings, scored by :func:`workbench.weights.scores_frame` with the weight set
+    :data:`WHATIF_WEIGHTS` (recorded predikat play no part: see :func:`whatif_after`).
 
     Returns the scorer's frame (``period, employee_id, unit``, dimension scores and
     categories, ``predikat``); holds identifiers, stays in the kernel.
@@ -339,20 +433,38 @@ def whatif_scores(ds: Dataset, rubric: Rubric | None = None) -> pd.DataFrame:
 
 
 def whatif_periods(ds: Dataset, rubric: Rubric | None = None) -> list[str]:
-    """Periods in which the what-if rubric scores anyone (its indicators were rated)."""
-    frame = whatif_scores(ds, rubric)
-    return sorted(frame.loc[frame["predikat"].notna(), "period"].astype(str).unique().tolist())
+    """The periods the what-if offers: those in which the overview shows anyone's
+    predikat (``rubric`` is accepted for compatibility; the starting point decides)."""
+    frame = whatif_before(ds)
+    return sorted(frame.loc[frame["predikat"].notna(), "period"].unique().tolist())
 
 
-def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str]) -> CurveCheck:
-    """The core curve check of the what-if scores."""
-    return _cached(("whatif_curve", rubric.hash, period, _org_key(org_rating)), ds,
-                   lambda: curve_check(whatif_scores(ds, rubric), dict(org_rating), period=period,
-                                       rubric=rubric))
+def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None) -> CurveCheck:
+    """The core curve check of the what-if: at the starting point the overview's own
+    check (:func:`curve`); otherwise :func:`workbench.rubric.curve_check` of the
+    overview's scores with the predikat of :func:`whatif_after` and the same org ratings
+    (their sources are the overview's)."""
+    org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
+    after = whatif_after(ds, rubric)
+    if after is whatif_before(ds):
+        return curve(ds, period, org)
+
+    def compute() -> CurveCheck:
+        scores = baseline_scores(ds)
+        frame = scores.frame.copy()
+        labels = frame["predikat"].cat.categories if hasattr(frame["predikat"], "cat") else None
+        values = pd.Series(after["predikat"].to_numpy(), index=pd.MultiIndex.from_frame(after[["period", "employee_id"]]))
+        key = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["employee_id"]])
+        new = values.reindex(key).to_numpy()
+        frame["predikat"] = pd.Categorical(new, categories=labels, ordered=True) if labels is not None else new
+        return curve_check(dataclasses.replace(scores, frame=frame, _cache={}), org, period=period)
+
+    return _cached(("whatif_curve", rubric.hash, period, _org_key(org)), ds, compute)
 
 
 def whatif_comparison(ds: Dataset, rubric: Rubric, period: str) -> Any:
-    """:func:`workbench.weights.compare` of the rubric in force and the what-if, in one period.
+    """:func:`workbench.weights.compare` of the starting point (the overview's predikat)
+    and the what-if, in one period.
 
     ``.transition_matrix(period)`` gives the transitions, ``.rank_agreement`` the number
     of employees who change predikat (``n_changed``).
@@ -360,10 +472,10 @@ def whatif_comparison(ds: Dataset, rubric: Rubric, period: str) -> Any:
     from workbench.weights import compare
 
     def compute() -> Any:
-        a = whatif_scores(ds, whatif_base(rubric.id))
-        b = whatif_scores(ds, rubric)
-        return compare(a[(a["period"] == period) & a["predikat"].notna()],
-                       b[(b["period"] == period) & b["predikat"].notna()])
+        a = whatif_before(ds)
+        b = whatif_after(ds, rubric)
+        keep = (a["period"] == period) & a["predikat"].notna() & b["predikat"].notna()
+        return compare(a[keep], b[keep])
 
     return _cached(("compare", rubric.hash, period), ds, compute)
 

@@ -15,7 +15,7 @@ from workbench.data import Dataset
 from workbench.errors import WorkbenchError
 from workbench.i18n import t
 from workbench.rubric import Rubric
-from workbench.views._sources import WHATIF_WEIGHTS, org_ratings, whatif_base
+from workbench.views._sources import WHATIF_WEIGHTS, org_ratings, whatif_base, whatif_choice_label, whatif_choices
 
 __all__ = ["DatasetPicker", "LanguageToggle", "OrgRatingPicker", "UnitFilter", "WhatIfControls"]
 
@@ -164,30 +164,57 @@ class OrgRatingPicker(widgets.VBox):
 
 
 class WhatIfControls(widgets.VBox):
-    """Weight and threshold sliders per dimension of a rubric; ``rubric`` is the result.
+    """A starting rubric (preset or saved scenario) and its weight and threshold sliders;
+    ``rubric`` is the result.
 
-    Per dimension: one slider per rater role that weighs in (when two or more do), one
-    per indicator (when there are two or more), and one per category threshold. Every
-    change builds a new :class:`~workbench.rubric.Rubric` with
-    :meth:`~workbench.rubric.Rubric.with_weights` (weight set
-    :data:`~workbench.views._sources.WHATIF_WEIGHTS`, each group rescaled to sum to 1)
-    and :meth:`~workbench.rubric.Rubric.with_thresholds`, validated like a YAML file; a
-    rule the rubric refuses leaves ``rubric`` unchanged and says so. Labels come from
-    the rubric (dimensions, indicators, categories) and the message catalogue.
+    The picker offers :func:`~workbench.views._sources.whatif_choices`: the rule in force
+    first (the what-if then starts from the overview's numbers), the other presets, and
+    the scenarios saved next to the data. Per dimension of the picked rubric: one slider
+    per rater role that weighs in (when two or more do), one per indicator (when there
+    are two or more), and one per category threshold. Every change builds a new
+    :class:`~workbench.rubric.Rubric` with :meth:`~workbench.rubric.Rubric.with_weights`
+    (weight set :data:`~workbench.views._sources.WHATIF_WEIGHTS`, each group rescaled to
+    sum to 1) and :meth:`~workbench.rubric.Rubric.with_thresholds`, validated like a YAML
+    file; a rule the rubric refuses leaves ``rubric`` unchanged and says so. Labels come
+    from the rubric (dimensions, indicators, categories) and the message catalogue.
     """
 
     rubric = traitlets.Instance(Rubric).tag(sync=False)
     lang = traitlets.Unicode("id").tag(sync=False)
 
-    def __init__(self, base: Rubric | None = None, lang: str = "id") -> None:
-        self.base = base or whatif_base()
-        ws = self.base.weights[WHATIF_WEIGHTS if WHATIF_WEIGHTS in self.base.weights else "baseline"]
+    def __init__(self, base: Rubric | None = None, lang: str = "id", ds: Dataset | None = None) -> None:
+        self._choices = whatif_choices(ds)
+        if base is not None and all(r.hash != base.hash for _, _, r in self._choices):
+            self._choices.append((f"rubric:{base.id}", base.id, base))
+        first = base or self._choices[0][2]
+        self._preset = widgets.Dropdown(options=[(label, key) for key, label, _ in self._choices],
+                                        value=next(k for k, _, r in self._choices if r.hash == first.hash),
+                                        style={"description_width": "230px"}, layout=widgets.Layout(width="720px"))
+        self._preset.add_class("kw-preset")
+        self._preset.observe(self._on_preset, names="value")
+        self._body = widgets.HBox()
+        self._reset = widgets.Button(icon="undo", layout=widgets.Layout(width="auto"))
+        self._reset.add_class("kw-reset")
+        self._reset.on_click(lambda _: self.reset())
+        self._help = widgets.HTML()
+        self._message = widgets.HTML()
+        self._message.add_class("kw-whatif-message")
+        super().__init__([self._help, self._preset, self._body, self._reset, self._message])
+        self.add_class("kw-whatif")
+        self.lang = lang
+        self._start(first)
+        self.observe(lambda c: self._relabel(), names="lang")
+
+    def _start(self, base: Rubric) -> None:
+        """Sliders for ``base``, and ``rubric`` = ``base``."""
+        self.base = base
+        ws = base.weights[WHATIF_WEIGHTS if WHATIF_WEIGHTS in base.weights else "baseline"]
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self._labels: dict[str, tuple[str, ...]] = {}
         self._baseline: dict[str, float] = {}
         self._heads: list[tuple[widgets.HTML, str]] = []
         boxes = []
-        for dim in self.base.dimensions:
+        for dim in base.dimensions:
             head = widgets.HTML()
             self._heads.append((head, dim.id))
             parts: list[widgets.Widget] = [head]
@@ -205,18 +232,24 @@ class WhatIfControls(widgets.VBox):
             box = widgets.VBox(parts)
             box.add_class(f"kw-dimension-{dim.id}")
             boxes.append(box)
-        self._reset = widgets.Button(icon="undo", layout=widgets.Layout(width="auto"))
-        self._reset.add_class("kw-reset")
-        self._reset.on_click(lambda _: self.reset())
-        self._help = widgets.HTML()
-        self._message = widgets.HTML()
-        self._message.add_class("kw-whatif-message")
-        super().__init__([self._help, widgets.HBox(boxes), self._reset, self._message])
-        self.add_class("kw-whatif")
-        self.rubric = self.base
-        self.lang = lang
+        self._body.children = boxes
+        self._message.value = ""
         self._relabel()
-        self.observe(lambda c: self._relabel(), names="lang")
+        self.rubric = base
+
+    def _on_preset(self, change: object = None) -> None:
+        rubric = next(r for k, _, r in self._choices if k == self._preset.value)
+        if rubric.hash != self.base.hash:
+            self._start(rubric)
+
+    @property
+    def choices(self) -> list[str]:
+        """The keys of the starting points offered (``preset:<id>``, ``scenario:<name>``)."""
+        return [k for k, _, _ in self._choices]
+
+    def pick(self, key: str) -> None:
+        """Start from the choice ``key`` (one of :attr:`choices`)."""
+        self._preset.value = key
 
     def _slider(self, key: str, value: float, lo: float, hi: float, step: float,
                 label: tuple[str, ...]) -> widgets.FloatSlider:
@@ -231,7 +264,11 @@ class WhatIfControls(widgets.VBox):
         return s
 
     def reset(self) -> None:
-        """Back to the rubric in force."""
+        """Back to the rule in force: the first choice, every slider at its start."""
+        first = self._choices[0]
+        if self._preset.value != first[0]:
+            self._preset.value = first[0]  # rebuilds the sliders from the rule in force
+            return
         for key, s in self.sliders.items():
             s.unobserve(self._on_slide, names="value")
             s.value = self._baseline[key]
@@ -283,6 +320,13 @@ class WhatIfControls(widgets.VBox):
                 cat = next(c for c in self.base.dimension(label[1]).categories if c.id == label[2])
                 s.description = t("control.threshold", lang, category=cat.label.get(lang))  # type: ignore[arg-type]
         self._reset.description = t("control.reset", lang)
+        self._preset.description = t("control.preset", lang)
+        value = self._preset.value
+        self._preset.unobserve(self._on_preset, names="value")
+        self._preset.options = [(whatif_choice_label(key, label, rubric, lang), key)
+                                for key, label, rubric in self._choices]
+        self._preset.value = value
+        self._preset.observe(self._on_preset, names="value")
         self._help.value = f"<p class='kw-help'>{html.escape(t('control.whatif_help', lang))}</p>"
         if self._message.value:
             self._message.value = f"<p class='kw-note'>{html.escape(t('control.invalid_rule', lang))}</p>"

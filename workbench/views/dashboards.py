@@ -28,7 +28,7 @@ from workbench.i18n import t
 from workbench.privacy import check_min_cell
 from workbench.views import sections as sec
 from workbench.views._base import Panel, run_safely
-from workbench.views._sources import default_org_rating, whatif_base, whatif_periods
+from workbench.views._sources import default_org_rating, whatif_periods
 from workbench.views.controls import (
     DatasetPicker,
     LanguageToggle,
@@ -265,23 +265,31 @@ def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr
 
 def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
                   org_rating: Mapping[str, str] | None = None) -> widgets.Widget:
-    """Simulasi Rubrik: move the weights and thresholds of the detailed PermenPANRB 6/2022
-    rubric, watch the curve check per OPD, the predikat distribution and the transitions
-    from the rubric in force change."""
+    """Simulasi Rubrik: start from the overview's numbers (the rule in force, recorded
+    predikat first), pick a rubric (a preset or a scenario saved next to the data), move
+    its weights and thresholds, and watch the curve check per OPD, the predikat
+    distribution and the transitions change. At the starting point every number equals
+    the overview's."""
     def build() -> widgets.Widget:
         _require(ds, lang)
         k = check_min_cell(min_cell)
-        base = whatif_base()
-        picker = DatasetPicker(ds, periods=whatif_periods(ds, base), lang=lang)
+        picker = DatasetPicker(ds, periods=whatif_periods(ds), lang=lang)
         orgs = OrgRatingPicker(dict(org_rating or default_org_rating(ds, picker.period)), lang=lang)
-        controls = WhatIfControls(base, lang=lang)
+        controls = WhatIfControls(lang=lang, ds=ds)
         panel = WhatIfPanel(ds, period=picker.period, org_rating=dict(orgs.org_rating), rubric=controls.rubric,
                             lang=lang, min_cell=k)
         _link(picker, "period", [panel])
         _link(orgs, "org_rating", [panel])
         _link(controls, "rubric", [panel])
-        return Dashboard("simulasi_rubrik", ds, [picker, controls, orgs], [panel], lang, k,
-                         rule=lambda lang: sec.rule_line(ds, picker.period, lang, rubric=controls.base, whatif=True))
+
+        def rule(lang: str) -> str:
+            return (sec.rule_line(ds, picker.period, lang, rubric=controls.rubric, whatif=True) + " "
+                    + sec.org_line(ds, picker.period, dict(orgs.org_rating), lang))
+
+        dash = Dashboard("simulasi_rubrik", ds, [picker, controls, orgs], [panel], lang, k, rule=rule)
+        for widget, name in ((picker, "period"), (orgs, "org_rating"), (controls, "rubric")):
+            widget.observe(lambda c: dash._relabel(), names=name)
+        return dash
 
     return _ready(run_safely(build, lang))
 

@@ -219,7 +219,8 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
         rule = sec.rule_line(ds, _period(ds, period), lang) + " " + sec.org_line(ds, _period(ds, period), org_rating,
                                                                                  lang)
     elif _name(dashboard) == "simulasi_rubrik":
-        rule = sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True)
+        rule = (sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True) + " "
+                + sec.org_line(ds, _period(ds, period), org_rating, lang))
     doc, figures = render_html(dashboard, ds, sections, lang, min_cell, band=band, rule=rule)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
     leaks = find_identifiers(doc, names)

@@ -161,14 +161,12 @@ def curve_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
     the page model (:func:`workbench.report.leadership_page` or
     :func:`~workbench.report.whatif_page`), protected as a whole.
     """
-    sources = _sources(ds, period, org_rating)
-    if rubric is None:  # the headline: where the org ratings came from, how many are not yet rated
+    sources = _sources(ds, period, org_rating)  # the org ratings' source: in the table and the rule line
+    if rubric is None:
         page = src.leadership(ds, period, org_rating, unit, min_cell)
-        notes = (_headline(page, sources, lang),)
-        return _curve_from(page, "curve", t("section.curve", lang), lang, notes, sources)
-    notes = (org_source_sentence(list(sources.values()), lang),)
+        return _curve_from(page, "curve", t("section.curve", lang), lang, (), sources)
     page = src.whatif(ds, rubric, period, org_rating, min_cell)
-    return _curve_from(page, "whatif_curve", t("section.whatif_curve", lang), lang, notes, sources)
+    return _curve_from(page, "whatif_curve", t("section.whatif_curve", lang), lang, (), sources)
 
 
 def _sources(ds: Dataset, period: str, org_rating: Mapping[str, str] | None) -> dict[str, str]:
@@ -182,15 +180,21 @@ def _sources(ds: Dataset, period: str, org_rating: Mapping[str, str] | None) -> 
 def rule_line(ds: Dataset, period: str, lang: str = "id", rubric: Rubric | None = None,
               whatif: bool = False) -> str:
     """The rule a view's predikat follow, in one line: the rubric (label and id) and,
-    when the dataset records predikat for ``period``, that those come first."""
+    when the dataset records predikat for ``period``, that those come first. With
+    ``whatif``, also the rubric simulated (``rubric``) and whether its weights or
+    thresholds differ from its preset."""
     from workbench.rubric import load_rubric
 
-    r = rubric or load_rubric(src.BASE_RUBRIC)
-    if whatif:
-        return t("page.rule_whatif", lang, rubric=r.label.get(lang), id=r.id)  # type: ignore[arg-type]
+    r = load_rubric(src.BASE_RUBRIC)
     pred = ds.predikat
     recorded = bool(len(pred)) and bool(pred.loc[pred["period"].astype(str) == period, "predikat"].notna().any())
-    return t("page.rule_recorded" if recorded else "page.rule", lang, rubric=r.label.get(lang), id=r.id)  # type: ignore[arg-type]
+    line = t("page.rule_recorded" if recorded else "page.rule", lang, rubric=r.label.get(lang), id=r.id)  # type: ignore[arg-type]
+    if not whatif:
+        return line
+    sim = rubric or src.whatif_base()
+    changed = sim.hash != src.whatif_base(sim.id).hash if sim.id in src.WHATIF_PRESETS else False
+    return line + " " + t("page.rule_whatif", lang, rubric=sim.label.get(lang), id=sim.id,  # type: ignore[arg-type]
+                          changed=t("page.rule_whatif_changed", lang) if changed else "")
 
 
 def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
