@@ -349,10 +349,10 @@ def whatif_choice_label(key: str, name: str, rubric: Rubric, lang: str = "id") -
     from workbench.i18n import t
 
     if key == f"preset:{BASE_RUBRIC}":
-        return t("control.preset_rule", lang, rubric=rubric.label.get(lang))
+        return t("control.preset_rule", lang, rubric=rubric.label.get(lang))  # type: ignore[arg-type]
     if key.startswith("scenario:"):
         return t("control.preset_scenario", lang, name=name)
-    return str(rubric.label.get(lang))
+    return str(rubric.label.get(lang))  # type: ignore[arg-type]
 
 
 def whatif_before(ds: Dataset) -> pd.DataFrame:

@@ -15,7 +15,12 @@ from workbench.data import Dataset
 from workbench.errors import WorkbenchError
 from workbench.i18n import t
 from workbench.rubric import Rubric
-from workbench.views._sources import WHATIF_WEIGHTS, org_ratings, whatif_base, whatif_choice_label, whatif_choices
+from workbench.views._sources import (
+    WHATIF_WEIGHTS,
+    org_ratings,
+    whatif_choice_label,
+    whatif_choices,
+)
 
 __all__ = ["DatasetPicker", "LanguageToggle", "OrgRatingPicker", "UnitFilter", "WhatIfControls"]
 
