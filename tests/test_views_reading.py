@@ -170,3 +170,26 @@ def test_the_headline_band_says_what_the_tables_say():
     assert en["share"].value == f"{100 * good:.1f}%" and en["curve"].value == f"{ok} of {len(table)}"
     html_text = sec.band_html(list(cards.values()))
     assert html_text.count("kw-card'") == 4 and "<script" not in html_text
+
+
+def test_the_rater_chart_draws_what_its_headline_counts():
+    ds = wb.read_sample("kota_contoh")
+    s = sec.raters_section(ds, "2025")
+    figure = s.draw()
+    ax = figure.axes[0]
+    assert ax.get_title(loc="left") == s.finding  # "Se-kota 63 penilai terlalu murah hati dan 42 terlalu ketat"
+    table = s.table.set_index("OPD")
+    bars = [p for p in ax.patches]
+    n = len(table)
+    lenient, severe = bars[:n], bars[n:]
+    for i, unit in enumerate(table.index):
+        shown_l, shown_s = table.loc[unit, "Murah hati"], table.loc[unit, "Ketat"]
+        if shown_l.isdigit():
+            assert lenient[i].get_width() == int(shown_l)
+        else:
+            assert lenient[i].get_width() == 0  # a hidden count has no bar
+        if shown_s.isdigit():
+            assert severe[i].get_width() == int(shown_s)
+        else:
+            assert severe[i].get_width() == 0
+    assert "simpangan baku" not in ax.get_xlabel() and "SD" not in ax.get_xlabel()

@@ -118,6 +118,10 @@ def test_every_control_of_the_leadership_overview_shows_only_an_audited_page(voi
 def test_the_threshold_slider_of_the_rubric_simulation_shows_only_an_audited_page(voila_factory, probe, ds):
     page, period, org = _start(voila_factory, probe, ds, "simulasi_rubrik")
     controls = WhatIfControls()
+    rinci = "preset:" + src.WHATIF_RUBRIC  # the detailed rubric, picked as a person does
+    _change(probe, lambda: page.select_option(".kw-preset select", value=None,
+                                              label=src.whatif_base(src.WHATIF_RUBRIC).label.get("id")))
+    controls.pick(rinci)
 
     def check() -> None:
         rubric = controls.rubric

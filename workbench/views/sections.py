@@ -464,8 +464,10 @@ def raters_section(ds: Dataset, period: str = "2025", lang: str = "id", min_cell
         t("col.lenient", lang): [_fmt_count(float(v), lang, k) for v in flagged["lenient"]],
         t("col.severe", lang): [_fmt_count(float(v), lang, k) for v in flagged["severe"]],
     })
+    drawn = pd.DataFrame({"unit": summ["unit"].to_numpy(), "lenient": flagged["lenient"].to_numpy(dtype=float),
+                          "severe": flagged["severe"].to_numpy(dtype=float)})
     return Section("raters", t("section.raters", lang), finding, table, (),
-                   lambda: fig.raters_figure(summ, float(city["lenient"]), float(city["severe"]), lang, k))
+                   lambda: fig.raters_figure(drawn, float(city["lenient"]), float(city["severe"]), lang, k))
 
 
 def rater_names_section(ds: Dataset, period: str = "2025", unit: str | None = None, lang: str = "id") -> Section:

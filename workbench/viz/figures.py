@@ -307,31 +307,42 @@ def reliability_figure(rel: pd.DataFrame, lang: str = "id", threshold: float = 0
 
 def raters_figure(summary: pd.DataFrame, lenient: float, severe: float, lang: str = "id",
                   min_cell: int | None = None) -> Figure:
-    """How differently the raters of each unit score (spread of leniency, score points).
+    """Raters flagged too lenient and too severe in each unit: what the title counts,
+    drawn per unit (stacked bars; a hidden count has no bar and says so).
 
     Parameters
     ----------
     summary
-        Columns ``unit, spread`` (``NaN`` = hidden).
+        Columns ``unit, lenient, severe`` (flagged raters; ``NaN`` = hidden).
     lenient, severe
         City-wide numbers of flagged lenient and severe raters, for the title
         (``NaN`` = hidden).
     """
-    k = check_min_cell(min_cell)
-    fig = _figure(9, 0.38 * len(summary) + 1.6)
+    check_min_cell(min_cell)
+    names, left = _names(summary["unit"].astype(str).tolist())
+    fig = _figure(9 + left - 1.7, 0.45 * len(summary) + 2.0, left=left, bottom=1.2)
     ax = fig.add_subplot()
     y = np.arange(len(summary))
-    spread = summary["spread"].to_numpy(dtype=float)
-    ax.barh(y, np.nan_to_num(spread), height=0.65, color=PREDIKAT_COLORS["Kurang/Misconduct"])
-    for i, v in enumerate(spread):
-        ax.text(np.nan_to_num(v) + 0.003, i, t("fig.suppressed", lang, k=k) if math.isnan(v) else number(v, ".2f", lang),
-                va="center", color=MUTED)
-    ax.set_yticks(y, summary["unit"].astype(str).tolist())
+    len_v = summary["lenient"].to_numpy(dtype=float)
+    sev_v = summary["severe"].to_numpy(dtype=float)
+    hidden = np.isnan(len_v) | np.isnan(sev_v)
+    a, b = np.nan_to_num(len_v), np.nan_to_num(sev_v)  # a hidden part has no bar
+    ax.barh(y, a, height=0.65, color=PREDIKAT_COLORS["Kurang/Misconduct"], label=t("fig.raters.lenient", lang))
+    ax.barh(y, b, left=a, height=0.65, color=PREDIKAT_COLORS["Sangat Baik"], label=t("fig.raters.severe", lang))
+    top = float(np.nanmax(a + b)) if len(a) else 1.0
+    for i in range(len(summary)):
+        shown = a[i] + b[i]
+        text = number(int(shown), ",", lang) if not hidden[i] else (
+            f"{number(int(shown), ',', lang)} + {t('fig.hidden', lang)}" if shown else t("fig.hidden", lang))
+        ax.text(a[i] + b[i] + 0.01 * max(top, 1.0), i, text, va="center", color=MUTED)
+    ax.set_yticks(y, names)
     ax.invert_yaxis()
+    ax.set_xlim(0, max(top, 1.0) * 1.15)
     ax.set_xlabel(t("fig.raters.xlabel", lang))
+    fig.legend(loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 0.0))
 
     def fmt(v: float) -> str:
-        return t("fig.suppressed", lang, k=k) if math.isnan(v) else number(v, ",.0f", lang)
+        return t("fig.hidden", lang) if math.isnan(v) else number(v, ",.0f", lang)
 
     ax.set_title(t("fig.raters.title", lang, lenient=fmt(lenient), severe=fmt(severe)), loc="left")
     _style(ax)
