@@ -247,7 +247,7 @@ def test_leadership_views_use_the_dataset_org_ratings_and_show_the_headline():
     ds = _recorded_only(n_a=12, n_b=6, org=org, meta={"org_ratings_source": "pko.csv"})
     assert src.default_org_rating(ds, "2025") == {"Dinas A": "Istimewa", "Dinas B": "Baik"}
     section = sec.curve_section(ds, "2025", min_cell=3)
-    assert section.notes[0].startswith("Predikat organisasi: dari pko.csv untuk 1 OPD; diasumsikan Baik")
+    assert sec.org_line(ds, "2025").startswith("Predikat organisasi: dari pko.csv untuk 1 OPD; diasumsikan Baik")
     table = section.table.set_index("OPD")
     assert table.loc["Dinas A", "Sumber predikat organisasi"] == "pko.csv"
     assert table.loc["Dinas A", "Belum dinilai"] == "<3" and table.loc["Dinas A", "Pegawai"] == "12"

@@ -110,7 +110,7 @@ def test_attack_2_minimum_share_moves_do_not_give_butuh_perbaikan(ds, truth):
 def test_attack_3_transitions_minus_row_totals(ds, monkeypatch, dimension, category, threshold):
     """A hidden transition = row total (the before/after table) - the shown cells of its row."""
     seen = _capture(monkeypatch, "transitions_figure")
-    rubric = src.whatif_base().with_thresholds(categories={dimension: {category: threshold}})
+    rubric = src.whatif_base(src.WHATIF_RUBRIC).with_thresholds(categories={dimension: {category: threshold}})
     s = sec.transitions_section(ds, "2025", rubric, min_cell=K)
     s.draw()
     matrix = seen["args"][0]

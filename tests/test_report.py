@@ -77,7 +77,7 @@ def test_one_unit_org_rating_and_threshold_pass_the_audit(ds):
 
 @pytest.mark.parametrize("change", [None, ("hasil_kerja", "sesuai", 70), ("perilaku_kerja", "di_atas", 3.25)])
 def test_whatif_pages_pass_the_audit(ds, change):
-    rubric = src.whatif_base()
+    rubric = src.whatif_base(src.WHATIF_RUBRIC)
     if change:
         rubric = rubric.with_thresholds(categories={change[0]: {change[1]: change[2]}})
     page = src.whatif(ds, rubric, "2025", None, K)
@@ -174,8 +174,8 @@ def test_overview_report_and_drill_down_read_the_same_numbers(ds):
 
 
 def test_whatif_page_builds_from_frames(ds):
-    base = src.whatif_scores(ds, src.whatif_base())
-    check = src.whatif_curve(ds, src.whatif_base(), "2025", src.default_org_rating(ds))
+    base = src.whatif_scores(ds, src.whatif_base(src.WHATIF_RUBRIC))
+    check = src.whatif_curve(ds, src.whatif_base(src.WHATIF_RUBRIC), "2025", src.default_org_rating(ds))
     page = whatif_page(base, base, check, "2025", min_cell=K, predikat=list(src.PREDIKAT))
     assert page.value(page.headlines["changed"]) == 0
     assert audit(page).ok

@@ -41,7 +41,7 @@ def test_rule_in_force_is_the_core_scorer(ds):
     counts = src.predikat_counts(s, "2025")
     assert counts.equals(wb.score(ds, "permenpanrb-6-2022", period="2025").counts().astype(int))
     # the what-if baseline is the detailed rubric in force, scored like wb.score
-    fast = src.whatif_scores(ds)
+    fast = src.whatif_scores(ds, src.whatif_base(src.WHATIF_RUBRIC))
     full = wb.score(ds, "permenpanrb-6-2022-rinci", period="2025").to_frame()
     merged = full.merge(fast, on=["period", "employee_id"], suffixes=("", "_fast"))
     assert len(merged) == 1200
@@ -49,7 +49,7 @@ def test_rule_in_force_is_the_core_scorer(ds):
 
 
 def test_whatif_rubric_is_scored_like_wb_score(ds):
-    rubric = src.whatif_base().with_weights(src.WHATIF_WEIGHTS, dimension_raters={
+    rubric = src.whatif_base(src.WHATIF_RUBRIC).with_weights(src.WHATIF_WEIGHTS, dimension_raters={
         "perilaku_kerja": {"atasan": 0.3, "rekan": 0.5, "bawahan": 0.1, "diri": 0.1}}).with_thresholds(
         categories={"hasil_kerja": {"sesuai": 95}, "perilaku_kerja": {"di_atas": 3.5}})
     fast = src.whatif_scores(ds, rubric)
@@ -98,7 +98,7 @@ def test_whatif_panel_changes_with_rubric(ds):
     p = views.WhatIfPanel(ds, period="2025")
     assert p.findings[1] == "0 pegawai berubah predikat dengan aturan simulasi"
     curve_before = p.findings[0]
-    p.rubric = src.whatif_base().with_thresholds(categories={"hasil_kerja": {"sesuai": 100}})
+    p.rubric = src.whatif_base(src.WHATIF_RUBRIC).with_thresholds(categories={"hasil_kerja": {"sesuai": 100}})
     assert p.findings[1] != "0 pegawai berubah predikat dengan aturan simulasi"
     assert p.findings[0] != curve_before
     body = p._views[1]._body.value
@@ -107,7 +107,14 @@ def test_whatif_panel_changes_with_rubric(ds):
 
 def test_whatif_controls_build_rubrics_through_the_core():
     c = views.WhatIfControls()
-    assert c.rubric == src.whatif_base()
+    # the starting point is the rule in force (the overview's rule): only its thresholds move
+    assert c.rubric == src.whatif_base() and c.rubric.id == src.BASE_RUBRIC
+    assert c.choices == ["preset:" + r for r in src.WHATIF_PRESETS]
+    assert set(c.sliders) == {"threshold.hasil_kerja.sesuai", "threshold.hasil_kerja.di_atas",
+                              "threshold.perilaku_kerja.sesuai", "threshold.perilaku_kerja.di_atas"}
+    assert c._preset.label.startswith("Aturan berlaku")
+    c.pick("preset:" + src.WHATIF_RUBRIC)
+    assert c.rubric == src.whatif_base(src.WHATIF_RUBRIC)
     keys = set(c.sliders)
     assert {"raters.perilaku_kerja.atasan", "indicators.iki_waktu", "threshold.hasil_kerja.sesuai",
             "threshold.perilaku_kerja.di_atas"} <= keys
@@ -122,7 +129,7 @@ def test_whatif_controls_build_rubrics_through_the_core():
     c.lang = "en"
     assert c.sliders["threshold.hasil_kerja.sesuai"].description == "Threshold: Meets Expectations"
     assert "cannot be used" in c._message.value
-    c.reset()
+    c.reset()  # back to the rule in force, not only to the picked preset's start
     assert c.rubric == src.whatif_base() and c._message.value == ""
 
 
@@ -130,7 +137,15 @@ def test_rubric_whatif_page_reacts_to_a_slider(ds):
     page = views.rubric_whatif(ds)
     panel = page.panels[0]
     assert panel.findings[1].startswith("0 pegawai")
+    # at its start the what-if shows the overview's curve table, cell for cell
+    from workbench.views import sections
+
+    start = sections.curve_section(ds, "2025", rubric=src.whatif_base())
+    assert start.table.equals(sections.curve_section(ds, "2025").table)
     controls = next(w for w in page.children if isinstance(w, views.WhatIfControls))
+    controls.pick("preset:" + src.WHATIF_RUBRIC)
+    assert not panel.findings[1].startswith("0 pegawai")  # the detailed rubric differs from the matrix
+    assert "permenpanrb-6-2022-rinci" in page._header.value
     controls.sliders["threshold.perilaku_kerja.di_atas"].value = 3.25
     assert not panel.findings[1].startswith("0 pegawai")
     state = _widget_state(page)
