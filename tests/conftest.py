@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import workbench as wb
+
+# dashboards built by tests (and the Voila servers they start) compute no pages ahead: the
+# warming thread would compete with the tests for the cores (tests/test_views_sources.py
+# tests the warming itself)
+os.environ.setdefault("WORKBENCH_WARM", "0")
 
 
 @pytest.fixture(scope="session")

@@ -243,30 +243,63 @@ class AuditReport:
         return self.intervals.loc[~self.intervals["ok"].astype(bool), "key"].tolist() if len(self.intervals) else []
 
 
+def _integral(x: np.ndarray | None, A: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray | None:
+    """``x`` rounded to integers when the result is a non-negative point of ``lb <= A x <= ub``
+    (checked in floating point with a 1e-9 margin), else ``None``."""
+    if x is None:
+        return None
+    z = np.round(np.asarray(x, dtype=float))
+    if (z < 0).any():
+        return None
+    got = A @ z if len(A) else np.zeros(0)
+    return z if ((got >= lb - 1e-9) & (got <= ub + 1e-9)).all() else None
+
+
 def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
-               level: float | None = None, integer: bool = True) -> tuple[float, float]:
+               level: float | None = None, integer: bool = True,
+               known: np.ndarray | None = None) -> tuple[float, float, list[np.ndarray]]:
+    """The interval of ``c @ x`` over the non-negative (integer) points of ``lb <= A x <= ub``,
+    and the integer points found on the way (witnesses for later attacks on the same page).
+
+    ``known``: integer points of the system (rows); one at an end of the LP relaxation's
+    interval settles that end without an integer programme."""
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+    points: list[np.ndarray] = []
+    settled: list[float | None] = [None, None]  # integer ends the LP already reaches
     if level is not None and len(A):
         # the LP relaxation's interval holds the integer one: when even its rounded
         # ends are closer than ``level``, the cell fails without branching
         ends: list[float] = []
         a_ub = np.vstack([A[np.isfinite(ub)], -A[np.isfinite(lb)]])
         b_ub = np.concatenate([ub[np.isfinite(ub)], -lb[np.isfinite(lb)]])
-        for sign in (1.0, -1.0):
+        for i, sign in enumerate((1.0, -1.0)):
             res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
             if res.status == 3:
                 ends.append(-sign * np.inf)
             elif res.status == 0 and res.fun is not None:
                 ends.append(sign * float(res.fun))
+                z = _integral(res.x, A, lb, ub)
+                if z is not None:
+                    points.append(z)
+                # an integer point at the LP's (rounded) end is the integer end too
+                end = math.ceil(ends[-1] - 1e-6) if sign > 0 else math.floor(ends[-1] + 1e-6)
+                seen = [float(c @ z)] if z is not None else []
+                if known is not None and len(known):
+                    seen += (known @ c).tolist()
+                if any(abs(v - end) < 1e-6 for v in seen):
+                    settled[i] = float(end)
         if len(ends) == 2 and not integer:
             return (float(math.ceil(ends[0] - 1e-6)) if np.isfinite(ends[0]) else ends[0],
-                    float(math.floor(ends[1] + 1e-6)) if np.isfinite(ends[1]) else ends[1])
+                    float(math.floor(ends[1] + 1e-6)) if np.isfinite(ends[1]) else ends[1], points)
         if len(ends) == 2 and np.isfinite(ends).all() and math.floor(ends[1] + 1e-6) - math.ceil(ends[0] - 1e-6) < level - 1e-6:
-            return float(math.ceil(ends[0] - 1e-6)), float(math.floor(ends[1] + 1e-6))
+            return float(math.ceil(ends[0] - 1e-6)), float(math.floor(ends[1] + 1e-6)), points
 
     out = []
-    for sign in (1.0, -1.0):
+    for i, sign in enumerate((1.0, -1.0)):
+        if settled[i] is not None:
+            out.append(float(settled[i]))  # type: ignore[arg-type]
+            continue
         cons = [LinearConstraint(A, lb, ub)] if len(A) else []
         res = milp(sign * c, constraints=cons, integrality=np.ones(len(c)), bounds=Bounds(0, np.inf),
                    options={"presolve": True})
@@ -276,7 +309,14 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
             raise RuntimeError(f"audit: the page's relations are not solvable ({res.message}).")
         else:
             out.append(sign * float(res.fun))
-    return out[0], out[1]
+            z = _integral(res.x, A, lb, ub)
+            if z is not None:
+                points.append(z)
+    return out[0], out[1], points
+
+
+_POOL = 128
+"""How many integer points found by attacks on a page are kept to settle later attacks."""
 
 
 def _merged(page: Any) -> dict[str, Any]:
@@ -293,8 +333,12 @@ def _merged(page: Any) -> dict[str, Any]:
     pattern = np.vstack(parts) if parts else np.zeros((0, n_atoms))
     rng = np.random.default_rng(0)
     sig = np.round(rng.normal(size=(2, len(pattern))) @ pattern, 6)
-    _, first = np.unique(sig[0] + 1e3 * sig[1], return_index=True)
-    first = np.sort(np.asarray(first))
+    _, first, inverse = np.unique(sig[0] + 1e3 * sig[1], return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    first = np.asarray(first)[order]
+    rank = np.empty(len(order), dtype=int)
+    rank[order] = np.arange(len(order))
+    truth = np.bincount(rank[np.ravel(inverse)], weights=page.true_values(), minlength=len(first))
     A = np.vstack(coefs) if coefs else np.zeros((0, n_atoms))
     lb = np.concatenate([r.lb for r in page.relations]) if coefs else np.zeros(0)
     ub = np.concatenate([r.ub for r in page.relations]) if coefs else np.zeros(0)
@@ -303,12 +347,13 @@ def _merged(page: Any) -> dict[str, Any]:
         raise RuntimeError("audit: a recorded relation does not hold for the page's own numbers.")
     owner = np.concatenate([np.full(len(r.lb), i) for i, r in enumerate(page.relations)]) if coefs \
         else np.zeros(0, dtype=int)
-    cache.update(key=key, first=first, A=A[:, first], lb=lb, ub=ub, owner=owner)
+    cache.update(key=key, first=first, A=A[:, first], lb=lb, ub=ub, owner=owner, truth=truth, points={})
     return cache
 
 
 def audit(page: Any, protection: int | None = None, first: bool = False,
-          keys: Iterable[str] | None = None, protected: bool = False, integer: bool = True) -> AuditReport:
+          keys: Iterable[str] | None = None, protected: bool = False, integer: bool = True,
+          reuse: bool = False) -> AuditReport:
     """Attack a page: for every small (hidden) count, the smallest and largest value its
     published numbers allow.
 
@@ -336,6 +381,11 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     protected
         Also attack the cells hidden only for another's sake (by default only the small
         cells, the ones the rule protects, are attacked).
+    reuse
+        ``True``: a cell that integer points found by earlier attacks on this page (and
+        its true numbers) already prove wide enough is reported ok without solving, with
+        the range those points span (a part of its interval) as ``low, high``. Which
+        cells are ok is the same; the suppression uses it for its repeated attacks.
 
     Returns
     -------
@@ -379,11 +429,29 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     nz = (np.abs(A_m) > 0).astype(float)
     link = csr_matrix(nz.T @ nz) if len(nz) else csr_matrix((A_m.shape[1], A_m.shape[1]))
     _, comp = connected_components(link, directed=False)
+    pool = m["points"]
+    if reuse:  # the known integer points that still meet every shown number
+        P = np.vstack([m["truth"], *pool.values()])
+        got = A_m @ P.T
+        P = P[((got >= lb_m[:, None] - 1e-9) & (got <= ub_m[:, None] + 1e-9)).all(axis=0)]
     rows = []
     for f, c in zip(hidden, T_m, strict=True):
+        if reuse:
+            seen = P @ c
+            lo, hi = float(seen.min()), float(seen.max())
+            if hi - lo >= level - 1e-6:
+                rows.append((f.key, f.kind, f.status, f.value, lo, hi, hi - lo, True))
+                continue
         touched = np.isin(comp, np.unique(comp[c != 0]))
         r_keep = (nz[:, touched].sum(axis=1) > 0) if len(nz) else np.zeros(0, dtype=bool)
-        lo, hi = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level, integer)
+        lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
+                                   integer, P[:, touched] if reuse else None)
+        for z in found:
+            point = m["truth"].copy()
+            point[touched] = z
+            pool[point.tobytes()] = point
+            if len(pool) > _POOL:
+                del pool[next(iter(pool))]
         width = hi - lo
         ok = bool(width >= level - 1e-6)
         rows.append((f.key, f.kind, f.status, f.value, lo, hi, width, ok))

@@ -294,8 +294,12 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
             by_fact.setdefault(key, []).append(s)
     rounds = 0
     unhidden = False
+    memo: dict[tuple[str, bytes], float] = {}
     while rounds < max_rounds:
-        report = audit(page)
+        report = audit(page, reuse=True)
+        state = _hidden_state(page)
+        memo.update({(k, state): float(w) for k, w in zip(report.intervals["key"], report.intervals["width"],
+                                                         strict=True)})
         if report.ok:
             if unhidden or not reshow:
                 return
@@ -303,17 +307,36 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
             unhidden = True
             continue  # ... so the page is attacked again in integers
         for key in report.failures:
-            width = audit(page, keys=[key]).intervals["width"]
-            if len(width) == 0 or width.iloc[0] >= page.protection - 1e-6:
+            width = _width(page, key, memo)
+            if width is None or width >= page.protection - 1e-6:
                 continue  # an earlier choice already protects it
             rounds += 1
-            _widen(page, page.facts[key], by_fact, tries)
+            _widen(page, page.facts[key], by_fact, tries, memo)
 
 
-def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries: int) -> None:
+def _hidden_state(page: Page) -> bytes:
+    return np.packbits([f.hidden for f in page.facts.values()]).tobytes()
+
+
+def _width(page: Page, key: str, memo: dict[tuple[str, bytes], float]) -> float | None:
+    """The width of a small cell's interval under the integer attack, remembered per set of
+    hidden numbers (the search asks again for the state it has just tried); ``None``
+    when the cell is not attacked."""
+    state = (key, _hidden_state(page))
+    if state not in memo:
+        width = audit(page, keys=[key], reuse=True).intervals["width"]
+        if len(width) == 0:
+            return None
+        memo[state] = float(width.iloc[0])
+    return memo[state]
+
+
+def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries: int,
+           memo: dict[tuple[str, bytes], float]) -> None:
     """Hide numbers touching ``target`` until its interval is wide enough."""
     for _ in range(len(page.facts)):
-        before = audit(page, keys=[target.key]).intervals["width"].iloc[0]
+        before = _width(page, target.key, memo)
+        assert before is not None
         if before >= page.protection - 1e-6:
             return
         assert target.expr is not None
@@ -331,7 +354,8 @@ def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries
         pick = candidates[0]
         for cand in candidates[:tries]:  # the cheapest number whose hiding widens the interval
             cand.status = PROTECTED
-            widened = audit(page, keys=[target.key]).intervals["width"].iloc[0] > before + 1e-9
+            after = _width(page, target.key, memo)
+            widened = after is not None and after > before + 1e-9
             cand.status = SHOWN
             if widened:
                 pick = cand
@@ -364,5 +388,5 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
         f.status = SHOWN
         if f.expr is not None:
             near.append(f.key)
-        if not audit(page, keys=near, first=True, integer=False).ok:
+        if not audit(page, keys=near, first=True, integer=False, reuse=True).ok:
             f.status = PROTECTED

@@ -38,6 +38,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -85,6 +87,8 @@ __all__ = [
     "whatif_periods",
     "whatif_scores",
     "leadership",
+    "leadership_states",
+    "warm",
     "org_label",
     "whatif",
 ]
@@ -112,18 +116,37 @@ BERAKHLAK: tuple[str, ...] = ("berorientasi_pelayanan", "akuntabel", "kompeten",
 # Cache (per dataset; the dataset itself is kept so that a reused id() never hits)
 # ---------------------------------------------------------------------------------
 _CACHE: OrderedDict[tuple[Any, ...], tuple[Dataset, Any]] = OrderedDict()
+_CACHE_SIZE = 160
+"""Entries kept: the pages :func:`warm` computes ahead (at most :data:`WARM_MAX`) and the
+views' own states. A page holds a few MB (its facts over the atoms)."""
+_LOCK = threading.Lock()
+_PENDING: dict[tuple[Any, ...], threading.Event] = {}
 
 
-def _cached(key: tuple[Any, ...], ds: Dataset, compute: Callable[[], Any], size: int = 48) -> Any:
+def _cached(key: tuple[Any, ...], ds: Dataset, compute: Callable[[], Any], size: int | None = None) -> Any:
+    """The cached value of ``key``, computed once: a caller that asks while another thread
+    computes the same key waits for that result instead of computing it again."""
     full = (id(ds), *key)
-    hit = _CACHE.get(full)
-    if hit is not None and hit[0] is ds:
-        _CACHE.move_to_end(full)
-        return hit[1]
-    value = compute()
-    _CACHE[full] = (ds, value)
-    while len(_CACHE) > size:
-        _CACHE.popitem(last=False)
+    while True:
+        with _LOCK:
+            hit = _CACHE.get(full)
+            if hit is not None and hit[0] is ds:
+                _CACHE.move_to_end(full)
+                return hit[1]
+            pending = _PENDING.get(full)
+            if pending is None:
+                _PENDING[full] = threading.Event()
+                break
+        pending.wait()  # computed elsewhere: read it (or, if that failed, compute it here)
+    try:
+        value = compute()
+        with _LOCK:
+            _CACHE[full] = (ds, value)
+            while len(_CACHE) > (size or _CACHE_SIZE):
+                _CACHE.popitem(last=False)
+    finally:
+        with _LOCK:
+            _PENDING.pop(full).set()
     return value
 
 
@@ -283,6 +306,47 @@ def leadership(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = 
     return _cached(("page", period, _org_key(org), unit or "", k), ds,
                    lambda: leadership_page(baseline_scores(ds), ds.roster, curve(ds, period, org), period,
                                            unit or None, k))
+
+
+WARM_MAX = 96
+"""At most this many pages are computed ahead by :func:`warm` (memory stays bounded)."""
+
+
+def leadership_states(periods: list[str], units: list[str], period: str, unit: str | None = None
+                      ) -> list[tuple[str, str | None]]:
+    """The (period, unit) states of Ringkasan Pimpinan other than the shown one, the
+    likeliest next first: the other periods of the city view (nearest first), then the
+    units of the shown period, then the units of the other periods."""
+    others = sorted((p for p in periods if p != period),
+                    key=lambda p: abs(periods.index(p) - periods.index(period)) if period in periods else 0)
+    states: list[tuple[str, str | None]] = [(p, None) for p in others]
+    states += [(p, u) for p in [period, *others] for u in units]
+    return [s for s in states if s != (period, unit or None)][:WARM_MAX]
+
+
+def warm(ds: Dataset, states: list[tuple[str, str | None]], org_rating: Mapping[str, str] | None = None,
+         min_cell: int | None = None, stop: Callable[[], bool] | None = None,
+         idle: Callable[[], bool] | None = None) -> int:
+    """Compute the Ringkasan Pimpinan pages of ``states`` (period, unit) into the cache,
+    so that a control change finds its page ready (:func:`leadership`).
+
+    Meant for a background thread: before each page it waits until ``idle()`` is true
+    (the views are not computing a reader's own change) and it ends as soon as
+    ``stop()`` is true (e.g. the org ratings were changed: these pages would not be
+    asked for). A page a view asks for while it is being computed here is computed
+    once (the view waits for it). Returns the number of pages computed or found.
+    """
+    done = 0
+    for period, unit in states[:WARM_MAX]:
+        while idle is not None and not idle():
+            if stop is not None and stop():
+                return done
+            time.sleep(0.05)
+        if stop is not None and stop():
+            return done
+        leadership(ds, period, org_rating, unit, min_cell)
+        done += 1
+    return done
 
 
 def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,

@@ -8,7 +8,7 @@ Examples
 --------
 >>> import workbench as wb
 >>> from workbench import views
->>> d = views.leadership_overview(wb.read_sample("kota_contoh"))
+>>> d = views.leadership_overview(wb.read_sample("kota_contoh"), warm_ahead=False)
 >>> d.lang
 'id'
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -26,6 +27,7 @@ from workbench.data import Dataset
 from workbench.errors import WorkbenchError
 from workbench.i18n import t
 from workbench.privacy import check_min_cell
+from workbench.views import _sources
 from workbench.views import sections as sec
 from workbench.views._base import Panel, run_safely
 from workbench.views._sources import default_org_rating, whatif_periods
@@ -170,7 +172,7 @@ def _link(source: widgets.Widget, name: str, panels: list[Panel], target: str | 
 
 
 def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = None,
-                        org_rating: Mapping[str, str] | None = None) -> widgets.Widget:
+                        org_rating: Mapping[str, str] | None = None, warm_ahead: bool | None = None) -> widgets.Widget:
     """Ringkasan Pimpinan: predikat per OPD against the curve, Baik-or-better against the
     national figure, trends, flags, and a drill-down from the city to one OPD.
 
@@ -187,6 +189,12 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         (``ds.org_ratings``) and "Baik" for an OPD without one, changeable per OPD in the
         page. The headline says where they came from and how many employees of the
         period are not yet rated ("belum dinilai").
+    warm_ahead
+        After the first render, compute the pages of the other periods and units (with
+        the org ratings in force) in a background thread that gives way to the reader's
+        own changes (:func:`workbench.views._sources.warm`), so that a control change
+        finds its numbers ready; it starts again when the org ratings change. Default:
+        on, unless ``WORKBENCH_WARM=0`` (the test suite sets it).
     """
     def build() -> widgets.Widget:
         _require(ds, lang)
@@ -219,9 +227,24 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         picker.observe(lambda c: dash._relabel(), names="period")
         orgs.observe(lambda c: dash._relabel(), names="org_rating")
         units.observe(lambda c: dash._relabel(), names="unit")
+
+        def warm(change: object = None) -> None:  # the pages one control change away, ahead
+            rating = dict(orgs.org_rating)
+            states = _sources.leadership_states(picker.periods, list(ds.units), picker.period, units.unit or None)
+            threading.Thread(target=_sources.warm, name="workbench-warm", daemon=True,
+                             args=(ds, states, rating, k, lambda: dict(orgs.org_rating) != rating,
+                                   lambda: not any(p.busy for p in panels))).start()
+
+        dash.warm = warm  # type: ignore[attr-defined]
+        orgs.observe(warm, names="org_rating")
         return dash
 
-    return _ready(run_safely(build, lang))
+    page = _ready(run_safely(build, lang))
+    if warm_ahead is None:
+        warm_ahead = os.environ.get("WORKBENCH_WARM", "1").strip() != "0"
+    if isinstance(page, Dashboard) and warm_ahead:
+        page.warm()  # type: ignore[attr-defined]
+    return page
 
 
 def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr: bool | None = None) -> widgets.Widget:
