@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from workbench.views import _sources as src
 from workbench.views import sections as sec
 from workbench.viz import data_uri
 
-__all__ = ["DASHBOARDS", "build_pages", "build_sections", "publish", "render_html", "run_command"]
+__all__ = ["DASHBOARDS", "build_pages", "build_sections", "head_lines", "publish", "render_html", "run_command"]
 
 DASHBOARDS: tuple[str, ...] = ("ringkasan_pimpinan", "kualitas_penilai", "simulasi_rubrik")
 """Dashboards that can be published (the notebook names in ``dashboards/``)."""
@@ -128,21 +128,35 @@ def _loaded(ds: Dataset, lang: str) -> str:
     rep = ds.report
     if not rep.rows_read:  # built in memory (Dataset.from_frames): nothing was loaded
         return ""
-    text = t("page.loaded", lang, read=rep.rows_read, kept=rep.rows_kept, rejected=rep.rows_rejected)
-    return f"<p class='kw-note kw-loaded'>{html.escape(text)}</p>"
+    return t("page.loaded", lang, read=rep.rows_read, kept=rep.rows_kept, rejected=rep.rows_rejected)
 
 
-def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
-                min_cell: int | None = None, headline: str | None = None,
-                rule: str | None = None) -> tuple[str, list[Any]]:
-    """The report's HTML and the figures drawn for it (for the PDF); ``headline`` (see
-    :func:`workbench.views.sections.headline`) and ``rule`` (the rule the numbers follow,
-    :func:`workbench.views.sections.rule_line`) are shown under the title with the data's
-    loading counts."""
+def head_lines(ds: Dataset, lang: str = "id", min_cell: int | None = None, headline: str | None = None,
+               rule: str | None = None, date: str = "") -> list[sec.HeadLine]:
+    """The lines under a report's title, shown by both the HTML and the PDF: the data and
+    its periods, the privacy rule, the loading counts (when loaded from files), ``rule``
+    (:func:`workbench.views.sections.rule_line`), the generation ``date`` and version,
+    and ``headline`` (:func:`workbench.views.sections.headline`); empty ones are left out."""
     from workbench import __version__
 
-    name = _name(dashboard)
     k = check_min_cell(min_cell)
+    lines = [sec.HeadLine("data", t("page.data", lang, name=ds.name or "data", periods=", ".join(ds.periods))),
+             sec.HeadLine("privacy", t("page.privacy", lang, k=k)),
+             sec.HeadLine("loaded", _loaded(ds, lang)),
+             sec.HeadLine("rule", rule or ""),
+             sec.HeadLine("generated", t("page.generated", lang, date=date, version=__version__)),
+             sec.HeadLine("headline", headline or "")]
+    return [line for line in lines if line.text]
+
+
+_HEAD_CLASS = {"headline": "kw-finding kw-headline"}
+
+
+def render_html(title: str, head: Sequence[sec.HeadLine], sections: Sequence[sec.Section],
+                lang: str = "id") -> tuple[str, list[Any]]:
+    """The report's HTML and the figures drawn for it, in section order (one per section
+    whose ``draw`` is not ``None``);
+    ``head``: the lines under the title (:func:`head_lines`)."""
     figures = []
     body = []
     for s in sections:
@@ -152,18 +166,13 @@ def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: 
             figures.append(figure)
             src = data_uri(figure)
         body.append(sec.section_html(s, src, lang))
-    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    head = (f"<h1>{html.escape(t(f'page.{name}', lang))}</h1>"
-            f"<p class='kw-note'>{html.escape(t('page.data', lang, name=ds.name or 'data', periods=', '.join(ds.periods)))} "
-            f"{html.escape(t('page.privacy', lang, k=k))}</p>"
-            + _loaded(ds, lang)
-            + (f"<p class='kw-note kw-rule'>{html.escape(rule)}</p>" if rule else "")
-            + f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>"
-            + (f"<p class='kw-finding kw-headline'>{html.escape(headline)}</p>" if headline else ""))
+    top = f"<h1>{html.escape(title)}</h1>" + "".join(
+        f"<p class='{_HEAD_CLASS.get(line.kind, f'kw-note kw-{line.kind}')}'>{html.escape(line.text)}</p>"
+        for line in head)
     doc = (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
            f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-           f"<title>{html.escape(t(f'page.{name}', lang))}</title><style>{_STYLE}</style></head>"
-           f"<body>{head}{''.join(body)}</body></html>\n")
+           f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+           f"<body>{top}{''.join(body)}</body></html>\n")
     return doc, figures
 
 
@@ -212,13 +221,16 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                 f"{report.protection} possible values from the numbers it shows; nothing was written. "
                 "Raise --min-cell or report an issue.")
     sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating, unit=unit)
-    head = rule = None
+    finding = rule = None
     if _name(dashboard) == "ringkasan_pimpinan":
-        head = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell, unit)
+        finding = sec.headline(ds, _period(ds, period), org_rating, lang, min_cell, unit)
         rule = sec.rule_line(ds, _period(ds, period), lang)
     elif _name(dashboard) == "simulasi_rubrik":
         rule = sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True)
-    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, headline=head, rule=rule)
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    title = t(f"page.{_name(dashboard)}", lang)
+    lines = head_lines(ds, lang, min_cell, headline=finding, rule=rule, date=date)
+    doc, figures = render_html(title, lines, sections, lang)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
     leaks = find_identifiers(doc, names)
     if leaks:
