@@ -155,7 +155,7 @@ _HEAD_CLASS = {"headline": "kw-finding kw-headline"}
 def render_html(title: str, head: Sequence[sec.HeadLine], sections: Sequence[sec.Section],
                 lang: str = "id") -> tuple[str, list[Any]]:
     """The report's HTML and the figures drawn for it, in section order (one per section
-    whose ``draw`` is not ``None``);
+    whose ``draw`` is not ``None``; :func:`workbench.views.pdf.render_pdf` takes them);
     ``head``: the lines under the title (:func:`head_lines`)."""
     figures = []
     body = []
@@ -191,7 +191,10 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     out
         The HTML file to write.
     pdf
-        Also write a PDF next to it (same name, ``.pdf``), one page per figure.
+        Also write an A4 PDF next to it (same name, ``.pdf``) that carries what the HTML
+        carries: the title, the lines under it, and every section's title, finding,
+        figure, table and notes (:func:`workbench.views.pdf.render_pdf`), with the title,
+        date and "Halaman i dari n" ("Page i of n") in every page's footer.
     lang, min_cell, period, org_rating
         As in the dashboards. Without ``org_rating``, the dataset's org ratings
         (``ds.org_ratings``) are used, and "Baik" is assumed for a unit without one; the
@@ -238,19 +241,15 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                              "(NIP or name); nothing was written.")
     inputs = [ds.source] if ds.source and Path(str(ds.source)).exists() else []
     out = check_output(out, inputs)
+    document = None
     if pdf:
+        from workbench.views.pdf import render_pdf
+
         check_output(out.with_suffix(".pdf"), inputs)
+        document = render_pdf(title, lines, sections, figures, lang, date)
     write_atomic(out, doc)
-    if pdf:
-        import io
-
-        from matplotlib.backends.backend_pdf import PdfPages
-
-        buffer = io.BytesIO()
-        with PdfPages(buffer) as pages:
-            for figure in figures:
-                pages.savefig(figure)
-        write_atomic(out.with_suffix(".pdf"), buffer.getvalue())
+    if document is not None:
+        write_atomic(out.with_suffix(".pdf"), document)
     return out
 
 
