@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from workbench.views import _sources as src
 from workbench.views import sections as sec
 from workbench.viz import data_uri
 
-__all__ = ["DASHBOARDS", "build_pages", "build_sections", "publish", "render_html", "run_command"]
+__all__ = ["DASHBOARDS", "build_pages", "build_sections", "head_lines", "publish", "render_html", "run_command"]
 
 DASHBOARDS: tuple[str, ...] = ("ringkasan_pimpinan", "kualitas_penilai", "simulasi_rubrik")
 """Dashboards that can be published (the notebook names in ``dashboards/``)."""
@@ -129,21 +129,33 @@ def _loaded(ds: Dataset, lang: str) -> str:
     rep = ds.report
     if not rep.rows_read:  # built in memory (Dataset.from_frames): nothing was loaded
         return ""
-    text = t("page.loaded", lang, read=rep.rows_read, kept=rep.rows_kept, rejected=rep.rows_rejected)
-    return f"<p class='kw-note kw-loaded'>{html.escape(text)}</p>"
+    return t("page.loaded", lang, read=rep.rows_read, kept=rep.rows_kept, rejected=rep.rows_rejected)
 
 
-def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: str = "id",
-                min_cell: int | None = None, band: list[sec.Card] | None = None,
-                rule: str | None = None) -> tuple[str, list[Any]]:
-    """The report's HTML and the figures drawn for it (for the PDF); ``band`` (the headline
-    figures, :func:`workbench.views.sections.band`) and ``rule`` (the rule the numbers
-    follow and the org ratings' source, :func:`workbench.views.sections.rule_line`) are
-    shown under the title with the data's loading counts."""
+def head_lines(ds: Dataset, lang: str = "id", min_cell: int | None = None, band: list[sec.Card] | None = None,
+               rule: str | None = None, date: str = "") -> list[sec.HeadLine]:
+    """The lines under a report's title, shown by both the HTML and the PDF: the data and
+    its periods, the privacy rule, the loading counts (when loaded from files), ``rule``
+    (:func:`workbench.views.sections.rule_line` and the org ratings' source), the
+    generation ``date`` and version, and the headline ``band``
+    (:func:`workbench.views.sections.band`, one line per figure); empty ones are left out."""
     from workbench import __version__
 
-    name = _name(dashboard)
     k = check_min_cell(min_cell)
+    lines = [sec.HeadLine("data", t("page.data", lang, name=ds.name or "data", periods=", ".join(ds.periods))),
+             sec.HeadLine("privacy", t("page.privacy", lang, k=k)),
+             sec.HeadLine("loaded", _loaded(ds, lang)),
+             sec.HeadLine("rule", rule or ""),
+             sec.HeadLine("generated", t("page.generated", lang, date=date, version=__version__))]
+    lines += [sec.HeadLine("card", f"{c.label}: {c.value}. {c.finding}", c) for c in band or []]
+    return [line for line in lines if line.text]
+
+
+def render_html(title: str, head: Sequence[sec.HeadLine], sections: Sequence[sec.Section],
+                lang: str = "id") -> tuple[str, list[Any]]:
+    """The report's HTML and the figures drawn for it, in section order (one per section
+    whose ``draw`` is not ``None``; :func:`workbench.views.pdf.render_pdf` takes them);
+    ``head``: the lines under the title (:func:`head_lines`)."""
     figures = []
     body = []
     for s in sections:
@@ -153,18 +165,14 @@ def render_html(dashboard: str, ds: Dataset, sections: list[sec.Section], lang: 
             figures.append(figure)
             src = data_uri(figure)
         body.append(sec.section_html(s, src, lang))
-    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    head = (f"<h1>{html.escape(t(f'page.{name}', lang))}</h1>"
-            f"<p class='kw-note'>{html.escape(t('page.data', lang, name=ds.name or 'data', periods=', '.join(ds.periods)))} "
-            f"{html.escape(t('page.privacy', lang, k=k))}</p>"
-            + _loaded(ds, lang)
-            + (f"<p class='kw-note kw-rule'>{html.escape(rule)}</p>" if rule else "")
-            + f"<p class='kw-note'>{html.escape(t('page.generated', lang, date=date, version=__version__))}</p>"
-            + (sec.band_html(band) if band else ""))
+    top = f"<h1>{html.escape(title)}</h1>" + "".join(
+        f"<p class='kw-note kw-{line.kind}'>{html.escape(line.text)}</p>" for line in head if line.card is None)
+    cards = [line.card for line in head if line.card is not None]
+    top += sec.band_html(cards) if cards else ""  # the band as cards; the PDF has their lines
     doc = (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
            f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-           f"<title>{html.escape(t(f'page.{name}', lang))}</title><style>{_STYLE}</style></head>"
-           f"<body>{head}{''.join(body)}</body></html>\n")
+           f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+           f"<body>{top}{''.join(body)}</body></html>\n")
     return doc, figures
 
 
@@ -183,7 +191,10 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     out
         The HTML file to write.
     pdf
-        Also write a PDF next to it (same name, ``.pdf``), one page per figure.
+        Also write an A4 PDF next to it (same name, ``.pdf``) that carries what the HTML
+        carries: the title, the lines under it, and every section's title, finding,
+        figure, table and notes (:func:`workbench.views.pdf.render_pdf`), with the title,
+        date and "Halaman i dari n" ("Page i of n") in every page's footer.
     lang, min_cell, period, org_rating
         As in the dashboards. Without ``org_rating``, the dataset's org ratings
         (``ds.org_ratings``) are used, and "Baik" is assumed for a unit without one; the
@@ -221,7 +232,10 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     elif _name(dashboard) == "simulasi_rubrik":
         rule = (sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True) + " "
                 + sec.org_line(ds, _period(ds, period), org_rating, lang))
-    doc, figures = render_html(dashboard, ds, sections, lang, min_cell, band=band, rule=rule)
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    title = t(f"page.{_name(dashboard)}", lang)
+    lines = head_lines(ds, lang, min_cell, band=band, rule=rule, date=date)
+    doc, figures = render_html(title, lines, sections, lang)
     names = ds.roster["name"].dropna().astype(str).unique().tolist() if "name" in ds.roster else []
     leaks = find_identifiers(doc, names)
     if leaks:
@@ -229,19 +243,15 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                              "(NIP or name); nothing was written.")
     inputs = [ds.source] if ds.source and Path(str(ds.source)).exists() else []
     out = check_output(out, inputs)
+    document = None
     if pdf:
+        from workbench.views.pdf import render_pdf
+
         check_output(out.with_suffix(".pdf"), inputs)
+        document = render_pdf(title, lines, sections, figures, lang, date)
     write_atomic(out, doc)
-    if pdf:
-        import io
-
-        from matplotlib.backends.backend_pdf import PdfPages
-
-        buffer = io.BytesIO()
-        with PdfPages(buffer) as pages:
-            for figure in figures:
-                pages.savefig(figure)
-        write_atomic(out.with_suffix(".pdf"), buffer.getvalue())
+    if document is not None:
+        write_atomic(out.with_suffix(".pdf"), document)
     return out
 
 

@@ -39,6 +39,7 @@ from workbench.views import _sources as src
 from workbench.viz import figures as fig
 
 __all__ = [
+    "HeadLine",
     "Section",
     "curve_section",
     "flags_section",
@@ -81,6 +82,27 @@ class Section:
     table: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
     draw: Callable[[], Figure] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class HeadLine:
+    """One line under a published report's title (the HTML and the PDF show the same lines).
+
+    Attributes
+    ----------
+    kind
+        ``"data"`` (data name and periods), ``"privacy"``, ``"loaded"`` (loading counts),
+        ``"rule"``, ``"generated"`` (date and version) or ``"card"`` (a figure of the
+        headline band).
+    text
+        The line, in the chosen language.
+    card
+        The band's figure a ``"card"`` line writes out (the HTML shows it as a card).
+    """
+
+    kind: str
+    text: str
+    card: Card | None = None
 
 
 def _k(min_cell: int | None) -> int:
