@@ -5,6 +5,7 @@ states its rule and its data (issue 13)."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 
 import numpy as np
@@ -115,7 +116,9 @@ def test_the_published_report_states_its_rule_and_its_data(ds, tmp_path):
     assert "Pemuatan data: 69.600 baris dibaca, 69.600 dipakai, 0 ditolak" in doc
     assert "Ubah di sini" not in doc
     doc = publish("simulasi_rubrik", ds, tmp_path / "w.html", lang="en").read_text(encoding="utf-8")
-    assert "The simulation starts from" in doc and "rubric permenpanrb-6-2022-rinci;" in doc
+    assert ("Rule: Employee performance rating (PermenPANRB 6/2022), rubric permenpanrb-6-2022. Simulated: "
+            "Employee performance rating (PermenPANRB 6/2022), rubric permenpanrb-6-2022; it starts from the "
+            "overview's numbers.") in html.unescape(doc)
 
 
 def test_the_report_of_one_opd_opens_with_its_drill_down(tmp_path, capsys):
