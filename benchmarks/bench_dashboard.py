@@ -82,7 +82,10 @@ CHANGES: dict[str, list[tuple[str, Callable[[object], None]]]] = {
                            ("period change", _select(".kw-period select", "2025")),
                            ("unit change", _select(".kw-unit select", "Dinas Kesehatan")),
                            ("unit change", _select(".kw-unit select", "Satpol PP"))],
-    "simulasi_rubrik": [("slider change", _slider_step)],
+    # the what-if starts from the rule in force (the overview's numbers); the detailed rubric is picked
+    "simulasi_rubrik": [("preset change", _select(".kw-preset select", "Predikat Kinerja Pegawai, rinci (IKI dan "
+                                                                        "BerAKHLAK)")),
+                        ("slider change", _slider_step)],
 }
 
 

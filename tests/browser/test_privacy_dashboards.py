@@ -47,16 +47,20 @@ def _settle(probe) -> None:
     probe.page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
 
 
+SHOWN = ".kw-finding, .kw-card, table.kw-table"
+"""What a control change can alter: the findings, the headline band, the tables."""
+
+
 def _findings(probe) -> list[str]:
-    return probe.page.locator(".kw-finding").all_inner_texts()
+    return probe.page.locator(SHOWN).all_inner_texts()
 
 
 def _change(probe, act) -> None:
-    """Do ``act`` and wait until the findings have changed and no panel is busy."""
+    """Do ``act`` and wait until what the page shows has changed and no panel is busy."""
     before = _findings(probe)
     act()
     probe.page.wait_for_function(
-        "(before) => { const now = [...document.querySelectorAll('.kw-finding')].map(e => e.innerText);"
+        f"(before) => {{ const now = [...document.querySelectorAll('{SHOWN}')].map(e => e.innerText);"
         " return JSON.stringify(now) !== JSON.stringify(before); }", arg=before, timeout=LOAD)
     _settle(probe)
 

@@ -401,8 +401,8 @@ BAND_CSS = """
 .kw-band { display: flex; flex-wrap: wrap; gap: 10px; margin: 0.6em 0 0.8em 0; }
 .kw-card { flex: 1 1 200px; border: 1px solid #c9d6e3; border-radius: 6px; padding: 8px 12px; background: #f4f8fb; }
 .kw-card-label { font-size: 0.85em; color: #444; text-transform: uppercase; letter-spacing: 0.02em; }
-.kw-card-value { font-size: 1.7em; font-weight: 700; color: #0b3d66; margin: 2px 0; }
-.kw-card-finding { font-size: 0.88em; color: #222; }
+.kw-card-value { font-size: 1.7em; font-weight: 700; color: #0b3d66; margin: 2px 0; line-height: 1.2; }
+.kw-card-finding { font-size: 0.88em; color: #222; line-height: 1.35; }
 """
 """The band's style, shared by the dashboards and the published report."""
 
