@@ -196,3 +196,17 @@ def test_the_rater_chart_draws_what_its_headline_counts():
         else:
             assert severe[i].get_width() == 0
     assert "simpangan baku" not in ax.get_xlabel() and "SD" not in ax.get_xlabel()
+
+
+def test_a_curve_row_with_nothing_shown_has_no_bar_and_a_hidden_verdict_is_not_a_failure():
+    labels = list(PREDIKAT_ORDER)
+    shares = pd.DataFrame([[np.nan, np.nan, 0.0, 0.0, 0.0], [0.1, 0.8, 0.1, 0.0, 0.0]],
+                          index=["Kecil", "Besar"], columns=labels)
+    check = pd.DataFrame({"ok": [np.nan, 0.0]}, index=["Kecil", "Besar"])
+    figure = F.curve_figure(shares, check)
+    ax = figure.axes[0]
+    texts = [x.get_text() for x in ax.texts]
+    assert texts.count("(tersembunyi)") == 2  # the row's bar and its verdict
+    assert texts.count("tidak memenuhi") == 1
+    first_row = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 1e-9]
+    assert all(p.get_width() == 0 for p in first_row)  # no bar drawn to 100 % for a hidden row

@@ -170,7 +170,7 @@ def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, .
         t("col.fix", lang): [_moves(page, u, lang) if not page.facts[keys.loc[u, "ok"]].hidden else ""
                              for u in units],
     })
-    indexed = pd.DataFrame({"ok": ok.to_numpy()}, index=pd.Index(units, name="unit"))
+    indexed = pd.DataFrame({"ok": values["ok"].to_numpy(dtype=float)}, index=pd.Index(units, name="unit"))
     return Section(key, title, finding, table, notes,
                    lambda: fig.curve_figure(shares, indexed, lang, page.min_cell))
 

@@ -133,7 +133,8 @@ def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int, names: list[str
     rest = (np.asarray(totals, dtype=float) if totals is not None else np.ones(len(table))) - left
     cells = table[list(PREDIKAT_ORDER)].isna().to_numpy()
     hidden = bool(cells.any())
-    whole = cells.all(axis=1)  # nothing of the row is shown: no bar at all, a word instead
+    shown_any = (np.nan_to_num(table[list(PREDIKAT_ORDER)].to_numpy(dtype=float)) > 0).any(axis=1)
+    whole = cells.any(axis=1) & ~shown_any  # nothing of the row is shown: no bar at all, a word instead
     if hidden:
         ax.barh(y, np.where(whole, 0.0, np.clip(np.nan_to_num(rest), 0, None)), left=left,  # type: ignore[attr-defined]
                 color=SUPPRESSED, hatch="//", edgecolor="white", height=0.7)
@@ -153,7 +154,8 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     shares
         Rows = units, columns = the five predikat, shares in [0, 1]; ``NaN`` = hidden.
     check
-        Indexed by unit with a boolean ``ok`` column (the curve check).
+        Indexed by unit with an ``ok`` column (the curve check: 1 meets, 0 fails, ``NaN``
+        hidden).
     lang
         ``"id"`` or ``"en"``.
     min_cell
@@ -164,10 +166,14 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     fig = _figure(9.5, 0.42 * len(shares) + 2.1, left=left, right=1.6, bottom=1.25)
     ax = fig.add_subplot()
     hidden = _stacked(ax, shares, lang, k, names)
-    ok = check.reindex(shares.index)["ok"].fillna(False).astype(bool)
-    for i, good in enumerate(ok):
-        ax.text(1.01, i, t("fig.curve.meets" if good else "fig.curve.fails", lang), va="center",
-                color=PASS if good else FAIL, fontweight="bold", transform=ax.get_yaxis_transform())
+    verdicts = check.reindex(shares.index)["ok"].astype(float)  # NaN: the verdict is hidden
+    ok = verdicts.fillna(0).astype(bool)
+    for i, v in enumerate(verdicts):
+        if math.isnan(v):  # a hidden verdict is said as hidden, never as "fails"
+            ax.text(1.01, i, t("fig.hidden", lang), va="center", color=MUTED, transform=ax.get_yaxis_transform())
+            continue
+        ax.text(1.01, i, t("fig.curve.meets" if v else "fig.curve.fails", lang), va="center",
+                color=PASS if v else FAIL, fontweight="bold", transform=ax.get_yaxis_transform())
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
     ax.set_xlabel(t("fig.curve.xlabel", lang))
