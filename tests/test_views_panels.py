@@ -201,3 +201,23 @@ def test_background_refresh_finishes(ds, monkeypatch):
     p = views.SharePanel(ds, period="2025")
     p.wait(60)
     assert not p.busy and p.findings
+
+
+def test_the_whatif_offers_the_scenarios_saved_next_to_the_data(ds, tmp_path, monkeypatch):
+    from workbench.store import open_store
+
+    db = tmp_path / "workbench.db"
+    monkeypatch.setenv("WORKBENCH_STORE", str(db))
+    assert [k for k, _, _ in src.whatif_choices(ds)] == ["preset:" + r for r in src.WHATIF_PRESETS]
+    assert not db.exists()  # asking never creates a store
+    rinci = wb.load_rubric(src.WHATIF_RUBRIC).with_thresholds(categories={"perilaku_kerja": {"di_atas": 3.5}})
+    store = open_store(db)
+    store.save_scenario("ambang perilaku 3,5", rinci, by="tim.kebijakan")
+    store.save_scenario("pp 30", wb.load_rubric("pp-30-2019"), by="tim.kebijakan")  # other predikat: not offered
+    store.close()
+    c = views.WhatIfControls(ds=ds)
+    assert c.choices == [*("preset:" + r for r in src.WHATIF_PRESETS), "scenario:ambang perilaku 3,5"]
+    assert c.rubric == src.whatif_base()  # still the rule in force until a person picks
+    c.pick("scenario:ambang perilaku 3,5")
+    assert c.rubric.id == src.WHATIF_RUBRIC and c.sliders["threshold.perilaku_kerja.di_atas"].value == 3.5
+    assert "Skenario tersimpan: ambang perilaku 3,5" in [label for label, _ in c._preset.options]
