@@ -37,7 +37,7 @@ def test_curve_figure_title_and_colours(shares):
 
 def test_share_figure_counts_units_above_national():
     fig = F.share_figure(pd.Series([0.97, 0.90, np.nan], index=["A", "B", "C"]), national=0.95)
-    assert fig.axes[0].get_title(loc="left").startswith("1 dari 3 OPD di atas angka nasional 95%")
+    assert fig.axes[0].get_title(loc="left").startswith("1 dari 3 OPD di atas angka nasional 95,0%")
 
 
 def test_transitions_marks_hidden_cells():

@@ -52,7 +52,7 @@ def _report_rows(text: str, key: str) -> list[list[str]]:
             for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def test_overview_whatif_start_and_report_show_the_same_numbers(voila_factory, probe, tmp_path):
+def test_overview_whatif_start_and_report_show_the_same_numbers(voila_factory, probe, browser, tmp_path):
     _open(probe, voila_factory("dashboards/ringkasan_pimpinan.ipynb"))
     page = probe.page
     period = page.eval_on_selector(".kw-period select", "s => s.options[s.selectedIndex].text")
@@ -64,7 +64,10 @@ def test_overview_whatif_start_and_report_show_the_same_numbers(voila_factory, p
     assert cards["curve"][0] == f"{ok} dari {len(curve)}"
     assert "99,7%" in cards["share"][1]
     probe.screenshot("one_truth_ringkasan_pimpinan")
+    assert probe.console_errors == [] and probe.blocked == []
 
+    probe = type(probe)(browser)  # a page of its own for the second dashboard
+    page = probe.page
     _open(probe, voila_factory("dashboards/simulasi_rubrik.ipynb"))
     assert page.eval_on_selector(".kw-period select", "s => s.options[s.selectedIndex].text") == period
     assert page.inner_text(".kw-rule").startswith(overview_rule.split(" Predikat organisasi")[0])
@@ -83,3 +86,4 @@ def test_overview_whatif_start_and_report_show_the_same_numbers(voila_factory, p
     assert _report_cards(text) == cards
     assert _report_rows(text, "curve") == curve
     assert probe.console_errors == [] and probe.blocked == []
+    probe.close()
