@@ -105,35 +105,6 @@ def test_kualitas_penilai(voila_factory, probe, names):
     _assert_clean(probe, names)
 
 
-def test_simulasi_rubrik(voila_factory, probe, names):
-    server = voila_factory("dashboards/simulasi_rubrik.ipynb")
-    _open(probe, server)
-    page = probe.page
-    assert "Simulasi Rubrik" in page.inner_text("h1.kw-title")
-    start = _findings(probe)
-    # the starting point is the overview's: the rule in force, nobody changes
-    assert "0 pegawai berubah predikat dengan aturan simulasi" in start
-    assert "0 dari 12 OPD memenuhi kurva distribusi" in start
-    page.select_option(".kw-preset select", label="Predikat Kinerja Pegawai, rinci (IKI dan BerAKHLAK)")
-    page.wait_for_function("() => [...document.querySelectorAll('.kw-finding')]"
-                           ".some(e => e.innerText.startsWith('246 pegawai berubah predikat'))", timeout=120_000)
-    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=60_000)
-    before = _findings(probe)
-    assert "2 dari 12 OPD memenuhi kurva distribusi" in before
-    handle = page.locator(".kw-slider-threshold-perilaku_kerja-di_atas .noUi-handle")
-    handle.focus()
-    for _ in range(5):  # Ambang Di Atas Ekspektasi (perilaku kerja) 3.75 -> 3.50
-        page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => [...document.querySelectorAll('.kw-finding')]"
-                           ".some(e => e.innerText.startsWith('270 pegawai berubah predikat'))", timeout=120_000)
-    page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=60_000)
-    after = _findings(probe)
-    assert after != before and "2 dari 12 OPD memenuhi kurva distribusi" in after
-    assert "Aturan simulasi" in page.inner_text("body")
-    probe.screenshot("dashboard_simulasi_rubrik")
-    _assert_clean(probe, names)
-
-
 def test_published_report_makes_no_request(tmp_path, probe, names):
     from workbench.views.publish import publish
 

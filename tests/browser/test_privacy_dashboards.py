@@ -11,6 +11,8 @@ protection level from the numbers shown.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import workbench as wb
@@ -139,11 +141,17 @@ def test_the_threshold_slider_of_the_rubric_simulation_shows_only_an_audited_pag
 
     def slide() -> None:
         handle.focus()
-        for _ in range(5):  # Ambang Di Atas Ekspektasi (perilaku kerja) 3.75 -> 3.50
-            page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")  # Ambang Di Atas Ekspektasi (perilaku kerja) 3.75 -> 3.70
 
     _change(probe, slide)
-    controls.sliders["threshold.perilaku_kerja.di_atas"].value = 3.5
+    controls.sliders["threshold.perilaku_kerja.di_atas"].value = 3.7
     check()
     probe.screenshot("privacy_simulasi_rubrik_threshold")
+    # what a person sees: the picked rubric's numbers, nothing cut, no identifier, no error
+    text, content = page.inner_text("body"), page.content()
+    assert "Aturan simulasi" in text and "permenpanrb-6-2022-rinci, dengan bobot atau ambang yang diubah" in text
+    assert "Traceback" not in text and "Maaf" not in text
+    assert not re.search(r"(?<!\d)\d{18}(?!\d)", content), "an 18-digit NIP reached the browser"
+    assert not [n for n in set(ds.roster["name"].dropna()) if n in content]
+    assert probe.cut_text() == []
     assert probe.console_errors == [] and probe.blocked == []
