@@ -432,6 +432,11 @@ def whatif_before(ds: Dataset) -> pd.DataFrame:
     return _cached(("whatif_before",), ds, compute)
 
 
+def _at_start(rubric: Rubric) -> bool:
+    """Whether ``rubric`` is the what-if's starting point (the rule in force, unchanged)."""
+    return rubric.hash == whatif_base(BASE_RUBRIC).hash
+
+
 def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
     """The predikat under ``rubric``, from the overview's starting point.
 
@@ -444,7 +449,7 @@ def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
     """
     before = whatif_before(ds)
     rule = whatif_base(BASE_RUBRIC)
-    if rubric.hash == rule.hash:
+    if _at_start(rubric):
         return before
 
     def compute() -> pd.DataFrame:
@@ -509,11 +514,11 @@ def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     overview's scores with the predikat of :func:`whatif_after` and the same org ratings
     (their sources are the overview's)."""
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    after = whatif_after(ds, rubric)
-    if after is whatif_before(ds):
+    if _at_start(rubric):
         return curve(ds, period, org)
 
     def compute() -> CurveCheck:
+        after = whatif_after(ds, rubric)
         scores = baseline_scores(ds)
         frame = scores.frame.copy()
         labels = frame["predikat"].cat.categories if hasattr(frame["predikat"], "cat") else None

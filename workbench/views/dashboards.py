@@ -62,8 +62,7 @@ CSS = """
 .kw-error { background: #fff3e0; border-left: 4px solid #D55E00; padding: 8px 12px; }
 .kw-busy { color: #555; font-style: italic; }
 .kw-note { color: #444; font-size: 0.9em; }
-.kw-rule { color: #222; font-size: 0.95em; border-left: 4px solid #0b3d66; padding: 2px 8px; background: #f7f7f7; }
-""" + sec.BAND_CSS + """
+""" + sec.HEAD_CSS + """
 </style>
 """
 

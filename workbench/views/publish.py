@@ -54,8 +54,7 @@ h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 .kw-figure { max-width: 100%; height: auto; display: block; }
 .kw-table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 .kw-table th, .kw-table td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
-.kw-rule { color: #222; border-left: 4px solid #0b3d66; padding: 2px 8px; background: #f7f7f7; }
-""" + sec.BAND_CSS
+""" + sec.HEAD_CSS
 
 
 def _name(dashboard: str) -> str:

@@ -43,7 +43,8 @@ __all__ = [
     "Section",
     "curve_section",
     "flags_section",
-    "headline",
+    "band",
+    "org_line",
     "rule_line",
     "rater_names_section",
     "raters_section",
@@ -219,22 +220,9 @@ def rule_line(ds: Dataset, period: str, lang: str = "id", rubric: Rubric | None 
                           changed=t("page.rule_whatif_changed", lang) if changed else "")
 
 
-def headline(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
-             min_cell: int | None = None, unit: str | None = None) -> str:
-    """The org ratings' source and the "belum dinilai" count of ``period``: the count is a
-    number of the leadership page (:func:`workbench.report.leadership_page`), protected
-    with the rest of it."""
-    return _headline(src.leadership(ds, period, org_rating, unit, min_cell), _sources(ds, period, org_rating), lang)
-
-
 def org_line(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id") -> str:
     """Where each OPD's org rating came from, in one sentence (shown with the rule)."""
     return org_source_sentence(list(_sources(ds, period, org_rating).values()), lang)
-
-
-def _headline(page: Page, sources: Mapping[str, str], lang: str) -> str:
-    return (org_source_sentence(list(sources.values()), lang) + " "
-            + _unscored(page, page.headlines.get("unscored"), lang))
 
 
 def _unscored(page: Page, key: str | None, lang: str) -> str:
@@ -299,9 +287,10 @@ def _curve_flags(page: Page, lang: str, units: list[str] | None = None) -> list[
     return out
 
 
-def _attention(page: Page, lang: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
+def _attention(page: Page, lang: str) -> tuple[list[tuple[str, list[str]]], list[str], int]:
     """What needs attention: the OPD off their curve grouped by the rule they break (most
-    OPD first), and the OPD where nearly everyone is Baik or better (shown facts only)."""
+    OPD first), the OPD where nearly everyone is Baik or better (shown facts only), and
+    how many OPD are flagged either way."""
     keys = page.tables["curve"]
     by_rule: dict[str, list[str]] = {}
     for u in keys.index.astype(str):
@@ -310,7 +299,8 @@ def _attention(page: Page, lang: str) -> tuple[list[tuple[str, list[str]]], list
             by_rule.setdefault(_rules(page, u, lang) or "-", []).append(u)
     period = page.extra["curve_period"]
     near = [u for u in page.extra["share_flags"] if page.shown(f"{page.name}/flag_share/{period}/{u}")]
-    return sorted(by_rule.items(), key=lambda item: -len(item[1])), near
+    flagged = len({u for units in by_rule.values() for u in units} | set(near))
+    return sorted(by_rule.items(), key=lambda item: -len(item[1])), near, flagged
 
 
 def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, lang: str = "id",
@@ -318,11 +308,10 @@ def flags_section(ds: Dataset, period: str, org_rating: Mapping[str, str] | None
     """Flags for leadership: OPD off their curve, OPD where (nearly) everyone is Baik or better."""
     page = src.leadership(ds, period, org_rating, unit, min_cell)
     # what needs attention, one line per kind (the per-OPD detail is in the curve table)
-    groups, near = _attention(page, lang)
+    groups, near, flagged = _attention(page, lang)
     notes = [t("flag.curve_group", lang, rule=rule, n=len(units), units=", ".join(units)) for rule, units in groups]
     if near:
         notes.append(t("flag.share_group", lang, n=len(near), units=", ".join(near), share=near_all))
-    flagged = len({u for _, units in groups for u in units} | set(near))
     finding = t("flag.none", lang) if not notes else t("flag.count", lang, n=flagged)
     return Section("flags", t("section.flags", lang), finding, None, tuple(notes) or (t("flag.none", lang),))
 
@@ -361,7 +350,7 @@ def _band(page: Page, period: str, lang: str) -> list[Card]:
     verdicts = [page.facts[keys.loc[u, "ok"]] for u in keys.index]
     shown = [f for f in verdicts if not f.hidden]
     ok = sum(bool(f.value) for f in shown)
-    finding = t("band.curve.all", lang) if ok == len(verdicts) else t("band.curve.some", lang, off=len(shown) - ok)
+    finding = t("band.curve.all", lang) if ok == len(shown) else t("band.curve.some", lang, off=len(shown) - ok)
     if len(shown) < len(verdicts):
         finding += " " + t("band.curve.hidden", lang, h=len(verdicts) - len(shown))
     cards.append(Card("curve", t("band.curve.label", lang), t("band.curve.value", lang, ok=ok, n=len(verdicts)),
@@ -377,8 +366,7 @@ def _band(page: Page, period: str, lang: str) -> list[Card]:
         cards.append(Card("unscored", t("band.unscored.label", lang),
                           t("band.unscored.value", lang, n=page.label(key, lang)),
                           t("band.unscored.some", lang, period=period)))
-    groups, near = _attention(page, lang)
-    flagged = len({u for _, units in groups for u in units} | set(near))
+    groups, near, flagged = _attention(page, lang)
     if groups:
         finding = t("band.flags.top", lang, rule=groups[0][0], n=len(groups[0][1]))
     elif near:
@@ -397,14 +385,16 @@ def band_html(cards: list[Card]) -> str:
         f"<div class='kw-card-finding'>{html.escape(c.finding)}</div></div>" for c in cards) + "</div>")
 
 
-BAND_CSS = """
+HEAD_CSS = """
+.kw-rule { color: #222; font-size: 0.95em; border-left: 4px solid #0b3d66; padding: 2px 8px; background: #f7f7f7; }
 .kw-band { display: flex; flex-wrap: wrap; gap: 10px; margin: 0.6em 0 0.8em 0; }
 .kw-card { flex: 1 1 200px; border: 1px solid #c9d6e3; border-radius: 6px; padding: 8px 12px; background: #f4f8fb; }
 .kw-card-label { font-size: 0.85em; color: #444; text-transform: uppercase; letter-spacing: 0.02em; }
 .kw-card-value { font-size: 1.7em; font-weight: 700; color: #0b3d66; margin: 2px 0; line-height: 1.2; }
 .kw-card-finding { font-size: 0.88em; color: #222; line-height: 1.35; }
 """
-"""The band's style, shared by the dashboards and the published report."""
+"""The style of the rule line and the headline band, shared by the dashboards and the
+published report."""
 
 
 def unit_section(ds: Dataset, period: str, unit: str, org_rating: Mapping[str, str] | None = None,
