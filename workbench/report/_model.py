@@ -282,9 +282,11 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
     narrow, hide the cheapest shown number that shares an atom with it (a move or flag
     text before a share, a share or count before a total; among counts the smallest),
     until no hidden cell can be narrowed below the protection level. Every hidden cell
-    is then protected against all the page's numbers together. ``reshow=False`` skips the
-    last pass that shows again what a later choice made unnecessary (it audits every
-    hidden cell near each candidate: costly on a page joined with another's numbers).
+    is then protected against all the page's numbers together. A last pass shows again
+    what a later choice made unnecessary; ``reshow=False`` skips it (it audits every
+    hidden cell near each candidate, which costs most on a page joined with another's
+    numbers, yet there it matters most: without it the what-if page of the detailed
+    rubric on the sample hides 93 of its 107 numbers, with it 36).
     """
     _propagate(page)
     by_fact: dict[str, list[np.ndarray]] = {}

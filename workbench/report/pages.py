@@ -324,7 +324,7 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
     if public is not None:
         _join_public(page, public, period)
     if suppress:
-        protect(page, reshow=public is None)
+        protect(page)
     return page
 
 
