@@ -127,16 +127,7 @@ def test_the_threshold_slider_of_the_rubric_simulation_shows_only_an_audited_pag
     rinci = "preset:" + src.WHATIF_RUBRIC  # the detailed rubric, picked as a person does
     _change(probe, lambda: page.select_option(".kw-preset select", value=None,
                                               label=src.whatif_base(src.WHATIF_RUBRIC).label.get("id")))
-    controls.pick(rinci)
-
-    def check() -> None:
-        rubric = controls.rubric
-        assert audit(src.whatif(ds, rubric, period, org, K)).ok
-        for s in (sec.curve_section(ds, period, org, "id", K, rubric=rubric),
-                  sec.transitions_section(ds, period, rubric, "id", K, org_rating=org)):
-            assert _shown(probe, s.key) == _expected(s), f"section {s.key} differs from its page model"
-
-    check()
+    controls.pick(rinci)  # its page alone is audited in tests/test_report.py
     handle = page.locator(".kw-slider-threshold-perilaku_kerja-di_atas .noUi-handle")
 
     def slide() -> None:
@@ -145,7 +136,11 @@ def test_the_threshold_slider_of_the_rubric_simulation_shows_only_an_audited_pag
 
     _change(probe, slide)
     controls.sliders["threshold.perilaku_kerja.di_atas"].value = 3.7
-    check()
+    rubric = controls.rubric
+    assert audit(src.whatif(ds, rubric, period, org, K)).ok
+    for s in (sec.curve_section(ds, period, org, "id", K, rubric=rubric),
+              sec.transitions_section(ds, period, rubric, "id", K, org_rating=org)):
+        assert _shown(probe, s.key) == _expected(s), f"section {s.key} differs from its page model"
     probe.screenshot("privacy_simulasi_rubrik_threshold")
     # what a person sees: the picked rubric's numbers, nothing cut, no identifier, no error
     text, content = page.inner_text("body"), page.content()
