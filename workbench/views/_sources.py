@@ -287,7 +287,11 @@ def curve(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None)
 
 
 def org_label(label: str, lang: str) -> str:
-    """An organisation rating (as the curve check names it, in Bahasa Indonesia) in ``lang``."""
+    """An organisation rating (as the curve check names it, in Bahasa Indonesia) in ``lang``.
+
+    >>> org_label("Butuh Perbaikan", "en")
+    'Needs Improvement'
+    """
     curve_rows = _rubric(BASE_RUBRIC).curve
     for row in (curve_rows.rows.values() if curve_rows is not None else []):
         if label in (row.label.id, row.label.en):
@@ -316,7 +320,13 @@ def leadership_states(periods: list[str], units: list[str], period: str, unit: s
                       ) -> list[tuple[str, str | None]]:
     """The (period, unit) states of Ringkasan Pimpinan other than the shown one, the
     likeliest next first: the other periods of the city view (nearest first), then the
-    units of the shown period, then the units of the other periods."""
+    units of the shown period, then the units of the other periods.
+
+    Examples
+    --------
+    >>> leadership_states(["2025", "2025-Q1", "2025-Q2"], ["A", "B"], "2025-Q1")[:4]
+    [('2025', None), ('2025-Q2', None), ('2025-Q1', 'A'), ('2025-Q1', 'B')]
+    """
     others = sorted((p for p in periods if p != period),
                     key=lambda p: abs(periods.index(p) - periods.index(period)) if period in periods else 0)
     states: list[tuple[str, str | None]] = [(p, None) for p in others]
@@ -383,7 +393,15 @@ def whatif_choices(ds: Dataset | None = None) -> list[tuple[str, str, Rubric]]:
     :data:`WHATIF_PRESETS` (the rule in force first) and each scenario saved in the
     dataset's store (``workbench.db`` next to the data, when there is one) whose predikat
     are those of the rule in force. The labels are in Bahasa Indonesia; a view asks
-    :func:`whatif_choice_label` for another language."""
+    :func:`whatif_choice_label` for another language.
+
+    Examples
+    --------
+    Without a dataset (or without a store next to it) the presets only:
+
+    >>> [key for key, _, _ in whatif_choices()]
+    ['preset:permenpanrb-6-2022', 'preset:permenpanrb-6-2022-rinci']
+    """
     out = [(f"preset:{rid}", rid, whatif_base(rid)) for rid in WHATIF_PRESETS]
     if ds is None:
         return out
@@ -409,7 +427,12 @@ def whatif_choices(ds: Dataset | None = None) -> list[tuple[str, str, Rubric]]:
 
 def whatif_choice_label(key: str, name: str, rubric: Rubric, lang: str = "id") -> str:
     """How the what-if's picker names a starting point: the rule in force says so, a
-    preset by its label, a saved scenario by its name."""
+    preset by its label, a saved scenario by its name.
+
+    >>> [whatif_choice_label(*choice, lang="en") for choice in whatif_choices()]  # doctest: +NORMALIZE_WHITESPACE
+    ['Rule in force: Employee performance rating (PermenPANRB 6/2022)',
+     'Employee performance rating, detailed (IKI and BerAKHLAK)']
+    """
     from workbench.i18n import t
 
     if key == f"preset:{BASE_RUBRIC}":
@@ -446,6 +469,18 @@ def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
     point nobody changes, so the what-if shows exactly the overview's numbers. An
     employee ``rubric`` cannot score (an indicator it needs was not rated) is not rated
     under it.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> before = whatif_before(ds)
+    >>> whatif_after(ds, whatif_base()).equals(before)  # the starting point changes nobody
+    True
+    >>> after = whatif_after(ds, whatif_base(WHATIF_RUBRIC))
+    >>> changed = before["predikat"].astype(str) != after["predikat"].astype(str)
+    >>> int((changed & (before["period"] == "2025")).sum())  # employees who move in 2025
+    246
     """
     before = whatif_before(ds)
     rule = whatif_base(BASE_RUBRIC)

@@ -205,7 +205,15 @@ def rule_line(ds: Dataset, period: str, lang: str = "id", rubric: Rubric | None 
     """The rule a view's predikat follow, in one line: the rubric (label and id) and,
     when the dataset records predikat for ``period``, that those come first. With
     ``whatif``, also the rubric simulated (``rubric``) and whether its weights or
-    thresholds differ from its preset."""
+    thresholds differ from its preset.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> rule_line(ds, "2025")
+    'Aturan: Predikat Kinerja Pegawai (PermenPANRB 6/2022), rubrik permenpanrb-6-2022.'
+    """
     from workbench.rubric import load_rubric
 
     r = load_rubric(src.BASE_RUBRIC)
@@ -330,7 +338,18 @@ def band(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = None, 
          min_cell: int | None = None, unit: str | None = None) -> list[Card]:
     """The overview's headline band, read from the leadership page (protected as a whole):
     the city's share Baik or better against the national figure, the OPD meeting their
-    curve, the employees not yet rated, and the OPD that need attention."""
+    curve, the employees not yet rated, and the OPD that need attention.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> cards = band(wb.read_sample("kota_contoh"), "2025", min_cell=5)
+    >>> [(c.label, c.value) for c in cards]  # doctest: +NORMALIZE_WHITESPACE
+    [('Baik ke atas', '94,6%'), ('OPD memenuhi kurva', '0 dari 12'),
+     ('Belum dinilai', '0 pegawai'), ('Perlu perhatian', '12 OPD')]
+    >>> cards[0].finding[:46]
+    '5,1 poin di bawah angka nasional 99,7% (lapora'
+    """
     return _band(src.leadership(ds, period, org_rating, unit, min_cell), period, lang)
 
 
