@@ -37,9 +37,13 @@ workbench.errors.ParameterError: `min_cell` must be at least 3 (small-cell suppr
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
-from collections.abc import Iterable
+import sys
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,6 +259,89 @@ def _integral(x: np.ndarray | None, A: np.ndarray, lb: np.ndarray, ub: np.ndarra
     return z if ((got >= lb - 1e-9) & (got <= ub + 1e-9)).all() else None
 
 
+_LOCAL = threading.local()
+_BANNER = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence the process's standard output (file descriptor 1), where HiGHS writes its
+    banner when its first instance is made (a kernel would show it in a cell)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no descriptor 1 to silence
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+def _highs() -> Any:
+    """This thread's HiGHS instance (one per thread: an instance is not shared), silent."""
+    h = getattr(_LOCAL, "highs", None)
+    if h is None:
+        import highspy
+
+        with _BANNER:
+            first = not getattr(_highs, "made", False)
+            with _quiet_stdout() if first else contextlib.nullcontext():
+                h = highspy.Highs()
+            _highs.made = True  # type: ignore[attr-defined]
+        h.setOptionValue("output_flag", False)
+        _LOCAL.highs = h
+    return h
+
+
+def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray
+             ) -> list[tuple[float, np.ndarray | None]]:
+    """The minimum and the maximum of ``c @ x`` over the non-negative reals with
+    ``lb <= A x <= ub`` (the linear relaxation), each with the point reaching it;
+    ``(-inf or inf, None)`` when unbounded; ``[]`` when HiGHS gives no optimum.
+
+    One model is solved twice (the second run starts from the first's basis), through
+    HiGHS directly: the same solver as :func:`scipy.optimize.linprog` without its
+    per-call checks, which cost as much as the solve on the small programmes of a page.
+    """
+    import highspy
+    from scipy.sparse import csc_matrix
+
+    h = _highs()
+    h.clearModel()
+    inf = highspy.kHighsInf
+    m = csc_matrix(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_ = np.zeros(A.shape[1])
+    lp.col_upper_ = np.full(A.shape[1], inf)
+    lp.row_lower_ = np.where(np.isfinite(lb), lb, -inf).astype(float)
+    lp.row_upper_ = np.where(np.isfinite(ub), ub, inf).astype(float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = m.indptr
+    lp.a_matrix_.index_ = m.indices
+    lp.a_matrix_.value_ = m.data.astype(float)
+    h.passModel(lp)
+    out: list[tuple[float, np.ndarray | None]] = []
+    for sense, sign in ((highspy.ObjSense.kMinimize, 1.0), (highspy.ObjSense.kMaximize, -1.0)):
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = h.getModelStatus()
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            out.append((-sign * np.inf, None))  # the page's own numbers are a point: feasible
+        elif status == highspy.HighsModelStatus.kOptimal:
+            out.append((float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)))
+        else:
+            return []
+    return out
+
+
 def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
                level: float | None = None, integer: bool = True,
                known: np.ndarray | None = None) -> tuple[float, float, list[np.ndarray]]:
@@ -263,7 +350,7 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
 
     ``known``: integer points of the system (rows); one at an end of the LP relaxation's
     interval settles that end without an integer programme."""
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
     points: list[np.ndarray] = []
     settled: list[float | None] = [None, None]  # integer ends the LP already reaches
@@ -271,15 +358,11 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
         # the LP relaxation's interval holds the integer one: when even its rounded
         # ends are closer than ``level``, the cell fails without branching
         ends: list[float] = []
-        a_ub = np.vstack([A[np.isfinite(ub)], -A[np.isfinite(lb)]])
-        b_ub = np.concatenate([ub[np.isfinite(ub)], -lb[np.isfinite(lb)]])
-        for i, sign in enumerate((1.0, -1.0)):
-            res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-            if res.status == 3:
-                ends.append(-sign * np.inf)
-            elif res.status == 0 and res.fun is not None:
-                ends.append(sign * float(res.fun))
-                z = _integral(res.x, A, lb, ub)
+        for i, (end_value, x) in enumerate(_lp_ends(A, lb, ub, c)):
+            sign = 1.0 if i == 0 else -1.0
+            ends.append(end_value)
+            if x is not None:
+                z = _integral(x, A, lb, ub)
                 if z is not None:
                     points.append(z)
                 # an integer point at the LP's (rounded) end is the integer end too
