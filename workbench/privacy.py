@@ -509,13 +509,16 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
-    nz = (np.abs(A_m) > 0).astype(float)
-    link = csr_matrix(nz.T @ nz) if len(nz) else csr_matrix((A_m.shape[1], A_m.shape[1]))
+    # products of these small matrices go through sparse code, not BLAS: its threads,
+    # woken for each of the suppression's hundreds of audits, cost more than the work
+    nz = np.abs(A_m) > 0
+    links = csr_matrix(nz.astype(np.int32))
+    link = (links.T @ links).tocsr() if len(nz) else csr_matrix((A_m.shape[1], A_m.shape[1]))
     _, comp = connected_components(link, directed=False)
     pool = m["points"]
     if reuse:  # the known integer points that still meet every shown number
         P = np.vstack([m["truth"], *pool.values()])
-        got = A_m @ P.T
+        got = csr_matrix(A_m) @ P.T
         P = P[((got >= lb_m[:, None] - 1e-9) & (got <= ub_m[:, None] + 1e-9)).all(axis=0)]
     rows = []
     for f, c in zip(hidden, T_m, strict=True):
