@@ -38,6 +38,7 @@ workbench.errors.ParameterError: `min_cell` must be at least 3 (small-cell suppr
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import re
@@ -260,6 +261,7 @@ def _integral(x: np.ndarray | None, A: np.ndarray, lb: np.ndarray, ub: np.ndarra
 
 
 _LOCAL = threading.local()
+_CALLS = itertools.count()
 _BANNER = threading.Lock()
 
 
@@ -299,7 +301,7 @@ def _highs() -> Any:
     return h
 
 
-def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray
+def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block: Any = None
              ) -> list[tuple[float, np.ndarray | None]]:
     """The minimum and the maximum of ``c @ x`` over the non-negative reals with
     ``lb <= A x <= ub`` (the linear relaxation), each with the point reaching it;
@@ -308,12 +310,42 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray
     One model is solved twice (the second run starts from the first's basis), through
     HiGHS directly: the same solver as :func:`scipy.optimize.linprog` without its
     per-call checks, which cost as much as the solve on the small programmes of a page.
+    ``block``: a token for the system ``A, lb, ub``; the next call with the same token
+    only changes the objective and starts from the last basis (an audit's cells of one
+    block share their system). Presolve is off: on these programmes it costs more than
+    it saves.
     """
+    import highspy
+
+    h = _highs()
+    if block is None or getattr(_LOCAL, "block", None) != block:
+        _LOCAL.block = None
+        _pass_model(h, A, lb, ub, c)
+        _LOCAL.block = block
+    else:
+        h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
+    out: list[tuple[float, np.ndarray | None]] = []
+    for sense, sign in ((highspy.ObjSense.kMinimize, 1.0), (highspy.ObjSense.kMaximize, -1.0)):
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = h.getModelStatus()
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            out.append((-sign * np.inf, None))  # the page's own numbers are a point: feasible
+        elif status == highspy.HighsModelStatus.kOptimal:
+            out.append((float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)))
+        else:
+            _LOCAL.block = None
+            return []
+    return out
+
+
+def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> None:
+    """Load ``min c x, lb <= A x <= ub, x >= 0`` into the HiGHS instance ``h``."""
     import highspy
     from scipy.sparse import csc_matrix
 
-    h = _highs()
     h.clearModel()
+    h.setOptionValue("presolve", "off")
     inf = highspy.kHighsInf
     m = csc_matrix(A)
     lp = highspy.HighsLp()
@@ -328,28 +360,16 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray
     lp.a_matrix_.index_ = m.indices
     lp.a_matrix_.value_ = m.data.astype(float)
     h.passModel(lp)
-    out: list[tuple[float, np.ndarray | None]] = []
-    for sense, sign in ((highspy.ObjSense.kMinimize, 1.0), (highspy.ObjSense.kMaximize, -1.0)):
-        h.changeObjectiveSense(sense)
-        h.run()
-        status = h.getModelStatus()
-        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            out.append((-sign * np.inf, None))  # the page's own numbers are a point: feasible
-        elif status == highspy.HighsModelStatus.kOptimal:
-            out.append((float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)))
-        else:
-            return []
-    return out
 
 
 def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
                level: float | None = None, integer: bool = True,
-               known: np.ndarray | None = None) -> tuple[float, float, list[np.ndarray]]:
+               known: np.ndarray | None = None, block: Any = None) -> tuple[float, float, list[np.ndarray]]:
     """The interval of ``c @ x`` over the non-negative (integer) points of ``lb <= A x <= ub``,
     and the integer points found on the way (witnesses for later attacks on the same page).
 
     ``known``: integer points of the system (rows); one at an end of the LP relaxation's
-    interval settles that end without an integer programme."""
+    interval settles that end without an integer programme. ``block``: see :func:`_lp_ends`."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     points: list[np.ndarray] = []
@@ -358,7 +378,7 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
         # the LP relaxation's interval holds the integer one: when even its rounded
         # ends are closer than ``level``, the cell fails without branching
         ends: list[float] = []
-        for i, (end_value, x) in enumerate(_lp_ends(A, lb, ub, c)):
+        for i, (end_value, x) in enumerate(_lp_ends(A, lb, ub, c, block)):
             sign = 1.0 if i == 0 else -1.0
             ends.append(end_value)
             if x is not None:
@@ -516,6 +536,7 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     link = (links.T @ links).tocsr() if len(nz) else csr_matrix((A_m.shape[1], A_m.shape[1]))
     _, comp = connected_components(link, directed=False)
     pool = m["points"]
+    call = next(_CALLS)  # this attack's systems (the block token of :func:`_lp_ends`)
     if reuse:  # the known integer points that still meet every shown number
         P = np.vstack([m["truth"], *pool.values()])
         got = csr_matrix(A_m) @ P.T
@@ -531,7 +552,7 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
         touched = np.isin(comp, np.unique(comp[c != 0]))
         r_keep = (nz[:, touched].sum(axis=1) > 0) if len(nz) else np.zeros(0, dtype=bool)
         lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
-                                   integer, P[:, touched] if reuse else None)
+                                   integer, P[:, touched] if reuse else None, (call, touched.tobytes()))
         for z in found:
             point = m["truth"].copy()
             point[touched] = z
