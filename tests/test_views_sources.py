@@ -41,3 +41,14 @@ def test_warm_stops_when_asked_and_waits_for_idle(kota):
 
     assert src.warm(kota, [("2025-Q3", "Inspektorat")], None, 5, idle=idle) == 1
     assert len(calls) == 3
+
+
+def test_warmed_whatif_pages_are_the_pages_a_pick_finds(kota):
+    ds = kota
+    rating = src.default_org_rating(ds, "2025")
+    rubrics = [r for _, _, r in src.whatif_choices(ds)]
+    assert src.warm_whatif(ds, rubrics[:1], ["2025"], rating, 5, stop=lambda: True) == 0
+    assert src.warm_whatif(ds, rubrics[:1], ["2025"], rating, 5) == 1
+    key = (id(ds), "whatif_page", rubrics[0].hash, "2025", src._org_key(rating), 5)
+    assert key in src._CACHE
+    assert src.whatif(ds, rubrics[0], "2025", rating, 5) is src._CACHE[key][1]  # the view finds it ready

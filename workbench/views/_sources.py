@@ -38,10 +38,11 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -346,15 +347,32 @@ def warm(ds: Dataset, states: list[tuple[str, str | None]], org_rating: Mapping[
     asked for). A page a view asks for while it is being computed here is computed
     once (the view waits for it). Returns the number of pages computed or found.
     """
+    return _warm([functools.partial(leadership, ds, period, org_rating, unit, min_cell)
+                  for period, unit in states[:WARM_MAX]], stop, idle)
+
+
+def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rating: Mapping[str, str] | None = None,
+                min_cell: int | None = None, stop: Callable[[], bool] | None = None,
+                idle: Callable[[], bool] | None = None) -> int:
+    """Compute the Simulasi Rubrik pages of ``rubrics`` (e.g. the picker's other starting
+    points) in each of ``periods`` into the cache (:func:`whatif`), so that picking one
+    finds its page ready; ``stop`` and ``idle`` as in :func:`warm`. Returns the number of
+    pages computed or found."""
+    return _warm([functools.partial(whatif, ds, rubric, period, org_rating, min_cell)
+                  for period in periods for rubric in rubrics][:WARM_MAX], stop, idle)
+
+
+def _warm(tasks: Sequence[Callable[[], Any]], stop: Callable[[], bool] | None,
+          idle: Callable[[], bool] | None) -> int:
     done = 0
-    for period, unit in states[:WARM_MAX]:
+    for task in tasks:
         while idle is not None and not idle():
             if stop is not None and stop():
                 return done
             time.sleep(0.05)
         if stop is not None and stop():
             return done
-        leadership(ds, period, org_rating, unit, min_cell)
+        task()
         done += 1
     return done
 

@@ -286,12 +286,18 @@ def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr
 
 
 def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
-                  org_rating: Mapping[str, str] | None = None) -> widgets.Widget:
+                  org_rating: Mapping[str, str] | None = None, warm_ahead: bool | None = None) -> widgets.Widget:
     """Simulasi Rubrik: start from the overview's numbers (the rule in force, recorded
     predikat first), pick a rubric (a preset or a scenario saved next to the data), move
     its weights and thresholds, and watch the curve check per OPD, the predikat
     distribution and the transitions change. At the starting point every number equals
-    the overview's."""
+    the overview's.
+
+    ``warm_ahead``: after the first render, compute the pages of the picker's other
+    starting points (the shown period first, then the others) in a background thread
+    that gives way to the reader's changes, and again when the period or the org
+    ratings change (:func:`workbench.views._sources.warm_whatif`); default on, unless
+    ``WORKBENCH_WARM=0``."""
     def build() -> widgets.Widget:
         _require(ds, lang)
         k = check_min_cell(min_cell)
@@ -311,9 +317,27 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         dash = Dashboard("simulasi_rubrik", ds, [picker, controls, orgs], [panel], lang, k, rule=rule)
         for widget, name in ((picker, "period"), (orgs, "org_rating"), (controls, "rubric")):
             widget.observe(lambda c: dash._relabel(), names=name)
+
+        def warm(change: object = None) -> None:  # the other starting points, ahead
+            rating, period = dict(orgs.org_rating), picker.period
+            rubrics = [r for _, _, r in controls._choices]
+            periods = [period, *(p for p in picker.periods if p != period)]
+            threading.Thread(target=_sources.warm_whatif, name="workbench-warm", daemon=True,
+                             args=(ds, rubrics, periods, rating, k,
+                                   lambda: dict(orgs.org_rating) != rating or picker.period != period,
+                                   lambda: not panel.busy)).start()
+
+        dash.warm = warm  # type: ignore[attr-defined]
+        orgs.observe(warm, names="org_rating")
+        picker.observe(warm, names="period")
         return dash
 
-    return _ready(run_safely(build, lang))
+    page = _ready(run_safely(build, lang))
+    if warm_ahead is None:
+        warm_ahead = os.environ.get("WORKBENCH_WARM", "1").strip() != "0"
+    if isinstance(page, Dashboard) and warm_ahead:
+        page.warm()  # type: ignore[attr-defined]
+    return page
 
 
 def _ready(page: widgets.Widget, timeout: float = 300.0) -> widgets.Widget:
