@@ -4,7 +4,9 @@ data with units of 1-4 people."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -93,6 +95,25 @@ def test_whatif_pages_pass_the_audit(ds, change):
     for p, v in after.items():
         if np.isfinite(v) and curve[p].notna().all():
             assert curve[p].sum() == v
+
+
+def test_the_states_a_reader_switches_between_are_protected_together(ds):
+    """A reader sees the city, then drills into an OPD, then picks another period: what
+    all these views show together must narrow no hidden cell. Before, the city view
+    showed a count the BKPSDM drill-down hid (together they gave away its small cells),
+    and the 2025-Q2 page hid a trend share the other periods showed."""
+    city = src.leadership(ds, "2025", None, None, K)
+    drill = src.leadership(ds, "2025", None, "BKPSDM", K)
+    seen = copy.deepcopy(drill)
+    for key, fact in city.facts.items():
+        assert key in seen.facts  # the drill-down holds every number of the city view ...
+        if not fact.hidden:
+            seen.facts[key].status = "shown"  # ... and the reader saw what the city showed
+    assert audit(seen).ok
+    pages = [src.leadership(ds, p, None, None, K) for p in ("2025", "2025-Q2", "2025-Q3")]
+    for a, b in itertools.combinations(pages, 2):  # one trend, shown alike in every period
+        common = set(a.facts) & set(b.facts)
+        assert common and all(a.facts[k].status == b.facts[k].status for k in common)
 
 
 def _tiny(ds, scores, sizes: dict[str, int]):

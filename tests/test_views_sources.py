@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.report import leadership_page
+from workbench.report.pages import predikat_labels
 from workbench.views import _sources as src
 
 
@@ -26,7 +27,10 @@ def test_warmed_pages_are_cached_and_equal_to_fresh_ones(kota):
         key = (id(ds), "page", period, src._org_key(rating), unit or "", 5)
         assert key in src._CACHE
         cached = src._CACHE[key][1]
-        fresh = leadership_page(src.baseline_scores(ds), ds.roster, src.curve(ds, period, rating), period, unit, 5)
+        check = src.curve(ds, period, rating)
+        public = [src.leadership_trend(ds, predikat_labels(check), unit, 5)]
+        public += [src.leadership(ds, period, rating, None, 5)] if unit else []
+        fresh = leadership_page(src.baseline_scores(ds), ds.roster, check, period, unit, 5, public=public)
         assert _published(cached) == _published(fresh)
         assert src.leadership(ds, period, rating, unit, 5) is cached  # a view finds it ready
 

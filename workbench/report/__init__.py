@@ -6,7 +6,13 @@ See :mod:`workbench.report._model` (the model and the joint suppression) and
 """
 
 from workbench.report._model import Fact, Page, Relation, protect
-from workbench.report.pages import NATIONAL_SHARE_BAIK, NEAR_ALL, leadership_page, whatif_page
+from workbench.report.pages import (
+           NATIONAL_SHARE_BAIK,
+           NEAR_ALL,
+           leadership_page,
+           trend_page,
+           whatif_page,
+)
 
-__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "Fact", "Page", "Relation", "leadership_page", "protect",
+__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "Fact", "Page", "Relation", "leadership_page", "protect", "trend_page",
            "whatif_page"]

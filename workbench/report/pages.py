@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,7 +34,7 @@ import pandas as pd
 from workbench.privacy import DEFAULT_PROTECTION, check_min_cell
 from workbench.report._model import Fact, Page, Relation, _strict, protect
 
-__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "UNSCORED", "leadership_page", "whatif_page"]
+__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "UNSCORED", "leadership_page", "trend_page", "whatif_page"]
 
 UNSCORED = "(belum dinilai)"
 """The predikat of a roster employee without one in the period (never a label of a rubric)."""
@@ -52,6 +53,12 @@ def _labels(check: Any) -> tuple[list[str], dict[str, str]]:
     lang = check.parameters.get("lang", "id")
     pred = list(check._rubric.predikat)
     return [p.label.get(lang) for p in pred], {p.id: p.label.get(lang) for p in pred}
+
+
+def predikat_labels(check: Any) -> list[str]:
+    """The predikat of a curve check's rubric, best first, in the check's language (the
+    labels the pages use)."""
+    return _labels(check)[0]
 
 
 def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dict[str, str],
@@ -148,7 +155,7 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
 def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, unit: str | None = None,
                     min_cell: int | None = None, protection: int = DEFAULT_PROTECTION,
                     national: float = NATIONAL_SHARE_BAIK, near_all: float = NEAR_ALL,
-                    suppress: bool = True) -> Page:
+                    suppress: bool = True, public: Page | Sequence[Page] | None = None) -> Page:
     """Ringkasan Pimpinan in one control state, protected as a whole.
 
     Parameters
@@ -170,6 +177,14 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     suppress
         ``False`` leaves only the small cells hidden (to measure what the joint
         suppression adds).
+    public
+        Pages the same reader sees in other states, over some of this page's atoms: the
+        trend's page (:func:`trend_page`) and, with ``unit``, the city's page of the same
+        period and org ratings. Their numbers join this page with their status fixed
+        (the city's curve, shares and trend show or hide here as there), so that the
+        views together narrow no hidden cell: this page hides its own numbers instead.
+        Without it, on the sample, the city view showed a count the BKPSDM drill-down
+        hid, and the two together gave away small cells.
 
     Returns
     -------
@@ -184,18 +199,9 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     """
     k = check_min_cell(min_cell)
     labels, label_of = _labels(check)
-    frame = scores.frame[["period", "employee_id", "unit", "predikat"]].copy()
-    frame["period"] = frame["period"].astype(str)
-    frame["predikat"] = frame["predikat"].astype(object).where(frame["predikat"].notna(), UNSCORED).astype(str)
-    jab = roster[["employee_id", "period", "jabatan"]].drop_duplicates(["employee_id", "period"]).astype(
-        {"period": str})
-    frame = frame.merge(jab, on=["employee_id", "period"], how="left")
-    frame["jabatan"] = frame["jabatan"].astype(object).fillna("-").astype(str)
-    quarters = sorted(p for p in frame["period"].unique() if "Q" in p)
-    trend_periods = quarters or sorted(frame["period"].unique())
+    frame, trend_periods = _frame(scores, roster)
     frame = frame[frame["period"].isin({period, *trend_periods})]
-    atoms = frame.groupby(["period", "unit", "jabatan", "predikat"], observed=True).size().rename("n").reset_index()
-    atoms["unit"] = atoms["unit"].astype(str)
+    atoms = _atoms(frame)
     page = Page("ringkasan_pimpinan", {"period": period, "unit": unit or "",
                                        "org_rating": dict(check.parameters.get("org_rating") or {})},
                 atoms, min_cell=k, protection=protection)
@@ -221,20 +227,7 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     ck = f"{page.name}/city_share/{period}"  # the headline band: the city against the national figure
     page.share(ck, page.expr(period=period, predikat=good), page.expr(period=period, predikat=labels))
     page.headline("city_share", ck)
-    # the trend, for the city or the unit drilled into
-    where: dict[str, Any] = {"unit": unit} if unit else {}
-    trend = pd.DataFrame(index=pd.Index(trend_periods, name="period"), columns=[*labels, "baik"], dtype=object)
-    scope = unit or "*"
-    for q in trend_periods:
-        den = page.expr(period=q, predikat=labels, **where)
-        for lab in labels:
-            tk = f"{page.name}/trend/{scope}/{q}/{lab}"
-            page.share(tk, page.expr(period=q, predikat=lab, **where), den, complement=False)
-            trend.loc[q, lab] = tk
-        bk = f"{page.name}/trend/{scope}/{q}/baik"
-        page.share(bk, page.expr(period=q, predikat=good, **where), den)
-        trend.loc[q, "baik"] = bk
-    page.tables["trend"] = trend
+    _trend(page, trend_periods, labels, unit)  # the trend, for the city or the unit drilled into
     if unit:
         sub = atoms[(atoms["period"] == period) & (atoms["unit"] == unit) & atoms["predikat"].isin(labels)]
         order = [j for j in ("JPT", "administrator", "pengawas", "fungsional", "pelaksana")
@@ -257,9 +250,112 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
         uk = f"{page.name}/unscored/{period}"
         page.count(uk, page.expr(period=period, predikat=UNSCORED), kind="total")
         page.headline("unscored", uk)
+    for other in ([] if public is None else [public] if isinstance(public, Page) else list(public)):
+        _join_same(page, other)
     if suppress:
         protect(page)
     return page
+
+
+def trend_page(scores: Any, roster: pd.DataFrame, labels: Sequence[str], unit: str | None = None,
+               min_cell: int | None = None, protection: int = DEFAULT_PROTECTION) -> Page:
+    """The trend of Ringkasan Pimpinan alone (the city's, or ``unit``'s), protected on its
+    own: the numbers every period's page shows alike.
+
+    Each period's :func:`leadership_page` joins it (``public``), so that the trend shows
+    or hides the same cells whatever the period picked: a reader who switches periods
+    sees one trend, and no period's page narrows a cell through a trend number another
+    period's page shows. Before, on the sample, the 2025-Q2 page hid the share of
+    Butuh Perbaikan in 2025-Q2 that the other periods' pages showed, and with it the
+    Q2 page gave away the share of Sangat Kurang.
+
+    Parameters
+    ----------
+    scores, roster
+        As in :func:`leadership_page`.
+    labels
+        The predikat, best first (``leadership_page(...).extra["labels"]``).
+    unit
+        The OPD drilled into (``None``: the city).
+    min_cell, protection
+        As in :func:`leadership_page`.
+    """
+    frame, trend_periods = _frame(scores, roster)
+    atoms = _atoms(frame[frame["period"].isin(set(trend_periods))])
+    page = Page("ringkasan_pimpinan", {"unit": unit or ""}, atoms, min_cell=check_min_cell(min_cell),
+                protection=protection)
+    page.extra["labels"] = list(labels)
+    _trend(page, trend_periods, list(labels), unit)
+    protect(page)
+    return page
+
+
+def _frame(scores: Any, roster: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Every employee and period with predikat and jabatan; and the trend's periods
+    (the quarters, else every period)."""
+    frame = scores.frame[["period", "employee_id", "unit", "predikat"]].copy()
+    frame["period"] = frame["period"].astype(str)
+    frame["predikat"] = frame["predikat"].astype(object).where(frame["predikat"].notna(), UNSCORED).astype(str)
+    jab = roster[["employee_id", "period", "jabatan"]].drop_duplicates(["employee_id", "period"]).astype(
+        {"period": str})
+    frame = frame.merge(jab, on=["employee_id", "period"], how="left")
+    frame["jabatan"] = frame["jabatan"].astype(object).fillna("-").astype(str)
+    quarters = sorted(p for p in frame["period"].unique() if "Q" in p)
+    return frame, quarters or sorted(frame["period"].unique())
+
+
+_ATOM_COLUMNS = ["period", "unit", "jabatan", "predikat"]
+
+
+def _atoms(frame: pd.DataFrame) -> pd.DataFrame:
+    atoms = frame.groupby(_ATOM_COLUMNS, observed=True).size().rename("n").reset_index()
+    atoms["unit"] = atoms["unit"].astype(str)
+    return atoms
+
+
+def _trend(page: Page, trend_periods: list[str], labels: list[str], unit: str | None) -> None:
+    """The trend table: per period, each predikat's share and the share Baik or better."""
+    where: dict[str, Any] = {"unit": unit} if unit else {}
+    good = labels[:2]
+    trend = pd.DataFrame(index=pd.Index(trend_periods, name="period"), columns=[*labels, "baik"], dtype=object)
+    scope = unit or "*"
+    for q in trend_periods:
+        den = page.expr(period=q, predikat=labels, **where)
+        for lab in labels:
+            tk = f"{page.name}/trend/{scope}/{q}/{lab}"
+            page.share(tk, page.expr(period=q, predikat=lab, **where), den, complement=False)
+            trend.loc[q, lab] = tk
+        bk = f"{page.name}/trend/{scope}/{q}/baik"
+        page.share(bk, page.expr(period=q, predikat=good, **where), den)
+        trend.loc[q, "baik"] = bk
+    page.tables["trend"] = trend
+
+
+def _join_same(page: Page, public: Page) -> None:
+    """Add every number of ``public`` (a page over some of ``page``'s atoms) to ``page``
+    with its status fixed (``Fact.locked``), with its relations; a number both pages hold
+    takes ``public``'s status."""
+    index = pd.MultiIndex.from_frame(page.atoms[_ATOM_COLUMNS].astype(str))
+    pos = index.get_indexer(pd.MultiIndex.from_frame(public.atoms[_ATOM_COLUMNS].astype(str)))
+    if (pos < 0).any() or not np.array_equal(page.atoms["n"].to_numpy()[pos], public.atoms["n"].to_numpy()):
+        raise ValueError("leadership_page(public=...): a joined page is not over the same employees and "
+                         "periods; build it from the same scores and roster (and org ratings, for the city's).")
+
+    def convert(coef: np.ndarray) -> np.ndarray:
+        out = np.zeros((*coef.shape[:-1], len(page.atoms)))
+        out[..., pos] = coef
+        return out
+
+    added: set[str] = set()
+    for f in public.facts.values():
+        own = page.facts.get(f.key)
+        if own is None:
+            page.facts[f.key] = dataclasses.replace(f, expr=None if f.expr is None else convert(f.expr), locked=True)
+            added.add(f.key)
+        else:
+            own.status, own.locked = f.status, True
+    page.relations.extend(Relation(rel.needs, convert(rel.coef), rel.lb, rel.ub)
+                          for rel in public.relations if added & set(rel.needs))
 
 
 def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: str,

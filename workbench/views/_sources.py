@@ -305,12 +305,30 @@ def leadership(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = 
     """The Ringkasan Pimpinan page in one control state (:func:`workbench.report.leadership_page`,
     protected as a whole; cached per state)."""
     from workbench.report import leadership_page
+    from workbench.report.pages import predikat_labels
 
     k = check_min_cell(min_cell)
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    return _cached(("page", period, _org_key(org), unit or "", k), ds,
-                   lambda: leadership_page(baseline_scores(ds), ds.roster, curve(ds, period, org), period,
-                                           unit or None, k))
+    # every period's page joins the trend's page, a drill-down also the city's: the same
+    # reader sees them all, so they are protected together
+    def compute() -> Any:
+        check = curve(ds, period, org)
+        public = [leadership_trend(ds, predikat_labels(check), unit, k)]
+        if unit:
+            public.append(leadership(ds, period, org, None, k))
+        return leadership_page(baseline_scores(ds), ds.roster, check, period, unit or None, k, public=public)
+
+    return _cached(("page", period, _org_key(org), unit or "", k), ds, compute)
+
+
+def leadership_trend(ds: Dataset, labels: list[str], unit: str | None = None, min_cell: int | None = None) -> Any:
+    """The trend of Ringkasan Pimpinan (the city's or ``unit``'s), protected on its own
+    and shown alike in every period (:func:`workbench.report.trend_page`; cached)."""
+    from workbench.report import trend_page
+
+    k = check_min_cell(min_cell)
+    return _cached(("trend_page", tuple(labels), unit or "", k), ds,
+                   lambda: trend_page(baseline_scores(ds), ds.roster, labels, unit or None, k))
 
 
 WARM_MAX = 96
