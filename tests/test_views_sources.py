@@ -28,8 +28,8 @@ def test_warmed_pages_are_cached_and_equal_to_fresh_ones(kota):
         assert key in src._CACHE
         cached = src._CACHE[key][1]
         check = src.curve(ds, period, rating)
-        public = [src.leadership_trend(ds, predikat_labels(check), unit, 5)]
-        public += [src.leadership(ds, period, rating, None, 5)] if unit else []
+        public = src.leadership(ds, period, rating, None, 5) if unit else \
+            src.leadership_trend(ds, predikat_labels(check), None, 5)
         fresh = leadership_page(src.baseline_scores(ds), ds.roster, check, period, unit, 5, public=public)
         assert _published(cached) == _published(fresh)
         assert src.leadership(ds, period, rating, unit, 5) is cached  # a view finds it ready

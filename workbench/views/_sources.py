@@ -309,14 +309,20 @@ def leadership(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = 
 
     k = check_min_cell(min_cell)
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    # every period's page joins the trend's page, a drill-down also the city's: the same
-    # reader sees them all, so they are protected together
+    # the same reader sees every state, so they are protected together: the city's page
+    # of every period joins one trend page, a drill-down joins its period's city page
     def compute() -> Any:
+        from workbench.privacy import audit
+
         check = curve(ds, period, org)
-        public = [leadership_trend(ds, predikat_labels(check), unit, k)]
         if unit:
-            public.append(leadership(ds, period, org, None, k))
-        return leadership_page(baseline_scores(ds), ds.roster, check, period, unit or None, k, public=public)
+            return leadership_page(baseline_scores(ds), ds.roster, check, period, unit, k,
+                                   public=leadership(ds, period, org, None, k))
+        page = leadership_page(baseline_scores(ds), ds.roster, check, period, None, k,
+                               public=leadership_trend(ds, predikat_labels(check), None, k))
+        if not audit(page, reuse=True).ok:  # the trend's fixed numbers leave a cell of this period open:
+            page = leadership_page(baseline_scores(ds), ds.roster, check, period, None, k)  # protect it alone
+        return page
 
     return _cached(("page", period, _org_key(org), unit or "", k), ds, compute)
 
