@@ -35,8 +35,6 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import load_text, wait_for_quiet
 
-ROOT = Path(__file__).resolve().parents[1]
-
 CHILD = r"""
 import json, resource, sys, time
 path, mode, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -82,6 +80,7 @@ for _ in range(repeat):
         rep = ds.report
         assert rep.rows_read == rep.rows_kept + rep.rows_rejected
         result_mib = df.memory_usage(deep=True).sum() / 2**20
+        del ds, rep  # the next run starts with nothing of this one held
     times.append(time.perf_counter() - t)
     del df
 print(json.dumps({"seconds": min(times), "first": times[0], "rows": n, "base_mib": base, "peak_mib": rss(),
@@ -116,8 +115,10 @@ def make_file(path: Path, rows: int, seed: int = 0) -> None:
 
 
 def measure(path: Path, mode: str, repeat: int) -> dict[str, float]:
+    # run in the file's folder: the workbench measured is the one on PYTHONPATH (or installed),
+    # never one that happens to sit in the working folder
     out = subprocess.run([sys.executable, "-c", CHILD, str(path), mode, str(repeat)], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
+                         text=True, check=True, cwd=path.parent)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
