@@ -24,7 +24,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from workbench.data.contract import RATING_COLUMNS, ROSTER_COLUMNS, coerce_ratings, coerce_roster
+from workbench.data.contract import (
+    RATER_ROLES,
+    RATING_COLUMNS,
+    ROSTER_COLUMNS,
+    coerce_roster,
+)
 from workbench.data.normalize import (
     _on_uniques,
     nip_warnings,
@@ -36,6 +41,7 @@ from workbench.data.normalize import (
     normalize_rater_role,
     normalize_unit,
     parse_score,
+    value_codes,
 )
 from workbench.data.report import PROBLEM_COLUMNS, ValidationReport, empty_problems
 from workbench.errors import DataContractError
@@ -206,9 +212,16 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...] | list[str], file: str, 
 
 
 def _counts(df: pd.DataFrame, file: str, table: str, kept_mask: np.ndarray) -> pd.DataFrame:
-    files = df["_file"] if "_file" in df.columns else pd.Series(file, index=df.index)
-    g = pd.DataFrame({"file": files.to_numpy(), "kept": kept_mask}).groupby("file", sort=False)["kept"]
-    out = pd.DataFrame({"rows_read": g.size(), "rows_kept": g.sum()}).reset_index()
+    if "_file" in df.columns:  # files in order of first appearance; rows without a file are not counted
+        codes, files = pd.factorize(df["_file"])
+    else:
+        codes, files = np.zeros(len(df), dtype=np.int64), np.asarray([file], dtype=object)
+    ok = codes >= 0
+    read = np.bincount(codes[ok], minlength=len(files)).astype(np.int64)
+    kept = np.bincount(codes[ok], weights=np.asarray(kept_mask, dtype=bool)[ok], minlength=len(files)).astype(np.int64)
+    seen = read > 0  # a categorical's unused categories are no files
+    out = pd.DataFrame({"file": pd.Index(np.asarray(files, dtype=object)[seen]), "rows_read": read[seen],
+                        "rows_kept": kept[seen]})
     if out.empty:
         out = pd.DataFrame({"file": [file], "rows_read": [0], "rows_kept": [0]})
     out["table"] = table
@@ -246,55 +259,109 @@ def clean_ratings(
     n = len(df)
     problems: list[pd.DataFrame] = []
     bad = np.zeros(n, dtype=bool)
-    out = pd.DataFrame({"_line": df["_line"].to_numpy()})
+    # every value is judged once per distinct raw value; a column is (codes per row, values per code)
+    columns: dict[str, tuple[np.ndarray, pd.Series]] = {}
 
-    def _take(column: str, values: pd.Series, reason: pd.Series, severity: str = "error") -> None:
+    def _distinct(column: str) -> tuple[np.ndarray, pd.Series]:
+        codes, uniques = value_codes(df[column])
+        return codes, pd.Series(uniques, dtype=object)
+
+    def _note(column: str, codes: np.ndarray, reason: pd.Series, severity: str = "error") -> None:
         nonlocal bad
-        mask = reason.notna().to_numpy()
-        problems.append(problems_frame(mask, df, column, reason, severity, file))
+        mask = reason.notna().to_numpy(dtype=bool)[codes] if len(reason) else np.zeros(n, dtype=bool)
+        if mask.any():
+            per_row = pd.Series(None, index=df.index, dtype=object)
+            per_row[mask] = np.asarray(reason, dtype=object)[codes[mask]]
+            problems.append(problems_frame(mask, df, column, per_row, severity, file))
         if severity == "error":
             bad |= mask
-        out[column] = values.array  # keeps Arrow strings as Arrow (no round trip through NumPy)
+
+    def _take(column: str, codes: np.ndarray, values: pd.Series, reason: pd.Series) -> None:
+        _note(column, codes, reason)
+        columns[column] = (codes, values)
 
     for col in ("employee_id", "rater_id"):
-        ids, reason = normalize_id(df[col])
-        _take(col, ids, reason)
-        warn = nip_warnings(ids).where(reason.isna())
-        problems.append(problems_frame(warn.notna().to_numpy(), df, col, warn, "warning", file))
-    period, reason = normalize_period(df["period"])
-    _take("period", period, reason)
-    role, reason = normalize_rater_role(df["rater_role"])
-    _take("rater_role", role, reason)
-    indicator = canonical_indicator(df["indicator"])
-    invalid = ~indicator.str.fullmatch(r"[a-z][a-z0-9_]*")
-    reason = _reason(invalid, "indicator_invalid", df.index)
+        codes, raw = _distinct(col)
+        ids, reason = normalize_id(raw)
+        _take(col, codes, ids, reason)
+        _note(col, codes, nip_warnings(ids).where(reason.isna()), "warning")
+    codes, raw = _distinct("period")
+    _take("period", codes, *normalize_period(raw))
+    codes, raw = _distinct("rater_role")
+    _take("rater_role", codes, *normalize_rater_role(raw))
+    codes, raw = _distinct("indicator")
+    indicator = canonical_indicator(raw)
+    invalid = ~indicator.str.fullmatch(r"[a-z][a-z0-9_]*").fillna(False).astype(bool)
+    reason = _reason(invalid, "indicator_invalid", raw.index)
     reason[indicator.isin(["", "nan", "none"]).to_numpy()] = "indicator_missing"
-    _take("indicator", indicator, reason)
-    score, reason = parse_score(df["score"])
-    _take("score", score, reason)
+    _take("indicator", codes, indicator, reason)
+    codes, raw = _distinct("score")
+    _take("score", codes, *parse_score(raw))
 
-    # duplicates among otherwise good rows
-    key = ["period", "employee_id", "rater_id", "indicator"]
-    good = out.loc[~bad]
-    dup_any = good.duplicated(key, keep=False)
+    # duplicates among otherwise good rows, found on one integer key per row
+    good = np.flatnonzero(~bad)
+    key = _row_key([_value_codes(*columns[c])[good] for c in ("period", "employee_id", "rater_id", "indicator")])
+    dup_any = pd.Series(key).duplicated(keep=False).to_numpy()
     if dup_any.any():
-        n_scores = good[dup_any].groupby(key, sort=False)["score"].transform("nunique")
-        conflict = pd.Series(False, index=good.index)
-        conflict[n_scores.index] = n_scores > 1
-        exact_later = good.duplicated(key + ["score"], keep="first") & ~conflict
+        score = _value_codes(*columns["score"])[good]
+        n_scores = pd.DataFrame({"k": key[dup_any], "s": score[dup_any]}).groupby(
+            "k", sort=False)["s"].transform("nunique").to_numpy()
+        conflict = np.zeros(len(good), dtype=bool)
+        conflict[dup_any] = n_scores > 1
+        exact_later = pd.Series(_row_key([key, score])).duplicated(keep="first").to_numpy() & ~conflict
+        score_codes, score_values = columns["score"]
         for mask, reason_code in ((conflict, "conflicting_duplicate"), (exact_later, "duplicate_row")):
             full = np.zeros(n, dtype=bool)
-            full[good.index[mask.to_numpy()]] = True
-            problems.append(problems_frame(full, df, "score", reason_code, "error", file,
-                                           value=pd.Series(out["score"].astype(str).to_numpy(), index=df.index)))
+            full[good[mask]] = True
+            text = pd.Series("", index=df.index, dtype=object)
+            text[full] = pd.Series(score_values.to_numpy()[score_codes[full]]).astype(str).to_numpy()
+            problems.append(problems_frame(full, df, "score", reason_code, "error", file, value=text))
             bad |= full
 
-    kept = coerce_ratings(out.loc[~bad])
     report = ValidationReport.from_parts(
         _counts(df, file, "ratings", ~bad),
         pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True),
     )
-    return kept, report
+    return _kept_rows(columns, np.flatnonzero(~bad)), report
+
+
+def _kept_rows(columns: dict[str, tuple[np.ndarray, pd.Series]], keep: np.ndarray) -> pd.DataFrame:
+    """The kept rows in the contract's columns and dtypes (as :func:`coerce_ratings` gives them),
+    each column converted once per distinct value and taken row by row (no second copy)."""
+    kept = {}
+    for col in RATING_COLUMNS:
+        codes, values = columns[col]
+        if col == "rater_role":  # kept rows have a known role
+            role = pd.Categorical(values, categories=list(RATER_ROLES)).codes
+            kept[col] = pd.Categorical.from_codes(role[codes[keep]], categories=list(RATER_ROLES))
+            continue
+        if col == "score":
+            values = pd.to_numeric(values).astype(float)
+        else:  # kept rows have a value: the missing ones only stand for rejected rows
+            values = values.where(values.notna(), "").astype(str)
+        # take() keeps the array type of the text (Arrow strings stay Arrow: no round trip)
+        kept[col] = values.array.take(codes[keep])
+    return pd.DataFrame(kept)
+
+
+def _value_codes(codes: np.ndarray, values: pd.Series) -> np.ndarray:
+    """Per row, an integer naming its normalised value (equal values, equal integers)."""
+    value_ids = pd.factorize(values, use_na_sentinel=True)[0]
+    return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64)
+
+
+def _row_key(parts: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row, equal exactly where every part is equal (parts: non-negative
+    integers or -1, one per row); renumbered whenever the product could overflow."""
+    key = np.zeros(len(parts[0]) if parts else 0, dtype=np.int64)
+    for p in parts:
+        p = np.asarray(p, dtype=np.int64) + 1
+        size = int(p.max()) + 1 if len(p) else 1
+        top = int(key.max()) + 1 if len(key) else 1
+        if top * size >= 2**62:
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * size + p
+    return key
 
 
 def clean_roster(

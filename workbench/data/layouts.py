@@ -26,7 +26,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from workbench.data.normalize import normalize_period
+from workbench.data.normalize import normalize_period, value_mask
 
 __all__ = ["MONTHS", "a1", "fill_merged", "period_bounds", "period_from_text", "signature_rows"]
 
@@ -137,6 +137,11 @@ _SIGNATURE = re.compile(
 _DATE_LINE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH_RE})\s+(?:19|20)\d{{2}}\b", re.IGNORECASE)
 
 
+def _signature_text(values: pd.Series) -> pd.Series:
+    s = values.str.strip()
+    return s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)
+
+
 def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
     """Rows of the signature block at the foot of a table (a boolean mask).
 
@@ -148,11 +153,11 @@ def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
     n = len(body)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    filled = np.column_stack([~body[c].astype(str).str.strip().eq("").to_numpy(dtype=bool) for c in body.columns]) \
-        if body.shape[1] else np.zeros((n, 0), dtype=bool)
-    n_filled = filled.sum(axis=1)
+    n_filled = np.zeros(n, dtype=np.int64)
+    for c in body.columns:  # each check once per distinct value of the column
+        n_filled += ~value_mask(body[c], lambda u: u.str.strip().eq(""))
     if id_column is not None and id_column in body.columns:
-        has_id = body[id_column].astype(str).str.strip().str.fullmatch(r"[\d .\-]{9,}").to_numpy(dtype=bool)
+        has_id = value_mask(body[id_column], lambda u: u.str.strip().str.fullmatch(r"[\d .\-]{9,}").fillna(False))
     else:
         has_id = np.zeros(n, dtype=bool)
     tail_ok = ((n_filled <= 3) & ~has_id)[::-1]
@@ -161,11 +166,10 @@ def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
     if not suffix.any():
         return mask
     top = int(np.argmax(suffix))  # only the foot of the table is searched for signature lines
-    tail = body.iloc[top:].astype(str)
+    tail = body.iloc[top:]
     sig = np.zeros(n - top, dtype=bool)
     for c in tail.columns:
-        s = tail[c].str.strip()
-        sig |= (s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)).to_numpy(dtype=bool)
+        sig |= value_mask(tail[c], _signature_text)
     starts = np.flatnonzero(sig)
     if len(starts):
         first = top + starts[0]

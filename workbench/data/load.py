@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,7 @@ from workbench.data.normalize import (
     is_blank,
     normalize_id,
     parse_score,
+    value_mask,
 )
 from workbench.data.org_ratings import org_header_role
 from workbench.data.read import SUPPORTED, RawTable, file_kind, read_raw
@@ -180,13 +182,18 @@ class _Table:
     title: str
 
 
+def _is_name(values: pd.Series, name: str) -> np.ndarray:
+    """Which values read as the header ``name`` (lower case, letters and digits only)."""
+    return np.asarray(canonical_name(values).to_numpy() == name, dtype=bool)
+
+
 def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     """Merged cells filled, header found, title rows and signature block set apart, columns named."""
     where = _where(t)
     merged = list(t.merged)
     frame = fill_merged(t.frame, merged)
     cells = frame.drop(columns="_line")
-    if t.header is None and (cells.shape[1] == 0 or all(is_blank(cells[c]).all() for c in cells.columns)):
+    if t.header is None and (cells.shape[1] == 0 or all(value_mask(cells[c], is_blank).all() for c in cells.columns)):
         raise DataContractError(f"{where}: the {'sheet' if t.sheet else 'file'} is empty. Remove it or "
                                 "fill it in.")
     h, header = _header(replace(t, frame=frame), user)
@@ -213,7 +220,7 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     body = cells.iloc[:, :width].copy()
     body.columns = [f"c{i}" for i in range(width)]
     id_col = next((f"c{i}" for i, m in enumerate(mapped) if m in ("employee_id", "skp_id")), None)
-    sig = signature_rows(cells.astype(str), None if id_col is None else str(int(id_col[1:]))) if width else \
+    sig = signature_rows(cells, None if id_col is None else str(int(id_col[1:]))) if width else \
         np.zeros(len(frame), dtype=bool)
     if sig.any():
         problems.append(_problems(where, frame["_line"].to_numpy()[sig], "signature_block", "warning"))
@@ -226,13 +233,13 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     extra = cells.iloc[:, width:]
     data = body.copy()
     data["_line"] = frame["_line"].to_numpy()
-    empty = np.column_stack([is_blank(body[c]).to_numpy(dtype=bool) for c in body.columns]) \
+    empty = np.column_stack([value_mask(body[c], is_blank) for c in body.columns]) \
         if width else np.ones((len(data), 0), dtype=bool)
-    extra_filled = (np.column_stack([~is_blank(extra[c]).to_numpy(dtype=bool) for c in extra.columns]).any(axis=1)
+    extra_filled = (np.column_stack([~value_mask(extra[c], is_blank) for c in extra.columns]).any(axis=1)
                     if extra.shape[1] else np.zeros(len(data), dtype=bool))
     blank = pd.Series(empty.all(axis=1) & ~extra_filled, index=data.index)
     head_canon = canonical_name(pd.Series(names, dtype=str)).to_numpy()
-    same = np.column_stack([canonical_name(body[c]).to_numpy() == head_canon[i]
+    same = np.column_stack([value_mask(body[c], partial(_is_name, name=head_canon[i]))
                             for i, c in enumerate(body.columns)]) if width else np.zeros((len(data), 0))
     repeated = pd.Series(same.sum(axis=1) >= max(2, int(0.6 * width)), index=data.index) & ~blank
     overlong = pd.Series(extra_filled, index=data.index) & ~blank & ~repeated
@@ -248,6 +255,18 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
         cols["unit"] = cols.pop("unit_induk")
     return _Table(file=t.file, sheet=t.sheet, where=where, data=data, rejected=rejected, names=names,
                   mapped=mapped, cols=cols, problems=problems, header_line=header_line, title=title)
+
+
+def _plain(s: pd.Series) -> pd.Series:
+    """A column as the text readers give it: a categorical one (as :mod:`pyarrow.csv` reads
+    a file, for checks once per distinct value) as plain text, for tables that keep values."""
+    return s.astype(str) if isinstance(s.dtype, pd.CategoricalDtype) else s
+
+
+def _make_plain(tb: _Table) -> None:
+    for c in tb.data.columns:
+        if isinstance(tb.data[c].dtype, pd.CategoricalDtype):
+            tb.data[c] = _plain(tb.data[c])
 
 
 def _infer_period(tb: _Table, period: str | None) -> None:
@@ -395,13 +414,13 @@ def _table_parts(tb: _Table, indicators: Sequence[str] | None, layout: str) -> _
                 n_structural += int(empty.sum())
                 probs.append(_problems(where, rated.loc[empty, "_line"].to_numpy(), "no_scores", "error"))
             ratings = pd.concat(parts, ignore_index=True).sort_values("_line", kind="stable")
-        ratings["_file"] = where
+        ratings["_file"] = pd.Categorical.from_codes(np.zeros(len(ratings), dtype=np.int8), [where])
         out.ratings = ratings
     used = {v for k, v in cols.items() if k != "row_number"} | {f"c{i}" for i in ind_cols}
     if has_predikat:
         emp = data[cols["employee_id"]] if "employee_id" in cols else pd.Series("", index=data.index)
-        pred = pd.DataFrame({"period": data[cols["period"]], "employee_id": emp,
-                             "predikat": data[cols["predikat"]], "_line": data["_line"]})
+        pred = pd.DataFrame({"period": _plain(data[cols["period"]]), "employee_id": _plain(emp),
+                             "predikat": _plain(data[cols["predikat"]]), "_line": data["_line"]})
         for extra in ("_skp_unknown", "_acting", "_rank"):
             if extra in data.columns:
                 pred[extra] = data[extra]
@@ -409,10 +428,10 @@ def _table_parts(tb: _Table, indicators: Sequence[str] | None, layout: str) -> _
         out.predikat = pred
     if is_roster:
         rcols = {k: v for k, v in cols.items() if k in ROSTER_COLUMNS or k in ("name", "unit_kerja")}
-        roster = pd.DataFrame({k: data[v] for k, v in rcols.items()})
+        roster = pd.DataFrame({k: _plain(data[v]) for k, v in rcols.items()})
         for i in unmapped:
             if f"c{i}" not in used and names[i].strip():
-                roster[indicator_id(names[i]) or f"column_{i}"] = data[f"c{i}"]
+                roster[indicator_id(names[i]) or f"column_{i}"] = _plain(data[f"c{i}"])
                 used.add(f"c{i}")
         roster["_line"] = data["_line"].to_numpy()
         roster["_file"] = where
@@ -459,6 +478,22 @@ def _org_part(tb: _Table, period: str | None) -> tuple[pd.DataFrame, pd.DataFram
     return raw, _structural(tb.where, "org_ratings", len(tb.rejected)), probs
 
 
+def _read_tables(f: Path, user: Mapping[str, str], problems: list[pd.DataFrame], ignored: list[str]) -> list[_Table]:
+    """The tables of one file, prepared (the raw cells are let go on return)."""
+    out = []
+    for t in read_raw(f):
+        problems.extend(_problems(_where(t), line, reason, "warning", value=value)
+                        for reason, line, value in t.warnings)
+        try:
+            out.append(_prepare(t, user))
+        except DataContractError as exc:
+            if t.sheet is None:
+                raise
+            problems.append(_problems(_where(t), None, "sheet_ignored", "warning", message=str(exc)))
+            ignored.append(str(exc))
+    return out
+
+
 def _kind(tb: _Table) -> str:
     c = tb.cols
     if "org_predikat" in c and "unit" in c and "employee_id" not in c and "skp_id" not in c:
@@ -477,6 +512,7 @@ def _join_skp(tb: _Table, skp: pd.DataFrame) -> None:
     """Give the rows of a *Laporan Penilaian SKP* the NIP of their SKP (joined by the SKP ``id``)."""
     if "skp_id" not in tb.cols:
         return
+    _make_plain(tb)
     ids = tb.data[tb.cols["skp_id"]].astype(str).str.strip()
     by_id = skp.drop_duplicates("skp_id", keep="first").set_index("skp_id")
     known = ids.isin(by_id.index)
@@ -628,17 +664,11 @@ def load(
     files, skipped = _files(path)
     problems.append(skipped)
     for f in files:
-        for t in read_raw(f):
-            problems.extend(_problems(_where(t), line, reason, "warning", value=value)
-                            for reason, line, value in t.warnings)
-            try:
-                tables.append(_prepare(t, user))
-            except DataContractError as exc:
-                if t.sheet is None:
-                    raise
-                problems.append(_problems(_where(t), None, "sheet_ignored", "warning", message=str(exc)))
-                ignored.append(str(exc))
+        tables.extend(_read_tables(f, user, problems, ignored))
     kinds = [_kind(tb) for tb in tables]
+    for tb, kind in zip(tables, kinds, strict=True):
+        if kind != "table":  # small tables, read as they are: no categorical columns
+            _make_plain(tb)
     for tb, kind in zip(tables, kinds, strict=True):
         if kind == "skp":
             raw, counts, probs = _skp_part(tb, period)
@@ -689,8 +719,11 @@ def load(
         pd.concat(structural, ignore_index=True) if structural else
         pd.DataFrame(columns=["file", "table", "rows_read", "rows_kept", "rows_rejected"]),
         pd.concat(problems, ignore_index=True) if problems else empty_problems()))
+    tables.clear()  # the cells still needed live on in the parts
     if ratings_raw:
-        ratings, rep = clean_ratings(pd.concat(ratings_raw, ignore_index=True), file=str(path))
+        # one table is passed as it is (no copy: clean_ratings numbers its rows afresh)
+        ratings, rep = clean_ratings(ratings_raw[0] if len(ratings_raw) == 1 else
+                                     pd.concat(ratings_raw, ignore_index=True), file=str(path))
     else:
         ratings, rep = clean_ratings(pd.DataFrame(columns=list(RATING_COLUMNS)), file=str(path))
     reports.append(rep)

@@ -49,6 +49,8 @@ __all__ = [
     "normalize_rater_role",
     "normalize_unit",
     "parse_score",
+    "value_codes",
+    "value_mask",
     "visible_text",
 ]
 
@@ -62,6 +64,37 @@ RATING_LABELS: dict[str, float] = {
 _SCI = re.compile(r"^[+-]?\d([.,]\d+)?[eE][+-]?\d+$")
 
 
+def value_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, uniques)`` of ``s`` read as text: ``uniques[codes]`` is ``s.astype(str)``.
+
+    A categorical column of text (as :mod:`pyarrow.csv` reads a file) gives its own
+    codes and categories at no cost; any other column is factorised.
+
+    >>> codes, uniques = value_codes(pd.Series(pd.Categorical(["b", "a", "b"])))
+    >>> codes.tolist(), uniques.tolist()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.categories.inferred_type in ("string", "empty"):
+        codes = s.cat.codes.to_numpy()
+        if len(codes) == 0 or codes.min() >= 0:
+            return codes, np.asarray(s.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(s.astype(str), use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def value_mask(s: pd.Series, test: Callable[[pd.Series], Any]) -> np.ndarray:
+    """A boolean array: ``test`` (a function of a Series of text) run once per distinct value
+    of ``s`` and spread back to every row.
+
+    >>> value_mask(pd.Series(["a", " ", "a"]), lambda u: u.str.strip() == "").tolist()
+    [False, True, False]
+    """
+    codes, uniques = value_codes(s)
+    if len(uniques) == 0:
+        return np.zeros(len(s), dtype=bool)
+    return np.asarray(test(pd.Series(uniques, dtype=object)), dtype=bool)[codes]
+
+
 def _on_uniques(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Apply a normaliser to the distinct values only, then spread the result back.
 
@@ -71,7 +104,7 @@ def _on_uniques(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(s: pd.Series, *args: Any, **kwargs: Any) -> Any:
-        codes, uniques = pd.factorize(s.astype(str), use_na_sentinel=False)
+        codes, uniques = value_codes(s)
         result = fn(pd.Series(uniques, dtype=object), *args, **kwargs)
         # take() keeps each result's own array type (Arrow strings stay Arrow: no round trip)
         if isinstance(result, tuple):

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data import xlsx
-from workbench.data.csvread import decode, read_delimited
+from workbench.data.csvread import decode, read_ascii, read_delimited
 from workbench.data.xlsx import cell_text, read_xlsx
 from workbench.errors import DataContractError
 
@@ -128,13 +128,17 @@ def _read_bytes(path: Path) -> bytes:
 
 def _read_csv(path: Path) -> RawTable:
     data = _read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():
         raise DataContractError(f"{path}: the file is empty. Export the data again or remove the file.")
     if data[:4] == b"PK\x03\x04":
         raise DataContractError(
             f"{path}: this is a spreadsheet (XLSX) with a .csv name. Rename it to .xlsx and load again.")
-    text, encoding, recoded = decode(data)
-    d = read_delimited(text, str(path), encoding)
+    d = read_ascii(data, str(path))  # the commonest file, read from its bytes
+    recoded: list[int] = []
+    if d is None:
+        text, encoding, recoded = decode(data)
+        del data
+        d = read_delimited(text, str(path), encoding)
     warnings: list[tuple[str, int | None, str]] = [("mixed_encoding", line, "") for line in recoded]
     return RawTable(file=str(path), frame=d.frame, separator=d.separator, encoding=d.encoding,
                     warnings=warnings)
