@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.i18n import number, t
-from workbench.privacy import DEFAULT_PROTECTION, audit, check_min_cell
+from workbench.privacy import DEFAULT_PROTECTION, _one_blas_thread, audit, check_min_cell
 
 __all__ = ["Fact", "Page", "Relation", "protect"]
 
@@ -271,7 +271,11 @@ def _propagate(page: Page) -> None:
 
 
 def _support(rel: Relation) -> np.ndarray:
-    return (np.abs(rel.coef) > 0).any(axis=0)
+    """The atoms a relation touches (kept on the relation: its coefficients are fixed)."""
+    s = rel.__dict__.get("_support")
+    if s is None:
+        s = rel.__dict__["_support"] = (np.abs(rel.coef) > 0).any(axis=0)
+    return s
 
 
 def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = True) -> None:
@@ -286,6 +290,11 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
     last pass that shows again what a later choice made unnecessary (it audits every
     hidden cell near each candidate: costly on a page joined with another's numbers).
     """
+    with _one_blas_thread():
+        _protect(page, max_rounds, tries, reshow)
+
+
+def _protect(page: Page, max_rounds: int, tries: int, reshow: bool) -> None:
     _propagate(page)
     by_fact: dict[str, list[np.ndarray]] = {}
     for rel in page.relations:
