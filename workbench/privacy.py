@@ -435,8 +435,19 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
         return _audit(page, protection, first, keys, protected, integer, reuse)
 
 
+_COLUMNS = ["key", "kind", "status", "value", "low", "high", "width", "ok"]
+
+
 def _audit(page: Any, protection: int | None, first: bool, keys: Iterable[str] | None, protected: bool,
            integer: bool, reuse: bool) -> AuditReport:
+    rows, level = _attack(page, protection, first, keys, protected, integer, reuse)
+    return AuditReport(pd.DataFrame(rows, columns=_COLUMNS) if rows else pd.DataFrame(columns=_COLUMNS), level)
+
+
+def _attack(page: Any, protection: int | None = None, first: bool = False, keys: Iterable[str] | None = None,
+            protected: bool = False, integer: bool = True, reuse: bool = False) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows of :func:`audit`'s intervals (in the order of :data:`_COLUMNS`) and the
+    protection level, without the table: the suppression asks hundreds of times."""
     level = int(protection if protection is not None else getattr(page, "protection", DEFAULT_PROTECTION))
     hidden = [f for f in page.facts.values() if f.hidden and f.expr is not None and f.expr.any()
               and (protected or f.status == "small")]
@@ -444,9 +455,8 @@ def _audit(page: Any, protection: int | None, first: bool, keys: Iterable[str] |
         wanted = set(keys)
         hidden = [f for f in hidden if f.key in wanted]
     hidden.sort(key=lambda f: f.key)
-    cols = ["key", "kind", "status", "value", "low", "high", "width", "ok"]
     if not hidden:
-        return AuditReport(pd.DataFrame(columns=cols), level)
+        return [], level
     m = _merged(page)
     # a relation is live when every fact it needs is shown
     hid = np.fromiter((f.hidden for f in page.facts.values()), dtype=bool, count=len(page.facts))
@@ -470,7 +480,7 @@ def _audit(page: Any, protection: int | None, first: bool, keys: Iterable[str] |
         P = np.vstack([m["truth"], *pool.values()])
         got = A_m @ P.T
         P = P[((got >= lb_m[:, None] - 1e-9) & (got <= ub_m[:, None] + 1e-9)).all(axis=0)]
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for f, c in zip(hidden, T_m, strict=True):
         if reuse:
             seen = P @ c
@@ -493,4 +503,4 @@ def _audit(page: Any, protection: int | None, first: bool, keys: Iterable[str] |
         rows.append((f.key, f.kind, f.status, f.value, lo, hi, width, ok))
         if first and not ok:
             break
-    return AuditReport(pd.DataFrame(rows, columns=cols), level)
+    return rows, level

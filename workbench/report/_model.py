@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.i18n import number, t
-from workbench.privacy import DEFAULT_PROTECTION, _one_blas_thread, audit, check_min_cell
+from workbench.privacy import DEFAULT_PROTECTION, _attack, _one_blas_thread, audit, check_min_cell
 
 __all__ = ["Fact", "Page", "Relation", "protect"]
 
@@ -333,10 +333,10 @@ def _width(page: Page, key: str, memo: dict[tuple[str, bytes], float]) -> float 
     when the cell is not attacked."""
     state = (key, _hidden_state(page))
     if state not in memo:
-        width = audit(page, keys=[key], reuse=True).intervals["width"]
-        if len(width) == 0:
+        rows, _ = _attack(page, keys=[key], reuse=True)
+        if not rows:
             return None
-        memo[state] = float(width.iloc[0])
+        memo[state] = float(rows[0][6])  # the width
     return memo[state]
 
 
@@ -397,5 +397,5 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
         f.status = SHOWN
         if f.expr is not None:
             near.append(f.key)
-        if not audit(page, keys=near, first=True, integer=False, reuse=True).ok:
+        if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True)[0]):
             f.status = PROTECTED
