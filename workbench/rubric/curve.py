@@ -780,9 +780,9 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
         n_m = n_all[members]
         idx = [[pred_ids.index(p) for p in c.predikat] for c in row.constraints]
         bounds = [_bounds_array(c, n_m, rounding) for c in row.constraints]
-        count = [counts_all[members][:, i].sum(axis=1) for i in idx]
+        sums = [counts_all[members][:, i].sum(axis=1) for i in idx]
         checked[row] = {"pos": pos, "idx": idx, "lo": [b[0] for b in bounds], "hi": [b[1] for b in bounds],
-                        "count": count, "ok": [(b[0] <= s) & (s <= b[1]) for b, s in zip(bounds, count, strict=True)],
+                        "count": sums, "ok": [(b[0] <= s) & (s <= b[1]) for b, s in zip(bounds, sums, strict=True)],
                         "names": [" + ".join(labels[i] for i in ix) for ix in idx],
                         "min_size": _min_size(row, rounding)}
     # the rows of each unit (in the order of the table), for the borderline employees
