@@ -47,18 +47,8 @@ def category_index(s: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998.
     """
     s = np.asarray(s, dtype=float)
-    reach = s + TIE_TOL * np.maximum(np.abs(s), 1.0)
-    if len(thresholds) > _FEW:
-        idx = np.searchsorted(thresholds, reach, side="right")
-    else:  # the thresholds reached, counted: what searchsorted(side="right") returns, twice as fast
-        idx = np.zeros(reach.shape, dtype=np.intp)
-        for t in thresholds:
-            idx += reach >= t
+    idx = np.searchsorted(thresholds, s + TIE_TOL * np.maximum(np.abs(s), 1.0), side="right")
     return np.where(np.isnan(s), -1, idx)
-
-
-_FEW = 8
-"""Up to this many thresholds :func:`category_index` compares the scores with each."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +99,6 @@ class CompiledRubric:
     matrix_table: np.ndarray
     conditions: tuple[tuple[int, int, float, str], ...]
     pred_rank: dict[str, int] = field(default_factory=dict)
-    _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def n_indicators(self) -> int:
@@ -138,12 +127,9 @@ class CompiledRubric:
 
     def matrix_rank(self, row_cat: np.ndarray, col_cat: np.ndarray) -> np.ndarray:
         """Predikat rank of each pair of category indices (-1 where either is missing)."""
-        if "padded" not in self._cache:  # the table with a row and a column of -1 before it
-            padded = np.full((self.matrix_table.shape[0] + 1, self.matrix_table.shape[1] + 1), -1,
-                             dtype=self.matrix_table.dtype)
-            padded[1:, 1:] = self.matrix_table
-            self._cache["padded"] = padded
-        return self._cache["padded"][np.maximum(np.asarray(row_cat) + 1, 0), np.maximum(np.asarray(col_cat) + 1, 0)]
+        ok = (row_cat >= 0) & (col_cat >= 0)
+        out = self.matrix_table[np.maximum(row_cat, 0), np.maximum(col_cat, 0)]
+        return np.where(ok, out, -1)
 
     def band_index(self, composite: np.ndarray) -> np.ndarray:
         """Index of the band each composite falls in (-1: none); the last match wins."""
