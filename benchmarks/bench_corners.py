@@ -14,6 +14,11 @@ Workloads (issue 15, item 4) and their references:
   of raters, extrapolated linearly;
 * ``curve_check`` for 3,000 units of 10 employees; reference: the count per unit
   (bincount) plus one MILP per violating unit (the smallest fix, no sharing);
+* ``workbench publish ringkasan_pimpinan`` on 5,000 generated employees (written as a sample
+  folder by :func:`workbench.data.synth.write_sample`), through the function the command
+  line calls (:func:`workbench.views.publish.run_command`: load, score, curve, protection
+  and audit of the page, figures, HTML); reference: loading the folder and scoring it
+  (``wb.load`` + ``wb.score``), the floor of what publish must do;
 * ``import workbench`` (in a fresh interpreter) against ``import pandas``, and whether
   pandera was imported.
 
@@ -176,6 +181,32 @@ def bench_curve(n_units, repeat, wait):
           f"{time.perf_counter() - t0:.2f} s")
 
 
+def bench_publish(n_emp, repeat, wait):
+    import argparse as ap
+    import tempfile
+
+    from workbench.data import synth
+    from workbench.views.publish import run_command
+
+    with tempfile.TemporaryDirectory(prefix="kinerja-corners-") as tmp:
+        folder = synth.write_sample(synth.generate(n_employees=n_emp, seed=1), Path(tmp) / "kota")
+        out = Path(tmp) / "ringkasan.html"
+        args = ap.Namespace(dashboard="ringkasan_pimpinan", data=str(folder), out=str(out), pdf=False, lang="id",
+                            min_cell=None, period=None, unit=None, org_rating=None)
+        _head(f"workbench publish ringkasan_pimpinan, {n_emp:,} employees", wait)
+        small = synth.write_sample(synth.generate(n_employees=200, seed=2), Path(tmp) / "small")
+        run_command(ap.Namespace(**{**vars(args), "data": str(small)}))  # warm-up (imports, fonts)
+        _, secs = _times(lambda: run_command(args), repeat)
+        print(f"  workbench (run_command, as the CLI): {_fmt(secs)}")
+
+        def floor():
+            ds = wb.load(str(folder))
+            return wb.score(ds, "permenpanrb-6-2022", period="2025")
+
+        _, ref = _times(floor, repeat)
+        print(f"  reference (load the folder and score it): {_fmt(ref)}")
+
+
 def bench_import(repeat, wait):
     _head("import workbench (fresh interpreter)", wait)
 
@@ -201,7 +232,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 employees/raters, 600 units")
     parser.add_argument("--repeat", type=int, default=3, help="runs per workbench timing (median)")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
-    parser.add_argument("--only", default="", help="comma-separated: disparity,sensitivity,feedback,curve,import")
+    parser.add_argument("--only", default="", help="comma-separated: disparity,sensitivity,feedback,curve,publish,import")
     args = parser.parse_args()
     n = 1000 if args.quick else 5000
     wait = not args.no_wait
@@ -212,6 +243,7 @@ def main() -> None:
         "sensitivity": lambda: bench_sensitivity(n, args.repeat, wait),
         "feedback": lambda: bench_feedback(n, args.repeat, wait),
         "curve": lambda: bench_curve(600 if args.quick else 3000, args.repeat, wait),
+        "publish": lambda: bench_publish(n, args.repeat, wait),
         "import": lambda: bench_import(args.repeat, wait),
     }
     for name, step in steps.items():

@@ -45,6 +45,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,9 +218,14 @@ def find_identifiers(text: str, names: Iterable[str] = ()) -> list[str]:
 def _visible(text: str) -> str:
     """``text`` without invisible format characters (zero-width spaces and joiners, word
     joiner, BOM, soft hyphen, bidi marks), which could split a NIP or a name."""
+    if text.isascii():  # no format character is ASCII
+        return text
     import unicodedata
 
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _NON_ASCII.sub(lambda m: "".join(ch for ch in m.group() if unicodedata.category(ch) != "Cf"), text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -450,8 +456,30 @@ def _merged(page: Any) -> dict[str, Any]:
         raise RuntimeError("audit: a recorded relation does not hold for the page's own numbers.")
     owner = np.concatenate([np.full(len(r.lb), i) for i, r in enumerate(page.relations)]) if coefs \
         else np.zeros(0, dtype=int)
-    cache.update(key=key, first=first, A=A[:, first], lb=lb, ub=ub, owner=owner, truth=truth, points={})
+    pos = {k: i for i, k in enumerate(page.facts)}
+    needs = np.array([(i, pos[k]) for i, r in enumerate(page.relations) for k in r.needs if k in pos],
+                     dtype=np.int64).reshape(-1, 2)
+    need_rel, need_fact = needs[:, 0], needs[:, 1]
+    cache.update(key=key, first=first, A=A[:, first], lb=lb, ub=ub, owner=owner, truth=truth, points={},
+                 need_rel=need_rel, need_fact=need_fact)
     return cache
+
+
+_THREADS: list[Any] = []
+
+
+def _one_blas_thread() -> AbstractContextManager[Any]:
+    """One BLAS thread while a page is attacked or protected: its matrices are tiny, and on
+    a machine shared with other work OpenBLAS's waiting threads made the products of
+    :func:`audit` (hundreds per protected page) several times slower than one thread.
+    The products are the same."""
+    if not _THREADS:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its threads
+            return nullcontext()
+        _THREADS.append(ThreadpoolController())
+    return _THREADS[0].limit(limits=1, user_api="blas")
 
 
 def audit(page: Any, protection: int | None = None, first: bool = False,
@@ -506,6 +534,23 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     >>> r.ok, r.failures, r.intervals.loc[0, ["low", "high"]].tolist()
     (False, ['y'], [2.0, 2.0])
     """
+    with _one_blas_thread():
+        return _audit(page, protection, first, keys, protected, integer, reuse)
+
+
+_COLUMNS = ["key", "kind", "status", "value", "low", "high", "width", "ok"]
+
+
+def _audit(page: Any, protection: int | None, first: bool, keys: Iterable[str] | None, protected: bool,
+           integer: bool, reuse: bool) -> AuditReport:
+    rows, level = _attack(page, protection, first, keys, protected, integer, reuse)
+    return AuditReport(pd.DataFrame(rows, columns=_COLUMNS) if rows else pd.DataFrame(columns=_COLUMNS), level)
+
+
+def _attack(page: Any, protection: int | None = None, first: bool = False, keys: Iterable[str] | None = None,
+            protected: bool = False, integer: bool = True, reuse: bool = False) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows of :func:`audit`'s intervals (in the order of :data:`_COLUMNS`) and the
+    protection level, without the table: the suppression asks hundreds of times."""
     level = int(protection if protection is not None else getattr(page, "protection", DEFAULT_PROTECTION))
     hidden = [f for f in page.facts.values() if f.hidden and f.expr is not None and f.expr.any()
               and (protected or f.status == "small")]
@@ -513,12 +558,13 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
         wanted = set(keys)
         hidden = [f for f in hidden if f.key in wanted]
     hidden.sort(key=lambda f: f.key)
-    cols = ["key", "kind", "status", "value", "low", "high", "width", "ok"]
     if not hidden:
-        return AuditReport(pd.DataFrame(columns=cols), level)
+        return [], level
     m = _merged(page)
-    live = np.array([all(not page.facts[k].hidden for k in r.needs if k in page.facts) for r in page.relations],
-                    dtype=bool)
+    # a relation is live when every fact it needs is shown
+    hid = np.fromiter((f.hidden for f in page.facts.values()), dtype=bool, count=len(page.facts))
+    live = np.ones(len(page.relations), dtype=bool)
+    live[m["need_rel"][hid[m["need_fact"]]]] = False
     rows_on = live[m["owner"]] if len(m["owner"]) else np.zeros(0, dtype=bool)
     A_m, lb, ub = m["A"][rows_on], m["lb"][rows_on], m["ub"][rows_on]
     T_m = np.vstack([f.expr for f in hidden])[:, m["first"]]
@@ -541,7 +587,7 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
         P = np.vstack([m["truth"], *pool.values()])
         got = csr_matrix(A_m) @ P.T
         P = P[((got >= lb_m[:, None] - 1e-9) & (got <= ub_m[:, None] + 1e-9)).all(axis=0)]
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for f, c in zip(hidden, T_m, strict=True):
         if reuse:
             seen = P @ c
@@ -564,4 +610,4 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
         rows.append((f.key, f.kind, f.status, f.value, lo, hi, width, ok))
         if first and not ok:
             break
-    return AuditReport(pd.DataFrame(rows, columns=cols), level)
+    return rows, level

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.i18n import number, t
-from workbench.privacy import DEFAULT_PROTECTION, audit, check_min_cell
+from workbench.privacy import DEFAULT_PROTECTION, _attack, _one_blas_thread, audit, check_min_cell
 
 __all__ = ["Fact", "Page", "Relation", "protect"]
 
@@ -271,7 +271,11 @@ def _propagate(page: Page) -> None:
 
 
 def _support(rel: Relation) -> np.ndarray:
-    return (np.abs(rel.coef) > 0).any(axis=0)
+    """The atoms a relation touches (kept on the relation: its coefficients are fixed)."""
+    s = rel.__dict__.get("_support")
+    if s is None:
+        s = rel.__dict__["_support"] = (np.abs(rel.coef) > 0).any(axis=0)
+    return s
 
 
 def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = True) -> None:
@@ -288,6 +292,11 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
     numbers, yet there it matters most: without it the what-if page of the detailed
     rubric on the sample hides 93 of its 107 numbers, with it 36).
     """
+    with _one_blas_thread():
+        _protect(page, max_rounds, tries, reshow)
+
+
+def _protect(page: Page, max_rounds: int, tries: int, reshow: bool) -> None:
     _propagate(page)
     by_fact: dict[str, list[np.ndarray]] = {}
     for rel in page.relations:
@@ -326,10 +335,10 @@ def _width(page: Page, key: str, memo: dict[tuple[str, bytes], float]) -> float 
     when the cell is not attacked."""
     state = (key, _hidden_state(page))
     if state not in memo:
-        width = audit(page, keys=[key], reuse=True).intervals["width"]
-        if len(width) == 0:
+        rows, _ = _attack(page, keys=[key], reuse=True)
+        if not rows:
             return None
-        memo[state] = float(width.iloc[0])
+        memo[state] = float(rows[0][6])  # the width
     return memo[state]
 
 
@@ -390,5 +399,5 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
         f.status = SHOWN
         if f.expr is not None:
             near.append(f.key)
-        if not audit(page, keys=near, first=True, integer=False, reuse=True).ok:
+        if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True)[0]):
             f.status = PROTECTED

@@ -78,6 +78,21 @@ def _bounds(c: CurveConstraint, n: int, rounding: Rounding) -> tuple[int, int]:
     return lo, hi
 
 
+def _bounds_array(c: CurveConstraint, n: np.ndarray, rounding: Rounding) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_bounds` for many unit sizes at once: the arrays ``lo, hi`` (the same integers)."""
+    n = np.asarray(n, dtype=np.int64)
+    funcs = {"down": lambda x: np.floor(x + _EPS), "up": lambda x: np.ceil(x - _EPS),
+             "near": lambda x: np.floor(x + 0.5 + _EPS)}
+    lo, hi = np.zeros_like(n), n.copy()
+    if c.min is not None:
+        lo = funcs[{"conservative": "up", "lenient": "down", "nearest": "near"}[rounding]](c.min * n).astype(np.int64)
+    if c.max is not None:
+        hi = funcs[{"conservative": "down", "lenient": "up", "nearest": "near"}[rounding]](c.max * n).astype(np.int64)
+    if c.present:
+        lo = np.maximum(lo, 1)
+    return lo, hi
+
+
 def _unmeetable(c: CurveConstraint, n: int, lo: int, hi: int) -> str | None:
     """Why a constraint cannot be met in a unit of ``n`` (its rounded bounds ``lo, hi``),
     or None. The rules state shares of a unit; a unit too small to hold a share in whole
@@ -681,7 +696,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     'pindahkan 12 pegawai dari Baik ke Butuh Perbaikan'
     """
     # imported here, not at the top: the calibration layer imports the rubric
-    from workbench.calibration.distance import rank_candidates
+    from workbench.calibration.distance import boundary_distance, tie_keys
 
     check_option("rounding", rounding, ["conservative", "lenient", "nearest"])
     ds = scores if _is_dataset(scores) else None
@@ -742,64 +757,115 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
             notes.append(f"{pooled} unit(s) too small for their rule are checked together per group.")
     en = lang == "en"
     unit_rows, change_rows, cons_rows, move_rows = [], [], [], []
-    for unit, g in work.groupby("unit", sort=True):
-        row = rows_by_unit[str(unit)]
-        scored = g[g["rank"].notna()]
-        counts = np.bincount(scored["rank"].astype(int), minlength=len(pred_ids))
-        n = int(counts.sum())
+    # counts and bounds of every unit at once; Python runs per unit only to write its rows
+    codes, unit_keys = pd.factorize(work["unit"], sort=True)  # the groups of groupby("unit"); -1: no unit
+    n_pred = len(pred_ids)
+    rank_f = work["rank"].to_numpy(dtype=float)
+    scored_rows = (codes >= 0) & ~np.isnan(rank_f)
+    n_units = len(unit_keys)
+    n_rows = np.bincount(codes[codes >= 0], minlength=n_units)
+    rank_i = np.where(scored_rows, rank_f, -1).astype(np.int64)
+    counts_all = np.bincount(codes[scored_rows] * n_pred + rank_i[scored_rows],
+                             minlength=n_units * n_pred).reshape(n_units, n_pred)
+    n_all = counts_all.sum(axis=1)
+    row_of = [rows_by_unit[str(u)] for u in unit_keys]
+    checked: dict[CurveRow, dict[str, Any]] = {}  # per curve row: its units' bounds, counts, verdicts
+    units_of: dict[CurveRow, list[int]] = {}
+    for i, r in enumerate(row_of):
+        units_of.setdefault(r, []).append(i)
+    for row, member_list in units_of.items():
+        members = np.array(member_list, dtype=np.int64)
+        pos = np.empty(n_units, dtype=np.int64)
+        pos[members] = np.arange(len(members))
+        n_m = n_all[members]
+        idx = [[pred_ids.index(p) for p in c.predikat] for c in row.constraints]
+        bounds = [_bounds_array(c, n_m, rounding) for c in row.constraints]
+        sums = [counts_all[members][:, i].sum(axis=1) for i in idx]
+        checked[row] = {"pos": pos, "idx": idx, "lo": [b[0] for b in bounds], "hi": [b[1] for b in bounds],
+                        "count": sums, "ok": [(b[0] <= s) & (s <= b[1]) for b, s in zip(bounds, sums, strict=True)],
+                        "names": [" + ".join(labels[i] for i in ix) for ix in idx],
+                        "min_size": _min_size(row, rounding)}
+    # the rows of each unit (in the order of the table), for the borderline employees
+    order = np.argsort(codes, kind="stable")
+    starts = np.r_[0, np.cumsum(n_rows)] + int((codes < 0).sum())
+    emp_ids = work["employee_id"].to_numpy(dtype=object)
+    prio = work["priority"].to_numpy(dtype=float)
+    near_to: dict[str, np.ndarray] = {}  # rounded distance of every row to each target predikat
+
+    def nearest(q: str) -> np.ndarray:
+        if q not in near_to:
+            near_to[q] = boundary_distance(frame, rubric, np.full(len(frame), q, dtype=object))
+        return near_to[q]
+
+    ties: list[np.ndarray] = []
+
+    def tie() -> np.ndarray:
+        if not ties:
+            ties.append(tie_keys(frame["period"].to_numpy(dtype=object) if "period" in frame else "",
+                                 frame["employee_id"].to_numpy(dtype=object)))
+        return ties[0]
+
+    for u, unit in enumerate(unit_keys):
+        row = row_of[u]
+        info = checked[row]  # (an equal row shares the entry: the same constraints)
+        j_u = info["pos"][u]
+        counts = counts_all[u]
+        n = int(n_all[u])
         cons, violations, small = [], [], []
-        too_small = small_units != "strict" and n < _min_size(row, rounding)
-        for c in row.constraints:
-            idx = [pred_ids.index(p) for p in c.predikat]
-            lo, hi = _bounds(c, n, rounding)
-            count = int(counts[idx].sum())
-            ok = lo <= count <= hi
-            name = " + ".join(labels[i] for i in idx)
+        too_small = small_units != "strict" and n < info["min_size"]
+        for j, c in enumerate(row.constraints):
+            lo, hi = int(info["lo"][j][j_u]), int(info["hi"][j][j_u])
+            count = int(info["count"][j][j_u])
+            ok = bool(info["ok"][j][j_u])
+            name = info["names"][j]
             cons_rows.append((unit, name, count, lo, hi, ok, "+".join(c.predikat), c.min, c.max, c.present,
                               not too_small))
             if too_small:
                 continue
-            cons.append((idx, lo, hi))
+            cons.append((info["idx"][j], lo, hi))
             if not ok:
                 need = f">= {lo}" if count < lo else f"<= {hi}"
                 violations.append(f"{name}: {count} of {n}, {'must be' if en else 'harus'} {need}")
         if too_small:
-            names = "; ".join(" + ".join(labels[pred_ids.index(p)] for p in c.predikat) for c in row.constraints)
+            names = "; ".join(info["names"])
             small.append((f"the rule of an organisation rated {row.label.get(lang)} ({names}) cannot be met in "
-                          f"a unit of {n} employee(s); it needs {_min_size(row, rounding)}") if en else
+                          f"a unit of {n} employee(s); it needs {info['min_size']}") if en else
                          (f"aturan organisasi {row.label.get(lang)} ({names}) tidak dapat dipenuhi pada unit "
-                          f"{n} pegawai; perlu minimal {_min_size(row, rounding)}"))
-        moves = _solve(counts, cons) if violations else np.zeros((len(pred_ids),) * 2, dtype=int)
+                          f"{n} pegawai; perlu minimal {info['min_size']}"))
+        moves = _solve(counts, cons) if violations else np.zeros((n_pred,) * 2, dtype=int)
         texts = []
         if moves is None:
             texts.append("no distribution of these employees satisfies the curve" if en else
                          "tidak ada distribusi yang memenuhi kurva untuk unit ini")
         else:
+            rows_u = order[starts[u]:starts[u + 1]]
+            rows_u = rows_u[scored_rows[rows_u]]
             taken: set[str] = set()
             for p, q in zip(*np.nonzero(moves), strict=True):
                 k = int(moves[p, q])
                 move_rows.append((unit, pred_ids[p], pred_ids[q], k))
-                chosen = scored[(scored["rank"] == p) & ~scored["employee_id"].isin(taken)]
                 if predikat_source == "recorded":  # no scores to find the borderline employees by
                     texts.append(t("curve.move", lang, n=k, source=labels[p], target=labels[q]))
                     continue
-                near = rank_candidates(frame.iloc[chosen.index.to_numpy()], rubric,
-                                       np.full(len(chosen), pred_ids[q], dtype=object))
-                chosen = chosen.assign(distance=near["distance"].to_numpy()).iloc[
-                    np.argsort(near["order"].to_numpy(), kind="stable")].head(k)
-                taken.update(chosen["employee_id"])
-                for emp, pr, dist in zip(chosen["employee_id"], chosen["priority"], chosen["distance"],
-                                         strict=True):
-                    change_rows.append((unit, emp, labels[p], labels[q], pr, dist))
-                named = ", ".join(chosen["employee_id"].head(max_named))
+                cand = rows_u[rank_i[rows_u] == p]
+                if taken:
+                    cand = cand[np.array([e not in taken for e in emp_ids[cand]], dtype=bool)]
+                dist = nearest(pred_ids[q])
+                # the order of rank_candidates: by distance (to 1e-9), then the keyed hash
+                chosen = cand[np.lexsort((tie()[cand], np.round(dist[cand], 9)))][:k]
+                taken.update(emp_ids[chosen])
+                for emp, pr, dist_e in zip(emp_ids[chosen], prio[chosen].tolist(), dist[chosen].tolist(),
+                                           strict=True):
+                    change_rows.append((unit, emp, labels[p], labels[q], pr, dist_e))
+                named = ", ".join(emp_ids[chosen][:max_named])
                 more = " ..." if k > max_named else ""
                 texts.append(f"move {k} employees from {labels[p]} to {labels[q]} (borderline: {named}{more})"
                              if en else f"pindahkan {k} pegawai dari {labels[p]} ke {labels[q]} "
                              f"(terdekat ke batas: {named}{more})")
         unit_rows.append({
-            "unit": unit, "org_rating": row.label.get(lang), "n_employees": int(len(g)),
-            **{labels[i]: int(counts[i]) for i in range(len(pred_ids))},
-            "n_unscored": int(len(g) - n),
+            "unit": unit, "org_rating": row.label.get(lang), "n_employees": int(n_rows[u]),
+            **{labels[i]: int(counts[i]) for i in range(n_pred)},
+            "n_unscored": int(n_rows[u] - n),
             "ok": (pd.NA if small and not violations else not violations),
             "violations": "; ".join(violations + small),
             "changes": "; ".join(texts), "n_changes": int(moves.sum()) if moves is not None else -1,
