@@ -338,12 +338,14 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
 
 
 def _histogram_quantiles(hist: np.ndarray, width: np.ndarray, r_min: np.ndarray, r_max: np.ndarray,
-                         positions: np.ndarray, block: int = 4096) -> np.ndarray:
+                         positions: np.ndarray, block: int | None = None) -> np.ndarray:
     """Rank quantiles from per-employee rank histograms: the ``positions``-th smallest rank
     (1-based), located in its bin and interpolated linearly within it, then clipped to the
     employee's exact minimum and maximum. Exact for bins one rank wide; otherwise within
     ``width - 1`` ranks of the exact value."""
     n = hist.shape[0]
+    if block is None:  # employees per pass: about 2**21 cumulative counts (16 MiB) at a time
+        block = int(max(1, 2**21 // max(hist.shape[1], 1)))
     out = np.zeros((n, len(positions)))
     for a in range(0, n, block):
         cum = np.cumsum(hist[a:a + block], axis=1, dtype=np.int64)  # (m, B)
