@@ -258,7 +258,8 @@ class WeightModel:
                 bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
                 full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
                 sc = ug @ full.reshape(c, -1)[:, cells].T  # (m, c): every draw in one product
-                sc[:, bad] = np.nan
+                if bad.any():
+                    sc[:, bad] = np.nan
                 sc *= delta[None, :]
                 if len(rows) == self.n:
                     composite += sc
@@ -314,27 +315,27 @@ def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     :func:`sorted_band_predikat` reads the bands without searching every value."""
     m = v.shape[0]
     key = np.negative(v, out=v)
-    nan = np.isnan(key)
-    any_nan = bool(nan.any())
-    if any_nan:
-        key[nan] = np.inf
-    order = np.argsort(key)
+    order = np.argsort(key)  # NaN sorts last
     sv = key.take(order)
-    mag = np.abs(sv)
-    scale = np.maximum(mag[1:], mag[:-1])
-    scale *= 1e-10
+    n_nan = m - int(np.searchsorted(sv, np.nan)) if m and np.isnan(sv[-1]) else 0
+    if n_nan:
+        sv[m - n_nan:] = np.inf
     with np.errstate(invalid="ignore"):  # sorted: >= 0 (NaN between two infinities: a tie)
-        diff = np.subtract(sv[1:], sv[:-1], out=mag[1:])
-    new = diff > scale
-    if new.all():  # no ties: the ranks are the inverse permutation of the order
-        out[order] = np.arange(1, m + 1, dtype=np.uint32)
-    else:
-        start = np.arange(1, m + 1, dtype=np.uint32)
-        start[1:][~new] = 0
-        np.maximum.accumulate(start, out=start)
-        out[order] = start
-    if any_nan:
-        out[nan] = 0
+        diff = np.subtract(sv[1:], sv[:-1])
+        # a tie needs diff <= 1e-10 max(|a|, |b|) <= 1e-10 max |sv|: test those few exactly
+        bound = 1e-10 * float(np.max(np.abs(sv[[0, -1]]))) if m else 0.0
+        cand = np.flatnonzero(~(diff > bound))
+    ranks = np.arange(1, m + 1, dtype=np.uint32)
+    if len(cand):
+        a, b = sv[cand], sv[cand + 1]
+        with np.errstate(invalid="ignore"):
+            tie = ~(np.abs(b - a) > 1e-10 * np.maximum(np.abs(b), np.abs(a)))
+        if tie.any():
+            ranks[cand[tie] + 1] = 0
+            np.maximum.accumulate(ranks, out=ranks)
+    out[order] = ranks
+    if n_nan:
+        out[order[m - n_nan:]] = 0
     return order, sv
 
 
