@@ -269,7 +269,7 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     # half the chunk budget for the working memory of a product block, half for the ranks
     # of a larger block of draws, which the histogram takes in one pass (fewer cache misses)
     step = _chunk(n, len(model.rubric.dimensions), max_memory_mb / 4, sorted_bands)
-    outer = int(max(step, min(k, max_memory_mb / 4 * 2**20 // max(4 * n, 1))))
+    outer = int(max(step, min(k, max_memory_mb / 8 * 2**20 // max(4 * n, 1))))
     # per period its rows (ranks are within a period); None: one period, the whole row
     per_period = None if len(periods) <= 1 else [np.flatnonzero(period_idx.ravel() == j)
                                                   for j in range(len(periods))]
