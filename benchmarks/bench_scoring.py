@@ -7,6 +7,12 @@ Usage::
 1. In memory: N employees x 28 indicators (7 IKI + the 21 BerAKHLAK behaviour indicators),
    one atasan rating each, scored with a matrix rubric (default N = 1,000,000, i.e. 28 M
    rating rows; built directly with numpy, categorical key columns as Parquet would give).
+   Next to it, in the same run and on the same table, the floor: the aggregation as one
+   ``np.bincount`` of the (employee, indicator) code (sums and counts), the means, and one
+   matrix product for the two dimension scores; and polars (group-by mean, pivot-free
+   dimension means, roster join), when polars is installed (else a printed skip).
+   Peak memory is the process's high-water mark during the stage (reset after the table
+   is built; it includes the input table).
 2. Baseline: a straightforward ``groupby("employee_id").apply(python function)`` on a
    subset, next to the vectorised scorer on the same subset.
 3. National scale: 6,000,000 employees x the two e-Kinerja ratings (hasil_kerja,
@@ -83,7 +89,33 @@ def _table(n: int, seed: int = 0) -> pd.DataFrame:
 
 
 def _peak_mib() -> float:
+    """High-water mark of resident memory since :func:`_reset_peak` (Linux), else since start."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    """Start the high-water mark anew (Linux: writing 5 to clear_refs), so that a stage's
+    peak is its own and not the building of its input."""
+    import gc
+
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:  # pragma: no cover - not Linux, or not allowed
+        pass
+
+
+def _roster(ratings: pd.DataFrame, n: int) -> pd.DataFrame:
+    return pd.DataFrame({"employee_id": ratings["employee_id"].cat.categories.astype("str"),
+                         "period": "2025", "unit": "Unit " + pd.Series(np.arange(n) % 500).astype(str)})
 
 
 def _in_memory(n: int, queue: Any) -> None:
@@ -93,14 +125,61 @@ def _in_memory(n: int, queue: Any) -> None:
     t0 = time.perf_counter()
     ratings = _table(n)
     built = time.perf_counter() - t0
-    roster = pd.DataFrame({"employee_id": ratings["employee_id"].cat.categories.astype("str"),
-                           "period": "2025", "unit": "Unit " + pd.Series(np.arange(n) % 500).astype(str)})
-    t0 = time.perf_counter()
+    roster = _roster(ratings, n)
+    score(ratings.iloc[:28_000], rubric, roster=roster.iloc[:1000])  # warm: imports, compiled rubric
+    _reset_peak()
+    t0, c0 = time.perf_counter(), time.process_time()
     scores = score(ratings, rubric, roster=roster)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     counts = scores.frame["predikat"].value_counts().to_dict()
     queue.put({"stage": "in-memory", "employees": n, "rows": len(ratings), "build_s": built,
-               "score_s": elapsed, "peak_mib": _peak_mib(), "counts": counts})
+               "score_s": elapsed, "cpu_s": cpu, "peak_mib": _peak_mib(), "counts": counts})
+
+
+def _floor(n: int, queue: Any) -> None:
+    """The floor on the same table: one bincount of the (employee, indicator) code for sums
+    and counts, the means divided in place, one matrix product for the dimension scores,
+    the unit taken by the employee code (the roster lists the categories in order)."""
+    ratings = _table(n)
+    roster = _roster(ratings, n)
+    k = 28
+    w = np.zeros((k, 2))
+    w[:7, 0], w[7:, 1] = 1 / 7, 1 / 21
+    _reset_peak()
+    t0, c0 = time.perf_counter(), time.process_time()
+    code = ratings["employee_id"].array.codes.astype(np.int64)
+    code *= k
+    code += ratings["indicator"].array.codes
+    sums = np.bincount(code, weights=ratings["score"].to_numpy(), minlength=n * k)
+    cnt = np.bincount(code, minlength=n * k)
+    del code
+    sums /= cnt
+    t_agg = time.perf_counter() - t0
+    dims = sums.reshape(n, k) @ w
+    unit = roster["unit"].to_numpy()
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    queue.put({"stage": "floor", "agg_s": t_agg, "score_s": elapsed, "cpu_s": cpu, "peak_mib": _peak_mib(),
+               "check": float(dims[:, 1].mean()) + len(unit)})
+
+
+def _polars(n: int, queue: Any) -> None:
+    """polars on the same table: mean per employee and indicator, the two dimension means
+    (one group-by), the roster joined."""
+    import polars as pl
+
+    ratings = _table(n)
+    roster = pl.from_pandas(_roster(ratings, n))
+    frame = pl.from_pandas(ratings[["employee_id", "indicator", "score"]])
+    _reset_peak()
+    t0, c0 = time.perf_counter(), time.process_time()
+    dim = pl.when(pl.col("indicator").cast(pl.String).str.starts_with("iki")).then(pl.lit("hasil_kerja")).otherwise(
+        pl.lit("perilaku_kerja"))
+    means = frame.group_by("employee_id", "indicator").agg(pl.col("score").mean())
+    dims = means.with_columns(dim.alias("dimension")).group_by("employee_id", "dimension").agg(
+        pl.col("score").mean())
+    out = dims.with_columns(pl.col("employee_id").cast(pl.String)).join(roster, on="employee_id", how="left")
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    queue.put({"stage": "polars", "score_s": elapsed, "cpu_s": cpu, "peak_mib": _peak_mib(), "rows": out.height})
 
 
 def _baseline_one(g: pd.DataFrame, rubric: Any) -> pd.Series:
@@ -194,6 +273,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
+    parser.add_argument("--in-memory-only", action="store_true",
+                        help="only the in-memory stage and its references (no baseline, no Dask)")
     args = parser.parse_args()
     wait = not args.no_wait
     n_mem, n_base, n_nat, parts = (50_000, 2_000, 300_000, 4) if args.quick else (
@@ -204,9 +285,26 @@ def main() -> None:
     wait_for_quiet(MAX_WAIT_S if wait else 0.0)
     r = _run(_in_memory, n_mem)
     print(f"[in-memory] {r['employees']:,} employees x 28 indicators = {r['rows']:,} rating rows: "
-          f"built in {r['build_s']:.1f} s, scored in {r['score_s']:.2f} s "
-          f"({r['rows'] / r['score_s'] / 1e6:.1f} M rows/s); peak RSS {r['peak_mib']:,.0f} MiB")
+          f"built in {r['build_s']:.1f} s, scored in {r['score_s']:.2f} s (CPU {r['cpu_s']:.2f} s; "
+          f"{r['rows'] / r['score_s'] / 1e6:.1f} M rows/s); peak RSS {r['peak_mib']:,.0f} MiB")
     print(f"            predikat: {r['counts']}")
+    print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
+    f = _run(_floor, n_mem)
+    print(f"[floor    ] numpy on the same table: bincount aggregation {f['agg_s']:.2f} s, + means and one "
+          f"matrix product {f['score_s']:.2f} s (CPU {f['cpu_s']:.2f} s); peak RSS {f['peak_mib']:,.0f} MiB; "
+          f"workbench / floor = {r['score_s'] / f['score_s']:.1f}x")
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        print("[polars   ] skipped: polars is not installed")
+    else:
+        print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
+        q = _run(_polars, n_mem)
+        print(f"[polars   ] group-by means + dimension means + roster join on the same table: "
+              f"{q['score_s']:.2f} s (CPU {q['cpu_s']:.2f} s); peak RSS {q['peak_mib']:,.0f} MiB; "
+              f"workbench / polars = {r['score_s'] / q['score_s']:.1f}x")
+    if args.in_memory_only:
+        return
 
     print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
     wait_for_quiet(MAX_WAIT_S if wait else 0.0)

@@ -238,3 +238,29 @@ def test_mean_exactly_on_a_threshold_reaches_it():
     rows = [("a", f"p{k}", v) for k, v in enumerate(values)] + [("a", "h", 100.0)]
     frame = score(_ratings(rows), r).to_frame()
     assert frame.loc[0, "perilaku_kerja_category"] == "Sesuai Ekspektasi"
+
+
+def test_categorical_keys_give_the_result_of_text_keys():
+    """Categories in no text order (E10 before E2), two periods, a roster in another order
+    with an employee who has no rating and one the ratings do not know: scoring the
+    categorical table (key codes, categories sorted) equals scoring the same table with
+    plain text columns (factorised, rows sorted)."""
+    rng = np.random.default_rng(5)
+    emp = [f"E{k}" for k in (10, 2, 1, 33, 4, 20)]
+    rows = [(p, e, "atasan", ind, float(rng.integers(1, 4))) for p in ("2025", "2024") for e in emp[:5]
+            for ind in ("hasil_kerja", "perilaku_kerja")]
+    text = pd.DataFrame(rows, columns=["period", "employee_id", "rater_role", "indicator", "score"]).assign(
+        rater_id="R")
+    cat = text.astype({"period": pd.CategoricalDtype(["2025", "2024"]),
+                       "employee_id": pd.CategoricalDtype(emp), "rater_role": "category",
+                       "indicator": "category"})
+    roster = pd.DataFrame({"employee_id": ["E4", "E20", "E1", "E10", "E33", "E2", "E99"],
+                           "unit": list("ABCDEFG")})
+    a = score(cat, "permenpanrb-6-2022", roster=roster)
+    b = score(text, "permenpanrb-6-2022", roster=roster)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    pd.testing.assert_frame_equal(a.detail, b.detail)
+    assert a.to_frame()["employee_id"].tolist()[:7] == ["E1", "E10", "E2", "E20", "E33", "E4", "E99"]
+    assert a.to_frame().loc[lambda f: f["employee_id"] == "E20", "predikat"].isna().all()
+    with pytest.raises(ParameterError, match="several rows"):
+        score(cat, "permenpanrb-6-2022", roster=pd.concat([roster, roster.iloc[[6]]]))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import workbench as wb
 from workbench.rubric import load_rubric
-from workbench.weights._engine import weight_model
+from workbench.rubric._compiled import _band_loop, compile_rubric
+from workbench.weights._engine import Subset, weight_model
 from workbench.weights.uncertainty import _quantile_positions, draw_weights, run_draws
 
 
@@ -60,3 +62,48 @@ def test_quantile_positions_match_numpy():
         x = np.arange(1, k + 1)
         np.testing.assert_array_equal(_quantile_positions(k),
                                       np.percentile(x, [50, 5, 95], method="inverted_cdf"))
+
+
+def _pp30_dataset():
+    """The sample's ratings as the indicators of PP 30/2019 (a bands rubric with the
+    innovation condition), over two periods, some employees left without a perilaku rating
+    (not scored: NaN composite)."""
+    ds = wb.read_sample("kota_contoh")
+    r = ds.ratings[ds.ratings["period"].isin(["2025", "2025-Q1"])]
+    skp = r[r["indicator"] == "iki_kualitas"].assign(indicator="skp")
+    skp = skp.assign(score=skp["score"].clip(upper=120))
+    beh = r[(r["indicator"] == "kolaboratif") & (r["rater_role"] == "atasan")]
+    beh = beh[~beh["employee_id"].isin(beh["employee_id"].unique()[:25])]
+    parts = [skp] + [beh.assign(indicator=i, score=beh["score"] * 24) for i in
+                     ("orientasi_pelayanan", "komitmen", "inisiatif_kerja", "kerja_sama", "kepemimpinan")]
+    inov = skp.assign(indicator="inovasi", score=(skp["score"] > 110).astype(float))
+    return Subset(pd.concat([*parts, inov], ignore_index=True), ds.roster)
+
+
+@pytest.mark.parametrize("rubric_id", ["pp-30-2019", "pp-46-2011"])
+def test_band_lookup_is_the_band_by_band_test(rubric_id):
+    c = compile_rubric(load_rubric(rubric_id))
+    edges = np.concatenate([c.band_min, c.band_max])
+    x = np.concatenate([edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf),
+                        np.random.default_rng(0).uniform(-10, 130, 500), [np.nan, np.inf, -np.inf]])
+    want = _band_loop(x, c.band_min, c.band_max, c.band_min_inc, c.band_max_inc)
+    np.testing.assert_array_equal(c.band_index(x), want)
+    np.testing.assert_array_equal(c.band_predikat(x), np.where(want >= 0, c.band_rank[want], -1))
+
+
+def test_draw_block_and_sorted_bands_agree_with_evaluate():
+    model = weight_model(_pp30_dataset(), load_rubric("pp-30-2019"))
+    assert model.ranks_on_composite and len(np.unique(model.period_codes)) == 2
+    theta = draw_weights(model, 9, 0.3, seed=3)
+    ev = model.evaluate(theta)
+    assert (ev.predikat < 0).any() and (ev.predikat == 0).any()  # unscored rows, and the condition's upgrade
+    pred, value = model.draw_block(theta)
+    np.testing.assert_array_equal(pred, ev.predikat.T)
+    np.testing.assert_allclose(value, ev.value.T, rtol=1e-12)
+    s = run_draws(model, theta)  # predikat read from the sorted composites
+    want = np.stack([(ev.predikat == j).sum(axis=1) for j in range(len(model.rubric.predikat))], axis=1)
+    np.testing.assert_array_equal(s.pred_counts, want)
+    ranked = ~np.isnan(ev.value[:, 0])  # (NaN only where ratings are missing: in every draw alike)
+    exact, _ = _exact(model.subset(ranked), theta)
+    np.testing.assert_array_equal(s.rank_q[ranked], exact)
+    assert (s.rank_q[~ranked] == 0).all()

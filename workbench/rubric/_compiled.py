@@ -99,6 +99,9 @@ class CompiledRubric:
     matrix_table: np.ndarray
     conditions: tuple[tuple[int, int, float, str], ...]
     pred_rank: dict[str, int] = field(default_factory=dict)
+    band_edges: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    band_table: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    band_rank_table: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
 
     @property
     def n_indicators(self) -> int:
@@ -132,13 +135,22 @@ class CompiledRubric:
         return np.where(ok, out, -1)
 
     def band_index(self, composite: np.ndarray) -> np.ndarray:
-        """Index of the band each composite falls in (-1: none); the last match wins."""
-        out = np.full(np.shape(composite), -1)
-        for b in range(self.band_rank.size):
-            above = composite >= self.band_min[b] if self.band_min_inc[b] else composite > self.band_min[b]
-            below = composite <= self.band_max[b] if self.band_max_inc[b] else composite < self.band_max[b]
-            out = np.where(above & below, b, out)
-        return out
+        """Index of the band each composite falls in (-1: none); the last match wins.
+
+        Two binary searches in the sorted band edges and one table look-up per value
+        (see :func:`_band_table`), whatever the number of bands."""
+        x = np.asarray(composite, dtype=float)
+        lo = np.searchsorted(self.band_edges, x, side="left")
+        lo += np.searchsorted(self.band_edges, x, side="right")
+        return self.band_table.take(lo)
+
+    def band_predikat(self, composite: np.ndarray) -> np.ndarray:
+        """Predikat rank of the band each composite falls in (-1: none), before conditions:
+        ``band_rank[band_index(composite)]`` in one look-up."""
+        x = np.asarray(composite, dtype=float)
+        lo = np.searchsorted(self.band_edges, x, side="left")
+        lo += np.searchsorted(self.band_edges, x, side="right")
+        return self.band_rank_table.take(lo)
 
     def apply_conditions(self, rank: np.ndarray, composite: np.ndarray,
                          flags: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -159,9 +171,36 @@ class CompiledRubric:
                                     self.categories(self.matrix_cols, dims[..., self.matrix_cols]))
         if composite is None:
             raise ValueError("a bands rubric needs the composite")
-        band = self.band_index(composite)
-        rank = np.where(band >= 0, self.band_rank[np.maximum(band, 0)], -1)
-        return self.apply_conditions(rank, composite, flags or {})
+        return self.apply_conditions(self.band_predikat(composite), composite, flags or {})
+
+
+def _band_loop(x: np.ndarray, band_min: np.ndarray, band_max: np.ndarray, min_inc: np.ndarray,
+               max_inc: np.ndarray) -> np.ndarray:
+    """Band index of each value of ``x`` by testing every band in turn (the last match wins)."""
+    out = np.full(np.shape(x), -1, dtype=np.int64)
+    for b in range(band_min.size):
+        above = x >= band_min[b] if min_inc[b] else x > band_min[b]
+        below = x <= band_max[b] if max_inc[b] else x < band_max[b]
+        out = np.where(above & below, b, out)
+    return out
+
+
+def _band_table(band_min: np.ndarray, band_max: np.ndarray, min_inc: np.ndarray,
+                max_inc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bands as a step function: sorted distinct edges ``E`` (ending with +inf) and a
+    table of ``2 len(E) + 1`` band indices. A value ``x`` reads slot
+    ``searchsorted(E, x, "left") + searchsorted(E, x, "right")``: slot ``2i`` is the open
+    interval below ``E[i]`` (above ``E[i - 1]``), slot ``2i + 1`` the edge ``E[i]`` itself,
+    and the last slot only NaN (-1). Each slot is filled by the band-by-band test at one
+    point of it, so the look-up gives exactly what that test gives."""
+    edges = np.unique(np.concatenate([band_min, band_max, [np.inf]]))
+    edges = edges[~np.isnan(edges)]
+    probe = np.empty(2 * len(edges))
+    probe[1::2] = edges
+    probe[0] = np.nextafter(edges[0], -np.inf)
+    probe[2::2] = np.nextafter(edges[:-1], np.inf)  # inside (E[i-1], E[i]) when it is not empty
+    table = np.append(_band_loop(probe, band_min, band_max, min_inc, max_inc), -1)
+    return edges, table
 
 
 @lru_cache(maxsize=64)
@@ -181,6 +220,11 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         ccat = [c.id for c in rubric.dimension(m.columns).categories]
         table = np.array([[rank[m.cells[(r, c)]] for c in ccat] for r in rcat], dtype=np.int64)
     bands = rubric.bands
+    band_min = np.array([b.min for b in bands], dtype=float)
+    band_max = np.array([b.max for b in bands], dtype=float)
+    band_min_inc = np.array([b.min_inclusive for b in bands], dtype=bool)
+    band_max_inc = np.array([b.max_inclusive for b in bands], dtype=bool)
+    edges, slots = _band_table(band_min, band_max, band_min_inc, band_max_inc)
     return CompiledRubric(
         rubric=rubric,
         inputs=tuple(inputs),
@@ -193,10 +237,10 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         dim_span=np.array([d.scale.max - d.scale.min for d in rubric.dimensions], dtype=float),
         thresholds=tuple(np.array([c.min for c in d.categories[1:]], dtype=float)
                          for d in rubric.dimensions),
-        band_min=np.array([b.min for b in bands], dtype=float),
-        band_max=np.array([b.max for b in bands], dtype=float),
-        band_min_inc=np.array([b.min_inclusive for b in bands], dtype=bool),
-        band_max_inc=np.array([b.max_inclusive for b in bands], dtype=bool),
+        band_min=band_min,
+        band_max=band_max,
+        band_min_inc=band_min_inc,
+        band_max_inc=band_max_inc,
         band_rank=np.array([rank[b.predikat] for b in bands], dtype=np.int64),
         matrix_rows=matrix_rows,
         matrix_cols=matrix_cols,
@@ -204,6 +248,9 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         conditions=tuple((rank[c.replaces], rank[c.predikat], float(c.min), c.flag)
                          for c in rubric.conditions),
         pred_rank=rank,
+        band_edges=edges,
+        band_table=slots,
+        band_rank_table=np.array([rank[bands[b].predikat] if b >= 0 else -1 for b in slots], dtype=np.int64),
     )
 
 

@@ -33,8 +33,8 @@ from workbench.rubric._compiled import TIE_TOL, category_index, compile_rubric
 from workbench.rubric.explain import band_phrases, matrix_explanations, message
 from workbench.rubric.model import Dimension, Rubric, WeightSet
 
-__all__ = ["IND_PREFIX", "TIE_TOL", "RatingCube", "finish", "indicator_table", "input_indicators",
-           "rating_cube"]
+__all__ = ["IND_PREFIX", "TIE_TOL", "RatingCube", "finish", "indicator_cube", "indicator_table",
+           "input_indicators", "rating_cube"]
 
 IND_PREFIX = "indicator:"
 """Prefix of the indicator columns in the wide table (ids may equal dimension ids)."""
@@ -85,12 +85,13 @@ def _invalid(score: np.ndarray, ind: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     ``np.isin`` on its own rows."""
     whole = np.array([_integer_levels(lev, lo[j], hi[j]) for j, lev in enumerate(levels)], dtype=bool)
     bad = np.empty(len(score), dtype=bool)
+    check_whole = bool(whole.any())
     for a in range(0, len(score), _CHUNK):
-        s, i = score[a:a + _CHUNK], ind[a:a + _CHUNK]
-        b = ~((s >= lo.take(i)) & (s <= hi.take(i)))  # NaN fails both comparisons
-        if whole.any():
+        s, i = score[a:a + _CHUNK], ind[a:a + _CHUNK].astype(np.intp)
+        b = bad[a:a + _CHUNK]
+        np.not_equal(np.clip(s, lo.take(i), hi.take(i)), s, out=b)  # outside, or NaN
+        if check_whole:
             b |= whole.take(i) & (np.rint(s) != s)
-        bad[a:a + _CHUNK] = b
     for j, lev in enumerate(levels):
         if lev and not whole[j]:
             rows = np.flatnonzero(ind == j)
@@ -134,13 +135,20 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (-1 = missing) and the distinct values of a key column; a categorical
     reuses its codes, anything else is factorised once."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy(), s.cat.categories
+        return s.array.codes, s.cat.categories  # type: ignore[attr-defined]  # (the codes themselves, no copy)
     codes, uniques = pd.factorize(s)
     return codes, pd.Index(uniques)
 
 
 def _present(codes: np.ndarray, n_values: int) -> tuple[np.ndarray, bool]:
     """Which of ``n_values`` codes occur, and whether a missing code (-1) occurs."""
+    if len(codes) and n_values:
+        lo, hi = int(codes.min()), int(codes.max())
+        if lo == hi:  # one value (e.g. every rating by the atasan): no count needed
+            seen = np.zeros(n_values, dtype=bool)
+            if lo >= 0:
+                seen[lo] = True
+            return seen, lo < 0
     if codes.dtype.itemsize <= 2:  # small codes: one bincount on the unsigned view, -1 lands last
         counts = np.bincount(codes.view(np.dtype(f"u{codes.dtype.itemsize}")).ravel(),
                              minlength=max(n_values, 1))
@@ -177,7 +185,10 @@ class RatingCube:
 
     ``sums`` and ``counts`` have shape ``(n_keys, len(inputs), len(roles))``; ``roles`` are
     indices into the contract's rater roles; ``period`` and ``employee_id`` the keys (in
-    the order of their codes); ``rows`` the ratings rows used.
+    the order of their codes, or in text order when asked for); ``rows`` the ratings rows
+    used. ``period_codes`` and ``employee_codes`` give each key as codes into the distinct
+    values ``period_values`` and ``employee_values`` (a categorical's categories), for a
+    join without hashing the keys again.
     """
 
     period: Any
@@ -186,6 +197,10 @@ class RatingCube:
     counts: np.ndarray
     roles: np.ndarray
     rows: pd.DataFrame
+    period_codes: np.ndarray | None = None
+    employee_codes: np.ndarray | None = None
+    period_values: pd.Index | None = None
+    employee_values: pd.Index | None = None
 
     @property
     def n(self) -> int:
@@ -193,8 +208,19 @@ class RatingCube:
         return self.sums.shape[0]
 
 
+def _text_rank(values: pd.Index) -> np.ndarray:
+    """Rank of each distinct value in text order (as ``str``; stable): ``rank[code]``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    order = pc.sort_indices(pa.array(pd.Index(values).astype("str").array)).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
 def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray | None = None,
-                out_of_scale: Literal["raise", "clip"] = "raise") -> RatingCube:
+                out_of_scale: Literal["raise", "clip"] = "raise", *, text_order: bool = False) -> RatingCube:
     """Read the ratings once: sums and counts per employee-period, input indicator and role.
 
     ``role_weights`` (``(len(inputs), len(roles))``, from :meth:`CompiledRubric.role_weights`)
@@ -203,7 +229,9 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
     their levels) and checked against each indicator's scale (``out_of_scale``). The key
     columns are factorised once into integer codes (categoricals reuse their codes); every
     aggregate is one ``np.bincount`` over a flat (key, indicator, role) code. Ratings with a
-    missing period or employee are not used.
+    missing period or employee are not used. ``text_order``: keys in text order of period,
+    then employee (the scorer's output order), got by sorting the distinct values, not
+    the rows.
     """
     compiled = compile_rubric(rubric)
     ids = list(compiled.inputs)
@@ -214,7 +242,7 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
     role = ratings["rater_role"]
     if not (isinstance(role.dtype, pd.CategoricalDtype) and list(role.cat.categories) == list(RATER_ROLES)):
         role = pd.Series(pd.Categorical(role, categories=list(RATER_ROLES)), index=ratings.index)
-    role_codes = role.cat.codes.to_numpy()
+    role_codes = role.array.codes  # type: ignore[attr-defined]
     p_codes, p_uni = _codes(ratings["period"])
     e_codes, e_uni = _codes(ratings["employee_id"])
     # which (indicator value, role) pairs count: a small table; code -1 (missing) reads the
@@ -222,9 +250,14 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
     usable = np.zeros((len(ind_uniques) + 1, n_roles + 1), dtype=bool)
     known = lookup[:-1] >= 0
     usable[:-1, :-1][known] = wr[lookup[:-1][known]] > 0
-    ind_seen, ind_na = _present(ind_codes, len(ind_uniques))
     role_seen, role_na = _present(role_codes, n_roles)
-    all_usable = not (ind_na or role_na) and bool(usable[:-1, :-1][np.ix_(ind_seen, role_seen)].all())
+    if not role_na and bool(usable[:-1, :-1][:, role_seen].all()):
+        # every indicator value counts for the roles present: only a missing one matters
+        ind_na = bool(len(ind_codes)) and int(ind_codes.min()) < 0
+        all_usable = not ind_na
+    else:
+        ind_seen, ind_na = _present(ind_codes, len(ind_uniques))
+        all_usable = not (ind_na or role_na) and bool(usable[:-1, :-1][np.ix_(ind_seen, role_seen)].all())
     key_na = bool(len(p_codes)) and (int(p_codes.min()) < 0 or int(e_codes.min()) < 0)
     if all_usable and not key_na:  # every row counts: no per-row test, no copy
         sub = ratings
@@ -240,14 +273,26 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
         sub = ratings[keep]
         ind_codes, role_codes, p_codes, e_codes = (ind_codes[keep], role_codes[keep], p_codes[keep],
                                                    e_codes[keep])
-    ind = lookup.take(ind_codes.astype(np.intp))
+    identity = len(ind_uniques) == len(ids) and bool((lookup[:-1] == np.arange(len(ids))).all())
+    # (indicator codes that already are input positions: no per-row look-up)
+    ind = ind_codes if identity and not ind_na else lookup.take(ind_codes.astype(np.intp))
     score = _check_scale(sub, _scores(sub, rubric), ind, rubric, ids, out_of_scale)
-    n_e = max(len(e_uni), 1)
-    key = p_codes.astype(np.int64) * n_e
-    key += e_codes
-    key_codes, key_uni = _dense(key, max(len(p_uni), 1) * n_e)
+    n_p, n_e = max(len(p_uni), 1), max(len(e_uni), 1)
     used = np.flatnonzero(wr.any(axis=0))
-    n_k, n_i, n_r = len(key_uni), len(ids), max(len(used), 1)
+    n_i, n_r = len(ids), max(len(used), 1)
+    if n_p == 1:  # one period: the employee code is the key
+        key = e_codes.astype(np.int64)
+    else:
+        key = p_codes.astype(np.int64) * n_e
+        key += e_codes
+    if n_p * n_e * n_i * n_r <= 2 * len(key) + 4096:
+        # every possible key is cheap to count: no compaction of the rows' codes first,
+        # the keys that occur are read off the counts
+        key_codes, key_uni = key, None
+        n_k = n_p * n_e
+    else:
+        key_codes, key_uni = _dense(key, n_p * n_e)
+        n_k = len(key_uni)
     flat = key_codes
     flat *= n_i
     flat += ind
@@ -256,13 +301,30 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
         compact[used] = np.arange(len(used))
         flat *= n_r
         flat += compact[role_codes]
+    del key, key_codes
     size = n_k * n_i * n_r
+    # the counts first, kept as int32 (a rating row is counted once), then the sums: the
+    # flat codes, the sums and one full-width count array are the peak
+    counts = np.bincount(flat, minlength=size).astype(np.int32).reshape(n_k, n_i, n_r)
     sums = np.bincount(flat, weights=score, minlength=size).reshape(n_k, n_i, n_r)
-    counts = np.bincount(flat, minlength=size).reshape(n_k, n_i, n_r)
-    return RatingCube(period=_key_values(p_uni, key_uni // n_e, sub["period"]),
-                      employee_id=_key_values(e_uni, key_uni % n_e, sub["employee_id"]),
+    del flat
+    if key_uni is None:
+        occurs = counts.reshape(n_k, -1).any(axis=1)
+        key_uni = np.flatnonzero(occurs)
+        if len(key_uni) < n_k:
+            sums, counts = sums[key_uni], counts[key_uni]
+    if text_order and len(key_uni) > 1:
+        sort_key = _text_rank(p_uni)[key_uni // n_e] * n_e if n_p > 1 else np.zeros(len(key_uni), dtype=np.int64)
+        sort_key += _text_rank(e_uni)[key_uni % n_e]
+        if not bool((sort_key[1:] > sort_key[:-1]).all()):  # not already in text order
+            order = np.argsort(sort_key, kind="stable")
+            key_uni, sums, counts = key_uni[order], sums[order], counts[order]
+    kp, ke = key_uni // n_e, key_uni % n_e
+    return RatingCube(period=_key_values(p_uni, kp, sub["period"]),
+                      employee_id=_key_values(e_uni, ke, sub["employee_id"]),
                       sums=sums, counts=counts, roles=used if len(used) else np.zeros(1, dtype=np.int64),
-                      rows=sub)
+                      rows=sub, period_codes=kp, employee_codes=ke, period_values=pd.Index(p_uni),
+                      employee_values=pd.Index(e_uni))
 
 
 def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
@@ -276,15 +338,25 @@ def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
     the order of the key codes (categories or first appearance), not sorted. The ratings
     are read by :func:`rating_cube`, as the weighting laboratory reads them.
     """
+    return indicator_cube(ratings, rubric, ws, out_of_scale)[0]
+
+
+def indicator_cube(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
+                   out_of_scale: Literal["raise", "clip"] = "raise",
+                   text_order: bool = False) -> tuple[pd.DataFrame, RatingCube]:
+    """:func:`indicator_table` and the :class:`RatingCube` it was read from (its key codes
+    join the roster); ``text_order``: rows in text order of period, then employee."""
     compiled = compile_rubric(rubric)
     wr = compiled.role_weights(ws)
-    cube = rating_cube(ratings, rubric, wr, out_of_scale)
+    cube = rating_cube(ratings, rubric, wr, out_of_scale, text_order=text_order)
     sums, cnts, used = cube.sums, cube.counts, cube.roles
     n_k, n_i, n_r = sums.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         if n_r == 1:
-            # one role: the weighted mean over roles is that role's mean (NaN where unrated)
-            values = sums[:, :, 0] / cnts[:, :, 0]
+            # one role: the weighted mean over roles is that role's mean (NaN where unrated),
+            # divided in place (the sums are not needed afterwards)
+            values = np.divide(sums[:, :, 0], cnts[:, :, 0],
+                               out=sums[:, :, 0] if sums.dtype == np.float64 else None)
         else:
             num = np.zeros((n_k, n_i))
             den = np.zeros((n_k, n_i))
@@ -298,7 +370,7 @@ def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
     out.insert(0, "period", cube.period)
     out.insert(1, "employee_id", cube.employee_id)
     out["n_ratings"] = cnts.sum(axis=(1, 2)).astype(np.int64)
-    return out
+    return out, cube
 
 
 def _reason_texts(missing: np.ndarray, label: str, names: list[str], lang: str) -> tuple[np.ndarray, list[str]]:
@@ -324,9 +396,9 @@ def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: We
     compiled = compile_rubric(rubric)
     inds = [rubric.indicator(i) for i in dim.indicators]
     pos = [compiled.inputs.index(i.id) for i in inds]
-    v = np.empty((n, len(inds)))
-    for j, ind in enumerate(inds):
-        v[:, j] = wide[IND_PREFIX + ind.id].to_numpy(dtype=float)
+    # one row per employee, C order (the row sums below keep numpy's pairwise order); the
+    # columns are read from the wide table's block at once, not one strided column at a time
+    v = np.array(wide[[IND_PREFIX + i.id for i in inds]].to_numpy(dtype=float), dtype=float, order="C", copy=True)
     v -= compiled.ind_lo[pos]
     v /= compiled.ind_span[pos]
     rev = compiled.ind_reverse[pos]
@@ -344,11 +416,17 @@ def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: We
                 applies = wide[col].isin(ind.applies_to.values).to_numpy() if col in wide else np.zeros(n, bool)
                 wmat[~applies, j] = 0.0
     nan = np.isnan(v)
-    missing = nan & ((wmat > 0) if per_row else (wvec > 0)[None, :])
-    if dim.missing == "renormalise":
-        wmat = np.where(nan, 0.0, wmat if per_row else wvec[None, :])
-        per_row = True
-    v[nan] = 0.0
+    has_nan = bool(nan.any())
+    if not has_nan and not per_row:
+        # every indicator rated (the usual case): nothing is missing, nothing to blank
+        missing = np.zeros((n, len(inds)), dtype=bool)
+    else:
+        missing = nan & ((wmat > 0) if per_row else (wvec > 0)[None, :])
+        if dim.missing == "renormalise":
+            wmat = np.where(nan, 0.0, wmat if per_row else wvec[None, :])
+            per_row = True
+        np.copyto(v, 0.0, where=nan)
+    del nan
     w = wmat if per_row else wvec[None, :]
     # (same summation as a per-row weight matrix would get)
     total = w.sum(axis=1) if per_row else np.full(n, wvec[None, :].sum(axis=1)[0])
@@ -361,10 +439,13 @@ def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: We
             s = np.where(zero, 0.0, np.exp(logs.sum(axis=1) / total))
         else:
             s = np.where(w > 0, v, np.inf).min(axis=1)
-    bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+    bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" and has_nan else False)
     s[bad] = np.nan
     label = dim.label.get(lang)  # type: ignore[arg-type]
-    code, texts = _reason_texts(missing & bad[:, None], label, list(dim.indicators), lang)
+    if has_nan:
+        code, texts = _reason_texts(missing & bad[:, None], label, list(dim.indicators), lang)
+    else:
+        code, texts = np.full(n, -1, dtype=np.int64), []
     if (bad & (code < 0)).any():  # e.g. every weight zero: nothing to name
         texts.append(f"{label}: {message('no_ratings', lang)} ")
         code[bad & (code < 0)] = len(texts) - 1

@@ -25,7 +25,13 @@ import pyarrow.compute as pc
 from workbench._frames import is_dask
 from workbench.errors import ParameterError, check_option
 from workbench.results import ProvenanceMixin, frame_html
-from workbench.rubric._compute import IND_PREFIX, finish, indicator_table, input_indicators
+from workbench.rubric._compute import (
+    IND_PREFIX,
+    finish,
+    indicator_cube,
+    indicator_table,
+    input_indicators,
+)
 from workbench.rubric.load import load_rubric
 from workbench.rubric.model import Rubric, WeightSet
 
@@ -177,6 +183,93 @@ def _join_roster(wide: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd
     return pd.concat([wide, pd.DataFrame(cols, index=wide.index, copy=False)], axis=1)
 
 
+@dataclass(frozen=True)
+class _KeyCodes:
+    """The rated keys as codes into the ratings' distinct periods and employees (from
+    :func:`~workbench.rubric._compute.indicator_cube`): a roster is matched to them by
+    looking its keys up once in those distinct values, never by hashing the rated keys."""
+
+    periods: pd.Index
+    employees: pd.Index
+    period_codes: np.ndarray  # per rated key (row of the wide table)
+    employee_codes: np.ndarray
+
+    def roster_codes(self, right: pd.DataFrame, keys: list[str], as_text: bool = False) -> np.ndarray:
+        """Per roster row, the code ``period * n_employees + employee`` of its key (-1 when
+        a key value is not among the ratings'); with ``keys == ["employee_id"]`` the period
+        code is 0. ``as_text``: compare the values as text (as the "belum dinilai" rule
+        does), else as they are (as a merge does)."""
+        n_e = max(len(self.employees), 1)
+        code = _lookup(self.employees, right["employee_id"], as_text)
+        if "period" in keys:
+            p = _lookup(self.periods, right["period"], as_text)
+            code = np.where((code >= 0) & (p >= 0), p * n_e + code, -1)
+        return code
+
+    def wide_codes(self, keys: list[str]) -> np.ndarray:
+        """Per rated key, its code as :meth:`roster_codes` gives it."""
+        if "period" in keys:
+            return self.period_codes * max(len(self.employees), 1) + self.employee_codes
+        return self.employee_codes
+
+    @property
+    def size(self) -> int:
+        return max(len(self.periods), 1) * max(len(self.employees), 1)
+
+
+def _is_text(x: Any) -> bool:
+    return isinstance(x.dtype, pd.StringDtype)
+
+
+def _lookup(values: pd.Index, column: pd.Series, as_text: bool) -> np.ndarray:
+    """Position of each value of ``column`` among the distinct ``values`` (-1: absent).
+    A column that holds exactly ``values`` in their order (a roster listed as the ratings'
+    categories) is recognised by one comparison; text against text is one hash look-up in
+    Arrow; anything else goes through pandas."""
+    if as_text:
+        values, column = values.astype("str"), column.astype("str")
+    if _is_text(values) and _is_text(column):
+        try:
+            if len(column) == len(values) and bool(pc.all(pc.equal(pa.array(column.array),
+                                                                   pa.array(values.array))).as_py()):
+                return np.arange(len(values), dtype=np.int64)
+            found = pc.index_in(pa.array(column.array), value_set=pa.array(values.array))
+            return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):  # pragma: no cover - other storage
+            pass
+    return values.get_indexer(column).astype(np.int64)
+
+
+def _unique_values(index: pd.Index, as_text: bool = False) -> bool:
+    """Whether ``index`` (a categorical's categories or factorised keys, so distinct as
+    they are) stays distinct as text (``as_text``)."""
+    if not as_text or _is_text(index):
+        return bool(index.is_unique) if not _is_text(index) else True
+    return bool(index.astype("str").is_unique)
+
+
+def _join_roster_codes(wide: pd.DataFrame, right: pd.DataFrame, keys: list[str],
+                       codes: _KeyCodes) -> pd.DataFrame:
+    """:func:`_join_roster` through the key codes of the ratings: the roster's keys are
+    looked up once in the ratings' distinct values, and each rated key finds its roster row
+    in a table indexed by code. Falls back to :func:`_join_roster` when a distinct-value
+    index is not unique or a roster column would clash."""
+    extra = [c for c in right.columns if c not in keys]
+    if (any(c in wide.columns for c in extra) or not _unique_values(codes.employees)
+            or not _unique_values(codes.periods)):
+        return _join_roster(wide, right, keys)
+    code_right = codes.roster_codes(right, keys)
+    known = code_right >= 0
+    seen = np.bincount(code_right[known], minlength=codes.size)
+    if (seen > 1).any() or (not known.all() and right[~known].duplicated(keys).any()):
+        raise _duplicate_roster(keys)
+    table = np.full(codes.size, -1, dtype=np.int64)
+    table[code_right[known]] = np.flatnonzero(known)
+    take = table[codes.wide_codes(keys)]
+    cols = {c: pd.api.extensions.take(right[c].array, take, allow_fill=True) for c in extra}
+    return pd.concat([wide, pd.DataFrame(cols, index=wide.index, copy=False)], axis=1)
+
+
 def _sort_order(frame: pd.DataFrame) -> np.ndarray | None:
     """Row order by period, then employee (stable; text order); None when already sorted."""
     table = pa.table({k: pa.array(frame[k].array) for k in _KEYS})
@@ -201,9 +294,10 @@ def _notes(rubric: Rubric, detail: pd.DataFrame, roster_cols: list[str]) -> list
 
 def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, keys: list[str],
                   roster_cols: list[str], periods: list[str], rubric: Rubric, ws: WeightSet,
-                  lang: Lang) -> pd.DataFrame:
+                  lang: Lang, codes: _KeyCodes | None = None) -> pd.DataFrame:
     """The roster's employees of ``periods`` who have no row in ``frame``, scored with no
-    rating (predikat missing, the explanation says why), in the columns of ``frame``."""
+    rating (predikat missing, the explanation says why), in the columns of ``frame``.
+    ``codes``: the key codes of ``frame``'s rows (in memory), to match the roster by."""
     if roster is None or not periods:
         return frame.iloc[:0]
     cols = list(dict.fromkeys([*keys, *roster_cols]))
@@ -214,20 +308,29 @@ def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, key
         right = right[right["period"].isin(periods)]
     else:
         right = pd.concat([right.assign(period=p) for p in periods], ignore_index=True)
-    # (period, employee) pairs as integer codes over both tables: no string hashing per pair
-    n_right = len(right)
-    code_right = np.zeros(n_right, dtype=np.int64)
-    code_frame = np.zeros(len(frame), dtype=np.int64)
-    for k in _KEYS:
-        both = pd.concat([right[k].astype(str), frame[k].astype(str)], ignore_index=True)
-        codes, uniques = pd.factorize(both)
-        code_right = code_right * len(uniques) + codes[:n_right]
-        code_frame = code_frame * len(uniques) + codes[n_right:]
-    keep = ~np.isin(code_right, code_frame)
+    text_unique = codes is not None and all(_unique_values(v, as_text=True) for v in (codes.periods,
+                                                                                     codes.employees))
+    if codes is not None and text_unique:
+        # the rated keys as codes into the ratings' distinct values, compared as text
+        code_right = codes.roster_codes(right, _KEYS, as_text=True)
+        rated = np.zeros(codes.size + 1, dtype=bool)
+        rated[codes.wide_codes(_KEYS)] = True  # (the last slot, for -1, stays False)
+        keep = ~rated[code_right]
+    else:
+        # (period, employee) pairs as integer codes over both tables: no string hashing per pair
+        n_right = len(right)
+        code_right = np.zeros(n_right, dtype=np.int64)
+        code_frame = np.zeros(len(frame), dtype=np.int64)
+        for k in _KEYS:
+            both = pd.concat([right[k].astype(str), frame[k].astype(str)], ignore_index=True)
+            fcodes, uniques = pd.factorize(both)
+            code_right = code_right * len(uniques) + fcodes[:n_right]
+            code_frame = code_frame * len(uniques) + fcodes[n_right:]
+        keep = ~np.isin(code_right, code_frame)
     if not keep.any():
         return frame.iloc[:0]
-    _, first = np.unique(code_right[keep], return_index=True)  # one row per employee and period
-    missing = right[keep].iloc[np.sort(first)].astype({"period": str, "employee_id": str})
+    missing = right[keep].astype({"period": str, "employee_id": str})
+    missing = missing[~missing.duplicated(_KEYS)]  # one row per employee and period (the first)
     wide = wide_meta.iloc[:0].reindex(range(len(missing)))
     for col in missing.columns:
         wide[col] = missing[col].to_numpy()
@@ -402,6 +505,8 @@ def score(
     if is_dask(ratings) and right is not None and not is_dask(right) and right.duplicated(keys).any():
         raise _duplicate_roster(keys)
     args = (rubric, ws)
+    codes: _KeyCodes | None = None
+    presorted = False
     if is_dask(ratings):
         if shuffle:
             ratings = ratings.shuffle(on="employee_id")
@@ -413,24 +518,31 @@ def score(
         wide_meta = wide._meta
         frame = wide.map_partitions(finish, *args, lang, meta=meta).compute()
     else:
-        wide = indicator_table(ratings, rubric, ws, out_of_scale)
+        # rows in text order of period and employee (the distinct values sorted, not the rows)
+        wide, cube = indicator_cube(ratings, rubric, ws, out_of_scale, text_order=True)
+        codes = _KeyCodes(cube.period_values, cube.employee_values,  # type: ignore[arg-type]
+                          cube.period_codes, cube.employee_codes)  # type: ignore[arg-type]
+        del cube
         if right is not None:
             if is_dask(right):
                 right = right.compute()
-            wide = _join_roster(wide, right, keys)
+            wide = _join_roster_codes(wide, right, keys, codes)
         wide_meta = wide
         frame = finish(wide, *args, lang)
+        presorted = True
     scored = set(frame["period"].astype(str).unique().tolist())
     if recorded is not None:
         in_rec = recorded["period"].astype(str)
         scored |= set((in_rec[in_rec.isin(periods)] if periods is not None else in_rec).unique().tolist())
     scored |= set(periods or [])
-    unrated = _unrated_rows(frame, wide_meta, roster, keys, roster_cols, sorted(scored), rubric, ws, lang)
+    unrated = _unrated_rows(frame, wide_meta, roster, keys, roster_cols, sorted(scored), rubric, ws, lang,
+                            codes)
     if len(unrated):
         frame = pd.concat([frame, unrated], ignore_index=True)
+        presorted = False
     for col in ("period", "employee_id", "unit"):
         frame[col] = frame[col].astype("str")
-    order = _sort_order(frame)
+    order = None if presorted else _sort_order(frame)
     ind_cols = [c for c in frame.columns if c.startswith(IND_PREFIX)]
     detail = frame[[*_KEYS, *ind_cols]].rename(columns=lambda c: c.removeprefix(IND_PREFIX))
     frame = frame.drop(columns=ind_cols)

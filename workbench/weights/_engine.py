@@ -36,7 +36,8 @@ from workbench.rubric._compiled import CompiledRubric, compile_rubric
 from workbench.rubric._compute import rating_cube
 from workbench.rubric.model import Rubric, WeightSet
 
-__all__ = ["Evaluation", "Subset", "WeightModel", "draw_ranks", "select_period", "weight_model"]
+__all__ = ["Evaluation", "Subset", "WeightModel", "draw_ranks", "row_ranks", "select_period",
+           "sorted_band_predikat", "weight_model"]
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
 
@@ -207,6 +208,71 @@ class WeightModel:
             self._cache[key] = out
         return self._cache[key]
 
+    @property
+    def ranks_on_composite(self) -> bool:
+        """Whether :meth:`draw_block` can leave the predikat to the sort of the ranks: a
+        bands rubric whose dimensions are all weighted means ranks on the composite, and
+        its predikat follow from the sorted composites (:func:`sorted_band_predikat`)."""
+        r = self.rubric
+        return (r.rule != "matrix" or r.matrix is None) and all(
+            d.aggregation == "weighted_mean" for d in r.dimensions)
+
+    def draw_block(self, theta: np.ndarray, predikat: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+        """Predikat rank and ranking value of every employee-period under each row of
+        ``theta`` (``(c, K)``), draws in rows: ``(c, n)`` int8 and ``(c, n)`` float.
+
+        The numbers of :meth:`evaluate`, bit for bit, laid out for one contiguous sort per
+        draw. For a bands rubric of weighted means (:attr:`ranks_on_composite`) only the
+        composite is formed: per presence pattern and dimension one matrix product for
+        all the draws, summed into the composite in :meth:`evaluate`'s order (a composite
+        at a band edge, e.g. 120 of 120, stays on it); ``predikat=False`` then leaves the
+        predikat to the caller (``None``, see :func:`sorted_band_predikat`). Other rubrics
+        go through :meth:`evaluate`.
+        """
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        if not self.ranks_on_composite:
+            ev = self.evaluate(theta)
+            return np.ascontiguousarray(ev.predikat.T), np.ascontiguousarray(ev.value.T)
+        r = self.rubric
+        c = theta.shape[0]
+        p_ix = {i: j for j, i in enumerate(self.indicators)}
+        names = self.params["name"].to_numpy()
+        pos = {nm: k for k, nm in enumerate(names)}
+        composite = np.zeros((self.n, c))
+        for d, dim in enumerate(r.dimensions):
+            cols = [p_ix[i] for i in dim.indicators]
+            rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
+            omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
+            delta = theta[:, pos[f"dimensions.{dim.id}"]]
+            for _g, rows, pres, app, ug, cells in self._designs(d, cols):
+                # (the arithmetic of evaluate, step by step)
+                den = rho @ pres.T.astype(float)  # (c, k)
+                rated = den > 0
+                coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
+                                / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
+                w = omega * app[None, :]
+                missing = (~rated) & (w > 0)
+                if dim.missing == "renormalise":
+                    w = np.where(rated, w, 0.0)
+                total = w.sum(axis=1)  # (c,)
+                bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+                full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
+                sc = ug @ full.reshape(c, -1)[:, cells].T  # (m, c): every draw in one product
+                if bad.any():
+                    sc[:, bad] = np.nan
+                sc *= delta[None, :]
+                if len(rows) == self.n:
+                    composite += sc
+                else:
+                    composite[rows] += sc
+        value = np.ascontiguousarray(composite.T)
+        del composite
+        if not predikat:
+            return None, value
+        flags = {k: v[None, :] for k, v in self.flags.items()}
+        pred = self.compiled.apply_conditions(self.compiled.band_predikat(value), value, flags)
+        return pred.astype(np.int8), value
+
     def ranks(self, value: np.ndarray) -> np.ndarray:
         """Competition ranks within each period (1 = best, ties share the best rank).
 
@@ -232,24 +298,67 @@ def draw_ranks(model: WeightModel, value: np.ndarray) -> np.ndarray:
 
 
 def _ranks_t(v: np.ndarray) -> np.ndarray:
-    """Row-wise competition ranks of ``v`` (``(c, m)``, one sort per row): uint32, 0 for NaN."""
-    c, m = v.shape
-    nan = np.isnan(v)
-    key = np.negative(v, out=v)  # v is a private copy: highest first
-    key[nan] = np.inf
-    order = np.argsort(key, axis=1)
-    sv = np.take_along_axis(key, order, axis=1)
-    new = np.ones((c, m), dtype=bool)
-    diff = np.abs(sv[:, 1:] - sv[:, :-1])
-    scale = np.maximum(np.abs(sv[:, 1:]), np.abs(sv[:, :-1]))
-    new[:, 1:] = diff > 1e-10 * scale
-    del diff, scale, sv
-    start = np.where(new, np.arange(1, m + 1, dtype=np.uint32)[None, :], np.uint32(0))
-    np.maximum.accumulate(start, axis=1, out=start)
-    ranks = np.empty((c, m), dtype=np.uint32)
-    np.put_along_axis(ranks, order, start, axis=1)
-    ranks[nan] = 0
-    return ranks
+    """Row-wise competition ranks of ``v`` (``(c, m)``, one sort per row): uint32, 0 for NaN.
+    ``v`` is a private copy (overwritten)."""
+    out = np.empty(v.shape, dtype=np.uint32)
+    for d in range(v.shape[0]):
+        row_ranks(v[d], out[d])
+    return out
+
+
+def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Competition ranks of one draw ``v`` (``(m,)`` float, overwritten) into ``out``
+    (``(m,)`` uint32): highest = 1, ties (values within a relative 1e-10) share the best
+    rank, 0 for NaN. One argsort, then the ranks written through the inverse permutation.
+
+    Returns the sort order and the sorted keys (``-v``, NaN as +inf, ascending), from which
+    :func:`sorted_band_predikat` reads the bands without searching every value."""
+    m = v.shape[0]
+    key = np.negative(v, out=v)
+    order = np.argsort(key)  # NaN sorts last
+    sv = key.take(order)
+    n_nan = m - int(np.searchsorted(sv, np.nan)) if m and np.isnan(sv[-1]) else 0
+    if n_nan:
+        sv[m - n_nan:] = np.inf
+    with np.errstate(invalid="ignore"):  # sorted: >= 0 (NaN between two infinities: a tie)
+        diff = np.subtract(sv[1:], sv[:-1])
+        # a tie needs diff <= 1e-10 max(|a|, |b|) <= 1e-10 max |sv|: test those few exactly
+        bound = 1e-10 * float(np.max(np.abs(sv[[0, -1]]))) if m else 0.0
+        cand = np.flatnonzero(~(diff > bound))
+    ranks = np.arange(1, m + 1, dtype=np.uint32)
+    if len(cand):
+        a, b = sv[cand], sv[cand + 1]
+        with np.errstate(invalid="ignore"):
+            tie = ~(np.abs(b - a) > 1e-10 * np.maximum(np.abs(b), np.abs(a)))
+        if tie.any():
+            ranks[cand[tie] + 1] = 0
+            np.maximum.accumulate(ranks, out=ranks)
+    out[order] = ranks
+    if n_nan:
+        out[order[m - n_nan:]] = 0
+    return order, sv
+
+
+def sorted_band_predikat(compiled: CompiledRubric, sv: np.ndarray, order: np.ndarray,
+                         flags: dict[str, np.ndarray]) -> np.ndarray:
+    """Predikat rank (bands rule, with the conditions) of the composites whose negatives
+    are ``sv`` (ascending, from :func:`row_ranks`), in that sorted order.
+
+    The band slot of a composite ``x`` is ``#(E < x) + #(E <= x)`` over the band edges
+    ``E`` (see :meth:`CompiledRubric.band_predikat`); along the sorted row it only steps
+    down, at the ``2 len(E)`` positions that two binary searches of each edge in ``sv``
+    give, so the slots are runs of one value. NaN composites (``sv`` = +inf) come out as
+    the lowest slot: the caller sets them to -1. ``flags`` are per employee (unsorted)."""
+    m = sv.shape[0]
+    neg = -compiled.band_edges
+    cuts = np.sort(np.concatenate([np.searchsorted(sv, neg, side="left"),
+                                   np.searchsorted(sv, neg, side="right")]))
+    slot = np.arange(len(cuts), -1, -1)  # before the first cut: every edge counted twice
+    lengths = np.diff(np.concatenate([[0], cuts, [m]]))
+    rank = np.repeat(compiled.band_rank_table.take(slot), lengths)
+    if compiled.conditions:
+        rank = compiled.apply_conditions(rank, -sv, {k: f.take(order) for k, f in flags.items()})
+    return rank
 
 
 def _competition_ranks(v: np.ndarray) -> np.ndarray:

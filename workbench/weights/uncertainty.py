@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,7 +30,18 @@ import pandas as pd
 from workbench.errors import ParameterError, check_option
 from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import Rubric, WeightSet
-from workbench.weights._engine import WeightModel, draw_ranks, select_period, weight_model
+from workbench.weights._engine import (
+    WeightModel,
+    row_ranks,
+    select_period,
+    sorted_band_predikat,
+    weight_model,
+)
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its threads
+    threadpool_limits = None
 
 __all__ = ["DrawSummary", "Uncertainty", "draw_weights", "run_draws", "scores_frame", "uncertainty"]
 
@@ -203,13 +215,21 @@ class DrawSummary:
     nbytes: int
 
 
-def _chunk(n: int, n_dims: int, max_memory_mb: float) -> int:
-    # per draw and employee: dimension scores, composite, value (float64), band index,
-    # predikat, and for the ranking a float copy, the sort order (int64), sorted keys,
-    # tie flags and two uint32 rank arrays, and the temporaries of the band search
-    # (calibrated with tracemalloc on the 100,000-employee benchmark)
-    per_draw = n * (8 * (n_dims + 12) + 32)
+def _chunk(n: int, n_dims: int, max_memory_mb: float, sorted_bands: bool = False) -> int:
+    # per draw and employee: the ranking value (float64), the predikat (int8) and the int64
+    # codes of the two predikat bincounts; a bands rubric that is not read from the sorted
+    # composites adds the band look-up (two int64 slots and the rank), a matrix rubric its
+    # dimension scores twice
+    per_draw = n * (48 if sorted_bands else 8 * (2 * n_dims + 4) + 16)
     return int(max(1, min(4096, max_memory_mb * 2**20 // max(per_draw, 1))))
+
+
+def _one_blas_thread() -> AbstractContextManager[Any]:
+    """One BLAS thread while the draws run: the products are a small part of the work, and
+    OpenBLAS's second thread otherwise spins between them, taking the other core."""
+    if threadpool_limits is None:  # pragma: no cover - a dependency
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _quantile_positions(k: int) -> np.ndarray:
@@ -242,47 +262,90 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     base = np.arange(n, dtype=np.int64) * n_bins
     r_min = np.full(n, np.iinfo(np.uint32).max, dtype=np.uint32)
     r_max = np.zeros(n, dtype=np.uint32)
-    pred_counts = np.zeros((n, n_pred), dtype=np.int64)
     grp = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     n_g = int(grp.max()) + 1 if n else 1
     group_counts = np.zeros((k, n_g, n_pred), dtype=np.int32)
-    step = _chunk(n, len(model.rubric.dimensions), max_memory_mb / 2)
-    for start in range(0, k, step):
-        ev = model.evaluate(theta[start:start + step])
-        c = ev.predikat.shape[1]
-        rk = draw_ranks(model, ev.value)  # (c, n) uint32, 0 = not ranked
-        pred = ev.predikat
-        del ev
-        ranked = rk > 0
-        np.minimum(r_min, np.where(ranked, rk, np.iinfo(np.uint32).max).min(axis=0), out=r_min)
-        np.maximum(r_max, rk.max(axis=0), out=r_max)
-        for d in range(c):  # one employee per bin index per draw: a plain fancy-index increment
-            row = rk[d]
-            ok = np.flatnonzero(row) if not ranked[d].all() else None
-            b = (row - 1) // w_row if ok is None else (row[ok] - 1) // w_row[ok]
-            idx = (base if ok is None else base[ok]) + np.minimum(b, n_bins - 1)
-            hist[idx] += 1
-        del rk, ranked
-        scored = pred >= 0
-        p64 = np.where(scored, pred, 0).astype(np.int64)
-        for j in range(n_pred):
-            pred_counts[:, j] += ((p64 == j) & scored).sum(axis=1)
-        flat = (np.arange(c, dtype=np.int64)[None, :] * n_g + grp[:, None]) * n_pred + p64
-        group_counts[start:start + c] = np.bincount(flat[scored], minlength=c * n_g * n_pred).reshape(
-            c, n_g, n_pred)
-        del pred, p64, flat, scored
+    sorted_bands = model.ranks_on_composite
+    # half the chunk budget for the working memory of a product block, half for the ranks
+    # of a larger block of draws, which the histogram takes in one pass (fewer cache misses)
+    step = _chunk(n, len(model.rubric.dimensions), max_memory_mb / 4, sorted_bands)
+    outer = int(max(step, min(k, max_memory_mb / 8 * 2**20 // max(4 * n, 1))))
+    # per period its rows (ranks are within a period); None: one period, the whole row
+    per_period = None if len(periods) <= 1 else [np.flatnonzero(period_idx.ravel() == j)
+                                                  for j in range(len(periods))]
+    parts = [np.arange(n)] if per_period is None else per_period
+    slots = n_pred + 1  # predikat ranks 0 .. P-1, and P for "not scored"
+    emp_slot = np.arange(n, dtype=np.int64) * slots
+    grp_slot = grp * slots
+    emp_counts = np.zeros(n * slots, dtype=np.int64)
+    compiled = model.compiled
+    tile = 512  # employees per histogram update
+    with _one_blas_thread():
+        for o_start in range(0, k, outer):
+            o_end = min(k, o_start + outer)
+            rk = np.empty((o_end - o_start, n), dtype=np.uint32)  # 0 = not ranked
+            for start in range(o_start, o_end, step):
+                got, value = model.draw_block(theta[start:min(o_end, start + step)], predikat=not sorted_bands)
+                c = value.shape[0]
+                pred = np.empty((c, n), dtype=np.int8) if got is None else got
+                for d in range(c):
+                    out = rk[start - o_start + d]
+                    for rows in parts:
+                        whole = len(rows) == n
+                        part = out if whole else np.empty(len(rows), dtype=np.uint32)
+                        order, sv = row_ranks(value[d] if whole else value[d, rows], part)
+                        if not whole:
+                            out[rows] = part
+                        if got is None:  # the predikat from the sorted composites
+                            flags = model.flags if whole else {f: v[rows] for f, v in model.flags.items()}
+                            pr = pred[d] if whole else np.empty(len(rows), dtype=np.int8)
+                            pr[order] = sorted_band_predikat(compiled, sv, order, flags)
+                            if len(sv) and sv[-1] == np.inf:  # NaN composites (rank 0): not scored
+                                pr[part == 0] = -1
+                            if not whole:
+                                pred[d, rows] = pr
+                del value
+                p = pred.astype(np.int64)
+                del pred
+                p[p < 0] = n_pred
+                # one bincount per count: per employee over the draws, per draw and group
+                emp_counts += np.bincount((p + emp_slot).ravel(), minlength=n * slots)
+                p += grp_slot
+                p += (np.arange(c, dtype=np.int64) * (n_g * slots))[:, None]
+                group_counts[start:start + c] = np.bincount(p.ravel(), minlength=c * n_g * slots).reshape(
+                    c, n_g, slots)[:, :, :n_pred]
+                del p
+            ranked = rk > 0
+            all_ranked = bool(ranked.all())
+            np.minimum(r_min, np.where(ranked, rk, np.iinfo(np.uint32).max).min(axis=0), out=r_min)
+            np.maximum(r_max, rk.max(axis=0), out=r_max)
+            # the rank histogram, tile by tile of employees (their rows stay in cache), every
+            # draw of the block at once; np.add.at counts an index as often as it occurs
+            for a in range(0, n, tile):
+                b_ = min(n, a + tile)
+                binned = rk[:, a:b_] - np.uint32(1)
+                binned //= w_row[a:b_]
+                np.minimum(binned, n_bins - 1, out=binned)
+                idx = binned.astype(np.int64)
+                idx += base[:b_ - a]
+                np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if all_ranked else idx[ranked[:, a:b_]],
+                          count_dtype.type(1))
+            del rk, ranked
+    pred_counts = emp_counts.reshape(n, slots)[:, :n_pred].copy()
     rank_q = _histogram_quantiles(hist.reshape(n, n_bins), w_row, r_min, r_max, _quantile_positions(k))
     held = hist.nbytes + r_min.nbytes + r_max.nbytes + pred_counts.nbytes + group_counts.nbytes
     return DrawSummary(rank_q, pred_counts, group_counts, width, n_bins, held)
 
 
 def _histogram_quantiles(hist: np.ndarray, width: np.ndarray, r_min: np.ndarray, r_max: np.ndarray,
-                         positions: np.ndarray, block: int = 4096) -> np.ndarray:
+                         positions: np.ndarray, block: int | None = None) -> np.ndarray:
     """Rank quantiles from per-employee rank histograms: the ``positions``-th smallest rank
     (1-based), located in its bin and interpolated linearly within it, then clipped to the
     employee's exact minimum and maximum. Exact for bins one rank wide; otherwise within
     ``width - 1`` ranks of the exact value."""
     n = hist.shape[0]
+    if block is None:  # employees per pass: about 2**21 cumulative counts (16 MiB) at a time
+        block = int(max(1, 2**21 // max(hist.shape[1], 1)))
     out = np.zeros((n, len(positions)))
     for a in range(0, n, block):
         cum = np.cumsum(hist[a:a + block], axis=1, dtype=np.int64)  # (m, B)
