@@ -182,6 +182,18 @@ def _problems(part: pd.DataFrame, bad: np.ndarray, column: str, reason: str, fil
                          "severity": severity, "message": f"{int(bad.sum()):,} row(s) in {file}"})
 
 
+def _isin(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """``values.isin(pool)`` as a boolean array (Arrow's hash set for text: fast for big pools)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        found = pc.is_in(pa.array(values.astype("str").array), value_set=pa.array(pool.astype("str").array))
+        return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    except (pa.ArrowException, TypeError):
+        return values.isin(pool).to_numpy()
+
+
 def _check_part(ratings: pd.DataFrame, roster: pd.DataFrame | None, file: str) -> tuple[np.ndarray, pd.DataFrame]:
     """``(rejected mask, problems)`` of one ratings partition: the contract's checks, vectorised.
 
@@ -192,7 +204,8 @@ def _check_part(ratings: pd.DataFrame, roster: pd.DataFrame | None, file: str) -
     bad = np.zeros(n, dtype=bool)
     found = []
     for col in ("period", "employee_id", "rater_id", "indicator"):
-        miss = ratings[col].isna().to_numpy() | (ratings[col].astype(str).str.strip() == "").to_numpy()
+        text = ratings[col].astype("str")
+        miss = text.isna().to_numpy() | text.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
         if miss.any():
             found.append(_problems(ratings, miss, col, "id_missing" if col.endswith("_id") else f"{col}_missing",
                                    file))
@@ -225,7 +238,7 @@ def _check_part(ratings: pd.DataFrame, roster: pd.DataFrame | None, file: str) -
             found.append(_problems(ratings, plain, "employee_id", "duplicate_row", file))
         bad |= conflict | plain
     if roster is not None:
-        out = ~ratings["employee_id"].isin(roster["employee_id"]).to_numpy() & ~bad
+        out = ~_isin(ratings["employee_id"], roster["employee_id"]) & ~bad
         if out.any():
             found.append(_problems(ratings, out, "employee_id", "employee_not_in_roster", file))
             bad |= out
@@ -436,6 +449,8 @@ def national_chain(
         ratings = source
         files = [f"<partition {i}>" for i in range(ratings.npartitions)] if is_dask(ratings) else ["<ratings>"]
     dask = is_dask(ratings)
+    if not dask and is_dask(roster):
+        roster = roster.compute()
     missing = [c for c in RATING_COLUMNS if c not in ratings.columns]
     missing += [f"roster.{c}" for c in ("employee_id", "unit") if c not in roster.columns]
     if missing:

@@ -250,7 +250,7 @@ def oneway_icc_by_group(
     table of any size is reduced to one small row per group without a loop over groups
     (:func:`by_group` loops, and filters a Dask table once per group). The estimate,
     confidence interval and F test are those of :func:`workbench.reliability.icc`'s
-    ``ICC(1,1)`` (its ``n0`` and ``k`` design constants, any balance).
+    ``ICC(1,1)`` (its ``n0`` design constant, any balance), computed for all groups at once.
 
     Parameters
     ----------
@@ -289,7 +289,7 @@ def oneway_icc_by_group(
     >>> bool(np.allclose(fast["estimate"], loop["estimate"])), int(fast.loc[0, "n_subjects"])
     (True, 48)
     """
-    from workbench.reliability.icc import _icc_table
+    from scipy import stats
 
     by_cols = [by] if isinstance(by, str) else list(by)
     if not by_cols:
@@ -315,29 +315,35 @@ def oneway_icc_by_group(
         raters = _group_raters(df[cols], by_cols, rater, score).groupby(by_cols, observed=True).size()
     sums = sums.sort_index()
     raters = raters.reindex(sums.index).fillna(0).astype(int)
-    rows = []
-    for key, v in zip(sums.index, sums[_SUMS].to_numpy(), strict=True):
-        n, n_obs, sy, sy2, r_s, n2, inv = (float(x) for x in v)
-        row: dict[str, Any] = dict(zip(by_cols, key if isinstance(key, tuple) else (key,), strict=True))
-        est = dict.fromkeys(["estimate", "ci_low", "ci_high", "f", "df1", "df2", "pval"], math.nan)
-        note = ""
-        if n < min_subjects:
-            note = f"only {int(n)} {subject}(s); at least {min_subjects} needed"
-        elif n_obs - n <= 0:
-            note = f"every {subject} has a single rating; ICC needs at least two {rater}s per {subject}"
-        else:
-            r_mu = sy * sy / n_obs
-            comp = {"msb": (r_s - r_mu) / (n - 1), "msw": (sy2 - r_s) / (n_obs - n), "df_b": n - 1,
-                    "df_w": n_obs - n, "n0": (n_obs - n2 / n_obs) / (n - 1), "k_avg": n / inv}
-            comp.update(dict.fromkeys(["ms_s", "ms_r", "mse", "k3", "n2", "df_s", "df_r", "df_e"], math.nan))
-            with np.errstate(all="ignore"):
-                first = _icc_table(comp, confidence).loc["ICC(1,1)"]
-            est = {"estimate": first["icc"], "ci_low": first["ci_low"], "ci_high": first["ci_high"],
-                   "f": first["f"], "df1": first["df1"], "df2": first["df2"], "pval": first["pval"]}
-            note = "anova-oneway (from group sums)"
-        row.update(coefficient="ICC(1,1)", n_subjects=int(n), n_raters=int(raters.loc[key]), note=note, **est)
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=[*by_cols, *BY_GROUP_COLUMNS, "f", "df1", "df2", "pval"])
+    n, n_obs, sy, sy2, r_s, n2, inv = (sums[c].to_numpy(dtype=float) for c in _SUMS)
+    few = n < min_subjects
+    single = ~few & (n_obs - n <= 0)
+    ok = ~few & ~single
+    # the one-way model of icc(): mean squares, n0, F test and the Shrout-Fleiss interval
+    with np.errstate(all="ignore"):
+        df_b, df_w = n - 1, n_obs - n
+        msb = (r_s - sy * sy / n_obs) / df_b
+        msw = (sy2 - r_s) / df_w
+        n0 = (n_obs - n2 / n_obs) / df_b
+        a = 1 - confidence
+        f1 = msb / msw
+        icc1 = (msb - msw) / (msb + (n0 - 1) * msw)
+        f1l = f1 / stats.f.ppf(1 - a / 2, df_b, df_w)
+        f1u = f1 * stats.f.ppf(1 - a / 2, df_w, df_b)
+        low, high = (f1l - 1) / (f1l + n0 - 1), (f1u - 1) / (f1u + n0 - 1)
+        pval = stats.f.sf(f1, df_b, df_w)
+    del inv  # (the k forms' harmonic k is not reported here)
+    keys = sums.index.to_frame(index=False) if isinstance(sums.index, pd.MultiIndex) else \
+        pd.DataFrame({by_cols[0]: sums.index.to_numpy()})
+    notes = np.where(few, [f"only {int(x)} {subject}(s); at least {min_subjects} needed" for x in n],
+                     np.where(single, f"every {subject} has a single rating; ICC needs at least two {rater}s per "
+                              f"{subject}", "anova-oneway (from group sums)"))
+    out = keys.assign(coefficient="ICC(1,1)", estimate=np.where(ok, icc1, np.nan),
+                      ci_low=np.where(ok, low, np.nan), ci_high=np.where(ok, high, np.nan),
+                      n_subjects=n.astype(int), n_raters=raters.to_numpy(), note=notes,
+                      f=np.where(ok, f1, np.nan), df1=np.where(ok, df_b, np.nan), df2=np.where(ok, df_w, np.nan),
+                      pval=np.where(ok, pval, np.nan))
+    out = out[[*by_cols, *BY_GROUP_COLUMNS, "f", "df1", "df2", "pval"]]
     out["n_subjects"] = out["n_subjects"].astype("Int64")
     out["n_raters"] = out["n_raters"].astype("Int64")
     out.attrs["parameters"] = {"by": by_cols, "min_subjects": min_subjects, "confidence": confidence,
