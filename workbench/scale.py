@@ -15,8 +15,8 @@ the same results (the tests check every step).
 Where to run it
 ---------------
 * **One machine, threads** (Dask's default scheduler): nothing to set up. Good while the
-  largest partition times the number of cores fits in memory; 6 million employees in 24
-  buckets fit in a few GB.
+  scores plus one partition per core fit in memory (1 million employees in 8 buckets peaked
+  at 0.9 GB in ``benchmarks/bench_national.py``).
 * **One machine, processes**: ``from dask.distributed import Client, LocalCluster;
   client = Client(LocalCluster(n_workers=2))``; then call :func:`national_chain` as
   usual: Dask uses the client it finds. Pure-Python parts (the curve check per unit) run
@@ -26,7 +26,7 @@ Where to run it
   (a shared file system, or ``s3://...`` with ``s3fs``), then ``client =
   Client("tcp://HOST:8786")`` and call :func:`national_chain` with the same arguments. You
   need one when the persisted scores plus one partition per core no longer fit in one
-  machine's RAM (the scores take about 1 GB per 3 million employees; ratings are read
+  machine's RAM (the scores are a few hundred MB per million employees; ratings are read
   partition by partition and are not kept), or when the curve check of tens of thousands
   of units takes too long on one machine's cores.
 
