@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8866
 DASHBOARD ?= dashboards/ringkasan_pimpinan.ipynb
 
-.PHONY: help install dashboard test lint typecheck pytest lab bench samples environment clean
+.PHONY: help install dashboard test lint typecheck pytest lab bench bench-national samples environment clean
 
 help:
 	@echo "make dashboard   set up, then serve the leadership dashboard on http://127.0.0.1:$(PORT)"
 	@echo "make test        set up, then ruff, mypy and every test (unit, notebooks, browser)"
 	@echo "make lab         set up, then open JupyterLab on 127.0.0.1"
-	@echo "make bench       set up, then run the benchmarks in benchmarks/"
+	@echo "make bench       set up, then run the benchmarks in benchmarks/ (not the national one)"
+	@echo "make bench-national N=6000000   the whole chain at national scale on both Dask schedulers"
 	@echo "make samples     rewrite the bundled samples from their fixed seeds"
 
 $(BIN)/python:
@@ -50,11 +51,17 @@ lab: install
 	@# JupyterLab refuses to start as root unless told; containers often run as root
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# bench_load.py runs its --quick size here (200,000 rows); run it alone for the 1,000,000-row figure
+# the quick size of every benchmark that has one (run a file alone for its full size);
+# bench_national takes minutes and GBs: it has a target of its own
 bench: install
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; \
-		case $$f in *bench_load.py) args=--quick;; *) args=;; esac; \
+	@for f in $(filter-out benchmarks/bench_national.py,$(wildcard benchmarks/bench_*.py)); do \
+		echo "== $$f"; args=; grep -q -- '--quick' $$f && args=--quick; \
 		$(BIN)/python $$f $$args || exit 1; done
+
+# the national chain (load .. publish) with N employees, data written under /tmp
+N ?= 6000000
+bench-national: install
+	$(BIN)/python benchmarks/bench_national.py --employees $(N)
 
 samples: install
 	$(BIN)/python -m workbench.data data/samples

@@ -19,7 +19,8 @@ Which statistic when
 * do raters *rank* employees alike: :func:`kendall_w`;
 * how many raters or indicators are needed: :func:`g_study` and its D-study,
   :func:`spearman_brown` / :func:`raters_needed`;
-* per OPD, rater role or indicator: :func:`by_group`.
+* per OPD, rater role or indicator: :func:`by_group`; ICC(1,1) per group from additive sums
+  (any size, pandas or Dask): :func:`oneway_icc_by_group`.
 
 One vocabulary: ``level`` is the level of measurement; intervals take ``confidence=``;
 kappa weighting is ``weighting=`` (``weights`` always names a rubric's weight set);
@@ -32,7 +33,7 @@ score, an error that says what and how to fix it.
 from workbench.reliability._result import Estimate
 from workbench.reliability.agreement import KendallW, PercentAgreement, kendall_w, percent_agreement
 from workbench.reliability.alpha import KrippendorffAlpha, krippendorff_alpha
-from workbench.reliability.grouped import by_group
+from workbench.reliability.grouped import by_group, oneway_icc_by_group
 from workbench.reliability.gtheory import DStudy, GStudy, g_study, raters_needed, spearman_brown
 from workbench.reliability.icc import ICC, ICC_FORMS, icc
 from workbench.reliability.kappa import (
@@ -63,6 +64,7 @@ __all__ = [
     "gwet_ac",
     "icc",
     "kendall_w",
+    "oneway_icc_by_group",
     "krippendorff_alpha",
     "percent_agreement",
     "raters_needed",

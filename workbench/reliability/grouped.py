@@ -18,7 +18,7 @@ from workbench.reliability.icc import ICC_FORMS, icc
 from workbench.reliability.kappa import WEIGHTS, Weights, cohen_kappa, fleiss_kappa, gwet_ac
 from workbench.results import DEFAULT_N_BOOT
 
-__all__ = ["BY_GROUP_COLUMNS", "COEFFICIENTS", "by_group"]
+__all__ = ["BY_GROUP_COLUMNS", "COEFFICIENTS", "by_group", "oneway_icc_by_group"]
 
 COEFFICIENTS = (
     "icc",
@@ -205,4 +205,147 @@ def by_group(
     out.attrs["parameters"] = {"by": by_cols, "coefficients": coefs, "level": level, "weighting": weighting,
                                "icc_form": icc_form, "min_subjects": min_subjects,
                                "n_boot": n_boot, "seed": seed, **cols}
+    return out
+
+
+_SUMS = ["n_subjects", "n_obs", "sum_y", "sum_y2", "sum_s2_n", "sum_n2", "sum_inv_n"]
+
+
+def _subject_sums(part: pd.DataFrame, by_cols: list[str], subject: str, rater: str, score: str) -> pd.DataFrame:
+    """Per group: the subject-level sums of the one-way model (cells averaged first)."""
+    part = part[part[score].notna()]
+    cell = part.groupby([*by_cols, subject, rater], observed=True, sort=False)[score].mean().rename("y")
+    cell = cell.reset_index()
+    cell["y2"] = cell["y"] * cell["y"]
+    subj = cell.groupby([*by_cols, subject], observed=True, sort=False).agg(
+        n=("y", "size"), s=("y", "sum"), q=("y2", "sum"))
+    n = subj["n"].astype(float)
+    sub = pd.DataFrame({"n_subjects": 1.0, "n_obs": n, "sum_y": subj["s"], "sum_y2": subj["q"],
+                        "sum_s2_n": subj["s"] * subj["s"] / n, "sum_n2": n * n, "sum_inv_n": 1.0 / n},
+                       index=subj.index)
+    return sub.groupby(level=list(range(len(by_cols))), observed=True, sort=False).sum()[_SUMS].reset_index()
+
+
+def _group_raters(part: pd.DataFrame, by_cols: list[str], rater: str, score: str) -> pd.DataFrame:
+    return part.loc[part[score].notna(), [*by_cols, rater]].drop_duplicates()
+
+
+def oneway_icc_by_group(
+    df: Any,
+    by: str | Sequence[str],
+    subject: str = "employee_id",
+    rater: str = "rater_id",
+    score: str = "score",
+    *,
+    min_subjects: int = 5,
+    confidence: float = 0.95,
+    shuffle: bool = True,
+) -> pd.DataFrame:
+    """ICC(1,1) per group from additive sums: the reliability table at national scale.
+
+    The one-way random model (each employee rated by raters of their own, the usual
+    360-degree case) needs, per group, only sums over subjects: the number of subjects and
+    of cells, the sum and the sum of squares of the cell values, and per subject
+    ``s_i^2 / n_i``, ``n_i^2`` and ``1 / n_i``. Those add up across partitions, so a Dask
+    table of any size is reduced to one small row per group without a loop over groups
+    (:func:`by_group` loops, and filters a Dask table once per group). The estimate,
+    confidence interval and F test are those of :func:`workbench.reliability.icc`'s
+    ``ICC(1,1)`` (its ``n0`` design constant, any balance), computed for all groups at once.
+
+    Parameters
+    ----------
+    df
+        Long table (pandas or Dask), one row per rating, holding the ``by`` columns. A
+        cell (subject x rater) holding several ratings (several indicators) is averaged
+        first; rows with a missing score are left out.
+    by
+        Column(s) to group by, e.g. ``"unit"``.
+    subject, rater, score
+        Column names (default: the data contract).
+    min_subjects
+        Groups with fewer subjects get NaN and a note, as in :func:`by_group`.
+    confidence
+        Level of the confidence interval.
+    shuffle
+        Dask only: bring each subject's ratings into one partition first. Pass ``False``
+        when they already are (Parquet split by employee bucket).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted: the ``by`` columns, then ``coefficient`` (``ICC(1,1)``),
+        ``estimate, ci_low, ci_high, n_subjects, n_raters, note`` (the columns of
+        :func:`by_group`), and ``f, df1, df2, pval``.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> peers = ds.with_roster(["unit"]).query(
+    ...     "period == '2025' and indicator == 'kolaboratif' and rater_role == 'rekan'")
+    >>> peers = peers.assign(rater_id="rekan" + peers.groupby("employee_id").cumcount().astype(str))
+    >>> fast = oneway_icc_by_group(peers, "unit")
+    >>> loop = by_group(peers, "unit", coefficients=("icc",))
+    >>> bool(np.allclose(fast["estimate"], loop["estimate"])), int(fast.loc[0, "n_subjects"])
+    (True, 48)
+    """
+    from scipy import stats
+
+    by_cols = [by] if isinstance(by, str) else list(by)
+    if not by_cols:
+        raise ParameterError("`by` must name at least one column, e.g. 'unit'.")
+    missing = [c for c in by_cols if c not in list(df.columns)]
+    if missing:
+        raise DataContractError(f"`oneway_icc_by_group`: column(s) {missing} not in the ratings table; join "
+                                "the roster first (ds.with_roster(['unit'])).")
+    check_columns(df, {"subject": subject, "rater": rater, "score": score}, "oneway_icc_by_group")
+    cols = [*by_cols, subject, rater, score]
+    if is_dask(df):
+        part = df[cols]
+        if shuffle:
+            part = part.shuffle(on=subject)
+        meta = _subject_sums(part._meta, by_cols, subject, rater, score)
+        sums = (part.map_partitions(_subject_sums, by_cols, subject, rater, score, meta=meta)
+                .groupby(by_cols, observed=True).sum().compute())
+        meta_r = _group_raters(part._meta, by_cols, rater, score)
+        pairs = part.map_partitions(_group_raters, by_cols, rater, score, meta=meta_r).drop_duplicates()
+        raters = pairs.groupby(by_cols, observed=True).size().compute()
+    else:
+        sums = _subject_sums(df[cols], by_cols, subject, rater, score).groupby(by_cols, observed=True).sum()
+        raters = _group_raters(df[cols], by_cols, rater, score).groupby(by_cols, observed=True).size()
+    sums = sums.sort_index()
+    raters = raters.reindex(sums.index).fillna(0).astype(int)
+    n, n_obs, sy, sy2, r_s, n2, inv = (sums[c].to_numpy(dtype=float) for c in _SUMS)
+    few = n < min_subjects
+    single = ~few & (n_obs - n <= 0)
+    ok = ~few & ~single
+    # the one-way model of icc(): mean squares, n0, F test and the Shrout-Fleiss interval
+    with np.errstate(all="ignore"):
+        df_b, df_w = n - 1, n_obs - n
+        msb = (r_s - sy * sy / n_obs) / df_b
+        msw = (sy2 - r_s) / df_w
+        n0 = (n_obs - n2 / n_obs) / df_b
+        a = 1 - confidence
+        f1 = msb / msw
+        icc1 = (msb - msw) / (msb + (n0 - 1) * msw)
+        f1l = f1 / stats.f.ppf(1 - a / 2, df_b, df_w)
+        f1u = f1 * stats.f.ppf(1 - a / 2, df_w, df_b)
+        low, high = (f1l - 1) / (f1l + n0 - 1), (f1u - 1) / (f1u + n0 - 1)
+        pval = stats.f.sf(f1, df_b, df_w)
+    del inv  # (the k forms' harmonic k is not reported here)
+    keys = sums.index.to_frame(index=False) if isinstance(sums.index, pd.MultiIndex) else \
+        pd.DataFrame({by_cols[0]: sums.index.to_numpy()})
+    notes = np.where(few, [f"only {int(x)} {subject}(s); at least {min_subjects} needed" for x in n],
+                     np.where(single, f"every {subject} has a single rating; ICC needs at least two {rater}s per "
+                              f"{subject}", "anova-oneway (from group sums)"))
+    out = keys.assign(coefficient="ICC(1,1)", estimate=np.where(ok, icc1, np.nan),
+                      ci_low=np.where(ok, low, np.nan), ci_high=np.where(ok, high, np.nan),
+                      n_subjects=n.astype(int), n_raters=raters.to_numpy(), note=notes,
+                      f=np.where(ok, f1, np.nan), df1=np.where(ok, df_b, np.nan), df2=np.where(ok, df_w, np.nan),
+                      pval=np.where(ok, pval, np.nan))
+    out = out[[*by_cols, *BY_GROUP_COLUMNS, "f", "df1", "df2", "pval"]]
+    out["n_subjects"] = out["n_subjects"].astype("Int64")
+    out["n_raters"] = out["n_raters"].astype("Int64")
+    out.attrs["parameters"] = {"by": by_cols, "min_subjects": min_subjects, "confidence": confidence,
+                               "subject": subject, "rater": rater, "score": score}
     return out
