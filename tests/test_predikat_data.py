@@ -311,6 +311,7 @@ def test_a_new_calibration_session_takes_the_unit_org_rating_from_the_dataset(tm
 def test_the_unit_drill_down_counts_its_unrated_employees():
     import dataclasses
 
+    from workbench.views import _sources as src
     from workbench.views import sections as sec
 
     ds = _recorded_only(n_a=12, n_b=6)
@@ -321,7 +322,11 @@ def test_the_unit_drill_down_counts_its_unrated_employees():
     assert section.notes == ("Belum dinilai: disembunyikan (agar sel kecil lain tidak dapat dihitung).",)
     ds = dataclasses.replace(ds, roster=ds.roster.assign(jabatan="pelaksana"))
     section = sec.unit_section(ds, "2025", "Dinas A", min_cell=3)
-    assert section.table is not None and section.table["Pegawai"].tolist() == ["11"]
+    # Dinas A's only jabatan counts its 11 rated employees: the number the city view hides
+    # (its 12 on the roster minus 11 would give its 1 unrated), so the drill-down hides it too
+    city = src.leadership(ds, "2025", None, None, 3)
+    assert city.facts["ringkasan_pimpinan/n/2025/Dinas A"].hidden
+    assert section.table is not None and section.table["Pegawai"].tolist() == ["disembunyikan"]
     assert "Not yet rated (belum dinilai): <3 employee(s)." in sec.unit_section(ds, "2025", "Dinas A", lang="en",
                                                                                    min_cell=3).notes
 
