@@ -47,7 +47,17 @@ def category_index(s: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998.
     """
     s = np.asarray(s, dtype=float)
-    idx = np.searchsorted(thresholds, s + TIE_TOL * np.maximum(np.abs(s), 1.0), side="right")
+    x = np.abs(s)  # x = s + TIE_TOL * max(|s|, 1), in place
+    np.maximum(x, 1.0, out=x)
+    x *= TIE_TOL
+    x += s
+    if len(thresholds) > 8:
+        idx = np.searchsorted(thresholds, x, side="right")
+    else:  # the same count of thresholds <= x, a comparison per threshold (faster than a search)
+        idx = np.zeros(x.shape, dtype=np.intp)
+        for t in thresholds:
+            idx += x >= t
+        idx[np.isnan(x)] = len(thresholds)  # where searchsorted puts NaN (s = -inf)
     return np.where(np.isnan(s), -1, idx)
 
 
