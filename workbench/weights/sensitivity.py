@@ -189,10 +189,11 @@ def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_bloc
             tie_sum = np.zeros((c, n))
             count: np.ndarray | int = 0
             scaled = [(scores - comp.dim_lo[d]) / comp.dim_span[d] for d, (scores, _) in enumerate(gathered)]
-            some_nan = any(bool(np.isnan(x).any()) for x in scaled)
+            finite = all(bool(np.isfinite(x).all()) for x in scaled)  # nan_to_num changes nothing
+            some_nan = not finite and any(bool(np.isnan(x).any()) for x in scaled)
             for d, (_, inv) in enumerate(gathered):
                 # evaluate sums the D scaled scores one after the other (a strided axis)
-                part = np.nan_to_num(scaled[d])[inv]
+                part = (scaled[d] if finite else np.nan_to_num(scaled[d]))[inv]
                 if d == 0:
                     tie_sum = part
                 else:
