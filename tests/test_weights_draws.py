@@ -92,6 +92,22 @@ def test_band_lookup_is_the_band_by_band_test(rubric_id):
     np.testing.assert_array_equal(c.band_predikat(x), np.where(want >= 0, c.band_rank[want], -1))
 
 
+def test_category_index_is_the_tolerant_binary_search():
+    from workbench.rubric._compiled import TIE_TOL, category_index
+
+    thr = np.array([1.5, 2.5])
+    s = np.concatenate([thr, thr * (1 - 1e-10), np.nextafter(thr, 0), thr * (1 - 1e-8),
+                        np.random.default_rng(1).uniform(0, 4, 200), [np.nan, np.inf, -np.inf, 0.0]])
+    for t in (thr, thr[:1], np.zeros(0), np.linspace(1, 3, 12)):  # 12 thresholds: the search itself
+        with np.errstate(invalid="ignore"):
+            want = np.where(np.isnan(s), -1, np.searchsorted(t, s + TIE_TOL * np.maximum(np.abs(s), 1.0),
+                                                             side="right"))
+            got = category_index(s, t)
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype
+    assert category_index(2.0, thr).shape == () and int(category_index(np.nan, thr)) == -1
+
+
 def test_draw_block_and_sorted_bands_agree_with_evaluate():
     model = weight_model(_pp30_dataset(), load_rubric("pp-30-2019"))
     assert model.ranks_on_composite and len(np.unique(model.period_codes)) == 2

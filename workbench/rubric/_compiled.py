@@ -47,6 +47,8 @@ def category_index(s: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998.
     """
     s = np.asarray(s, dtype=float)
+    if s.ndim == 0:
+        return category_index(s.reshape(1), thresholds).reshape(())
     x = np.abs(s)  # x = s + TIE_TOL * max(|s|, 1), in place
     np.maximum(x, 1.0, out=x)
     x *= TIE_TOL
@@ -54,10 +56,12 @@ def category_index(s: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     if len(thresholds) > 8:
         idx = np.searchsorted(thresholds, x, side="right")
     else:  # the same count of thresholds <= x, a comparison per threshold (faster than a search)
-        idx = np.zeros(x.shape, dtype=np.intp)
-        for t in thresholds:
+        idx = (x >= thresholds[0]).astype(np.intp) if len(thresholds) else np.zeros(x.shape, dtype=np.intp)
+        for t in thresholds[1:]:
             idx += x >= t
-        idx[np.isnan(x)] = len(thresholds)  # where searchsorted puts NaN (s = -inf)
+        nan = np.isnan(x)
+        if nan.any():
+            idx[nan] = len(thresholds)  # where searchsorted puts NaN (s = -inf)
     return np.where(np.isnan(s), -1, idx)
 
 

@@ -117,7 +117,8 @@ def _fill_outcomes(model: WeightModel, rk: np.ndarray, pr: np.ndarray, nom: _Nom
     of integers (exact in any order), so the layout does not change them."""
     every = bool(nom.scored.all())
     rs, ps = (rk, pr) if every else (rk[:, nom.scored], pr[:, nom.scored])
-    y[:, 0] = np.abs(rs.astype(np.int64) - nom.rank[None, :]).mean(axis=1)
+    # (ranks below 2**31: int32 differences; the mean sums them as float64, exactly)
+    y[:, 0] = np.abs(rs.view(np.int32) - nom.rank.astype(np.int32)[None, :]).mean(axis=1)
     y[:, 1] = (ps != nom.predikat[None, :]).sum(axis=1)
     y[:, 2] = (ps == 0).mean(axis=1)
     if org_rating is not None:
