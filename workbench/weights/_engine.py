@@ -539,7 +539,7 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
         flags[f.id] = val
     # presence pattern: which (indicator, role) cells are rated and which indicators apply
     sig = np.concatenate([present.reshape(n, -1), applies], axis=1)
-    _, patterns = np.unique(np.packbits(sig, axis=1), axis=0, return_inverse=True)
+    _, patterns = _unique_rows(np.packbits(sig, axis=1))
     base = rubric.weights[weights]
     params = _params(rubric, roles, base)
     keys_out = wide[["period", "employee_id"]].copy()
@@ -549,6 +549,20 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
         applies=applies, flags=flags, params=params, theta0=params["baseline"].to_numpy(dtype=float),
         patterns=patterns.ravel(), period_codes=pd.factorize(keys_out["period"])[0],
         unit_codes=pd.factorize(keys_out["unit"])[0])
+
+
+def _unique_rows(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(packed, axis=0, return_inverse=True)`` of a uint8 matrix: rows of up to
+    8 bytes read as one big-endian integer each (the same lexicographic order, so the
+    same ids), a 1-D unique instead of a sort of structured rows."""
+    if packed.shape[1] > 8 or packed.shape[0] == 0:
+        return np.unique(packed, axis=0, return_inverse=True)
+    key = np.zeros(packed.shape[0], dtype=np.uint64)
+    for j in range(packed.shape[1]):
+        key <<= np.uint64(8)
+        key |= packed[:, j]
+    uniq, inv = np.unique(key, return_inverse=True)
+    return uniq, inv
 
 
 def _role_combined(means: np.ndarray, cnts: np.ndarray) -> np.ndarray:
