@@ -35,7 +35,13 @@ from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.results import DEFAULT_N_BOOT
 from workbench.rubric.model import Rubric
-from workbench.weights._engine import WeightModel, draw_ranks, row_ranks, select_period, weight_model
+from workbench.weights._engine import (
+    WeightModel,
+    draw_ranks,
+    row_ranks,
+    select_period,
+    weight_model,
+)
 from workbench.weights.sobol import SobolResult, interval_notes, sobol_indices
 from workbench.weights.uncertainty import _one_blas_thread
 
