@@ -105,6 +105,10 @@ def test_category_index_is_the_tolerant_binary_search():
             got = category_index(s, t)
         np.testing.assert_array_equal(got, want)
         assert got.dtype == want.dtype
+        with np.errstate(invalid="ignore"):
+            small = category_index(s, t, np.int16)
+        np.testing.assert_array_equal(small, want)
+        assert small.dtype == np.int16
     assert category_index(2.0, thr).shape == () and int(category_index(np.nan, thr)) == -1
 
 

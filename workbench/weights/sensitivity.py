@@ -34,6 +34,7 @@ from workbench._deprecation import renamed
 from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.results import DEFAULT_N_BOOT
+from workbench.rubric._compiled import category_index
 from workbench.rubric.model import Rubric
 from workbench.weights._engine import (
     WeightModel,
@@ -190,10 +191,15 @@ def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_bloc
             n_c = comp.matrix_table.shape[1] + 1
             table = np.full((comp.matrix_table.shape[0] + 1, n_c), -1, dtype=np.int8)
             table[1:, 1:] = comp.matrix_table
-            code = ((comp.categories(rows_d, gathered[rows_d][0]) + 1) * n_c).astype(np.int16)[gathered[rows_d][1]]
-            code += (comp.categories(cols_d, gathered[cols_d][0]) + 1).astype(np.int16)[gathered[cols_d][1]]
+            cat_r = category_index(gathered[rows_d][0], comp.thresholds[rows_d], np.int16)
+            cat_r += 1
+            cat_r *= n_c
+            cat_c = category_index(gathered[cols_d][0], comp.thresholds[cols_d], np.int16)
+            cat_c += 1
+            code = cat_r[gathered[rows_d][1]]
+            code += cat_c[gathered[cols_d][1]]
             pred = table.ravel().take(code)
-            tie_sum = np.zeros((c, n))
+            tie_sum: np.ndarray | None = None
             count: np.ndarray | int = 0
             scaled = [(scores - comp.dim_lo[d]) / comp.dim_span[d] for d, (scores, _) in enumerate(gathered)]
             finite = all(bool(np.isfinite(x).all()) for x in scaled)  # nan_to_num changes nothing
@@ -201,14 +207,17 @@ def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_bloc
             for d, (_, inv) in enumerate(gathered):
                 # evaluate sums the D scaled scores one after the other (a strided axis)
                 part = (scaled[d] if finite else np.nan_to_num(scaled[d]))[inv]
-                if d == 0:
+                if tie_sum is None:
                     tie_sum = part
                 else:
                     tie_sum += part
                 if some_nan:
                     count = count + (~np.isnan(scaled[d]))[inv]
-            # no missing score: every count is D (the same division as by an array of D)
-            value = (len(r.predikat) - pred) + tie_sum / (np.maximum(count, 1) if some_nan else max(n_dim, 1))
+            # no missing score: every count is D (the same division as by an array of D);
+            # then (P - predikat) + tie, in place (a sum of two terms: either order)
+            assert tie_sum is not None
+            value = np.divide(tie_sum, np.maximum(count, 1) if some_nan else max(n_dim, 1), out=tie_sum)
+            value += len(r.predikat) - pred
             if some_nan:
                 value[pred < 0] = np.nan
         else:
