@@ -106,7 +106,6 @@ def curve_violations(model: WeightModel, pred: np.ndarray, org_rating: str | dic
     return bad.sum(axis=1)
 
 
-
 @dataclass(frozen=True)
 class _Nominal:
     """The nominal result the outcomes compare against: which rows are scored, their
