@@ -9,6 +9,7 @@ import pytest
 import workbench as wb
 from workbench.rubric import load_rubric
 from workbench.rubric._compiled import _band_loop, compile_rubric
+from workbench.weights import _engine
 from workbench.weights._engine import Subset, weight_model
 from workbench.weights.uncertainty import _quantile_positions, draw_weights, run_draws
 
@@ -91,6 +92,26 @@ def test_band_lookup_is_the_band_by_band_test(rubric_id):
     np.testing.assert_array_equal(c.band_predikat(x), np.where(want >= 0, c.band_rank[want], -1))
 
 
+def test_category_index_is_the_tolerant_binary_search():
+    from workbench.rubric._compiled import TIE_TOL, category_index
+
+    thr = np.array([1.5, 2.5])
+    s = np.concatenate([thr, thr * (1 - 1e-10), np.nextafter(thr, 0), thr * (1 - 1e-8),
+                        np.random.default_rng(1).uniform(0, 4, 200), [np.nan, np.inf, -np.inf, 0.0]])
+    for t in (thr, thr[:1], np.zeros(0), np.linspace(1, 3, 12)):  # 12 thresholds: the search itself
+        with np.errstate(invalid="ignore"):
+            want = np.where(np.isnan(s), -1, np.searchsorted(t, s + TIE_TOL * np.maximum(np.abs(s), 1.0),
+                                                             side="right"))
+            got = category_index(s, t)
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype
+        with np.errstate(invalid="ignore"):
+            small = category_index(s, t, np.int16)
+        np.testing.assert_array_equal(small, want)
+        assert small.dtype == np.int16
+    assert category_index(2.0, thr).shape == () and int(category_index(np.nan, thr)) == -1
+
+
 def test_draw_block_and_sorted_bands_agree_with_evaluate():
     model = weight_model(_pp30_dataset(), load_rubric("pp-30-2019"))
     assert model.ranks_on_composite and len(np.unique(model.period_codes)) == 2
@@ -107,3 +128,39 @@ def test_draw_block_and_sorted_bands_agree_with_evaluate():
     exact, _ = _exact(model.subset(ranked), theta)
     np.testing.assert_array_equal(s.rank_q[ranked], exact)
     assert (s.rank_q[~ranked] == 0).all()
+
+
+@pytest.mark.parametrize("case", ["matrix", "bands"])
+def test_saltelli_outputs_equal_the_evaluate_path(case):
+    """sensitivity's per-dimension scoring of a Saltelli design gives the outcomes of
+    WeightModel.evaluate bit for bit: a matrix rubric over all periods with unscored rows
+    (NaN dimension scores) and the curve, and a bands rubric with a condition and NaN
+    composites over two periods (ranks within each)."""
+    from workbench.weights.sensitivity import _Nominal, _outputs_evaluate, _saltelli_outputs
+    from workbench.weights.sobol import saltelli_design
+
+    if case == "matrix":
+        full = weight_model(wb.read_sample("kota_contoh"), load_rubric("permenpanrb-6-2022-rinci"))
+        keep = full.scorable()
+        keep[np.flatnonzero(~keep)[::16]] = True  # a few unscored rows of the other periods
+        model, org = full.subset(keep), "Baik"
+    else:
+        model, org = weight_model(_pp30_dataset(), load_rubric("pp-30-2019")), None
+    free = model.free
+    groups = [[0, 1], *[[j] for j in range(2, len(free))]]  # a group of two, the rest alone
+    n_base = 8
+    x = saltelli_design(np.tile([0.6, 1.4], (len(free), 1)), n_base, 7, groups)
+    theta = np.repeat(model.theta0[None, :], len(x), axis=0)
+    theta[:, free] *= x
+    theta = model.normalise(theta)
+    ev = model.evaluate(model.theta0[None, :])
+    scored = ev.predikat[:, 0] >= 0
+    assert not scored.all()  # unscored rows are in the test
+    nom = _Nominal(scored, _engine.draw_ranks(model, ev.value)[0, scored].astype(np.int64),
+                   ev.predikat[scored, 0])
+    n_out = 3 + (org is not None)
+    want = _outputs_evaluate(model, theta, 40, nom, org, n_out)
+    got = _saltelli_outputs(model, theta, n_base, len(groups) + 2, 40, nom, org, n_out)
+    assert np.isnan(model.evaluate(theta[:3]).value).any()
+    assert np.ptp(want, axis=0).min() > 0  # every outcome moves
+    np.testing.assert_array_equal(got, want)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -39,16 +40,32 @@ TIE_TOL = 1e-9
 """Relative tolerance with which a dimension score reaches a category threshold."""
 
 
-def category_index(s: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+def category_index(s: np.ndarray, thresholds: np.ndarray, dtype: Any = np.intp) -> np.ndarray:
     """Category index per score (-1 where the score is missing).
 
     ``thresholds``: the lower bounds of the categories after the first, increasing. A score
     that reaches a threshold up to floating-point rounding (``TIE_TOL`` relative) reaches
     it: a perilaku mean of exactly 2 from 21 weights of 1/21 is 1.9999999999999998.
+    ``dtype``: of the result (a small integer type saves memory on many scores).
     """
     s = np.asarray(s, dtype=float)
-    idx = np.searchsorted(thresholds, s + TIE_TOL * np.maximum(np.abs(s), 1.0), side="right")
-    return np.where(np.isnan(s), -1, idx)
+    if s.ndim == 0:
+        return category_index(s.reshape(1), thresholds, dtype).reshape(())
+    x = np.abs(s)  # x = s + TIE_TOL * max(|s|, 1), in place
+    np.maximum(x, 1.0, out=x)
+    x *= TIE_TOL
+    x += s
+    if len(thresholds) > 8:
+        idx = np.searchsorted(thresholds, x, side="right").astype(dtype, copy=False)
+    else:  # the same count of thresholds <= x, a comparison per threshold (faster than a search)
+        idx = (x >= thresholds[0]).astype(dtype) if len(thresholds) else np.zeros(x.shape, dtype=dtype)
+        for t in thresholds[1:]:
+            idx += x >= t
+        nan = np.isnan(x)  # a NaN score, or -inf (x NaN)
+        if not nan.any():
+            return idx
+        idx[nan] = len(thresholds)  # where searchsorted puts NaN (s = -inf)
+    return np.where(np.isnan(s), -1, idx).astype(dtype, copy=False)
 
 
 @dataclass(frozen=True, eq=False)

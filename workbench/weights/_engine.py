@@ -136,44 +136,10 @@ class WeightModel:
         r = self.rubric
         c = theta.shape[0]
         n_dim = len(r.dimensions)
-        p_ix = {i: j for j, i in enumerate(self.indicators)}
-        names = self.params["name"].to_numpy()
-        pos = {nm: k for k, nm in enumerate(names)}
+        pos = self._positions()
         by_dim = np.full((n_dim, self.n, c), np.nan)  # one contiguous (n, c) block per dimension
-        for d, dim in enumerate(r.dimensions):
-            cols = [p_ix[i] for i in dim.indicators]
-            rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
-            omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
-            for _g, rows, pres, app, ug, cells in self._designs(d, cols):
-                den = rho @ pres.T.astype(float)  # (c, k)
-                rated = den > 0
-                coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
-                                / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
-                w = omega * app[None, :]
-                missing = (~rated) & (w > 0)
-                if dim.missing == "renormalise":
-                    w = np.where(rated, w, 0.0)
-                total = w.sum(axis=1)  # (c,)
-                bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
-                if dim.aggregation == "weighted_mean":
-                    full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
-                    # only the rated (indicator, role) cells carry weight: (m, cells) @ (cells, c)
-                    s = ug @ full.reshape(c, -1)[:, cells].T  # (m, c)
-                else:
-                    ugf = self.u[rows][:, cols, :]  # (m, k, R)
-                    v = np.einsum("mkr,ckr->mck", ugf, coef)  # (m, c, k)
-                    if dim.aggregation == "geometric_mean":
-                        with np.errstate(divide="ignore", invalid="ignore"):
-                            logs = np.where(w[None] > 0, w[None] * np.log(np.where(v > 0, v, 1.0)), 0.0)
-                            s = np.exp(logs.sum(axis=2) / np.where(total > 0, total, 1.0)[None])
-                        s = np.where(((v <= 0) & (w[None] > 0)).any(axis=2), 0.0, s)
-                    else:
-                        s = np.where(w[None] > 0, v, np.inf).min(axis=2)
-                s[:, bad] = np.nan
-                if len(rows) == self.n:
-                    by_dim[d] = s
-                else:
-                    by_dim[d][rows] = s
+        for d in range(n_dim):
+            self._dimension_into(d, theta, by_dim[d])
         dims = np.moveaxis(by_dim, 0, -1)  # (n, c, D) view
         comp = self.compiled
         composite = np.full((self.n, c), np.nan)
@@ -191,6 +157,69 @@ class WeightModel:
             pred = comp.predikat(dims, composite, self.flags).astype(np.int8)
             value = composite
         return Evaluation(dims, composite, pred, value)
+
+    def _positions(self) -> dict[str, int]:
+        if "positions" not in self._cache:
+            self._cache["positions"] = {nm: k for k, nm in enumerate(self.params["name"].to_numpy())}
+        return self._cache["positions"]
+
+    def dimension_columns(self, d: int) -> np.ndarray:
+        """Columns of ``theta`` that dimension ``d``'s scores depend on: its rater-role and
+        indicator weights (after normalisation, which is within each group)."""
+        pos = self._positions()
+        dim = self.rubric.dimensions[d]
+        return np.array([pos[f"raters.{dim.id}.{role}"] for role in self.roles]
+                        + [pos[f"indicators.{i}"] for i in dim.indicators])
+
+    def dimension_scores(self, d: int, theta: np.ndarray) -> np.ndarray:
+        """Scores ``(n, c)`` of dimension ``d`` under each row of ``theta`` (``(c, K)``): the
+        ``dims[:, :, d]`` of :meth:`evaluate`, bit for bit (the same code). They depend on
+        the columns :meth:`dimension_columns` only, so weight sets that agree there share
+        them."""
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        out = np.full((self.n, theta.shape[0]), np.nan)
+        self._dimension_into(d, theta, out)
+        return out
+
+    def _dimension_into(self, d: int, theta: np.ndarray, out: np.ndarray) -> None:
+        """Dimension ``d``'s scores under each row of ``theta`` into ``out`` (``(n, c)``)."""
+        c = theta.shape[0]
+        dim = self.rubric.dimensions[d]
+        p_ix = {i: j for j, i in enumerate(self.indicators)}
+        pos = self._positions()
+        cols = [p_ix[i] for i in dim.indicators]
+        rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
+        omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
+        for _g, rows, pres, app, ug, cells in self._designs(d, cols):
+            den = rho @ pres.T.astype(float)  # (c, k)
+            rated = den > 0
+            coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
+                            / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
+            w = omega * app[None, :]
+            missing = (~rated) & (w > 0)
+            if dim.missing == "renormalise":
+                w = np.where(rated, w, 0.0)
+            total = w.sum(axis=1)  # (c,)
+            bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+            if dim.aggregation == "weighted_mean":
+                full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
+                # only the rated (indicator, role) cells carry weight: (m, cells) @ (cells, c)
+                s = ug @ full.reshape(c, -1)[:, cells].T  # (m, c)
+            else:
+                ugf = self.u[rows][:, cols, :]  # (m, k, R)
+                v = np.einsum("mkr,ckr->mck", ugf, coef)  # (m, c, k)
+                if dim.aggregation == "geometric_mean":
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        logs = np.where(w[None] > 0, w[None] * np.log(np.where(v > 0, v, 1.0)), 0.0)
+                        s = np.exp(logs.sum(axis=2) / np.where(total > 0, total, 1.0)[None])
+                    s = np.where(((v <= 0) & (w[None] > 0)).any(axis=2), 0.0, s)
+                else:
+                    s = np.where(w[None] > 0, v, np.inf).min(axis=2)
+            s[:, bad] = np.nan
+            if len(rows) == self.n:
+                out[...] = s
+            else:
+                out[rows] = s
 
     def _designs(self, d: int, cols: list[int]) -> list[tuple[Any, ...]]:
         """Per presence pattern of dimension ``d``: its rows, presence (k, R), applicability
@@ -510,7 +539,7 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
         flags[f.id] = val
     # presence pattern: which (indicator, role) cells are rated and which indicators apply
     sig = np.concatenate([present.reshape(n, -1), applies], axis=1)
-    _, patterns = np.unique(np.packbits(sig, axis=1), axis=0, return_inverse=True)
+    _, patterns = _unique_rows(np.packbits(sig, axis=1))
     base = rubric.weights[weights]
     params = _params(rubric, roles, base)
     keys_out = wide[["period", "employee_id"]].copy()
@@ -520,6 +549,20 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
         applies=applies, flags=flags, params=params, theta0=params["baseline"].to_numpy(dtype=float),
         patterns=patterns.ravel(), period_codes=pd.factorize(keys_out["period"])[0],
         unit_codes=pd.factorize(keys_out["unit"])[0])
+
+
+def _unique_rows(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(packed, axis=0, return_inverse=True)`` of a uint8 matrix: rows of up to
+    8 bytes read as one big-endian integer each (the same lexicographic order, so the
+    same ids), a 1-D unique instead of a sort of structured rows."""
+    if packed.shape[1] > 8 or packed.shape[0] == 0:
+        return np.unique(packed, axis=0, return_inverse=True)
+    key = np.zeros(packed.shape[0], dtype=np.uint64)
+    for j in range(packed.shape[1]):
+        key <<= np.uint64(8)
+        key |= packed[:, j]
+    uniq, inv = np.unique(key, return_inverse=True)
+    return uniq, inv
 
 
 def _role_combined(means: np.ndarray, cnts: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -33,9 +34,17 @@ from workbench._deprecation import renamed
 from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.results import DEFAULT_N_BOOT
+from workbench.rubric._compiled import category_index
 from workbench.rubric.model import Rubric
-from workbench.weights._engine import WeightModel, draw_ranks, select_period, weight_model
+from workbench.weights._engine import (
+    WeightModel,
+    draw_ranks,
+    row_ranks,
+    select_period,
+    weight_model,
+)
 from workbench.weights.sobol import SobolResult, interval_notes, sobol_indices
+from workbench.weights.uncertainty import _one_blas_thread
 
 __all__ = ["curve_violations", "sensitivity"]
 
@@ -96,6 +105,140 @@ def curve_violations(model: WeightModel, pred: np.ndarray, org_rating: str | dic
                 bad[:, g] |= (s == 0) & (n > 0)
     return bad.sum(axis=1)
 
+
+@dataclass(frozen=True)
+class _Nominal:
+    """The nominal result the outcomes compare against: which rows are scored, their
+    competition ranks (int64) and predikat ranks."""
+
+    scored: np.ndarray
+    rank: np.ndarray
+    predikat: np.ndarray
+
+
+def _fill_outcomes(model: WeightModel, rk: np.ndarray, pr: np.ndarray, nom: _Nominal,
+                   org_rating: str | dict[str, str] | None, y: np.ndarray) -> None:
+    """The outcomes of a block of draws into ``y`` (``(c, m)``) from the ranks ``rk``
+    (``(c, n)`` uint32) and predikat ``pr`` (``(c, n)`` int8), draws in rows. The sums are
+    of integers (exact in any order), so the layout does not change them."""
+    every = bool(nom.scored.all())
+    rs, ps = (rk, pr) if every else (rk[:, nom.scored], pr[:, nom.scored])
+    # (ranks below 2**31: int32 differences; the mean sums them as float64, exactly)
+    y[:, 0] = np.abs(rs.view(np.int32) - nom.rank.astype(np.int32)[None, :]).mean(axis=1)
+    y[:, 1] = (ps != nom.predikat[None, :]).sum(axis=1)
+    y[:, 2] = (ps == 0).mean(axis=1)
+    if org_rating is not None:
+        y[:, 3] = curve_violations(model, np.ascontiguousarray(pr.T), org_rating)
+
+
+def _outputs_evaluate(model: WeightModel, theta: np.ndarray, step: int, nom: _Nominal,
+                      org_rating: str | dict[str, str] | None, n_out: int) -> np.ndarray:
+    """The outcomes under each row of ``theta`` through :meth:`WeightModel.evaluate`, in
+    chunks of ``step`` draws: the reference :func:`_saltelli_outputs` must reproduce."""
+    y = np.empty((len(theta), n_out))
+    for s in range(0, len(theta), step):
+        ev = model.evaluate(theta[s:s + step])
+        rk = draw_ranks(model, ev.value)
+        _fill_outcomes(model, rk, np.ascontiguousarray(ev.predikat.T), nom, org_rating, y[s:s + step])
+    return y
+
+
+def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_blocks: int, step: int,
+                      nom: _Nominal, org_rating: str | dict[str, str] | None, n_out: int) -> np.ndarray:
+    """:func:`_outputs_evaluate` on a Saltelli design (``n_blocks`` blocks of ``n_base``
+    weight sets: A, B, AB_1, ...), bit for bit, with each dimension scored once per
+    distinct weight set of that dimension.
+
+    An ``AB_g`` block differs from ``A`` only in group ``g``'s weights, so every other
+    dimension's scores are ``A``'s. The draws go in chunks of base rows, every block of
+    a base row in the same chunk; per dimension the distinct rows of its weight columns
+    (:meth:`WeightModel.dimension_columns`) are scored with
+    :meth:`WeightModel.dimension_scores`, the code of :meth:`WeightModel.evaluate`. The
+    predikat and ranking value then follow element by element in evaluate's arithmetic
+    (the same sums in the same order: a score at a category or band edge stays on it),
+    laid out with draws in rows for one contiguous sort per draw (:func:`row_ranks`).
+    """
+    r = model.rubric
+    comp = model.compiled
+    n, n_dim = model.n, len(r.dimensions)
+    matrix = r.rule == "matrix" and r.matrix is not None
+    dcols = [model.dimension_columns(d) for d in range(n_dim)]
+    pos = {nm: k for k, nm in enumerate(model.params["name"].to_numpy())}
+    delta = None if matrix else theta[:, [pos[f"dimensions.{d.id}"] for d in r.dimensions]]
+    flags = {k: v[None, :] for k, v in model.flags.items()}
+    periods = np.unique(model.period_codes)
+    parts = None if len(periods) <= 1 else [np.flatnonzero(model.period_codes == p) for p in periods]
+    # chunks of base rows: every block of a base row together, a few MiB of scores a chunk
+    per = int(max(1, min(step, max(1, 2**19 // max(n, 1))) // n_blocks))
+    y = np.empty((len(theta), n_out))
+    for a in range(0, n_base, per):
+        idx = (np.arange(n_blocks)[:, None] * n_base + np.arange(a, min(n_base, a + per))[None, :]).ravel()
+        th = theta[idx]
+        c = len(idx)
+        gathered = []
+        for d in range(n_dim):
+            _, first, inv = np.unique(th[:, dcols[d]], axis=0, return_index=True, return_inverse=True)
+            inv = inv.ravel()
+            # at least two weight sets a product (a single column would take another BLAS path)
+            src = th[np.r_[first, first[:1]] if len(first) == 1 else first]
+            scores = np.ascontiguousarray(model.dimension_scores(d, src).T)[:len(first)]  # (u, n)
+            gathered.append((scores, inv))
+        if matrix:
+            # comp.predikat and the tie-break of evaluate, per distinct row, then gathered
+            # (comp.matrix_rank as one look-up: the categories shifted by one, -1 -> 0 -> -1)
+            rows_d, cols_d = comp.matrix_rows, comp.matrix_cols
+            n_c = comp.matrix_table.shape[1] + 1
+            table = np.full((comp.matrix_table.shape[0] + 1, n_c), -1, dtype=np.int8)
+            table[1:, 1:] = comp.matrix_table
+            cat_r = category_index(gathered[rows_d][0], comp.thresholds[rows_d], np.int16)
+            cat_r += 1
+            cat_r *= n_c
+            cat_c = category_index(gathered[cols_d][0], comp.thresholds[cols_d], np.int16)
+            cat_c += 1
+            code = cat_r[gathered[rows_d][1]]
+            code += cat_c[gathered[cols_d][1]]
+            pred = table.ravel().take(code)
+            tie_sum: np.ndarray | None = None
+            count: np.ndarray | int = 0
+            scaled = [(scores - comp.dim_lo[d]) / comp.dim_span[d] for d, (scores, _) in enumerate(gathered)]
+            finite = all(bool(np.isfinite(x).all()) for x in scaled)  # nan_to_num changes nothing
+            some_nan = not finite and any(bool(np.isnan(x).any()) for x in scaled)
+            for d, (_, inv) in enumerate(gathered):
+                # evaluate sums the D scaled scores one after the other (a strided axis)
+                part = (scaled[d] if finite else np.nan_to_num(scaled[d]))[inv]
+                if tie_sum is None:
+                    tie_sum = part
+                else:
+                    tie_sum += part
+                if some_nan:
+                    count = count + (~np.isnan(scaled[d]))[inv]
+            # no missing score: every count is D (the same division as by an array of D);
+            # then (P - predikat) + tie, in place (a sum of two terms: either order)
+            assert tie_sum is not None
+            value = np.divide(tie_sum, np.maximum(count, 1) if some_nan else max(n_dim, 1), out=tie_sum)
+            value += len(r.predikat) - pred
+            if some_nan:
+                value[pred < 0] = np.nan
+        else:
+            assert delta is not None
+            value = np.zeros((c, n))
+            for d, (scores, inv) in enumerate(gathered):
+                value += scores[inv] * delta[idx, d][:, None]
+            pred = comp.apply_conditions(comp.band_predikat(value), value, flags).astype(np.int8)
+        del gathered
+        rk = np.empty((c, n), dtype=np.uint32)
+        for j in range(c):
+            if parts is None:
+                row_ranks(value[j], rk[j])  # overwrites value[j] (not needed after)
+                continue
+            for rows in parts:
+                out = np.empty(len(rows), dtype=np.uint32)
+                row_ranks(value[j, rows], out)
+                rk[j, rows] = out
+        out_c = np.empty((c, n_out))
+        _fill_outcomes(model, rk, pred, nom, org_rating, out_c)
+        y[idx] = out_c
+    return y
 
 def _factor_groups(model: WeightModel, names: list[str], groups: Grouping) -> dict[str, list[str]] | None:
     if groups == "weight":
@@ -200,27 +343,21 @@ def sensitivity(
     if org_rating is not None:
         _org_rows(model, org_rating)  # fail early on a bad rating
     step = int(max(1, max_memory_mb * 2**20 // max(model.n * 8 * (len(rubric.dimensions) + 4), 1)))
+    nom = _Nominal(scored, rank_nom, pred_nom_scored)
+    gidx = _factor_groups(model, names, groups)
+    n_blocks = (len(names) if gidx is None else len(gidx)) + 2  # A, B and one AB block per factor
 
     def run(x: np.ndarray) -> np.ndarray:
         theta = np.repeat(model.theta0[None, :], len(x), axis=0)
         theta[:, free] = theta[:, free] * x
         theta = model.normalise(theta)
-        y = np.empty((len(x), len(outputs)))
-        for s in range(0, len(x), step):
-            ev = model.evaluate(theta[s:s + step])
-            rk = draw_ranks(model, ev.value)[:, scored]  # (draws, scored employees)
-            pr = ev.predikat
-            y[s:s + step, 0] = np.abs(rk.astype(np.int64) - rank_nom[None, :]).mean(axis=1)
-            y[s:s + step, 1] = (pr[scored] != pred_nom_scored[:, None]).sum(axis=0)
-            y[s:s + step, 2] = (pr[scored] == 0).mean(axis=0)
-            if org_rating is not None:
-                y[s:s + step, 3] = curve_violations(model, pr, org_rating)
-        return y
+        with _one_blas_thread():
+            return _saltelli_outputs(model, theta, n_base, n_blocks, step, nom, org_rating, len(outputs))
 
     bounds = {n: (1 - perturb, 1 + perturb) for n in names}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # warned once below, from this call
-        res = sobol_indices(run, bounds, n_base=n_base, seed=seed, groups=_factor_groups(model, names, groups),
+        res = sobol_indices(run, bounds, n_base=n_base, seed=seed, groups=gidx,
                             n_boot=n_boot, output_names=outputs)
     params = {**res.parameters, "perturb": perturb, "groups": groups, "weights": weights, "period": period,
               "org_rating": org_rating, "rubric_id": rubric.id, "rubric_hash": rubric.hash}

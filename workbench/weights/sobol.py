@@ -148,18 +148,21 @@ def _estimate(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndarr
     return s1, st
 
 
-def _estimate_many(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_estimate` for a block of bootstrap resamples: ``fa, fb`` ``(B, N, m)``,
-    ``fab`` ``(B, G, N, m)``; returns ``s1, st`` of shape ``(B, G, m)``.
+def _estimate_many(fa: np.ndarray, fb: np.ndarray, prod: np.ndarray, sq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_estimate` for a block of bootstrap resamples: ``fa, fb`` ``(B, N, m)``;
+    ``prod``, ``sq`` ``(B, N, G, m)``: the resampled terms ``f_B (f_ABi - f_A)`` and
+    ``(f_A - f_ABi)^2`` (element-wise, so resampling them is resampling their factors,
+    and one gather of whole ``(G, m)`` rows per resampled base row); returns ``s1, st``
+    of shape ``(B, G, m)``.
 
-    With ``m > 1`` outputs the sums run along a non-contiguous axis, in the same order as
-    in :func:`_estimate`, so the results are the same to the last bit; with one output
-    NumPy would sum the batch in another order, so :func:`sobol_analyze` keeps the loop
-    there (it is cheap)."""
+    With ``m > 1`` outputs the sums run along a non-contiguous axis (``N``), one term
+    after the other as in :func:`_estimate`, so the results are the same to the last bit;
+    with one output NumPy would sum the batch in another order, so :func:`sobol_analyze`
+    keeps the loop there (it is cheap)."""
     var = np.var(np.concatenate([fa, fb], axis=1), axis=1)  # (B, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = np.mean(fb[:, None] * (fab - fa[:, None]), axis=2) / var[:, None]
-        st = 0.5 * np.mean((fa[:, None] - fab) ** 2, axis=2) / var[:, None]
+        s1 = np.mean(prod, axis=1) / var[:, None]
+        st = 0.5 * np.mean(sq, axis=1) / var[:, None]
     zero = np.broadcast_to((var == 0)[:, None, :], s1.shape)
     s1[zero] = np.nan
     st[zero] = np.nan
@@ -202,14 +205,17 @@ def sobol_analyze(
         b1 = np.empty((n_boot, *s1.shape))
         bt = np.empty((n_boot, *s1.shape))
         block = max(1, int(2**22 // max(fab.size, 1)))
+        # the terms of the two estimators per base row, once, base rows first (N, G, m):
+        # the resamples gather them
+        prod = np.ascontiguousarray((fb[None] * (fab - fa[None])).transpose(1, 0, 2))
+        sq = np.ascontiguousarray(((fa[None] - fab) ** 2).transpose(1, 0, 2))
         for k in range(0, n_boot, block):
             if y.shape[1] == 1:
                 for j in range(k, min(k + block, n_boot)):
                     b1[j], bt[j] = _estimate(fa[idx[j]], fb[idx[j]], fab[:, idx[j]])
                 continue
             i = idx[k:k + block]
-            b1[k:k + block], bt[k:k + block] = _estimate_many(
-                fa[i], fb[i], np.ascontiguousarray(np.moveaxis(fab[:, i], 0, 1)))
+            b1[k:k + block], bt[k:k + block] = _estimate_many(fa[i], fb[i], prod[i], sq[i])
         q = [(1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100]
         out["s1_ci_low"], out["s1_ci_high"] = np.nanpercentile(b1, q, axis=0)
         out["st_ci_low"], out["st_ci_high"] = np.nanpercentile(bt, q, axis=0)
