@@ -151,12 +151,28 @@ class CompiledRubric:
         out = self.matrix_table[np.maximum(row_cat, 0), np.maximum(col_cat, 0)]
         return np.where(ok, out, -1)
 
+    def snap(self, composite: np.ndarray) -> np.ndarray:
+        """Composites within rounding (1e-9, relative) beyond the ends of the dimensions'
+        scales, put on those ends: a weighted mean of perfect scores summed in floating
+        point can come out as 120.00000000000001, above a scale's 120, and fall in no
+        band."""
+        x = np.asarray(composite, dtype=float)
+        if not len(self.dim_lo):
+            return x
+        lo, hi = float(np.min(self.dim_lo)), float(np.max(self.dim_lo + self.dim_span))
+        above, below = x > hi, x < lo
+        if not (above.any() or below.any()):
+            return x
+        x = np.where(above & (x <= hi + 1e-9 * max(1.0, abs(hi))), hi, x)
+        return np.where(below & (x >= lo - 1e-9 * max(1.0, abs(lo))), lo, x)
+
     def band_index(self, composite: np.ndarray) -> np.ndarray:
         """Index of the band each composite falls in (-1: none); the last match wins.
 
         Two binary searches in the sorted band edges and one table look-up per value
-        (see :func:`_band_table`), whatever the number of bands."""
-        x = np.asarray(composite, dtype=float)
+        (see :func:`_band_table`), whatever the number of bands; a composite within
+        rounding of the scales' ends counts as on them (:meth:`snap`)."""
+        x = self.snap(composite)
         lo = np.searchsorted(self.band_edges, x, side="left")
         lo += np.searchsorted(self.band_edges, x, side="right")
         return self.band_table.take(lo)
@@ -164,7 +180,7 @@ class CompiledRubric:
     def band_predikat(self, composite: np.ndarray) -> np.ndarray:
         """Predikat rank of the band each composite falls in (-1: none), before conditions:
         ``band_rank[band_index(composite)]`` in one look-up."""
-        x = np.asarray(composite, dtype=float)
+        x = self.snap(composite)
         lo = np.searchsorted(self.band_edges, x, side="left")
         lo += np.searchsorted(self.band_edges, x, side="right")
         return self.band_rank_table.take(lo)

@@ -529,6 +529,7 @@ def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id"
         comp = np.zeros(n)
         for dim in rubric.dimensions:
             comp = comp + ws.dimensions[dim.id] * scores[dim.id]
+        comp = compiled.snap(comp)  # rounding past the scale's ends puts no one outside it
         cols["composite"] = comp
         phrases = band_phrases(rubric, lang)
         band_idx = compiled.band_index(comp)

@@ -377,8 +377,11 @@ def sorted_band_predikat(compiled: CompiledRubric, sv: np.ndarray, order: np.nda
     ``E`` (see :meth:`CompiledRubric.band_predikat`); along the sorted row it only steps
     down, at the ``2 len(E)`` positions that two binary searches of each edge in ``sv``
     give, so the slots are runs of one value. NaN composites (``sv`` = +inf) come out as
-    the lowest slot: the caller sets them to -1. ``flags`` are per employee (unsorted)."""
+    the lowest slot: the caller sets them to -1. ``flags`` are per employee (unsorted).
+    Composites within rounding of the scales' ends count as on them, as in
+    :meth:`CompiledRubric.snap` (a monotone map: the order stays sorted)."""
     m = sv.shape[0]
+    sv = -compiled.snap(-sv)
     neg = -compiled.band_edges
     cuts = np.sort(np.concatenate([np.searchsorted(sv, neg, side="left"),
                                    np.searchsorted(sv, neg, side="right")]))
