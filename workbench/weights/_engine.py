@@ -191,16 +191,7 @@ class WeightModel:
         rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
         omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
         for _g, rows, pres, app, ug, cells in self._designs(d, cols):
-            den = rho @ pres.T.astype(float)  # (c, k)
-            rated = den > 0
-            coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
-                            / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
-            w = omega * app[None, :]
-            missing = (~rated) & (w > 0)
-            if dim.missing == "renormalise":
-                w = np.where(rated, w, 0.0)
-            total = w.sum(axis=1)  # (c,)
-            bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+            w, coef, total, bad = _pattern_weights(dim, rho, omega, pres, app)
             if dim.aggregation == "weighted_mean":
                 full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
                 # only the rated (indicator, role) cells carry weight: (m, cells) @ (cells, c)
@@ -274,17 +265,7 @@ class WeightModel:
             omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
             delta = theta[:, pos[f"dimensions.{dim.id}"]]
             for _g, rows, pres, app, ug, cells in self._designs(d, cols):
-                # (the arithmetic of evaluate, step by step)
-                den = rho @ pres.T.astype(float)  # (c, k)
-                rated = den > 0
-                coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
-                                / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
-                w = omega * app[None, :]
-                missing = (~rated) & (w > 0)
-                if dim.missing == "renormalise":
-                    w = np.where(rated, w, 0.0)
-                total = w.sum(axis=1)  # (c,)
-                bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+                w, coef, total, bad = _pattern_weights(dim, rho, omega, pres, app)  # evaluate's arithmetic
                 full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
                 sc = ug @ full.reshape(c, -1)[:, cells].T  # (m, c): every draw in one product
                 if bad.any():
@@ -366,6 +347,27 @@ def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if n_nan:
         out[order[m - n_nan:]] = 0
     return order, sv
+
+
+def _pattern_weights(dim: Any, rho: np.ndarray, omega: np.ndarray, pres: np.ndarray, app: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One presence pattern of a dimension under ``c`` draws: the indicator weights ``w``
+    ``(c, k)``, the rater coefficients ``coef`` ``(c, k, R)`` (each indicator's rater
+    weights over the roles that rated it), the weight totals ``(c,)`` and the draws whose
+    score is missing ``(c,)`` (no weight, or an unrated weighted indicator under
+    ``missing: propagate``). Shared by :meth:`WeightModel.dimension_scores` and
+    :meth:`WeightModel.draw_block`, so that both keep one arithmetic."""
+    den = rho @ pres.T.astype(float)  # (c, k)
+    rated = den > 0
+    coef = np.where(rated[:, :, None], rho[:, None, :] * pres[None, :, :]
+                    / np.where(rated, den, 1.0)[:, :, None], 0.0)  # (c, k, R)
+    w = omega * app[None, :]
+    missing = (~rated) & (w > 0)
+    if dim.missing == "renormalise":
+        w = np.where(rated, w, 0.0)
+    total = w.sum(axis=1)  # (c,)
+    bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" else False)
+    return w, coef, total, bad
 
 
 def sorted_band_predikat(compiled: CompiledRubric, sv: np.ndarray, order: np.ndarray,
