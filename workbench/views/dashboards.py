@@ -242,12 +242,7 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         orgs.observe(warm, names="org_rating")
         return dash
 
-    page = _ready(run_safely(build, lang))
-    if warm_ahead is None:
-        warm_ahead = os.environ.get("WORKBENCH_WARM", "1").strip() != "0"
-    if isinstance(page, Dashboard) and warm_ahead:
-        page.warm()  # type: ignore[attr-defined]
-    return page
+    return _warmed(_ready(run_safely(build, lang)), warm_ahead)
 
 
 def rater_quality(ds: Dataset, lang: str = "id", min_cell: int | None = None, hr: bool | None = None) -> widgets.Widget:
@@ -336,7 +331,12 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         picker.observe(warm, names="period")
         return dash
 
-    page = _ready(run_safely(build, lang))
+    return _warmed(_ready(run_safely(build, lang)), warm_ahead)
+
+
+def _warmed(page: widgets.Widget, warm_ahead: bool | None) -> widgets.Widget:
+    """Start ``page``'s computing ahead (its ``warm``) unless ``warm_ahead`` is False, or,
+    when it is None, ``WORKBENCH_WARM=0``; return the page."""
     if warm_ahead is None:
         warm_ahead = os.environ.get("WORKBENCH_WARM", "1").strip() != "0"
     if isinstance(page, Dashboard) and warm_ahead:
