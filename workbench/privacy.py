@@ -45,13 +45,14 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from workbench._threads import one_blas_thread
 from workbench.errors import ParameterError
 
 __all__ = [
@@ -465,21 +466,11 @@ def _merged(page: Any) -> dict[str, Any]:
     return cache
 
 
-_THREADS: list[Any] = []
-
-
 def _one_blas_thread() -> AbstractContextManager[Any]:
-    """One BLAS thread while a page is attacked or protected: its matrices are tiny, and on
-    a machine shared with other work OpenBLAS's waiting threads made the products of
-    :func:`audit` (hundreds per protected page) several times slower than one thread.
-    The products are the same."""
-    if not _THREADS:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its threads
-            return nullcontext()
-        _THREADS.append(ThreadpoolController())
-    return _THREADS[0].limit(limits=1, user_api="blas")
+    """One BLAS thread while a page is attacked or protected (:func:`one_blas_thread`):
+    OpenBLAS's waiting threads made the products of :func:`audit` (hundreds per protected
+    page) several times slower on a machine shared with other work."""
+    return one_blas_thread()
 
 
 def audit(page: Any, protection: int | None = None, first: bool = False,

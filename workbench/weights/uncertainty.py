@@ -20,13 +20,14 @@ True
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from workbench._threads import one_blas_thread
 from workbench.errors import ParameterError, check_option
 from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import Rubric, WeightSet
@@ -37,11 +38,6 @@ from workbench.weights._engine import (
     sorted_band_predikat,
     weight_model,
 )
-
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its threads
-    threadpool_limits = None
 
 __all__ = ["DrawSummary", "Uncertainty", "draw_weights", "run_draws", "scores_frame", "uncertainty"]
 
@@ -226,10 +222,9 @@ def _chunk(n: int, n_dims: int, max_memory_mb: float, sorted_bands: bool = False
 
 def _one_blas_thread() -> AbstractContextManager[Any]:
     """One BLAS thread while the draws run: the products are a small part of the work, and
-    OpenBLAS's second thread otherwise spins between them, taking the other core."""
-    if threadpool_limits is None:  # pragma: no cover - a dependency
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    OpenBLAS's second thread otherwise spins between them, taking the other core
+    (:func:`workbench._threads.one_blas_thread`)."""
+    return one_blas_thread()
 
 
 def _quantile_positions(k: int) -> np.ndarray:
