@@ -94,15 +94,40 @@ def test_trend_panel_follows_unit(ds):
     assert p.findings[0] != city or p._views[0]._body.value
 
 
-def test_whatif_panel_changes_with_rubric(ds):
+def _cells(section_html: str) -> list[list[str]]:
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section_html, re.S)]
+
+
+def test_whatif_panel_changes_with_rubric(ds, monkeypatch):
     p = views.WhatIfPanel(ds, period="2025")
     assert p.findings[1] == "0 pegawai berubah predikat dengan aturan simulasi"
     curve_before = p.findings[0]
+    shown: list[tuple[str, str]] = []  # every (finding, body) the views show, in order
+    show = _base.SectionView.show_text
+    monkeypatch.setattr(_base.SectionView, "show_text",
+                        lambda self, s: (show(self, s), shown.append((self._head.value, self._body.value))))
     p.rubric = src.whatif_base(src.WHATIF_RUBRIC).with_thresholds(categories={"hasil_kerja": {"sesuai": 100}})
     assert p.findings[1] != "0 pegawai berubah predikat dengan aturan simulasi"
     assert p.findings[0] != curve_before
     body = p._views[1]._body.value
     assert "Aturan berlaku" in body and "Aturan simulasi" in body
+    # shown in three steps: titles, then the overview's numbers, then the protected page
+    assert len(shown) == 6
+    assert all("Menghitung angka aturan simulasi" in head for head, _ in shown[:4])
+    assert [body for _, body in shown[:2]] == ["\n</section>", "\n</section>"]
+    final = [_cells(body) for _, body in shown[4:]]
+    for (_, body), full in zip(shown[2:4], final, strict=True):
+        interim = _cells(body)
+        assert len(interim) == len(full) > 0
+        kept = [(a, b) for ra, rb in zip(interim, full, strict=True) for a, b in zip(ra, rb, strict=True)
+                if a != "menghitung..."]
+        assert all(a == b for a, b in kept)  # an interim number is the protected page's own
+        assert len(kept) < sum(map(len, full))
+    assert all(row[2] != "menghitung..." for row in _cells(shown[2][1]))  # each OPD's size at once
+    assert all(row[1:] == ["menghitung...", "menghitung..."] for row in _cells(shown[3][1]))
+    shown.clear()
+    p.lang = "en"  # a page already computed is shown at once
+    assert len(shown) == 2 and "computing" not in shown[0][0]
 
 
 def test_whatif_controls_build_rubrics_through_the_core():
@@ -131,6 +156,50 @@ def test_whatif_controls_build_rubrics_through_the_core():
     assert "cannot be used" in c._message.value
     c.reset()  # back to the rule in force, not only to the picked preset's start
     assert c.rubric == src.whatif_base() and c._message.value == ""
+
+
+def test_the_whatif_computes_ahead_each_slider_one_step_either_way():
+    c = views.WhatIfControls()
+    steps = c.neighbours()
+    assert len(steps) == 2 * len(c.sliders)
+    for rubric in steps:  # one threshold one step away, the others where they are
+        moved = [(d.id, a.id) for d in rubric.dimensions for a, b in zip(d.categories, c.rubric.dimension(d.id).categories,
+                                                                         strict=True) if a.min != b.min]
+        assert len(moved) == 1
+        dim, cat = moved[0]
+        assert abs(rubric.dimension(dim).categories[[x.id for x in rubric.dimension(dim).categories].index(cat)].min
+                   - c.sliders[f"threshold.{dim}.{cat}"].value) == pytest.approx(0.05)
+    c.sliders["threshold.perilaku_kerja.sesuai"].value = 1.05  # one step above the refused 1.0
+    steps = c.neighbours()
+    assert steps[0].dimension("perilaku_kerja").categories[1].min == pytest.approx(1.1)
+    assert len(steps) == 2 * len(c.sliders) - 1  # a rule the rubric refuses is left out
+    c.sliders["threshold.hasil_kerja.sesuai"].value = 1.55  # the slider moved last comes first, onward first
+    assert [r.dimension("hasil_kerja").categories[1].min for r in c.neighbours()[:2]] == [1.6, 1.5]
+
+
+def test_the_whatif_protects_only_the_value_a_slider_settles_on(ds, monkeypatch):
+    import workbench.report as report
+
+    protected = []
+    page = report.whatif_page
+    monkeypatch.setattr(report, "whatif_page", lambda *a, **k: (protected.append(k.get("suppress", True)),
+                                                                 page(*a, **k))[1])
+    monkeypatch.setattr(_base.Panel, "background", True)
+    p = views.WhatIfPanel(ds, period="2025")
+    p.wait(120)
+    protected.clear()
+    start = src.whatif_base()
+    for value in (2.45, 2.4, 2.35):  # three steps in quick succession
+        p.rubric = start.with_thresholds(categories={"hasil_kerja": {"di_atas": value}})
+    p.wait(120)  # the last step's work, queued behind the earlier ones (which end at once)
+    assert not p.busy and protected.count(True) == 1  # one protection: the settled value
+    assert p.findings[1] == sections_finding(ds, p.rubric)
+
+
+def sections_finding(ds, rubric):
+    from workbench.views import sections
+
+    return sections.transitions_section(ds, "2025", rubric).finding
 
 
 def test_rubric_whatif_page_reacts_to_a_slider(ds):

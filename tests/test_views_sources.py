@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workbench.report import leadership_page
 from workbench.report.pages import predikat_labels
 from workbench.views import _sources as src
@@ -56,3 +58,31 @@ def test_warmed_whatif_pages_are_the_pages_a_pick_finds(kota):
     key = (id(ds), "whatif_page", rubrics[0].hash, "2025", src._org_key(rating), 5)
     assert key in src._CACHE
     assert src.whatif(ds, rubrics[0], "2025", rating, 5) is src._CACHE[key][1]  # the view finds it ready
+
+
+def test_whatif_slider_steps_are_computed_after_the_starting_points_of_the_shown_period(kota):
+    ds = kota
+    rating = src.default_org_rating(ds, "2025")
+    base = src.whatif_base()
+    order: list[str] = []
+
+    def neighbours():
+        order.append("neighbours")
+        return [base]  # computed by the test above: found at once
+
+    real = src.whatif
+
+    def traced(ds, rubric, period, *args):
+        order.append(period)
+        return real(ds, rubric, period, *args)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(src, "whatif", traced)
+        # stopped before its turn: the neighbours are never built
+        assert src.warm_whatif(ds, [base], ["2025"], rating, 5, stop=lambda: bool(order),
+                               neighbours=neighbours) == 1
+        assert order == ["2025"]
+        order.clear()
+        assert src.warm_whatif(ds, [base], ["2025"], rating, 5, neighbours=neighbours) == 2
+    assert order == ["2025", "neighbours", "2025"]
+    assert src.whatif_ready(ds, base, "2025", rating, 5)

@@ -142,10 +142,15 @@ class Panel(widgets.VBox):
             generation = self._generation
         self.busy = True
         self._status.value = f"<span class='kw-busy'>{t('status.loading', self.lang)}</span>"
+        self._started(generation)
         if self.background:
             self._future = _EXECUTOR.submit(self._work, generation)
         else:
             self._work(generation)
+
+    def _started(self, generation: int) -> None:
+        """Called by :meth:`refresh` once ``generation`` is requested, before its work is
+        run or queued (nothing by default; a panel may show an interim state here)."""
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation

@@ -85,7 +85,9 @@ __all__ = [
     "whatif_choices",
     "whatif_comparison",
     "whatif_curve",
+    "whatif_draft",
     "whatif_periods",
+    "whatif_ready",
     "whatif_scores",
     "leadership",
     "leadership_states",
@@ -117,9 +119,11 @@ BERAKHLAK: tuple[str, ...] = ("berorientasi_pelayanan", "akuntabel", "kompeten",
 # Cache (per dataset; the dataset itself is kept so that a reused id() never hits)
 # ---------------------------------------------------------------------------------
 _CACHE: OrderedDict[tuple[Any, ...], tuple[Dataset, Any]] = OrderedDict()
-_CACHE_SIZE = 160
-"""Entries kept: the pages :func:`warm` computes ahead (at most :data:`WARM_MAX`) and the
-views' own states. A page holds a few MB (its facts over the atoms)."""
+_CACHE_SIZE = 320
+"""Entries kept: the pages :func:`warm` and :func:`warm_whatif` compute ahead (at most
+:data:`WARM_MAX` each; a what-if page of another rubric brings three entries of its own:
+its scores, its predikat and its curve check) and the views' own states. A page holds a
+few MB (its facts over the atoms)."""
 _LOCK = threading.Lock()
 _PENDING: dict[tuple[Any, ...], threading.Event] = {}
 
@@ -377,13 +381,37 @@ def warm(ds: Dataset, states: list[tuple[str, str | None]], org_rating: Mapping[
 
 def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rating: Mapping[str, str] | None = None,
                 min_cell: int | None = None, stop: Callable[[], bool] | None = None,
-                idle: Callable[[], bool] | None = None) -> int:
+                idle: Callable[[], bool] | None = None,
+                neighbours: Callable[[], Sequence[Rubric]] | None = None) -> int:
     """Compute the Simulasi Rubrik pages of ``rubrics`` (e.g. the picker's other starting
     points) in each of ``periods`` into the cache (:func:`whatif`), so that picking one
     finds its page ready; ``stop`` and ``idle`` as in :func:`warm`. Returns the number of
-    pages computed or found."""
-    return _warm([functools.partial(whatif, ds, rubric, period, org_rating, min_cell)
-                  for period in periods for rubric in rubrics][:WARM_MAX], stop, idle)
+    pages computed or found.
+
+    ``neighbours`` gives the rubrics one slider step away from the shown one
+    (:meth:`workbench.views.controls.WhatIfControls.neighbours`, called here, in the
+    background, once the page is idle): their pages are computed in the first of
+    ``periods`` (the shown one) after the ``rubrics`` of that period and before those of
+    the other periods, since the likeliest next change on the page is a slider step.
+
+    Examples
+    --------
+    A page the reader has already changed away from is not computed:
+
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> warm_whatif(ds, [whatif_base()], ["2025"], stop=lambda: True, neighbours=lambda: [whatif_base()])
+    0
+    """
+    def pages(rubrics: Sequence[Rubric], periods: Sequence[str]) -> Sequence[Callable[[], Any]]:
+        return [functools.partial(whatif, ds, rubric, period, org_rating, min_cell)
+                for period in periods for rubric in rubrics][:WARM_MAX]
+
+    done = _warm(pages(rubrics, periods[:1]), stop, idle)
+    found: list[Rubric] = []
+    if neighbours is not None and _warm([lambda: found.extend(neighbours())], stop, idle):
+        done += _warm(pages(found, periods[:1]), stop, idle)
+    return done + _warm(pages(rubrics, periods[1:]), stop, idle)
 
 
 def _warm(tasks: Sequence[Callable[[], Any]], stop: Callable[[], bool] | None,
@@ -401,17 +429,70 @@ def _warm(tasks: Sequence[Callable[[], Any]], stop: Callable[[], bool] | None,
     return done
 
 
+def _whatif_key(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None,
+                min_cell: int | None) -> tuple[tuple[Any, ...], dict[str, str], int]:
+    k = check_min_cell(min_cell)
+    org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
+    return ("whatif_page", rubric.hash, period, _org_key(org), k), org, k
+
+
 def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
            min_cell: int | None = None) -> Any:
     """The Simulasi Rubrik page in one control state (:func:`workbench.report.whatif_page`)."""
     from workbench.report import whatif_page
 
-    k = check_min_cell(min_cell)
-    org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    return _cached(("whatif_page", rubric.hash, period, _org_key(org), k), ds,
-                   lambda: whatif_page(whatif_before(ds), whatif_after(ds, rubric),
-                                       whatif_curve(ds, rubric, period, org), period, k,
-                                       predikat=list(PREDIKAT), public=leadership(ds, period, org, None, k)))
+    key, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    return _cached(key, ds, lambda: whatif_page(whatif_before(ds), whatif_after(ds, rubric),
+                                                whatif_curve(ds, rubric, period, org), period, k,
+                                                predikat=list(PREDIKAT), public=leadership(ds, period, org, None, k)))
+
+
+def whatif_ready(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
+                 min_cell: int | None = None) -> bool:
+    """Whether :func:`whatif` of this state is already computed (a view then shows it at
+    once, without the interim page of :func:`whatif_draft`).
+
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> rubric = whatif_base().with_thresholds(categories={"hasil_kerja": {"sesuai": 1.45}})
+    >>> whatif_ready(ds, rubric, "2025")
+    False
+    """
+    key, _, _ = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    full = (id(ds), *key)
+    with _LOCK:
+        hit = _CACHE.get(full)
+        return hit is not None and hit[0] is ds
+
+
+def whatif_draft(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
+                 min_cell: int | None = None) -> Any:
+    """The Simulasi Rubrik page of one control state *before* its protection
+    (:func:`workbench.report.whatif_page` with ``suppress=False``; not cached).
+
+    It costs a fraction of a second where the protected page (:func:`whatif`) costs
+    seconds, and it tells which of the page's numbers are the overview's: the *locked*
+    facts, equal to a number of the overview's page (:func:`leadership`, protected and
+    public) and shown or hidden as it is there, a status the protection never changes.
+    Only those may be shown from it (:func:`workbench.views.sections.whatif_pending`
+    does so); every other number waits for :func:`whatif`.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> rubric = whatif_base(WHATIF_RUBRIC)
+    >>> draft = whatif_draft(ds, rubric, "2025")
+    >>> draft.facts["simulasi_rubrik/n/2025/BKPSDM"].locked  # an OPD's size: the overview's
+    True
+    >>> draft.facts["simulasi_rubrik/changed/2025"].locked  # who changes: waits for the protection
+    False
+    """
+    from workbench.report import whatif_page
+
+    _, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    return whatif_page(whatif_before(ds), whatif_after(ds, rubric), whatif_curve(ds, rubric, period, org), period,
+                       k, predikat=list(PREDIKAT), public=leadership(ds, period, org, None, k), suppress=False)
 
 
 # ---------------------------------------------------------------------------------

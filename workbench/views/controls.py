@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
 import traitlets
@@ -213,6 +214,7 @@ class WhatIfControls(widgets.VBox):
     def _start(self, base: Rubric) -> None:
         """Sliders for ``base``, and ``rubric`` = ``base``."""
         self.base = base
+        self._last_moved: tuple[str, int] = ("", -1)
         ws = base.weights[WHATIF_WEIGHTS if WHATIF_WEIGHTS in base.weights else "baseline"]
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self._labels: dict[str, tuple[str, ...]] = {}
@@ -281,27 +283,68 @@ class WhatIfControls(widgets.VBox):
         self._message.value = ""
         self.rubric = self.base
 
-    def build(self) -> Rubric:
-        """The rubric of the current slider values (raises RubricError if it is invalid)."""
+    def build(self, values: Mapping[str, float] | None = None) -> Rubric:
+        """The rubric of the current slider values, those of ``values`` (slider key ->
+        value) put in their place (raises RubricError if it is invalid)."""
         raters: dict[str, dict[str, float]] = {}
         indicators: dict[str, float] = {}
         thresholds: dict[str, dict[str, float]] = {}
+        given = values or {}
         for key, s in self.sliders.items():
+            value = float(given.get(key, s.value))
             kind, _, rest = key.partition(".")
             if kind == "raters":
                 dim, role = rest.split(".")
-                raters.setdefault(dim, {})[role] = float(s.value)
+                raters.setdefault(dim, {})[role] = value
             elif kind == "indicators":
-                indicators[rest] = float(s.value)
+                indicators[rest] = value
             else:
                 dim, cat = rest.split(".")
-                thresholds.setdefault(dim, {})[cat] = float(s.value)
+                thresholds.setdefault(dim, {})[cat] = value
         base = WHATIF_WEIGHTS if WHATIF_WEIGHTS in self.base.weights else "baseline"
         rubric = self.base.with_weights(WHATIF_WEIGHTS, base=base, dimension_raters=raters or None,
                                         indicators=indicators or None, normalize=True)
         return rubric.with_thresholds(categories=thresholds) if thresholds else rubric
 
-    def _on_slide(self, change: object = None) -> None:
+    def neighbours(self) -> list[Rubric]:
+        """The rubrics one slider step away from the shown one: each slider one step down
+        and one step up (within its range), the others where they are; the slider moved
+        last comes first, in the direction it was moved. A rule the rubric refuses is left
+        out, and so is a step that gives the shown rubric again. The what-if computes
+        their pages ahead (:func:`~workbench.views._sources.warm_whatif`).
+
+        Examples
+        --------
+        >>> c = WhatIfControls()  # the rule in force: four threshold sliders
+        >>> len(c.neighbours())
+        8
+        >>> c.sliders["threshold.hasil_kerja.di_atas"].value = 2.45  # one step down from 2.5
+        >>> [r.dimension("hasil_kerja").categories[2].min for r in c.neighbours()[:2]]  # on down, back
+        [2.4, 2.5]
+        """
+        moved, direction = self._last_moved
+        order = sorted(self.sliders, key=lambda key: key != moved)
+        seen = {self.rubric.hash}
+        out: list[Rubric] = []
+        for key in order:
+            s = self.sliders[key]
+            for sign in ((direction, -direction) if key == moved else (-1, 1)):
+                value = round(float(s.value) + sign * float(s.step), 6)
+                if not float(s.min) - 1e-9 <= value <= float(s.max) + 1e-9:
+                    continue
+                try:
+                    rubric = self.build({key: value})
+                except WorkbenchError:
+                    continue
+                if rubric.hash not in seen:
+                    seen.add(rubric.hash)
+                    out.append(rubric)
+        return out
+
+    def _on_slide(self, change: Any = None) -> None:
+        if isinstance(change, dict) and change.get("owner") is not None:
+            key = next((k for k, s in self.sliders.items() if s is change["owner"]), "")
+            self._last_moved = (key, 1 if float(change["new"]) > float(change["old"]) else -1)
         try:
             rubric = self.build()
         except WorkbenchError:

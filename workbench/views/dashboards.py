@@ -293,10 +293,15 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
     the overview's.
 
     ``warm_ahead``: after the first render, compute the pages of the picker's other
-    starting points (the shown period first, then the others) in a background thread
-    that gives way to the reader's changes, and again when the period or the org
-    ratings change (:func:`workbench.views._sources.warm_whatif`); default on, unless
-    ``WORKBENCH_WARM=0``."""
+    starting points and of each slider one step either way (the shown period first,
+    then the picker's starting points in the others) in a background thread that gives
+    way to the reader's changes, and again when the period, the org ratings or the
+    rubric change (:func:`workbench.views._sources.warm_whatif`); default on, unless
+    ``WORKBENCH_WARM=0``.
+
+    A state not computed ahead shows its titles at once, then the numbers it shares
+    with the overview, and every number once its page is protected
+    (:class:`~workbench.views.panels.WhatIfPanel`)."""
     def build() -> widgets.Widget:
         _require(ds, lang)
         k = check_min_cell(min_cell)
@@ -317,18 +322,20 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         for widget, name in ((picker, "period"), (orgs, "org_rating"), (controls, "rubric")):
             widget.observe(lambda c: dash._relabel(), names=name)
 
-        def warm(change: object = None) -> None:  # the other starting points, ahead
-            rating, period = dict(orgs.org_rating), picker.period
+        def warm(change: object = None) -> None:  # the other starting points and the slider steps, ahead
+            rating, period, rubric = dict(orgs.org_rating), picker.period, controls.rubric
             rubrics = [r for _, _, r in controls._choices]
             periods = [period, *(p for p in picker.periods if p != period)]
             threading.Thread(target=_sources.warm_whatif, name="workbench-warm", daemon=True,
                              args=(ds, rubrics, periods, rating, k,
-                                   lambda: dict(orgs.org_rating) != rating or picker.period != period,
-                                   lambda: not panel.busy)).start()
+                                   lambda: (dict(orgs.org_rating) != rating or picker.period != period
+                                            or controls.rubric is not rubric),
+                                   lambda: not panel.busy, controls.neighbours)).start()
 
         dash.warm = warm  # type: ignore[attr-defined]
         orgs.observe(warm, names="org_rating")
         picker.observe(warm, names="period")
+        controls.observe(warm, names="rubric")
         return dash
 
     return _warmed(_ready(run_safely(build, lang)), warm_ahead)

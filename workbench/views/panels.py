@@ -18,12 +18,17 @@ Examples
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import traitlets
 
 from workbench.rubric import Rubric
 from workbench.views import sections as sec
 from workbench.views._base import Panel
-from workbench.views._sources import whatif_base
+from workbench.views._sources import whatif_base, whatif_draft, whatif_ready
 
 __all__ = [
     "CurvePanel",
@@ -35,6 +40,10 @@ __all__ = [
     "UnitPanel",
     "WhatIfPanel",
 ]
+
+_DRAFTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-drafts")
+"""The what-if's interim pages (:class:`WhatIfPanel`): their own worker, so that a new
+state's interim page never waits behind the protection of a state already left."""
 
 
 class CurvePanel(Panel):
@@ -132,18 +141,91 @@ class RaterQualityPanel(Panel):
 
 class WhatIfPanel(Panel):
     """The rubric what-if under ``rubric`` (default: the rubric in force): the curve check
-    per OPD, and the predikat distribution and transitions against the rubric in force."""
+    per OPD, and the predikat distribution and transitions against the rubric in force.
+
+    A state whose page is not computed yet (a slider moved to a new value) is shown in
+    three steps, so that the reader sees at once that the change is being worked on and
+    never a number that has not passed the protection:
+
+    1. at once: the sections' titles and "menghitung..." (the previous state's numbers
+       and figures are taken away);
+    2. within a fraction of a second: the tables with the numbers the page shares with the
+       overview (:func:`~workbench.views._sources.whatif_draft`, locked numbers only,
+       :func:`~workbench.views.sections.whatif_pending`), the rest "menghitung...";
+    3. once the control has rested ``settle`` seconds (a slider stepped several times is
+       protected once, at its last value) and the page is protected
+       (:func:`~workbench.views._sources.whatif`): every number, the findings, the figures.
+
+    A state computed ahead (:func:`~workbench.views._sources.warm_whatif`) is shown at once.
+    """
 
     period = traitlets.Unicode("2025").tag(sync=False)
     rubric = traitlets.Instance(Rubric, allow_none=True).tag(sync=False)
     org_rating = traitlets.Dict(default_value=None, allow_none=True).tag(sync=False)
     _refresh_on = ("lang", "min_cell", "period", "rubric", "org_rating")
     n_views = 2
+    settle = 0.35
+    """Seconds a control must rest before the protection of a new state starts (in the
+    background only; a synchronous refresh protects at once)."""
 
     def build(self) -> list[sec.Section]:
         rubric = self.rubric or whatif_base()
-        return [
+        sections = [
             sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell, rubric=rubric),
             sec.transitions_section(self._ds, self.period, rubric, self.lang, self.min_cell,
                                     org_rating=self.org_rating),
         ]
+        with self._write_lock:  # the protected page takes over: no interim page after it
+            self._finalising = self._building
+        return sections
+
+    # -- the interim steps ------------------------------------------------------------
+    def _state(self) -> tuple[Any, ...]:
+        return (self._ds, self.rubric or whatif_base(), self.period, self.org_rating, self.min_cell)
+
+    def refresh(self) -> None:
+        self._changed_at = time.monotonic()
+        if not hasattr(self, "_write_lock"):
+            self._write_lock = threading.Lock()
+            self._finalising = self._building = -1
+        super().refresh()
+
+    def _started(self, generation: int) -> None:
+        if whatif_ready(*self._state()):
+            return  # computed ahead: shown at once
+        self._pending(generation, None)  # step 1, here and now
+        if self.background:
+            _DRAFTS.submit(self._draft, generation)
+        else:
+            self._draft(generation)
+
+    def _pending(self, generation: int, draft: Any) -> None:
+        """Show the interim sections of ``generation`` unless a newer state or this
+        state's own protected page has taken over."""
+        ds, rubric, period, org, k = self._state()
+        sections = sec.whatif_pending(ds, period, rubric, self.lang, k, org, draft)
+        with self._write_lock:
+            if not self._current(generation) or self._finalising == generation:
+                return
+            for view, section in zip(self._views, sections, strict=True):
+                view.show_text(section)
+
+    def _draft(self, generation: int) -> None:  # step 2 (in its own thread: never behind a protection)
+        if not self._current(generation):
+            return
+        try:
+            self._pending(generation, whatif_draft(*self._state()))
+        except Exception:  # the protected page says what went wrong (step 3)
+            pass
+
+    def _work(self, generation: int) -> None:  # step 3
+        if self.background:
+            while self._current(generation) and time.monotonic() - self._changed_at < self.settle:
+                time.sleep(0.05)
+        if not self._current(generation):
+            return
+        self._building = generation
+        super()._work(generation)
+        if self._current(generation) and self.error:
+            for view in self._views:
+                view.clear()  # no "menghitung..." left beside the message

@@ -54,6 +54,7 @@ __all__ = [
     "transitions_section",
     "trend_section",
     "unit_section",
+    "whatif_pending",
 ]
 
 
@@ -536,6 +537,65 @@ def transitions_section(ds: Dataset, period: str, rubric: Rubric | None = None, 
     })
     return Section("transitions", t("section.transitions", lang), finding, table, (),
                    lambda: fig.transitions_figure(matrix, changed, lang, page.min_cell))
+
+
+def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", min_cell: int | None = None,
+                   org_rating: Mapping[str, str] | None = None, draft: Page | None = None) -> list[Section]:
+    """The what-if's two sections (curve check, transitions) while their page is being
+    protected: what is safe to show before the protection completes.
+
+    With ``draft`` (:func:`workbench.views._sources.whatif_draft`, the page before its
+    protection) a cell shows its number only when the number is *locked*: one of the
+    overview's (protected and public), shown or hidden as there, a status the protection
+    never changes (such as each OPD's number of employees). Every other number, the
+    findings (how many OPD meet the curve, how many employees change predikat) and the
+    figures wait: they read "menghitung...". Without ``draft`` the tables wait too. The
+    OPD, their org ratings and where those come from are the reader's own choices, not
+    numbers of the page.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> rubric = src.whatif_base(src.WHATIF_RUBRIC)
+    >>> curve, moves = whatif_pending(ds, "2025", rubric, draft=src.whatif_draft(ds, rubric, "2025"))
+    >>> curve.finding, curve.draw is None
+    ('Menghitung angka aturan simulasi: angka tampil setelah lolos perlindungan sel kecil.', True)
+    >>> curve.table.iloc[0, :3].tolist(), curve.table.iloc[0, -3:].tolist()
+    (['BKPSDM', 'Baik', '48'], ['menghitung...', 'menghitung...', 'menghitung...'])
+    >>> moves.table.iloc[0].tolist()
+    ['Sangat Baik', 'menghitung...', 'menghitung...']
+    """
+    wait = t("status.pending_cell", lang)
+    finding = t("status.whatif_pending", lang)
+    curve_title, moves_title = t("section.whatif_curve", lang), t("section.transitions", lang)
+    if draft is None:
+        return [Section("whatif_curve", curve_title, finding), Section("transitions", moves_title, finding)]
+
+    def label(key: str | None) -> str:  # a locked number as the page will show it; any other waits
+        fact = draft.facts.get(key) if key is not None else None
+        return draft.label(key, lang) if fact is not None and fact.locked else wait
+
+    sources = _sources(ds, period, org_rating)
+    keys = draft.tables["curve"]
+    units = keys.index.astype(str).tolist()
+    curve = pd.DataFrame({
+        t("col.unit", lang): units,
+        t("col.org_rating", lang): [src.org_label(str(draft.extra["org_rating"].get(u, "")), lang) for u in units],
+        t("col.n", lang): [label(keys.loc[u, "total" if "total" in keys else "n"]) for u in units],
+        **({t("col.unscored", lang): [label(keys.loc[u, "unscored"]) for u in units]} if "unscored" in keys else {}),
+        t("col.org_source", lang): [source_label(str(sources.get(u, "")), lang) for u in units],
+        t("col.ok", lang): [label(keys.loc[u, "ok"]) for u in units],
+        t("col.detail", lang): [wait] * len(units),
+        t("col.fix", lang): [wait] * len(units),
+    })
+    dist = draft.tables["distribution"]
+    moves = pd.DataFrame({
+        t("col.predikat", lang): [t(f"predikat.{p}", lang) for p in src.PREDIKAT],
+        t("fig.transitions.before", lang): [label(dist.loc["before", lab]) for lab in draft.extra["labels"]],
+        t("fig.transitions.after", lang): [label(dist.loc["after", lab]) for lab in draft.extra["labels"]],
+    })
+    return [Section("whatif_curve", curve_title, finding, curve), Section("transitions", moves_title, finding, moves)]
 
 
 def section_html(section: Section, image_src: str | None = None, lang: str = "id") -> str:
