@@ -86,3 +86,22 @@ def test_whatif_slider_steps_are_computed_after_the_starting_points_of_the_shown
         assert src.warm_whatif(ds, [base], ["2025"], rating, 5, neighbours=neighbours) == 2
     assert order == ["2025", "neighbours", "2025"]
     assert src.whatif_ready(ds, base, "2025", rating, 5)
+
+
+def test_rubrics_that_give_the_same_predikat_share_one_page(kota):
+    start = src.whatif_base()
+    a = start.with_thresholds(categories={"hasil_kerja": {"di_atas": 2.45}})
+    b = start.with_thresholds(categories={"hasil_kerja": {"di_atas": 2.4}})
+    assert a.hash != b.hash
+    # the rule in force rates each dimension in whole numbers: both steps give the same predikat
+    assert src.whatif_after(kota, a).equals(src.whatif_after(kota, b))
+    pa, pb = src.whatif_draft(kota, a, "2025"), src.whatif_draft(kota, b, "2025")  # each built from its rubric
+    assert pa.atoms.equals(pb.atoms) and pa.extra.keys() == pb.extra.keys()
+    assert {k: (f.value, f.status, f.locked) for k, f in pa.facts.items()} == \
+        {k: (f.value, f.status, f.locked) for k, f in pb.facts.items()}
+    assert len(pa.relations) == len(pb.relations)
+    assert all((ra.coef == rb.coef).all() and (ra.lb == rb.lb).all() and (ra.ub == rb.ub).all()
+               for ra, rb in zip(pa.relations, pb.relations, strict=True))
+    assert not src.whatif_ready(kota, b, "2025")
+    page = src.whatif(kota, a, "2025")
+    assert src.whatif_ready(kota, b, "2025") and src.whatif(kota, b, "2025") is page

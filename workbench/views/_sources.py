@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -431,9 +432,37 @@ def _warm(tasks: Sequence[Callable[[], Any]], stop: Callable[[], bool] | None,
 
 def _whatif_key(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None,
                 min_cell: int | None) -> tuple[tuple[Any, ...], dict[str, str], int]:
+    """The cache key of a what-if page, its org ratings and small-cell threshold.
+
+    A page is a function of the predikat ``rubric`` gives in ``period`` (with the org
+    ratings and the threshold): two rubrics that give every employee of the period the
+    same predikat (two steps of a threshold between the same scores) have one page, keyed
+    by those predikat (:func:`_moved`). The starting point keeps its own key (its curve
+    check is the overview's)."""
     k = check_min_cell(min_cell)
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    return ("whatif_page", rubric.hash, period, _org_key(org), k), org, k
+    if _at_start(rubric):
+        return ("whatif_page", rubric.hash, period, _org_key(org), k), org, k
+    return ("whatif_page", "predikat", _moved(ds, rubric, period), period, _org_key(org), k), org, k
+
+
+def _scored(ds: Dataset, rubric: Rubric, period: str) -> bool:
+    """Whether :func:`_whatif_key` of ``rubric`` is known without scoring it."""
+    if _at_start(rubric):
+        return True
+    with _LOCK:
+        hit = _CACHE.get((id(ds), "moved", rubric.hash, period))
+    return hit is not None and hit[0] is ds
+
+
+def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
+    """A digest of the predikat of :func:`whatif_after` in ``period`` (cached per rubric)."""
+    def compute() -> str:
+        after = whatif_after(ds, rubric)
+        values = after.loc[after["period"] == period, ["employee_id", "predikat"]].astype(str)
+        return hashlib.sha256(values.to_csv(index=False).encode()).hexdigest()
+
+    return str(_cached(("moved", rubric.hash, period), ds, compute))
 
 
 def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
@@ -458,6 +487,8 @@ def whatif_ready(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     >>> whatif_ready(ds, rubric, "2025")
     False
     """
+    if not _scored(ds, rubric, period):
+        return False  # finding its key would mean scoring it here
     key, _, _ = _whatif_key(ds, rubric, period, org_rating, min_cell)
     full = (id(ds), *key)
     with _LOCK:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -322,6 +323,12 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         for widget, name in ((picker, "period"), (orgs, "org_rating"), (controls, "rubric")):
             widget.observe(lambda c: dash._relabel(), names=name)
 
+        shown_at = [time.monotonic()]  # when the panel last finished: a reader acts soon after
+        panel.observe(lambda c: shown_at.__setitem__(0, time.monotonic()), names="busy")
+
+        def idle() -> bool:
+            return not panel.busy and time.monotonic() - shown_at[0] > WARM_GRACE
+
         def warm(change: object = None) -> None:  # the other starting points and the slider steps, ahead
             rating, period, rubric = dict(orgs.org_rating), picker.period, controls.rubric
             rubrics = [r for _, _, r in controls._choices]
@@ -330,7 +337,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
                              args=(ds, rubrics, periods, rating, k,
                                    lambda: (dict(orgs.org_rating) != rating or picker.period != period
                                             or controls.rubric is not rubric),
-                                   lambda: not panel.busy, controls.neighbours)).start()
+                                   idle, controls.neighbours)).start()
 
         dash.warm = warm  # type: ignore[attr-defined]
         orgs.observe(warm, names="org_rating")
@@ -339,6 +346,11 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         return dash
 
     return _warmed(_ready(run_safely(build, lang)), warm_ahead)
+
+
+WARM_GRACE = 1.0
+"""Seconds the what-if waits after showing a page before it computes ahead: a reader who
+acts at once (the next slider step) finds the interpreter free."""
 
 
 def _warmed(page: widgets.Widget, warm_ahead: bool | None) -> widgets.Widget:
