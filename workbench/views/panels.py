@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import traitlets
 
 from workbench.rubric import Rubric
 from workbench.views import sections as sec
-from workbench.views._base import Panel
+from workbench.views._base import _EXECUTOR, Panel
 from workbench.views._sources import whatif_base, whatif_draft, whatif_ready
 
 __all__ = [
@@ -40,11 +39,6 @@ __all__ = [
     "UnitPanel",
     "WhatIfPanel",
 ]
-
-_DRAFTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-drafts")
-"""The what-if's interim pages (:class:`WhatIfPanel`): their own worker, so that a new
-state's interim page never waits behind the protection of a state already left."""
-
 
 class CurvePanel(Panel):
     """Predikat distribution per OPD against its curve (organisation rating per OPD)."""
@@ -149,8 +143,8 @@ class WhatIfPanel(Panel):
 
     1. at once: the sections' titles and "menghitung..." (the previous state's numbers
        and figures are taken away);
-    2. within a fraction of a second: the tables with the numbers the page shares with the
-       overview (:func:`~workbench.views._sources.whatif_draft`, locked numbers only,
+    2. within a fraction of a second (or once the protection of a state already left has
+       ended): the tables with the numbers the page shares with the overview (:func:`~workbench.views._sources.whatif_draft`, locked numbers only,
        :func:`~workbench.views.sections.whatif_pending`), the rest "menghitung...";
     3. once the control has rested ``settle`` seconds (a slider stepped several times is
        protected once, at its last value) and the page is protected
@@ -195,7 +189,9 @@ class WhatIfPanel(Panel):
             return  # computed ahead: shown at once
         self._pending(generation, None)  # step 1, here and now
         if self.background:
-            _DRAFTS.submit(self._draft, generation)
+            # the panels' one worker, ahead of this state's protection (a second worker thread
+            # made the test interpreter abort at exit, "terminate called without an active exception")
+            _EXECUTOR.submit(self._draft, generation)
         else:
             self._draft(generation)
 
@@ -210,7 +206,7 @@ class WhatIfPanel(Panel):
             for view, section in zip(self._views, sections, strict=True):
                 view.show_text(section)
 
-    def _draft(self, generation: int) -> None:  # step 2 (in its own thread: never behind a protection)
+    def _draft(self, generation: int) -> None:  # step 2
         if not self._current(generation):
             return
         try:
