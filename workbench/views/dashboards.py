@@ -348,7 +348,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
     return _warmed(_ready(run_safely(build, lang)), warm_ahead)
 
 
-WARM_GRACE = 1.0
+WARM_GRACE = 3.0
 """Seconds the what-if waits after showing a page before it computes ahead: a reader who
 acts at once (the next slider step) finds the interpreter free."""
 
