@@ -341,7 +341,8 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                 b_ = min(n, a + tile)
                 binned = rk[:, a:b_] - np.uint32(1)
                 binned //= w_row[a:b_] if one_width is None else one_width
-                np.minimum(binned, n_bins - 1, out=binned)
+                if ranked is not None:  # rank 0 (not ranked) wraps round; ranks fall in the last bin at most
+                    np.minimum(binned, n_bins - 1, out=binned)
                 idx = binned.astype(np.int64)
                 idx += base[:b_ - a]
                 np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if ranked is None else idx[ranked[:, a:b_]],
