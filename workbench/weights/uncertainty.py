@@ -212,10 +212,13 @@ class DrawSummary:
 
 
 def _chunk(n: int, n_dims: int, max_memory_mb: float, sorted_bands: bool = False) -> int:
-    # per draw and employee: the ranking value (float64), the predikat (int8) and the int64
-    # codes of the two predikat bincounts; a bands rubric that is not read from the sorted
-    # composites adds the band look-up (two int64 slots and the rank), a matrix rubric its
-    # dimension scores twice
+    # per draw and employee, as first budgeted: the ranking value (float64), the predikat
+    # (int8) and the int64 codes of two predikat bincounts; a bands rubric that is not read
+    # from the sorted composites adds the band look-up (two int64 slots and the rank), a
+    # matrix rubric its dimension scores twice. The block it gives is kept as it is: the
+    # composites' last bits depend on the shape of their products. (The sorted-bands path
+    # now holds the value, one float64 product per dimension and two bytes: within the 48
+    # bytes up to four dimensions.)
     per_draw = n * (48 if sorted_bands else 8 * (2 * n_dims + 4) + 16)
     return int(max(1, min(4096, max_memory_mb * 2**20 // max(per_draw, 1))))
 
