@@ -1,12 +1,13 @@
 """The two vectorised stages of scoring, on one pandas partition each.
 
 Stage 1, :func:`indicator_table`: the long ratings -> one row per employee and period
-with one column per indicator (rater roles combined). Stage 2, :func:`finish`: that
-wide table (with roster columns joined) -> dimension scores, categories, composite,
-predikat and explanation. Both are plain pandas/numpy functions, so
-:func:`workbench.rubric.score` runs them directly in memory or per partition of a
-Dask DataFrame. There is no Python loop over employees; loops run over indicators,
-dimensions and bands only.
+with one column per indicator (rater roles combined). Stage 2, :func:`finish` (in
+:mod:`workbench.rubric._wide`, re-exported here): that wide table (with roster columns
+joined) -> dimension scores, categories, composite, predikat and explanation. Both are
+plain pandas/numpy functions, so :func:`workbench.rubric.score` runs them directly in
+memory or per partition of a Dask DataFrame. In memory, :func:`indicator_values` hands the
+indicator values on as one array, never a DataFrame. There is no Python loop over
+employees; loops run over indicators, dimensions, bands and blocks of rows only.
 
 Examples
 --------
@@ -133,36 +134,41 @@ _CELL_CHUNK = 8192
 
 
 def _cells_in_scale(sums: np.ndarray, counts: np.ndarray, flat: np.ndarray | None, score: np.ndarray,
-                    ind: np.ndarray, rubric: Rubric, ids: list[str]) -> bool:
+                    ind: np.ndarray, rubric: Rubric, ids: list[str], single: bool = False) -> bool:
     """Whether every rating lies on its indicator's scale (what :func:`_invalid` tests row
     by row), read off the aggregated cells ``(keys, inputs, roles)`` where it can be.
 
     A cell rated once holds that rating itself (``0.0 + x`` is ``x``), so its test is the
-    row's test, with the indicator's bounds broadcast along the cell's column instead of
-    gathered per row: clipped to the scale (and rounded, on a scale of whole numbers) it
-    must stay as it is. Only the rows of cells rated more than once are tested one by one
-    (their sum says nothing about each rating; ``flat`` gives each row's cell). ``False``
-    sends the caller to :func:`_check_scale` on the rows, which raises with the rows, or
-    clips."""
+    row's test, with the indicator's bounds the same down the cell's column instead of
+    gathered per row: in a block of cells rated once, each run of adjacent columns with
+    the same scale is tested by its minimum and maximum (NaN fails) and, on a scale of
+    whole numbers, by rounding. Only the rows of cells rated more than once are tested one
+    by one (their sum says nothing about each rating; ``flat`` gives each row's cell).
+    ``single``: every cell is rated once (no count to read). ``False`` sends the caller to
+    :func:`_check_scale` on the rows, which raises with the rows, or clips."""
     lo, hi, levels = _scale_arrays(rubric, ids)
     whole = np.array([_integer_levels(lev, lo[j], hi[j]) for j, lev in enumerate(levels)], dtype=bool)
     other = [j for j, lev in enumerate(levels) if lev and not whole[j]]  # levels that are not 1, 2, ...
     lo3, hi3, part3 = lo[None, :, None], hi[None, :, None], ~whole[None, :, None]
-    # runs of adjacent columns alike (whole numbers or not): one clip per run and block
-    edges = [j for j in range(1, len(ids)) if whole[j] != whole[j - 1]]
-    runs = [(a, b, bool(whole[a])) for a, b in zip([0, *edges], [*edges, len(ids)], strict=True) if b > a]
+    # runs of adjacent columns with one scale: (first, end, min, max, whole numbers)
+    edges = [j for j in range(1, len(ids))
+             if (lo[j], hi[j], whole[j]) != (lo[j - 1], hi[j - 1], whole[j - 1])]
+    runs = [(a, b, lo[a], hi[a], bool(whole[a])) for a, b in zip([0, *edges], [*edges, len(ids)], strict=True)
+            if b > a]
     several = False
     for a in range(0, sums.shape[0], _CELL_CHUNK):
-        s, c = sums[a:a + _CELL_CHUNK], counts[a:a + _CELL_CHUNK]
-        if not (c != 1).any():  # every cell of the block rated once
-            for j0, j1, is_whole in runs:
+        s = sums[a:a + _CELL_CHUNK]
+        c = None if single else counts[a:a + _CELL_CHUNK]
+        once = None
+        if c is None or not (c != 1).any():  # every cell of the block rated once
+            for j0, j1, low, high, is_whole in runs:
                 x = s[:, j0:j1]
-                y = np.clip(x, lo3[:, j0:j1], hi3[:, j0:j1])
-                if is_whole:
-                    np.rint(y, out=y)
-                if (y != x).any():  # (NaN too)
+                if not x.size:
+                    continue
+                if not (x.min() >= low and x.max() <= high):  # (a NaN fails both)
                     return False
-            once = None
+                if is_whole and (np.rint(x) != x).any():
+                    return False
         else:
             ok = s >= lo3  # (NaN fails both)
             ok &= s <= hi3
@@ -185,23 +191,28 @@ def _cells_in_scale(sums: np.ndarray, counts: np.ndarray, flat: np.ndarray | Non
 
 def _in_cell_order(p_codes: np.ndarray | None, e_codes: np.ndarray, ind: np.ndarray, role: np.ndarray | None,
                    n_e: int, n_i: int, n_r: int) -> bool:
-    """Whether row ``r`` of the ratings is cell ``r`` of the cube, for every row: the code
-    ``((period * n_e + employee) * n_i + indicator) * n_r + role`` counts 0, 1, 2, ...
-    (every cell rated once, the rows in the cells' order). Read in blocks; stops at the
-    first block that is not."""
-    n = len(e_codes)
-    step = 1 << 16
-    for a in range(0, n, step):
-        b = min(a + step, n)
-        code = e_codes[a:b].astype(np.int64)
-        if p_codes is not None:
-            code += p_codes[a:b].astype(np.int64) * n_e
-        code *= n_i
-        code += ind[a:b]
-        if role is not None:
-            code *= n_r
-            code += role[a:b]
-        if code[0] != a or not np.array_equal(code, np.arange(a, b)):
+    """Whether row ``r`` of the ratings is cell ``r`` of the cube, for every row (every cell
+    rated once, the rows in the cells' order): with ``m = n_i * n_r`` rows per key, row
+    ``k * m + i * n_r + r`` has key ``k`` (period ``k // n_e``, employee ``k % n_e``),
+    indicator ``i`` and role ``r``. The codes are compared with that pattern in blocks of
+    keys, in their own small integer types; stops at the first block that differs."""
+    m = n_i * n_r
+    n_k = len(e_codes) // m if m else 0
+    if not m or n_k * m != len(e_codes):
+        return False
+    ind_pattern = np.repeat(np.arange(n_i), n_r).astype(ind.dtype)
+    role_pattern = np.tile(np.arange(n_r), n_i)
+    step = max((1 << 16) // m, 1)
+    for a in range(0, n_k, step):
+        b = min(a + step, n_k)
+        keys = np.arange(a, b)
+        if not (ind[a * m:b * m].reshape(b - a, m) == ind_pattern).all():
+            return False
+        if not (e_codes[a * m:b * m].reshape(b - a, m) == (keys % n_e)[:, None]).all():
+            return False
+        if p_codes is not None and not (p_codes[a * m:b * m].reshape(b - a, m) == (keys // n_e)[:, None]).all():
+            return False
+        if role is not None and not (role[a * m:b * m].reshape(b - a, m) == role_pattern).all():
             return False
     return True
 
@@ -270,7 +281,8 @@ class RatingCube:
     used. ``period_codes`` and ``employee_codes`` give each key as codes into the distinct
     values ``period_values`` and ``employee_values`` (a categorical's categories), for a
     join without hashing the keys again. ``n_ratings``: the ratings counted per key (the
-    sum of ``counts`` over indicators and roles).
+    sum of ``counts`` over indicators and roles). ``single``: every cell was rated exactly
+    once (``counts`` is then a read-only broadcast 1, and ``sums`` hold the ratings).
     """
 
     period: Any
@@ -284,6 +296,7 @@ class RatingCube:
     period_values: pd.Index | None = None
     employee_values: pd.Index | None = None
     n_ratings: np.ndarray | None = None
+    single: bool = False
 
     @property
     def n(self) -> int:
@@ -412,13 +425,15 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
             out += 0.0
             return out
 
-        counts = np.ones((n_k, n_i, n_r), dtype=np.int32)
+        counts = np.broadcast_to(np.int32(1), (n_k, n_i, n_r))  # (read-only, no memory)
         sums = cells(score)
-        if not _cells_in_scale(sums, counts, None, score, ind, rubric, ids):
+        single = True
+        if not _cells_in_scale(sums, counts, None, score, ind, rubric, ids, single=True):
             score = _check_scale(sub, score, ind, rubric, ids, out_of_scale)
             sums = cells(score)
         n_ratings = np.full(n_k, n_i * n_r, dtype=np.int64)
     else:
+        single = False
         if n_p == 1:  # one period: the employee code is the key
             key = _ranked(e_codes, e_ranks)
         else:
@@ -464,7 +479,7 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
                       employee_id=_key_values(e_uni, ke, sub["employee_id"]),
                       sums=sums, counts=counts, roles=used if len(used) else np.zeros(1, dtype=np.int64),
                       rows=sub, period_codes=kp, employee_codes=ke, period_values=pd.Index(p_uni),
-                      employee_values=pd.Index(e_uni), n_ratings=n_ratings)
+                      employee_values=pd.Index(e_uni), n_ratings=n_ratings, single=single)
 
 
 def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
@@ -513,7 +528,9 @@ def indicator_values(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
     sums, cnts, used = cube.sums, cube.counts, cube.roles
     n_k, n_i, n_r = sums.shape
     with np.errstate(invalid="ignore", divide="ignore"):
-        if n_r == 1:
+        if n_r == 1 and cube.single:  # every cell rated once: the sums are the means (x / 1 is x)
+            values = sums[:, :, 0]
+        elif n_r == 1:
             # one role: the weighted mean over roles is that role's mean (NaN where unrated),
             # divided in place (the sums are not needed afterwards)
             values = np.divide(sums[:, :, 0], cnts[:, :, 0],

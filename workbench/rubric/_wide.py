@@ -21,7 +21,7 @@ Examples
 ...                   n_ratings=np.array([2, 1]), columns={})
 >>> out = finish_table(table, rubric, rubric.weights["baseline"], "en")
 >>> out["predikat"].tolist()
-['Very Good', nan]
+['Good', nan]
 >>> out["explanation"].iloc[1]
 'Not scored: Work behaviour: no ratings for perilaku_kerja'
 """
@@ -150,7 +150,8 @@ def _dimension_block(x: np.ndarray, wrow: np.ndarray | None, wvec: np.ndarray, d
     the unscored rows (``None`` when nothing is missing). ``x``: the block's indicator
     values (not written to); ``wrow`` the per-row weights (indicators that apply only to
     some posts) or ``None`` (``wvec`` for every row)."""
-    v = np.subtract(x, lo, order="C")  # (a C-ordered block of its own, worked in place)
+    v = np.array(x, dtype=float, order="C", copy=True)  # (a C-ordered block of its own, worked in place)
+    v -= lo
     v /= span
     if rev.any():
         v[:, rev] = 1 - v[:, rev]

@@ -337,7 +337,11 @@ def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, key
     if is_dask(right):
         right = right.compute()
     if "period" in keys:
-        right = right[right["period"].isin(periods)]
+        in_periods = pd.Index(periods, dtype="str")
+        if _is_text(right["period"]):  # (a few text values: compared, not hashed)
+            right = right[_lookup(in_periods, right["period"], as_text=False) >= 0]
+        else:
+            right = right[right["period"].isin(periods)]
     else:
         right = pd.concat([right.assign(period=p) for p in periods], ignore_index=True)
     text_unique = codes is not None and all(_unique_values(v, as_text=True) for v in (codes.periods,
