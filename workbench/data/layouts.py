@@ -142,20 +142,22 @@ def _signature_text(values: pd.Series) -> pd.Series:
     return s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)
 
 
-def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
+def signature_rows(body: pd.DataFrame, id_column: str | None, n_filled: np.ndarray | None = None) -> np.ndarray:
     """Rows of the signature block at the foot of a table (a boolean mask).
 
     The block is the last run of rows that are blank, short (three filled cells or
     fewer) or signature lines (``Mengetahui``, ``Kepala ...``, ``NIP. ...``, a date
     line), none with an identifier in ``id_column``, starting at its first
-    signature line.
+    signature line. ``n_filled``, the number of cells of each row that are not
+    blank, is counted here unless the caller has it.
     """
     n = len(body)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    n_filled = np.zeros(n, dtype=np.int64)
-    for c in body.columns:  # each check once per distinct value of the column
-        n_filled += ~value_mask(body[c], lambda u: u.str.strip().eq(""))
+    if n_filled is None:
+        n_filled = np.zeros(n, dtype=np.int64)
+        for c in body.columns:  # each check once per distinct value of the column
+            n_filled += ~value_mask(body[c], lambda u: u.str.strip().eq(""))
     if id_column is not None and id_column in body.columns:
         has_id = value_mask(body[id_column], lambda u: u.str.strip().str.fullmatch(r"[\d .\-]{9,}").fillna(False))
     else:

@@ -35,6 +35,7 @@ import pandas as pd
 
 __all__ = [
     "RATING_LABELS",
+    "canonical_equals",
     "canonical_name",
     "canonical_text",
     "is_blank",
@@ -132,6 +133,31 @@ def canonical_text(text: object) -> str:
 def canonical_name(s: pd.Series) -> pd.Series:
     """:func:`canonical_text` of every value (computed once per distinct value)."""
     return s.astype(str).map(canonical_text)
+
+
+def canonical_equals(s: pd.Series, name: str) -> np.ndarray:
+    """Whether :func:`canonical_text` of each value equals ``name`` (a boolean array).
+
+    ASCII text is lowered and stripped by :mod:`pyarrow.compute` in one pass (the same
+    result as :func:`canonical_text` for ASCII); any other value goes through
+    :func:`canonical_text` itself.
+
+    >>> canonical_equals(pd.Series(["NIP Penilai", "x", "Nip-penilai", "nip penilai"]), "nippenilai").tolist()
+    [True, False, True, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = s.to_numpy(dtype=object)
+    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    arr = pa.array(np.where(text, values, ""), type=pa.string())
+    ascii_ = np.asarray(pc.string_is_ascii(arr), dtype=bool) & text
+    canon = pc.replace_substring_regex(pc.ascii_lower(arr), "[^a-z0-9]", "")
+    out = np.asarray(pc.equal(canon, name), dtype=bool) & ascii_
+    rest = np.flatnonzero(~ascii_)
+    if len(rest):
+        out[rest] = [canonical_text(v) == name for v in values[rest]]
+    return out
 
 
 def _visible(text: str) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data import xlsx
-from workbench.data.csvread import decode, read_ascii, read_delimited
+from workbench.data.csvread import decode, read_ascii, read_ascii_file, read_delimited
 from workbench.data.xlsx import cell_text, read_xlsx
 from workbench.errors import DataContractError
 
@@ -127,6 +127,16 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_csv(path: Path) -> RawTable:
+    if file_kind(path) in _TEXT:  # the commonest file, streamed from the disk (never held whole)
+        _check_file(path)
+        try:
+            d = read_ascii_file(path, str(path))
+        except PermissionError as exc:
+            raise _denied(path) from exc
+        except OSError as exc:
+            raise _unreadable(path, exc) from exc
+        if d is not None:
+            return RawTable(file=str(path), frame=d.frame, separator=d.separator, encoding=d.encoding)
     data = _read_bytes(path)
     if not data or data.isspace():
         raise DataContractError(f"{path}: the file is empty. Export the data again or remove the file.")
