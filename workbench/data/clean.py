@@ -33,6 +33,7 @@ from workbench.data.contract import (
 )
 from workbench.data.normalize import (
     _on_uniques,
+    ascii_digits,
     nip_warnings,
     normalize_gender,
     normalize_golongan,
@@ -345,15 +346,10 @@ def _id_columns(series: list[pd.Series]) -> list[tuple[np.ndarray, pd.Series, pd
     """``(codes, ids, reason, nip warning)`` of each id column, every distinct value of all the
     columns judged once (a rater is usually also an employee). Values of ASCII digits only are
     already clean (:func:`normalize_id` returns them as they are, with no reason) and skip it."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     parts = [value_codes(s) for s in series]
     codes_all, raw = pd.factorize(np.concatenate([u for _, u in parts]), use_na_sentinel=False)
     raw = pd.Series(np.asarray(raw, dtype=object), dtype=object)
-    text = np.fromiter((type(v) is str for v in raw), dtype=bool, count=len(raw))
-    arr = pa.array(np.where(text, raw.to_numpy(), ""), type=pa.string())
-    plain = np.asarray(pc.match_substring_regex(arr, "^[0-9]+$"), dtype=bool) & text
+    plain = ascii_digits(raw.to_numpy())
     ids = raw.copy()
     reason = pd.Series(None, index=raw.index, dtype=object)
     if not plain.all():

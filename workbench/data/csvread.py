@@ -218,13 +218,19 @@ def _categorical(column: Any) -> pd.Categorical:
         categories = chunks[0].dictionary
         codes = chunks[0].indices.to_numpy(zero_copy_only=False)
     else:
-        categories = pc.unique(pa.concat_arrays([c.dictionary for c in chunks]))
+        # one encoding of the chunks' dictionaries, put end to end, gives the categories and
+        # where each chunk's entries sit among them
+        encoded = pc.dictionary_encode(pa.concat_arrays([c.dictionary for c in chunks]))
+        categories = encoded.dictionary
         size = len(categories)
         kind = np.int8 if size < 2**7 else np.int16 if size < 2**15 else np.int32
+        where_all = encoded.indices.to_numpy(zero_copy_only=False).astype(kind)
+        del encoded
         codes = np.empty(len(column), dtype=kind)
-        at = 0
+        at = first = 0
         for c in chunks:
-            where = np.asarray(pc.index_in(c.dictionary, value_set=categories), dtype=kind)
+            where = where_all[first:first + len(c.dictionary)]
+            first += len(c.dictionary)
             codes[at:at + len(c)] = where[c.indices.to_numpy(zero_copy_only=False)]
             at += len(c)
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories.to_pandas()), validate=False)
