@@ -7,8 +7,8 @@ office exports are. Each measurement runs in a fresh process so that the peak re
 memory (``VmHWM``) belongs to it alone; ``base MiB`` is that process's memory after
 its imports, before reading, so ``peak - base`` is what the reading itself cost. Times
 are the best of ``R`` runs, ``first`` the first one (cold caches of the process);
-``cpu s`` is the processor time of the best run (all threads), which a busy machine
-inflates far less than the wall-clock time.
+``cpu s`` is the least processor time of the ``R`` runs (all threads), which a busy
+machine inflates far less than the wall-clock time.
 
 * ``pandas.read_csv``: reading text into a frame with no checks at all (the reference);
 * ``pyarrow.csv``: pyarrow's multi-threaded reader, into an Arrow table;
@@ -86,7 +86,7 @@ for _ in range(repeat):
     times.append(time.perf_counter() - t)
     cpus.append(time.process_time() - c)
     del df
-print(json.dumps({"seconds": min(times), "first": times[0], "cpu": cpus[times.index(min(times))], "rows": n,
+print(json.dumps({"seconds": min(times), "first": times[0], "cpu": min(cpus), "rows": n,
                   "base_mib": base, "peak_mib": rss(), "result_mib": result_mib}))
 """
 
