@@ -127,7 +127,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_csv(path: Path) -> RawTable:
-    if file_kind(path) in _TEXT:  # the commonest file, streamed from the disk (never held whole)
+    streamed = file_kind(path) in _TEXT
+    if streamed:  # the commonest file, streamed from the disk (never held whole)
         _check_file(path)
         try:
             d = read_ascii_file(path, str(path))
@@ -143,7 +144,9 @@ def _read_csv(path: Path) -> RawTable:
     if data[:4] == b"PK\x03\x04":
         raise DataContractError(
             f"{path}: this is a spreadsheet (XLSX) with a .csv name. Rename it to .xlsx and load again.")
-    d = read_ascii(data, str(path))  # the commonest file, read from its bytes
+    # the commonest file, read from its bytes (a streamed file was not: the text readers give the
+    # same cells, and a file pyarrow refused is not parsed twice more)
+    d = None if streamed else read_ascii(data, str(path))
     recoded: list[int] = []
     if d is None:
         text, encoding, recoded = decode(data)
