@@ -209,11 +209,31 @@ def find_identifiers(text: str, names: Iterable[str] = ()) -> list[str]:
     text = _visible(text)
     found = NIP_PATTERN.findall(text)
     found += [re.sub(r"\D", "", m) for m in NIP_SPACED.findall(text)]
-    for name in names:
-        name = _visible(str(name)) if name else ""
-        if name and name in text:
+    wanted = [_visible(str(name)) if name else "" for name in names]
+    short = _short_runs(text, max(map(len, wanted), default=0)) if len(wanted) > 20 else text
+    for name in wanted:
+        if name and name in (text if _RUN.fullmatch(name) or "\0" in name else short):
             found.append(name)
     return found
+
+
+_RUN = re.compile(r"[A-Za-z0-9+/=]+")
+"""A run of the characters of base64 (a report's embedded figures are long ones)."""
+
+
+def _short_runs(text: str, longest: int) -> str:
+    """``text`` with each run of base64 characters longer than ``2 * longest + 2`` cut to
+    its first and last ``longest`` characters, joined by a NUL.
+
+    A name holding a character outside those runs overlaps a run only by a prefix or a
+    suffix shorter than itself, so it occurs in ``text`` exactly when it occurs in the
+    result (and a NUL-free name never matches across the cut): the names are then looked
+    for in a text without the bulk of the embedded images.
+    """
+    if longest == 0:
+        return text
+    return re.sub(f"[A-Za-z0-9+/=]{{{2 * longest + 3},}}", lambda m: m.group()[:longest] + "\0" + m.group()[-longest:],
+                  text)
 
 
 def _visible(text: str) -> str:
