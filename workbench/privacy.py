@@ -655,7 +655,7 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
         system = (f.key, integer, level, touched.tobytes(), on_rows[r_keep].tobytes()) if reuse else None
         if system in solved:
             lo, hi = solved[system]
-            found = []
+            found: list[np.ndarray] = []
         else:
             lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
                                        integer, P[:, touched] if reuse else None, (call, touched.tobytes()))
