@@ -125,6 +125,8 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
     ``p`` and ``q`` are predikat ranks (0 = best); returns None if no solution exists.
     The programme depends only on the counts and the rounded bounds, which repeat across
     units of the same size and distribution: each distinct one is solved once (cached).
+    It is solved as a minimum-cost circulation (:mod:`workbench.rubric._curve_flow`) when
+    that answer is certain, else (a tie, overlapping constraint groups) by the MILP.
     """
     key = (tuple(int(c) for c in counts), tuple((tuple(int(i) for i in idx), int(lo), int(hi))
                                                for idx, lo, hi in cons))
