@@ -2,11 +2,14 @@
 
 Usage::
 
-    python benchmarks/bench_scoring.py [--quick]
+    python benchmarks/bench_scoring.py [--quick] [--in-memory-only] [--shuffled] [--no-wait]
 
 1. In memory: N employees x 28 indicators (7 IKI + the 21 BerAKHLAK behaviour indicators),
    one atasan rating each, scored with a matrix rubric (default N = 1,000,000, i.e. 28 M
-   rating rows; built directly with numpy, categorical key columns as Parquet would give).
+   rating rows; built directly with numpy, categorical key columns as Parquet would give;
+   the rows in employee and indicator order, as an export per employee lists them, which
+   the scorer reads as its cube without counting; ``--shuffled`` also scores the same rows
+   in random order, through the general aggregation).
    Next to it, in the same run and on the same table, the floor: the aggregation as one
    ``np.bincount`` of the (employee, indicator) code (sums and counts), the means, and one
    matrix product for the two dimension scores; and polars (group-by mean, pivot-free
@@ -118,12 +121,14 @@ def _roster(ratings: pd.DataFrame, n: int) -> pd.DataFrame:
                          "period": "2025", "unit": "Unit " + pd.Series(np.arange(n) % 500).astype(str)})
 
 
-def _in_memory(n: int, queue: Any) -> None:
+def _in_memory(n: int, queue: Any, shuffled: bool = False) -> None:
     from workbench.rubric import score
 
     rubric = _rubric()
     t0 = time.perf_counter()
     ratings = _table(n)
+    if shuffled:  # the rows in random order: the general aggregation (one bincount per aggregate)
+        ratings = ratings.take(np.random.default_rng(2).permutation(len(ratings))).reset_index(drop=True)
     built = time.perf_counter() - t0
     roster = _roster(ratings, n)
     score(ratings.iloc[:28_000], rubric, roster=roster.iloc[:1000])  # warm: imports, compiled rubric
@@ -132,7 +137,7 @@ def _in_memory(n: int, queue: Any) -> None:
     scores = score(ratings, rubric, roster=roster)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     counts = scores.frame["predikat"].value_counts().to_dict()
-    queue.put({"stage": "in-memory", "employees": n, "rows": len(ratings), "build_s": built,
+    queue.put({"stage": "in-memory", "employees": n, "rows": len(ratings), "build_s": built, "shuffled": shuffled,
                "score_s": elapsed, "cpu_s": cpu, "peak_mib": _peak_mib(), "counts": counts})
 
 
@@ -259,10 +264,10 @@ def _national(n: int, parts: int, queue: Any) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(target: Any, *args: Any) -> dict[str, Any]:
+def _run(target: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, queue))
+    proc = ctx.Process(target=target, args=(*args, queue), kwargs=kwargs)
     proc.start()
     result = queue.get()
     proc.join()
@@ -275,6 +280,9 @@ def main() -> None:
     parser.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
     parser.add_argument("--in-memory-only", action="store_true",
                         help="only the in-memory stage and its references (no baseline, no Dask)")
+    parser.add_argument("--shuffled", action="store_true",
+                        help="also score the in-memory table with its rows shuffled (ratings not in "
+                             "employee and indicator order: no cell-order shortcut)")
     args = parser.parse_args()
     wait = not args.no_wait
     n_mem, n_base, n_nat, parts = (50_000, 2_000, 300_000, 4) if args.quick else (
@@ -288,6 +296,12 @@ def main() -> None:
           f"built in {r['build_s']:.1f} s, scored in {r['score_s']:.2f} s (CPU {r['cpu_s']:.2f} s; "
           f"{r['rows'] / r['score_s'] / 1e6:.1f} M rows/s); peak RSS {r['peak_mib']:,.0f} MiB")
     print(f"            predikat: {r['counts']}")
+    if args.shuffled:
+        print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
+        s = _run(_in_memory, n_mem, shuffled=True)
+        print(f"[shuffled ] the same rows in random order: scored in {s['score_s']:.2f} s (CPU "
+              f"{s['cpu_s']:.2f} s); peak RSS {s['peak_mib']:,.0f} MiB; same predikat counts: "
+              f"{s['counts'] == r['counts']}")
     print(f'  load average (1, 5, 15 min): {load_text()}', flush=True)
     f = _run(_floor, n_mem)
     print(f"[floor    ] numpy on the same table: bincount aggregation {f['agg_s']:.2f} s, + means and one "

@@ -56,7 +56,7 @@ FILES = {
 def _load(path: Path, path_kind: str, monkeypatch: pytest.MonkeyPatch) -> wb.Dataset:
     with monkeypatch.context() as m:
         if path_kind != "arrow":
-            m.setattr(csvread, "_arrow_bytes", lambda *a, **k: None)
+            m.setattr(csvread, "_arrow_stream", lambda *a, **k: None)  # every pyarrow path
         if path_kind == "csv":
             m.setattr(csvread, "_fast", lambda *a, **k: None)
         return wb.load(path)
@@ -106,3 +106,50 @@ def test_arrow_reads_the_common_file_and_not_a_ragged_one(tmp_path: Path) -> Non
     text = FILES["invisible.csv"]  # not ASCII: decoded first, then read by pyarrow all the same
     frame = csvread.read_delimited(text, "i.csv").frame
     assert isinstance(frame["0"].dtype, pd.CategoricalDtype)
+
+
+STREAMED = {
+    "plain.csv": (HEADER + "\n" + "\n".join(ROWS) + "\n").encode(),
+    "bom.csv": b"\xef\xbb\xbf" + (HEADER + "\n" + "\n".join(ROWS)).encode(),  # no newline at the end
+    "title.csv": FILES["title.csv"].encode(),
+    "ragged.csv": FILES["ragged.csv"].encode(),
+    "quoted.csv": b'NIP;Catatan\n1;"a;b"\n',
+    "crlf.csv": (HEADER + "\r\n" + ROWS[0] + "\r\n").encode(),
+    "utf8.csv": FILES["invisible.csv"].encode(),
+    "one_column.csv": b"NIP\n1\n",
+    "zip.csv": b"PK\x03\x04;a\n1;2\n",
+}
+
+
+@pytest.mark.parametrize("chunk", [8, 64, 1 << 23])
+def test_streamed_file_reads_as_its_bytes(chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_ascii_file (the file scanned in chunks, then streamed to pyarrow) gives the cells of
+    read_ascii on the whole bytes, and gives up on the same files (and on a zip, a first line
+    longer than a chunk), which read_raw then reads from the bytes."""
+    monkeypatch.setattr(csvread, "_CHUNK", chunk)
+    for name, data in STREAMED.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        got, want = csvread.read_ascii_file(path, name), csvread.read_ascii(data, name)
+        if got is None:
+            first = data.find(b"\n")
+            assert want is None or name == "zip.csv" or first < 0 or first >= chunk, name
+            continue
+        assert want is not None, name
+        pd.testing.assert_frame_equal(got.frame, want.frame)
+        assert (got.separator, got.encoding) == (want.separator, want.encoding)
+    if chunk > 100:  # the first line within a chunk: the common file is streamed
+        assert csvread.read_ascii_file(tmp_path / "plain.csv", "p") is not None
+
+
+def test_chunked_dictionaries_become_the_categorical_pyarrow_gives() -> None:
+    import pyarrow as pa
+
+    chunks = [pa.array(v, pa.string()).dictionary_encode() for v in (["b", "a", "b"], ["c", "a"], [], ["d", "c", "b"])]
+    column = pa.chunked_array(chunks, type=chunks[0].type)
+    got = pd.Series(csvread._categorical(column))
+    want = column.to_pandas()
+    pd.testing.assert_series_equal(got, want)
+    assert got.cat.categories.tolist() == ["b", "a", "c", "d"]  # in order of first appearance
+    many = pa.chunked_array([pa.array([str(i) for i in range(k, k + 200)]).dictionary_encode() for k in (0, 100)])
+    assert pd.Series(csvread._categorical(many)).cat.codes.dtype == many.to_pandas().cat.codes.dtype == np.int16

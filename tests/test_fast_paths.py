@@ -37,3 +37,18 @@ def test_audit_liveness_equals_the_relation_by_relation_definition():
     want = [all(not page.facts[k].hidden for k in r.needs if k in page.facts) for r in page.relations]
     assert hid.any() and not all(want)
     assert live.tolist() == want
+
+
+def test_names_found_in_a_text_with_long_base64_runs_as_in_the_whole_text():
+    """find_identifiers looks for names in the text with its long base64 runs (the
+    report's images) cut short: it finds the same names as a search of the whole text."""
+    rng = np.random.default_rng(11)
+    alphabet = list("ABa01+/=" * 6 + " .,'-\u200b")  # long runs of base64 characters, a few others
+    cut = 0
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet, rng.integers(0, 400)))
+        names = ["".join(rng.choice(alphabet, rng.integers(0, 5))) for _ in range(rng.integers(21, 40))]
+        cut += privacy._short_runs(text, 4) != text
+        want = [v for v in (privacy._visible(n) for n in names) if v and v in privacy._visible(text)]
+        assert privacy.find_identifiers(text, names) == privacy.find_identifiers(text, []) + want
+    assert cut > 100  # the cut was exercised

@@ -116,6 +116,24 @@ def test_the_states_a_reader_switches_between_are_protected_together(ds):
         assert common and all(a.facts[k].status == b.facts[k].status for k in common)
 
 
+def test_a_units_trend_reads_alike_in_every_periods_drill_down(ds):
+    """The drill-down's trend of one OPD is the same cells whatever the period drilled
+    in. Before, Inspektorat's share of Baik in 2025-Q4 showed in the 2025 drill-down and
+    was hidden in the 2025-Q4 one; a reader who saw both had the hidden number."""
+    a, b = (src.leadership(ds, p, None, "Inspektorat", K) for p in ("2025", "2025-Q4"))
+    keys = a.tables["trend"].to_numpy().ravel()
+    assert list(keys) == list(b.tables["trend"].to_numpy().ravel())
+    assert [a.facts[k].status for k in keys] == [b.facts[k].status for k in keys]
+    assert any(a.facts[k].hidden for k in keys) and not all(a.facts[k].hidden for k in keys)
+    city = src.leadership(ds, "2025-Q4", None, None, K)  # as the city's page of the quarter shows it
+    n = city.facts["ringkasan_pimpinan/n/2025-Q4/Inspektorat"]
+    for lab in a.extra["labels"]:
+        count = city.facts[f"ringkasan_pimpinan/count/2025-Q4/Inspektorat/{lab}"]
+        trend = a.facts[f"ringkasan_pimpinan/trend/Inspektorat/2025-Q4/{lab}"]
+        assert trend.hidden == (count.hidden or n.hidden)
+    assert audit(a).ok and audit(b).ok
+
+
 def _tiny(ds, scores, sizes: dict[str, int]):
     """The sample with some units cut down to 1-4 people (every period)."""
     frame = scores.frame

@@ -265,3 +265,63 @@ def test_categorical_keys_give_the_result_of_text_keys():
     assert a.to_frame().loc[lambda f: f["employee_id"] == "E20", "predikat"].isna().all()
     with pytest.raises(ParameterError, match="several rows"):
         score(cat, "permenpanrb-6-2022", roster=pd.concat([roster, roster.iloc[[6]]]))
+
+
+# -- the in-memory aggregation: ratings that already are the cube, the scale check on cells ---
+def _grid(n_e: int = 12, seed: int = 3) -> tuple[pd.DataFrame, wb.Rubric]:
+    """Every (period, employee, indicator, role) cell rated once, the rows in the cells'
+    order (categorical codes), employees whose codes are not in text order."""
+    from workbench.data.contract import RATER_ROLES
+
+    roles = ["atasan", "rekan", "bawahan", "diri"]
+    rubric = load_rubric("permenpanrb-6-2022-rinci").with_weights(
+        "alle", dimension_raters={d: {"atasan": 0.6, "rekan": 0.2, "bawahan": 0.1, "diri": 0.1}
+                                  for d in ("hasil_kerja", "perilaku_kerja")})
+    ids = [i.id for i in rubric.indicators]
+    rng = np.random.default_rng(seed)
+    p, e, i, r = (x.ravel() for x in np.meshgrid(np.arange(2), np.arange(n_e), np.arange(len(ids)),
+                                                  np.arange(len(roles)), indexing="ij"))
+    hasil = np.array([rubric.indicator(x).dimension == "hasil_kerja" for x in ids])[i]
+    score_ = np.where(hasil, rng.normal(100, 10, len(i)).round(1), rng.integers(1, 6, len(i)))
+    grid = pd.DataFrame({
+        "period": pd.Categorical.from_codes(p, categories=pd.Index(["2025", "2024"])),
+        "employee_id": pd.Categorical.from_codes(e, categories=pd.Index([f"E{k}" for k in rng.permutation(n_e)])),
+        "rater_id": "R1",
+        "rater_role": pd.Categorical.from_codes(np.array([RATER_ROLES.index(x) for x in roles])[r],
+                                                categories=list(RATER_ROLES)),
+        "indicator": pd.Categorical.from_codes(i, categories=pd.Index(ids)),
+        "score": score_.astype(float)})
+    return grid, rubric
+
+
+def test_ratings_in_cell_order_score_as_in_any_order():
+    grid, rubric = _grid()
+    a = score(grid, rubric, "alle")
+    b = score(grid.sample(frac=1.0, random_state=0), rubric, "alle")
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+    pd.testing.assert_frame_equal(a.detail, b.detail, check_exact=True)
+    assert a.frame["period"].tolist() == sorted(a.frame["period"].tolist())
+    assert (a.frame["n_ratings"] == 40).all()
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_rating_off_its_scale_is_found_in_a_cell_rated_once(shuffled):
+    grid, rubric = _grid()
+    row = int(np.flatnonzero(grid["indicator"].astype(str) == "kompeten")[5])
+    grid.loc[row, "score"] = 2.5  # inside 1-5 but not one of its levels
+    data = grid.sample(frac=1.0, random_state=1) if shuffled else grid
+    with pytest.raises(DataContractError) as err:
+        score(data, rubric, "alle")
+    assert list(err.value.failure_cases["line"]) == [row]
+    clipped = score(data, rubric, "alle", out_of_scale="clip").detail
+    assert clipped["kompeten"].notna().all()
+
+
+def test_ratings_off_their_scale_are_found_in_a_cell_rated_several_times():
+    # three atasan ratings 0, 3 and 6 on the 1-3 scale: their mean, 3, is on it
+    rows = [("e1", "hasil_kerja", 2), ("e1", "perilaku_kerja", 0), ("e1", "perilaku_kerja", 3),
+            ("e1", "perilaku_kerja", 6)]
+    ratings = _ratings(rows)
+    with pytest.raises(DataContractError) as err:
+        score(ratings, "permenpanrb-6-2022")
+    assert sorted(err.value.failure_cases["line"]) == [1, 3]

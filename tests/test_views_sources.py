@@ -32,7 +32,9 @@ def test_warmed_pages_are_cached_and_equal_to_fresh_ones(kota):
         check = src.curve(ds, period, rating)
         public = src.leadership(ds, period, rating, None, 5) if unit else \
             src.leadership_trend(ds, predikat_labels(check), None, 5)
-        fresh = leadership_page(src.baseline_scores(ds), ds.roster, check, period, unit, 5, public=public)
+        trend = [src.leadership(ds, q, rating, None, 5) for q in public.tables["trend"].index] if unit else ()
+        fresh = leadership_page(src.baseline_scores(ds), ds.roster, check, period, unit, 5, public=public,
+                                city_pages=trend)
         assert _published(cached) == _published(fresh)
         assert src.leadership(ds, period, rating, unit, 5) is cached  # a view finds it ready
 

@@ -166,3 +166,46 @@ def test_saltelli_outputs_equal_the_evaluate_path(case):
     assert np.isnan(model.evaluate(theta[:3]).value).any()
     assert np.ptp(want, axis=0).min() > 0  # every outcome moves
     np.testing.assert_array_equal(got, want)
+
+
+def test_row_ranks_runs_of_ties_and_nan_match_the_column_ranks():
+    """Runs of tied values (within 1e-10 relative), one value alone between runs, infinities
+    and NaN: the same competition ranks as the sort-per-column reference, and the NaN count."""
+    rng = np.random.default_rng(5)
+    v = np.concatenate([np.repeat([3.0, 1.0, 2.0], [4, 1, 3]), [2.0 * (1 + 5e-11), 1.0 + 1e-9, -np.inf, np.inf],
+                        rng.normal(size=20), [np.nan, np.nan]])
+    rng.shuffle(v)
+    with np.errstate(invalid="ignore"):  # the reference subtracts infinities
+        want = _engine._competition_ranks(v[:, None])[:, 0]
+    out = np.empty(len(v), dtype=np.uint32)
+    order, sv, n_nan = _engine._row_ranks(v.copy(), out)
+    assert n_nan == 2 and (sv[-2:] == np.inf).all() and (sv[1:] >= sv[:-1]).all()
+    np.testing.assert_array_equal(out, np.nan_to_num(want, nan=0).astype(np.uint32))
+    out2 = np.empty(len(v), dtype=np.uint32)
+    _engine.row_ranks(v.copy(), out2)
+    np.testing.assert_array_equal(out2, out)
+
+
+def test_histogram_quantiles_search_is_the_first_bin_reaching_the_target():
+    from workbench.weights.uncertainty import _histogram_quantiles
+
+    rng = np.random.default_rng(6)
+    n, n_bins, k = 300, 37, 25
+    hist = np.zeros((n, n_bins), dtype=np.uint16)
+    centre = rng.integers(0, n_bins, n)
+    for _ in range(k):
+        np.add.at(hist, (np.arange(n), np.clip(centre + rng.integers(-4, 5, n), 0, n_bins - 1)), 1)
+    hist[::11] = 0  # never ranked
+    width = rng.integers(1, 9, n).astype(np.uint32)
+    r_min, r_max = (centre * width).astype(np.uint32), (centre * width + 40).astype(np.uint32)
+    pos = _quantile_positions(k)
+    got = _histogram_quantiles(hist, width, r_min, r_max, pos, block=64)
+    cum = np.cumsum(hist, axis=1)
+    total = cum[:, -1]
+    for q, p in enumerate(pos):
+        target = np.minimum(p, np.maximum(total, 1))
+        b = np.minimum((cum < target[:, None]).sum(axis=1), n_bins - 1)  # the linear scan
+        before = np.where(b > 0, cum[np.arange(n), np.maximum(b - 1, 0)], 0)
+        in_bin = np.maximum(cum[np.arange(n), b] - before, 1)
+        est = b * width + 1 + np.floor((target - before - 0.5) / in_bin * width).astype(np.int64)
+        np.testing.assert_array_equal(got[:, q], np.where(total > 0, np.clip(est, r_min, r_max), 0))

@@ -209,11 +209,31 @@ def find_identifiers(text: str, names: Iterable[str] = ()) -> list[str]:
     text = _visible(text)
     found = NIP_PATTERN.findall(text)
     found += [re.sub(r"\D", "", m) for m in NIP_SPACED.findall(text)]
-    for name in names:
-        name = _visible(str(name)) if name else ""
-        if name and name in text:
+    wanted = [_visible(str(name)) if name else "" for name in names]
+    short = _short_runs(text, max(map(len, wanted), default=0)) if len(wanted) > 20 else text
+    for name in wanted:
+        if name and name in (text if _RUN.fullmatch(name) or "\0" in name else short):
             found.append(name)
     return found
+
+
+_RUN = re.compile(r"[A-Za-z0-9+/=]+")
+"""A run of the characters of base64 (a report's embedded figures are long ones)."""
+
+
+def _short_runs(text: str, longest: int) -> str:
+    """``text`` with each run of base64 characters longer than ``2 * longest + 2`` cut to
+    its first and last ``longest`` characters, joined by a NUL.
+
+    A name holding a character outside those runs overlaps a run only by a prefix or a
+    suffix shorter than itself, so it occurs in ``text`` exactly when it occurs in the
+    result (and a NUL-free name never matches across the cut): the names are then looked
+    for in a text without the bulk of the embedded images.
+    """
+    if longest == 0:
+        return text
+    return re.sub(f"[A-Za-z0-9+/=]{{{2 * longest + 3},}}", lambda m: m.group()[:longest] + "\0" + m.group()[-longest:],
+                  text)
 
 
 def _visible(text: str) -> str:
@@ -308,8 +328,8 @@ def _highs() -> Any:
     return h
 
 
-def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block: Any = None
-             ) -> list[tuple[float, np.ndarray | None]]:
+def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block: Any = None,
+             signs: tuple[float, ...] = (1.0, -1.0)) -> list[tuple[float, np.ndarray | None]]:
     """The minimum and the maximum of ``c @ x`` over the non-negative reals with
     ``lb <= A x <= ub`` (the linear relaxation), each with the point reaching it;
     ``(-inf or inf, None)`` when unbounded; ``[]`` when HiGHS gives no optimum.
@@ -320,7 +340,7 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     ``block``: a token for the system ``A, lb, ub``; the next call with the same token
     only changes the objective and starts from the last basis (an audit's cells of one
     block share their system). Presolve is off: on these programmes it costs more than
-    it saves.
+    it saves. ``signs``: which ends, in order (``1.0`` the minimum, ``-1.0`` the maximum).
     """
     import highspy
 
@@ -332,8 +352,8 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     else:
         h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
     out: list[tuple[float, np.ndarray | None]] = []
-    for sense, sign in ((highspy.ObjSense.kMinimize, 1.0), (highspy.ObjSense.kMaximize, -1.0)):
-        h.changeObjectiveSense(sense)
+    for sign in signs:
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize if sign > 0 else highspy.ObjSense.kMaximize)
         h.run()
         status = h.getModelStatus()
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
@@ -349,12 +369,12 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
 def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> None:
     """Load ``min c x, lb <= A x <= ub, x >= 0`` into the HiGHS instance ``h``."""
     import highspy
-    from scipy.sparse import csc_matrix
 
     h.clearModel()
     h.setOptionValue("presolve", "off")
     inf = highspy.kHighsInf
-    m = csc_matrix(A)
+    # the columns of ``A`` in compressed form (what a CSC matrix holds), without scipy's checks
+    cols, rows = np.nonzero(A.T)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
     lp.col_cost_ = np.asarray(c, dtype=float)
@@ -363,9 +383,9 @@ def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.nda
     lp.row_lower_ = np.where(np.isfinite(lb), lb, -inf).astype(float)
     lp.row_upper_ = np.where(np.isfinite(ub), ub, inf).astype(float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = m.indptr
-    lp.a_matrix_.index_ = m.indices
-    lp.a_matrix_.value_ = m.data.astype(float)
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=A.shape[1]))]).astype(np.int32)
+    lp.a_matrix_.index_ = rows.astype(np.int32)
+    lp.a_matrix_.value_ = np.asarray(A[rows, cols], dtype=float)
     h.passModel(lp)
 
 
@@ -380,6 +400,16 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     points: list[np.ndarray] = []
+    if not integer and level is not None and len(A) and known is not None and len(known):
+        # a screen whose known points reach down to ``low``: the relaxation's maximum alone
+        # may show the interval wide enough (its minimum is at most ``low``), one solve of two
+        low = float(math.ceil(float((known @ c).min()) - 1e-6))
+        top = _lp_ends(A, lb, ub, c, block, signs=(-1.0,))
+        if top and (not np.isfinite(top[0][0]) or math.floor(top[0][0] + 1e-6) - low >= level - 1e-6):
+            z = _integral(top[0][1], A, lb, ub)
+            if z is not None:
+                points.append(z)
+            return low, (float(math.floor(top[0][0] + 1e-6)) if np.isfinite(top[0][0]) else top[0][0]), points
     settled: list[float | None] = [None, None]  # integer ends the LP already reaches
     if level is not None and len(A):
         # the LP relaxation's interval holds the integer one: when even its rounded
@@ -428,6 +458,9 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
 _POOL = 128
 """How many integer points found by attacks on a page are kept to settle later attacks."""
 
+_SOLVED = 4096
+"""How many answers of repeated attacks (``reuse``) a page keeps, per cell and system."""
+
 
 def _merged(page: Any) -> dict[str, Any]:
     """The page's relations over merged atoms (atoms that every relation and fact treats
@@ -461,9 +494,27 @@ def _merged(page: Any) -> dict[str, Any]:
     needs = np.array([(i, pos[k]) for i, r in enumerate(page.relations) for k in r.needs if k in pos],
                      dtype=np.int64).reshape(-1, 2)
     need_rel, need_fact = needs[:, 0], needs[:, 1]
-    cache.update(key=key, first=first, A=A[:, first], lb=lb, ub=ub, owner=owner, truth=truth, points={},
-                 need_rel=need_rel, need_fact=need_fact)
+    A_m = A[:, first]
+    cache.update(key=key, first=first, A=A_m, lb=lb, ub=ub, owner=owner, truth=truth, points={},
+                 need_rel=need_rel, need_fact=need_fact, nonzero=np.abs(A_m).sum(axis=1) > 0, nz=A_m != 0,
+                 exprs={}, truth_values=A_m @ truth, values={}, solved={})
+    # ``values``: the rows' values (``A @ point``) at the true numbers and each pooled point,
+    # computed once: an attack then checks which points meet the shown numbers by comparing
     return cache
+
+
+def _block(nz: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """The columns connected to ``support`` through the rows of the incidence matrix
+    ``nz`` (rows x columns, True where a row uses a column): the union of the connected
+    components that ``support`` touches."""
+    touched = support.copy()
+    used = np.zeros(len(nz), dtype=bool)
+    while True:
+        new_rows = ~used & nz[:, touched].any(axis=1) if len(nz) else used
+        if not new_rows.any():
+            return touched
+        used |= new_rows
+        touched = touched | nz[new_rows].any(axis=0)
 
 
 def _one_blas_thread() -> AbstractContextManager[Any]:
@@ -506,7 +557,9 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     reuse
         ``True``: a cell that integer points found by earlier attacks on this page (and
         its true numbers) already prove wide enough is reported ok without solving, with
-        the range those points span (a part of its interval) as ``low, high``. Which
+        the range those points span (a part of its interval) as ``low, high``; with
+        ``integer=False``, a cell whose relaxed maximum lies far enough above those points
+        is reported ok after that one solve, with their lowest value as ``low``. Which
         cells are ok is the same; the suppression uses it for its repeated attacks.
 
     Returns
@@ -539,16 +592,23 @@ def _audit(page: Any, protection: int | None, first: bool, keys: Iterable[str] |
 
 
 def _attack(page: Any, protection: int | None = None, first: bool = False, keys: Iterable[str] | None = None,
-            protected: bool = False, integer: bool = True, reuse: bool = False) -> tuple[list[tuple[Any, ...]], int]:
+            protected: bool = False, integer: bool = True, reuse: bool = False,
+            ordered: bool = False) -> tuple[list[tuple[Any, ...]], int]:
     """The rows of :func:`audit`'s intervals (in the order of :data:`_COLUMNS`) and the
-    protection level, without the table: the suppression asks hundreds of times."""
+    protection level, without the table: the suppression asks hundreds of times.
+    ``ordered``: attack the cells in the order of ``keys`` (the likeliest to fail first,
+    with ``first``), not by key."""
     level = int(protection if protection is not None else getattr(page, "protection", DEFAULT_PROTECTION))
     hidden = [f for f in page.facts.values() if f.hidden and f.expr is not None and f.expr.any()
               and (protected or f.status == "small")]
     if keys is not None:
+        keys = list(keys)
         wanted = set(keys)
         hidden = [f for f in hidden if f.key in wanted]
     hidden.sort(key=lambda f: f.key)
+    if ordered and keys is not None:
+        rank = {k: i for i, k in enumerate(keys)}
+        hidden.sort(key=lambda f: rank[f.key])
     if not hidden:
         return [], level
     m = _merged(page)
@@ -556,45 +616,64 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
     hid = np.fromiter((f.hidden for f in page.facts.values()), dtype=bool, count=len(page.facts))
     live = np.ones(len(page.relations), dtype=bool)
     live[m["need_rel"][hid[m["need_fact"]]]] = False
-    rows_on = live[m["owner"]] if len(m["owner"]) else np.zeros(0, dtype=bool)
-    A_m, lb, ub = m["A"][rows_on], m["lb"][rows_on], m["ub"][rows_on]
-    T_m = np.vstack([f.expr for f in hidden])[:, m["first"]]
-    keep = np.abs(A_m).sum(axis=1) > 0
-    A_m, lb_m, ub_m = A_m[keep], lb[keep], ub[keep]
+    rows_on = (live[m["owner"]] & m["nonzero"]) if len(m["owner"]) else np.zeros(0, dtype=bool)
+    A_m, lb_m, ub_m, nz = m["A"][rows_on], m["lb"][rows_on], m["ub"][rows_on], m["nz"][rows_on]
+    exprs = m["exprs"]
+    for f in hidden:
+        if f.key not in exprs:
+            exprs[f.key] = np.asarray(f.expr, dtype=float)[m["first"]]
     # the unknowns fall apart into independent blocks (units, periods): solve each
-    # target over the block(s) it touches only
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    # products of these small matrices go through sparse code, not BLAS: its threads,
-    # woken for each of the suppression's hundreds of audits, cost more than the work
-    nz = np.abs(A_m) > 0
-    links = csr_matrix(nz.astype(np.int32))
-    link = (links.T @ links).tocsr() if len(nz) else csr_matrix((A_m.shape[1], A_m.shape[1]))
-    _, comp = connected_components(link, directed=False)
+    # target over the block(s) it touches only (the atoms linked to its own by the shown
+    # relations, found by widening its support through them; these matrices are small
+    # and dense, so plain boolean products beat building sparse graphs for each attack)
     pool = m["points"]
     call = next(_CALLS)  # this attack's systems (the block token of :func:`_lp_ends`)
     if reuse:  # the known integer points that still meet every shown number
-        P = np.vstack([m["truth"], *pool.values()])
-        got = csr_matrix(A_m) @ P.T
-        P = P[((got >= lb_m[:, None] - 1e-9) & (got <= ub_m[:, None] + 1e-9)).all(axis=0)]
+        got = np.vstack([m["truth_values"], *(m["values"][k] for k in pool)])[:, rows_on]
+        meets = ((got >= lb_m - 1e-9) & (got <= ub_m + 1e-9)).all(axis=1)
+        P = np.vstack([m["truth"], *pool.values()])[meets]
     rows: list[tuple[Any, ...]] = []
-    for f, c in zip(hidden, T_m, strict=True):
+    blocks: dict[bytes, np.ndarray] = {}
+    solved = m["solved"]
+    on_rows = np.flatnonzero(rows_on).astype(np.int32)
+    for f in hidden:
+        c = exprs[f.key]
         if reuse:
             seen = P @ c
             lo, hi = float(seen.min()), float(seen.max())
             if hi - lo >= level - 1e-6:
                 rows.append((f.key, f.kind, f.status, f.value, lo, hi, hi - lo, True))
                 continue
-        touched = np.isin(comp, np.unique(comp[c != 0]))
-        r_keep = (nz[:, touched].sum(axis=1) > 0) if len(nz) else np.zeros(0, dtype=bool)
-        lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
-                                   integer, P[:, touched] if reuse else None, (call, touched.tobytes()))
+        support = c != 0
+        touched = blocks.get(support.tobytes())
+        if touched is None:
+            touched = blocks[support.tobytes()] = _block(nz, support)
+        r_keep = nz[:, touched].any(axis=1) if len(nz) else np.zeros(0, dtype=bool)
+        # the cell's system: the shown relations of its block (the same system has the
+        # same answer: hiding a number outside the block, or one whose relations are
+        # already silent, leaves it as it was)
+        system = (f.key, integer, level, touched.tobytes(), on_rows[r_keep].tobytes()) if reuse else None
+        if system in solved:
+            lo, hi = solved[system]
+            found: list[np.ndarray] = []
+        else:
+            lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
+                                       integer, P[:, touched] if reuse else None, (call, touched.tobytes()))
+            if system is not None:
+                solved[system] = (lo, hi)
+                if len(solved) > _SOLVED:
+                    del solved[next(iter(solved))]
         for z in found:
             point = m["truth"].copy()
             point[touched] = z
-            pool[point.tobytes()] = point
+            key = point.tobytes()
+            if key not in pool:
+                m["values"][key] = m["A"] @ point
+                if reuse:  # it meets every shown number too: a witness for the next cells
+                    P = np.vstack([P, point])
+            pool[key] = point
             if len(pool) > _POOL:
+                del m["values"][next(iter(pool))]
                 del pool[next(iter(pool))]
         width = hi - lo
         ok = bool(width >= level - 1e-6)

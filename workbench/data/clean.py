@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ from workbench.data.contract import (
 )
 from workbench.data.normalize import (
     _on_uniques,
+    ascii_digits,
     nip_warnings,
     normalize_gender,
     normalize_golongan,
@@ -254,6 +256,14 @@ def clean_ratings(
         ``rows_read == rows_kept + rows_rejected``; each rejected row has at least one
         problem with severity ``error``.
     """
+    return _clean_ratings([df], file, first_line)
+
+
+def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -> tuple[pd.DataFrame, ValidationReport]:
+    """:func:`clean_ratings` of the tables popped from ``tables`` (put together): the raw cells are
+    let go before the kept rows are built, unless the caller holds them too."""
+    df = tables.pop() if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+    tables.clear()
     _require(df, RATING_COLUMNS, file, "ratings")
     df = _with_lines(df, first_line)
     n = len(df)
@@ -280,11 +290,10 @@ def clean_ratings(
         _note(column, codes, reason)
         columns[column] = (codes, values)
 
-    for col in ("employee_id", "rater_id"):
-        codes, raw = _distinct(col)
-        ids, reason = normalize_id(raw)
+    for col, (codes, ids, reason, warn) in zip(("employee_id", "rater_id"),
+                                               _id_columns([df["employee_id"], df["rater_id"]]), strict=True):
         _take(col, codes, ids, reason)
-        _note(col, codes, nip_warnings(ids).where(reason.isna()), "warning")
+        _note(col, codes, warn, "warning")
     codes, raw = _distinct("period")
     _take("period", codes, *normalize_period(raw))
     codes, raw = _distinct("rater_role")
@@ -299,10 +308,16 @@ def clean_ratings(
     _take("score", codes, *parse_score(raw))
 
     # duplicates among otherwise good rows, found on one integer key per row
-    good = np.flatnonzero(~bad)
-    key = _row_key([_value_codes(*columns[c])[good] for c in ("period", "employee_id", "rater_id", "indicator")])
-    dup_any = pd.Series(key).duplicated(keep=False).to_numpy()
-    if dup_any.any():
+    good = np.flatnonzero(~bad) if bad.any() else None  # None: every row
+    key = _row_key(_value_codes(*columns[c]) if good is None else _value_codes(*columns[c])[good]
+                   for c in ("period", "employee_id", "rater_id", "indicator"))
+    if good is None:
+        good = np.arange(n)
+    ordered = np.sort(key)  # a sort finds whether any key repeats faster than a hash table
+    has_dup = bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
+    del ordered
+    dup_any = pd.Series(key).duplicated(keep=False).to_numpy() if has_dup else None
+    if dup_any is not None and dup_any.any():
         score = _value_codes(*columns["score"])[good]
         n_scores = pd.DataFrame({"k": key[dup_any], "s": score[dup_any]}).groupby(
             "k", sort=False)["s"].transform("nunique").to_numpy()
@@ -318,30 +333,62 @@ def clean_ratings(
             problems.append(problems_frame(full, df, "score", reason_code, "error", file, value=text))
             bad |= full
 
+    del key, good, dup_any
     report = ValidationReport.from_parts(
         _counts(df, file, "ratings", ~bad),
         pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True),
     )
-    return _kept_rows(columns, np.flatnonzero(~bad)), report
+    df = df.iloc[:0]  # the raw cells, let go before the kept rows are built
+    return _kept_rows(columns, np.flatnonzero(~bad) if bad.any() else None), report
 
 
-def _kept_rows(columns: dict[str, tuple[np.ndarray, pd.Series]], keep: np.ndarray) -> pd.DataFrame:
-    """The kept rows in the contract's columns and dtypes (as :func:`coerce_ratings` gives them),
-    each column converted once per distinct value and taken row by row (no second copy)."""
+def _id_columns(series: list[pd.Series]) -> list[tuple[np.ndarray, pd.Series, pd.Series, pd.Series]]:
+    """``(codes, ids, reason, nip warning)`` of each id column, every distinct value of all the
+    columns judged once (a rater is usually also an employee). Values of ASCII digits only are
+    already clean (:func:`normalize_id` returns them as they are, with no reason) and skip it."""
+    parts = [value_codes(s) for s in series]
+    codes_all, raw = pd.factorize(np.concatenate([u for _, u in parts]), use_na_sentinel=False)
+    raw = pd.Series(np.asarray(raw, dtype=object), dtype=object)
+    plain = ascii_digits(raw.to_numpy())
+    ids = raw.copy()
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    if not plain.all():
+        rest = ~plain
+        got, why = normalize_id(raw[rest])
+        ids[rest] = got.to_numpy(dtype=object)
+        reason[rest] = why.to_numpy(dtype=object)
+    warn = nip_warnings(ids).where(reason.isna())
+    out = []
+    start = 0
+    for codes, uniques in parts:
+        at = codes_all[start:start + len(uniques)]
+        start += len(uniques)
+        out.append((codes, ids.iloc[at].reset_index(drop=True), reason.iloc[at].reset_index(drop=True),
+                    warn.iloc[at].reset_index(drop=True)))
+    return out
+
+
+def _kept_rows(columns: dict[str, tuple[np.ndarray, pd.Series]], keep: np.ndarray | None) -> pd.DataFrame:
+    """The kept rows (``None``: all) in the contract's columns and dtypes (as
+    :func:`coerce_ratings` gives them), each column converted once per distinct value and
+    taken row by row (no second copy)."""
     kept = {}
     for col in RATING_COLUMNS:
-        codes, values = columns[col]
+        codes, values = columns.pop(col)
+        if keep is not None:
+            codes = codes[keep]
         if col == "rater_role":  # kept rows have a known role
             role = pd.Categorical(values, categories=list(RATER_ROLES)).codes
-            kept[col] = pd.Categorical.from_codes(role[codes[keep]], categories=list(RATER_ROLES))
+            kept[col] = pd.Categorical.from_codes(role[codes], categories=list(RATER_ROLES))
             continue
         if col == "score":
             values = pd.to_numeric(values).astype(float)
         else:  # kept rows have a value: the missing ones only stand for rejected rows
             values = values.where(values.notna(), "").astype(str)
         # take() keeps the array type of the text (Arrow strings stay Arrow: no round trip)
-        kept[col] = values.array.take(codes[keep])
-    return pd.DataFrame(kept)
+        kept[col] = values.array.take(codes)
+        del codes
+    return pd.DataFrame(kept, copy=False)
 
 
 def _value_codes(codes: np.ndarray, values: pd.Series) -> np.ndarray:
@@ -350,18 +397,23 @@ def _value_codes(codes: np.ndarray, values: pd.Series) -> np.ndarray:
     return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64)
 
 
-def _row_key(parts: list[np.ndarray]) -> np.ndarray:
+def _row_key(parts: Iterable[np.ndarray]) -> np.ndarray:
     """One int64 per row, equal exactly where every part is equal (parts: non-negative
-    integers or -1, one per row); renumbered whenever the product could overflow."""
-    key = np.zeros(len(parts[0]) if parts else 0, dtype=np.int64)
+    integers or -1, one per row, taken one at a time); renumbered whenever the product
+    could overflow."""
+    key: np.ndarray | None = None
     for p in parts:
         p = np.asarray(p, dtype=np.int64) + 1
+        if key is None:
+            key = np.zeros(len(p), dtype=np.int64)
         size = int(p.max()) + 1 if len(p) else 1
         top = int(key.max()) + 1 if len(key) else 1
         if top * size >= 2**62:
             key = pd.factorize(key)[0].astype(np.int64)
-        key = key * size + p
-    return key
+        key *= size
+        key += p
+        del p
+    return key if key is not None else np.zeros(0, dtype=np.int64)
 
 
 def clean_roster(

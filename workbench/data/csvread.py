@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +40,7 @@ import pandas as pd
 from workbench.data import xlsx
 from workbench.errors import DataContractError
 
-__all__ = ["Delimited", "decode", "read_ascii", "read_delimited"]
+__all__ = ["Delimited", "decode", "read_ascii", "read_ascii_file", "read_delimited"]
 
 _SEPARATORS = (";", ",", "\t", "|")
 
@@ -165,13 +167,20 @@ def _arrow(text: str, sep: str, width: int) -> pd.DataFrame | None:
 def _arrow_bytes(data: bytes, start: int, sep: str, width: int) -> pd.DataFrame | None:
     """:func:`_arrow` on UTF-8 bytes from offset ``start`` (checked by the caller)."""
     import pyarrow as pa
+
+    return _arrow_stream(pa.BufferReader(pa.py_buffer(data).slice(start)), sep, width)
+
+
+def _arrow_stream(source: object, sep: str, width: int) -> pd.DataFrame | None:
+    """:func:`_arrow` on a pyarrow input stream of UTF-8 bytes (checked by the caller)."""
+    import pyarrow as pa
     from pyarrow import csv as pacsv
 
     names = [str(i) for i in range(width)]
     kind = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(start)),
+            source,
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, double_quote=False,
                                              escape_char=False, newlines_in_values=False,
@@ -181,12 +190,76 @@ def _arrow_bytes(data: bytes, start: int, sep: str, width: int) -> pd.DataFrame 
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowCapacityError):
         return None  # a ragged line, a line longer than a block, a dictionary too large
     n = table.num_rows
-    frame = table.to_pandas()
+    columns = table.columns
     del table
+    cells = {}
+    for i, name in enumerate(names):  # column by column, each let go once converted
+        cells[name] = _categorical(columns[i])
+        columns[i] = None  # type: ignore[call-overload]
+    del columns
     pa.default_memory_pool().release_unused()  # the table's buffers, back to the system
-    frame.columns = names
+    frame = pd.DataFrame(cells, copy=False)
     frame["_line"] = np.arange(1, n + 1, dtype=np.int64)
     return frame
+
+
+def _categorical(column: Any) -> pd.Categorical:
+    """A chunked dictionary-encoded string column as a pandas Categorical, as ``to_pandas`` gives
+    it (categories in order of first appearance), without unifying the chunks' dictionaries into
+    a second copy of the codes: each chunk's codes are mapped straight into the result."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [c for c in column.chunks if len(c)]
+    if not chunks:
+        return pd.Categorical.from_codes(np.zeros(0, dtype=np.int8),
+                                         categories=pd.Index(pa.array([], pa.string()).to_pandas()))
+    if len(chunks) == 1:
+        categories = chunks[0].dictionary
+        codes = chunks[0].indices.to_numpy(zero_copy_only=False)
+    else:
+        # one encoding of the chunks' dictionaries, put end to end, gives the categories and
+        # where each chunk's entries sit among them
+        encoded = pc.dictionary_encode(pa.concat_arrays([c.dictionary for c in chunks]))
+        categories = encoded.dictionary
+        size = len(categories)
+        kind = np.int8 if size < 2**7 else np.int16 if size < 2**15 else np.int32
+        where_all = encoded.indices.to_numpy(zero_copy_only=False).astype(kind)
+        del encoded
+        codes = np.empty(len(column), dtype=kind)
+        at = first = 0
+        for c in chunks:
+            where = where_all[first:first + len(c.dictionary)]
+            first += len(c.dictionary)
+            codes[at:at + len(c)] = where[c.indices.to_numpy(zero_copy_only=False)]
+            at += len(c)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories.to_pandas()), validate=False)
+
+
+def _plain_ascii(head: bytes | bytearray, start: int, complete: bool) -> tuple[str, int] | None:
+    """``(separator, width)`` of a file whose first bytes are ``head`` (the whole file when
+    ``complete``; a BOM of ``start`` bytes skipped), or None when its first line is not within
+    ``head``, or is narrower than two columns or wider than the reader's limit."""
+    end = head.find(b"\n", start)
+    if end < 0 and not complete:
+        return None  # a first line longer than a chunk: the text readers judge it
+    sep = _separator(head[start:start + 20000].decode("ascii"))
+    first = head[start:] if end < 0 else head[start:end]
+    width = first.count(sep.encode()) + 1
+    if width < 2 or width > xlsx.MAX_COLUMNS:
+        return None
+    return sep, width
+
+
+def _clean_bytes(buf: bytes | bytearray, lo: int, hi: int) -> bool:
+    """Whether ``buf[lo:hi]`` is ASCII without a quote, carriage return or NUL (no copy made)."""
+    if hi > lo and np.frombuffer(buf, dtype=np.uint8, count=hi - lo, offset=lo).max() >= 0x80:
+        return False
+    return not any(buf.find(c, lo, hi) >= 0 for c in (b'"', b"\r", b"\x00"))
+
+
+_CHUNK = 1 << 23
+"""Bytes scanned at a time by :func:`read_ascii_file` (8 MiB)."""
 
 
 def read_ascii(data: bytes, where: str) -> Delimited | None:
@@ -199,18 +272,67 @@ def read_ascii(data: bytes, where: str) -> Delimited | None:
     {'0': ['NIP', '1'], '1': ['Nilai', '3,5'], '_line': ['1', '2']}
     """
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if len(data) <= start or np.frombuffer(data, dtype=np.uint8, offset=start).max() >= 0x80:
+    if len(data) <= start or not _clean_bytes(data, start, len(data)):
         return None
-    if any(data.find(c, start) >= 0 for c in (b'"', b"\r", b"\x00")):
+    shape = _plain_ascii(data, start, complete=True)
+    if shape is None:
         return None
-    sep = _separator(data[start:start + 20000].decode("ascii"))
-    end = data.find(b"\n", start)
-    first = data[start:] if end < 0 else data[start:end]
-    width = first.count(sep.encode()) + 1
+    sep, width = shape
     n_lines = data.count(b"\n", start) + (not data.endswith(b"\n"))
-    if width < 2 or width > xlsx.MAX_COLUMNS or n_lines * width > xlsx.MAX_CELLS:
+    if n_lines * width > xlsx.MAX_CELLS:
         return None
     frame = _arrow_bytes(data, start, sep, width)
+    if frame is None:
+        return None
+    return Delimited(frame=frame, separator=sep, encoding="utf-8-sig" if start else "utf-8")
+
+
+def read_ascii_file(path: str | os.PathLike[str], where: str) -> Delimited | None:
+    """:func:`read_ascii` of an uncompressed file, read from the disk in chunks: the file is
+    never held whole in memory (pyarrow streams it block by block). The same cells, or None
+    for the same files (and for one that starts like a zip archive, or whose first line is
+    longer than 8 MiB), which the caller then reads from its bytes.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes(b"NIP;Nilai\\n1;3,5\\n")
+    >>> read_ascii_file(p, "a.csv").frame.astype(str).to_dict("list")
+    {'0': ['NIP', '1'], '1': ['Nilai', '3,5'], '_line': ['1', '2']}
+    """
+    import pyarrow as pa
+
+    buf = bytearray(_CHUNK)
+    view = memoryview(buf)
+    n_lines = 0
+    last = b""
+    with open(path, "rb") as fh:
+        n = fh.readinto(buf)
+        if n == 0 or buf.startswith(b"PK\x03\x04"):
+            return None
+        start = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
+        if n <= start or not _clean_bytes(buf, start, n):
+            return None
+        shape = _plain_ascii(buf[:n], start, complete=n < _CHUNK)
+        if shape is None:
+            return None
+        sep, width = shape
+        offset = start
+        while n:
+            if offset == 0 and not _clean_bytes(buf, 0, n):
+                return None
+            n_lines += buf.count(b"\n", offset, n)
+            last = bytes(view[n - 1:n])
+            if n_lines * width > xlsx.MAX_CELLS:
+                return None
+            offset = 0
+            n = fh.readinto(buf)
+    del view, buf
+    n_lines += last != b"\n"
+    if n_lines * width > xlsx.MAX_CELLS:
+        return None
+    with pa.OSFile(os.fspath(path), "rb") as source:
+        source.seek(start)
+        frame = _arrow_stream(source, sep, width)
     if frame is None:
         return None
     return Delimited(frame=frame, separator=sep, encoding="utf-8-sig" if start else "utf-8")

@@ -26,7 +26,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from workbench.data.normalize import normalize_period, value_mask
+from workbench.data.normalize import ascii_digits, normalize_period, value_mask
 
 __all__ = ["MONTHS", "a1", "fill_merged", "period_bounds", "period_from_text", "signature_rows"]
 
@@ -142,22 +142,35 @@ def _signature_text(values: pd.Series) -> pd.Series:
     return s.str.contains(_SIGNATURE) | s.str.contains(_DATE_LINE)
 
 
-def signature_rows(body: pd.DataFrame, id_column: str | None) -> np.ndarray:
+def _looks_like_id(u: pd.Series) -> np.ndarray:
+    """Which values are nine or more digits, spaces, dots or dashes (an identifier); values of
+    ASCII digits only (the common NIP) are judged by their length alone."""
+    plain = ascii_digits(u.to_numpy(dtype=object))
+    out = plain & (u.str.len().to_numpy(dtype=float, na_value=0) >= 9)
+    rest = ~plain
+    if rest.any():
+        out[rest] = u[rest].str.strip().str.fullmatch(r"[\d .\-]{9,}").fillna(False).to_numpy(dtype=bool)
+    return out
+
+
+def signature_rows(body: pd.DataFrame, id_column: str | None, n_filled: np.ndarray | None = None) -> np.ndarray:
     """Rows of the signature block at the foot of a table (a boolean mask).
 
     The block is the last run of rows that are blank, short (three filled cells or
     fewer) or signature lines (``Mengetahui``, ``Kepala ...``, ``NIP. ...``, a date
     line), none with an identifier in ``id_column``, starting at its first
-    signature line.
+    signature line. ``n_filled``, the number of cells of each row that are not
+    blank, is counted here unless the caller has it.
     """
     n = len(body)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    n_filled = np.zeros(n, dtype=np.int64)
-    for c in body.columns:  # each check once per distinct value of the column
-        n_filled += ~value_mask(body[c], lambda u: u.str.strip().eq(""))
+    if n_filled is None:
+        n_filled = np.zeros(n, dtype=np.int64)
+        for c in body.columns:  # each check once per distinct value of the column
+            n_filled += ~value_mask(body[c], lambda u: u.str.strip().eq(""))
     if id_column is not None and id_column in body.columns:
-        has_id = value_mask(body[id_column], lambda u: u.str.strip().str.fullmatch(r"[\d .\-]{9,}").fillna(False))
+        has_id = value_mask(body[id_column], _looks_like_id)
     else:
         has_id = np.zeros(n, dtype=bool)
     tail_ok = ((n_filled <= 3) & ~has_id)[::-1]

@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from workbench.data.clean import REASONS, clean_ratings, clean_roster, indicator_id
+from workbench.data.clean import REASONS, _clean_ratings, clean_ratings, clean_roster, indicator_id
 from workbench.data.contract import (
     RATING_COLUMNS,
     ROSTER_COLUMNS,
@@ -47,6 +47,7 @@ from workbench.data.layouts import (
     signature_rows,
 )
 from workbench.data.normalize import (
+    canonical_equals,
     canonical_name,
     canonical_text,
     is_blank,
@@ -184,7 +185,7 @@ class _Table:
 
 def _is_name(values: pd.Series, name: str) -> np.ndarray:
     """Which values read as the header ``name`` (lower case, letters and digits only)."""
-    return np.asarray(canonical_name(values).to_numpy() == name, dtype=bool)
+    return canonical_equals(values, name)
 
 
 def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
@@ -193,7 +194,10 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     merged = list(t.merged)
     frame = fill_merged(t.frame, merged)
     cells = frame.drop(columns="_line")
-    if t.header is None and (cells.shape[1] == 0 or all(value_mask(cells[c], is_blank).all() for c in cells.columns)):
+    # which cells are blank, judged once per distinct value of each column
+    blank_cells = np.column_stack([value_mask(cells[c], is_blank) for c in cells.columns]) \
+        if cells.shape[1] else np.ones((len(cells), 0), dtype=bool)
+    if t.header is None and (cells.shape[1] == 0 or blank_cells.all()):
         raise DataContractError(f"{where}: the {'sheet' if t.sheet else 'file'} is empty. Remove it or "
                                 "fill it in.")
     h, header = _header(replace(t, frame=frame), user)
@@ -213,30 +217,29 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
                          for r in cells.iloc[:h].astype(str).to_numpy()]
             title = "\n".join(dict.fromkeys(r for r in rows_text if r))
         frame = frame.iloc[h + 1:]
+        blank_cells = blank_cells[h + 1:]
     width = len(header)
     names = [str(x) for x in header]
     mapped = _map_columns(names, user)
     cells = frame.drop(columns="_line")
-    body = cells.iloc[:, :width].copy()
+    body = cells.iloc[:, :width]  # no copy: pandas copies on write
     body.columns = [f"c{i}" for i in range(width)]
     id_col = next((f"c{i}" for i, m in enumerate(mapped) if m in ("employee_id", "skp_id")), None)
-    sig = signature_rows(cells, None if id_col is None else str(int(id_col[1:]))) if width else \
-        np.zeros(len(frame), dtype=bool)
+    sig = signature_rows(cells, None if id_col is None else str(int(id_col[1:])),
+                         n_filled=(~blank_cells).sum(axis=1)) if width else np.zeros(len(frame), dtype=bool)
     if sig.any():
         problems.append(_problems(where, frame["_line"].to_numpy()[sig], "signature_block", "warning"))
-        frame, cells, body = frame[~sig], cells[~sig], body[~sig]
+        frame, cells, body, blank_cells = frame[~sig], cells[~sig], body[~sig], blank_cells[~sig]
     for rng in merged:
         l1, c1, l2, _ = rng
         if header_line is not None and l1 > header_line and l2 > l1:
             col = names[c1] if c1 < width else ""
             problems.append(_problems(where, l1, "merged_cells_filled", "warning", column=col, value=a1(rng)))
-    extra = cells.iloc[:, width:]
-    data = body.copy()
+    data = body.copy(deep=False)
     data["_line"] = frame["_line"].to_numpy()
-    empty = np.column_stack([value_mask(body[c], is_blank) for c in body.columns]) \
-        if width else np.ones((len(data), 0), dtype=bool)
-    extra_filled = (np.column_stack([~value_mask(extra[c], is_blank) for c in extra.columns]).any(axis=1)
-                    if extra.shape[1] else np.zeros(len(data), dtype=bool))
+    empty = blank_cells[:, :width]
+    extra_filled = ~blank_cells[:, width:].all(axis=1)
+    del blank_cells
     blank = pd.Series(empty.all(axis=1) & ~extra_filled, index=data.index)
     head_canon = canonical_name(pd.Series(names, dtype=str)).to_numpy()
     same = np.column_stack([value_mask(body[c], partial(_is_name, name=head_canon[i]))
@@ -246,8 +249,10 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     for mask, code in ((blank, "blank_row"), (repeated, "repeated_header"), (overlong, "too_many_fields")):
         if mask.any():
             problems.append(_problems(where, data.loc[mask, "_line"].to_numpy(), code, "error"))
-    rejected = data[blank | repeated | overlong]
-    data = data[~(blank | repeated | overlong)].copy()
+    out = blank | repeated | overlong
+    rejected = data[out]
+    if out.any():
+        data = data[~out]
     cols = {m: f"c{i}" for i, m in enumerate(mapped) if m}
     if "unit_induk" in cols:  # e-Kinerja: the OPD is the unit of the contract, the work unit an extra
         if "unit" in cols:
@@ -720,10 +725,11 @@ def load(
         pd.DataFrame(columns=["file", "table", "rows_read", "rows_kept", "rows_rejected"]),
         pd.concat(problems, ignore_index=True) if problems else empty_problems()))
     tables.clear()  # the cells still needed live on in the parts
+    tb = parts = None  # type: ignore[assignment]
     if ratings_raw:
-        # one table is passed as it is (no copy: clean_ratings numbers its rows afresh)
-        ratings, rep = clean_ratings(ratings_raw[0] if len(ratings_raw) == 1 else
-                                     pd.concat(ratings_raw, ignore_index=True), file=str(path))
+        # the raw tables are handed over (one as it is: clean_ratings numbers its rows afresh) and
+        # let go before the kept rows are built
+        ratings, rep = _clean_ratings(ratings_raw, file=str(path))
     else:
         ratings, rep = clean_ratings(pd.DataFrame(columns=list(RATING_COLUMNS)), file=str(path))
     reports.append(rep)

@@ -35,6 +35,8 @@ import pandas as pd
 
 __all__ = [
     "RATING_LABELS",
+    "ascii_digits",
+    "canonical_equals",
     "canonical_name",
     "canonical_text",
     "is_blank",
@@ -132,6 +134,54 @@ def canonical_text(text: object) -> str:
 def canonical_name(s: pd.Series) -> pd.Series:
     """:func:`canonical_text` of every value (computed once per distinct value)."""
     return s.astype(str).map(canonical_text)
+
+
+def _arrow_text(values: np.ndarray) -> tuple[np.ndarray, Any]:
+    """``(is_text, arrow strings)`` of an object array: which values are ``str``, and the values
+    as a :mod:`pyarrow` string array (``""`` for the others)."""
+    import pyarrow as pa
+
+    text = ~pd.isna(values)
+    try:
+        return text, pa.array(np.where(text, values, ""), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not only text: judged one by one
+        text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+        return text, pa.array(np.where(text, values, ""), type=pa.string())
+
+
+def ascii_digits(values: np.ndarray) -> np.ndarray:
+    """Which values of an object array are text of ASCII digits only (``0``-``9``, at least one).
+
+    >>> ascii_digits(np.array(["198609262015051001", "1 2", "", "\uff11", None], dtype=object)).tolist()
+    [True, False, False, False, False]
+    """
+    import pyarrow.compute as pc
+
+    text, arr = _arrow_text(values)
+    return np.asarray(pc.match_substring_regex(arr, "^[0-9]+$"), dtype=bool) & text
+
+
+def canonical_equals(s: pd.Series, name: str) -> np.ndarray:
+    """Whether :func:`canonical_text` of each value equals ``name`` (a boolean array).
+
+    ASCII text is lowered and stripped by :mod:`pyarrow.compute` in one pass (the same
+    result as :func:`canonical_text` for ASCII); any other value goes through
+    :func:`canonical_text` itself.
+
+    >>> canonical_equals(pd.Series(["NIP Penilai", "x", "Nip-penilai", "nip penilai"]), "nippenilai").tolist()
+    [True, False, True, True]
+    """
+    import pyarrow.compute as pc
+
+    values = s.to_numpy(dtype=object)
+    text, arr = _arrow_text(values)
+    ascii_ = np.asarray(pc.string_is_ascii(arr), dtype=bool) & text
+    canon = pc.replace_substring_regex(pc.ascii_lower(arr), "[^a-z0-9]", "")
+    out = np.asarray(pc.equal(canon, name), dtype=bool) & ascii_
+    rest = np.flatnonzero(~ascii_)
+    if len(rest):
+        out[rest] = [canonical_text(v) == name for v in values[rest]]
+    return out
 
 
 def _visible(text: str) -> str:

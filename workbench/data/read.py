@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data import xlsx
-from workbench.data.csvread import decode, read_ascii, read_delimited
+from workbench.data.csvread import decode, read_ascii, read_ascii_file, read_delimited
 from workbench.data.xlsx import cell_text, read_xlsx
 from workbench.errors import DataContractError
 
@@ -127,13 +127,26 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_csv(path: Path) -> RawTable:
+    streamed = file_kind(path) in _TEXT
+    if streamed:  # the commonest file, streamed from the disk (never held whole)
+        _check_file(path)
+        try:
+            d = read_ascii_file(path, str(path))
+        except PermissionError as exc:
+            raise _denied(path) from exc
+        except OSError as exc:
+            raise _unreadable(path, exc) from exc
+        if d is not None:
+            return RawTable(file=str(path), frame=d.frame, separator=d.separator, encoding=d.encoding)
     data = _read_bytes(path)
     if not data or data.isspace():
         raise DataContractError(f"{path}: the file is empty. Export the data again or remove the file.")
     if data[:4] == b"PK\x03\x04":
         raise DataContractError(
             f"{path}: this is a spreadsheet (XLSX) with a .csv name. Rename it to .xlsx and load again.")
-    d = read_ascii(data, str(path))  # the commonest file, read from its bytes
+    # the commonest file, read from its bytes (a streamed file was not: the text readers give the
+    # same cells, and a file pyarrow refused is not parsed twice more)
+    d = None if streamed else read_ascii(data, str(path))
     recoded: list[int] = []
     if d is None:
         text, encoding, recoded = decode(data)

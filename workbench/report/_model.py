@@ -399,5 +399,12 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
         f.status = SHOWN
         if f.expr is not None:
             near.append(f.key)
-        if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True)[0]):
+        # the cells that the numbers ``f`` tells about touch first: the likeliest to fail,
+        # and the first failure ends the attack (which cells pass does not depend on the order)
+        own = np.zeros(len(page.atoms), dtype=bool)
+        for s in by_fact.get(f.key, []):
+            own |= s
+        near.sort(key=lambda k: not ((page.facts[k].expr != 0) & own).any())
+        if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True,
+                                             ordered=True)[0]):
             f.status = PROTECTED

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.privacy import DEFAULT_PROTECTION, check_min_cell
-from workbench.report._model import Fact, Page, Relation, _strict, protect
+from workbench.report._model import PROTECTED, SHOWN, SMALL, Fact, Page, Relation, _strict, protect
 
 __all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "UNSCORED", "leadership_page", "trend_page", "whatif_page"]
 
@@ -155,7 +155,8 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
 def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, unit: str | None = None,
                     min_cell: int | None = None, protection: int = DEFAULT_PROTECTION,
                     national: float = NATIONAL_SHARE_BAIK, near_all: float = NEAR_ALL,
-                    suppress: bool = True, public: Page | Sequence[Page] | None = None) -> Page:
+                    suppress: bool = True, public: Page | Sequence[Page] | None = None,
+                    city_pages: Sequence[Page] = ()) -> Page:
     """Ringkasan Pimpinan in one control state, protected as a whole.
 
     Parameters
@@ -185,6 +186,13 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
         views together narrow no hidden cell: this page hides its own numbers instead.
         Without it, on the sample, the city view showed a count the BKPSDM drill-down
         hid, and the two together gave away small cells.
+    city_pages
+        With ``unit``: the city's pages (``unit=None``, protected) of the trend's periods,
+        the ones the same reader sees. The unit's trend shows a period's share where that
+        period's city page shows the count and the size it is the ratio of, and hides it
+        where that page hides one, so the unit's trend reads alike whatever the period
+        drilled in. Without it the trend was protected with each period's drill-down,
+        and one period's drill-down could show a share that another's hid.
 
     Returns
     -------
@@ -228,6 +236,8 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     page.share(ck, page.expr(period=period, predikat=good), page.expr(period=period, predikat=labels))
     page.headline("city_share", ck)
     _trend(page, trend_periods, labels, unit)  # the trend, for the city or the unit drilled into
+    if unit:
+        _trend_as_city(page, unit, city_pages)
     if unit:
         sub = atoms[(atoms["period"] == period) & (atoms["unit"] == unit) & atoms["predikat"].isin(labels)]
         order = [j for j in ("JPT", "administrator", "pengawas", "fungsional", "pelaksana")
@@ -329,6 +339,33 @@ def _trend(page: Page, trend_periods: list[str], labels: list[str], unit: str | 
         page.share(bk, page.expr(period=q, predikat=good, **where), den)
         trend.loc[q, "baik"] = bk
     page.tables["trend"] = trend
+
+
+def _trend_as_city(page: Page, unit: str, city_pages: Sequence[Page]) -> None:
+    """Fix the status of ``unit``'s trend cells to what the city's page of their period
+    shows of the same ratio: the count and the size for a predikat's share, the unit's
+    share for Baik or better (a share already small by its own rule stays small)."""
+    trend = page.tables["trend"]
+    for city in city_pages:
+        q = str(city.state.get("period"))
+        if q not in trend.index or city.state.get("unit"):
+            continue
+        n = city.facts.get(f"{city.name}/n/{q}/{unit}")
+        for lab in trend.columns:
+            fact = page.facts[trend.loc[q, lab]]
+            if lab == "baik":
+                source = city.facts.get(f"{city.name}/share/{q}/{unit}")
+                status = None if source is None else source.status
+            else:
+                count = city.facts.get(f"{city.name}/count/{q}/{unit}/{lab}")
+                if count is None or n is None:
+                    continue
+                status = (SHOWN if not (count.hidden or n.hidden) else
+                          SMALL if SMALL in (count.status, n.status) else PROTECTED)
+            if status is None:
+                continue
+            fact.status = SMALL if fact.status == SMALL else status
+            fact.locked = True
 
 
 def _join_same(page: Page, public: Page) -> None:

@@ -148,8 +148,10 @@ class CompiledRubric:
     def matrix_rank(self, row_cat: np.ndarray, col_cat: np.ndarray) -> np.ndarray:
         """Predikat rank of each pair of category indices (-1 where either is missing)."""
         ok = (row_cat >= 0) & (col_cat >= 0)
-        out = self.matrix_table[np.maximum(row_cat, 0), np.maximum(col_cat, 0)]
-        return np.where(ok, out, -1)
+        # (one look-up in the flattened table: cell row * columns + column)
+        cell = np.add(np.multiply(np.maximum(row_cat, 0), self.matrix_table.shape[1], dtype=np.intp),
+                      np.maximum(col_cat, 0), dtype=np.intp)
+        return np.where(ok, self.matrix_table.ravel().take(cell), -1)
 
     def snap(self, composite: np.ndarray) -> np.ndarray:
         """Composites within rounding (1e-9, relative) beyond the ends of the dimensions'

@@ -1,12 +1,13 @@
 """The two vectorised stages of scoring, on one pandas partition each.
 
 Stage 1, :func:`indicator_table`: the long ratings -> one row per employee and period
-with one column per indicator (rater roles combined). Stage 2, :func:`finish`: that
-wide table (with roster columns joined) -> dimension scores, categories, composite,
-predikat and explanation. Both are plain pandas/numpy functions, so
-:func:`workbench.rubric.score` runs them directly in memory or per partition of a
-Dask DataFrame. There is no Python loop over employees; loops run over indicators,
-dimensions and bands only.
+with one column per indicator (rater roles combined). Stage 2, :func:`finish` (in
+:mod:`workbench.rubric._wide`, re-exported here): that wide table (with roster columns
+joined) -> dimension scores, categories, composite, predikat and explanation. Both are
+plain pandas/numpy functions, so :func:`workbench.rubric.score` runs them directly in
+memory or per partition of a Dask DataFrame. In memory, :func:`indicator_values` hands the
+indicator values on as one array, never a DataFrame. There is no Python loop over
+employees; loops run over indicators, dimensions, bands and blocks of rows only.
 
 Examples
 --------
@@ -29,17 +30,13 @@ import pandas as pd
 from workbench.data.contract import RATER_ROLES
 from workbench.data.normalize import RATING_LABELS, canonical_name, canonical_text
 from workbench.errors import DataContractError
-from workbench.rubric._compiled import TIE_TOL, category_index, compile_rubric
-from workbench.rubric.explain import band_phrases, matrix_explanations, message
-from workbench.rubric.model import Dimension, Rubric, WeightSet
+from workbench.rubric._compiled import TIE_TOL, compile_rubric
+from workbench.rubric._wide import IND_PREFIX, finish
+from workbench.rubric.model import Rubric, WeightSet
 
 __all__ = ["IND_PREFIX", "TIE_TOL", "RatingCube", "finish", "indicator_cube", "indicator_table",
-           "input_indicators", "rating_cube"]
+           "indicator_values", "input_indicators", "rating_cube"]
 
-IND_PREFIX = "indicator:"
-"""Prefix of the indicator columns in the wide table (ids may equal dimension ids)."""
-
-_TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
 
 def input_indicators(rubric: Rubric) -> list[str]:
     """The rubric's indicators, then the flag indicators that are not also rubric indicators."""
@@ -99,12 +96,19 @@ def _invalid(score: np.ndarray, ind: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     return bad
 
 
+def _scale_arrays(rubric: Rubric, ids: list[str]) -> tuple[np.ndarray, np.ndarray, list[tuple[float, ...]]]:
+    """Per input indicator: its scale's minimum and maximum (-inf, inf for a flag indicator
+    that is not a rubric indicator) and its levels (empty: any value in the range)."""
+    known = {i.id for i in rubric.indicators}
+    lo = np.array([rubric.indicator(i).scale.min if i in known else -np.inf for i in ids], dtype=float)
+    hi = np.array([rubric.indicator(i).scale.max if i in known else np.inf for i in ids], dtype=float)
+    levels = [rubric.indicator(i).scale.levels if i in known else () for i in ids]
+    return lo, hi, levels
+
+
 def _check_scale(ratings: pd.DataFrame, score: np.ndarray, ind: np.ndarray, rubric: Rubric,
                  ids: list[str], out_of_scale: str) -> np.ndarray:
-    known = {i.id for i in rubric.indicators}
-    lo = np.array([rubric.indicator(i).scale.min if i in known else -np.inf for i in ids])
-    hi = np.array([rubric.indicator(i).scale.max if i in known else np.inf for i in ids])
-    levels = [rubric.indicator(i).scale.levels if i in known else () for i in ids]
+    lo, hi, levels = _scale_arrays(rubric, ids)
     bad = _invalid(score, ind, lo, hi, levels)
     if not bad.any():
         return score
@@ -123,6 +127,94 @@ def _check_scale(ratings: pd.DataFrame, score: np.ndarray, ind: np.ndarray, rubr
         f"'{first}', scale {scale.min:g}-{scale.max:g}{', levels ' + str(list(scale.levels)) if scale.levels else ''};"
         f" rows {lines}{' ...' if len(rows) > 5 else ''}). Fix the data, or pass out_of_scale='clip'.",
         failure_cases=failure)
+
+
+_CELL_CHUNK = 8192
+"""Employee-periods per block of the cell check (a block's temporaries stay in cache)."""
+
+
+def _cells_in_scale(sums: np.ndarray, counts: np.ndarray, flat: np.ndarray | None, score: np.ndarray,
+                    ind: np.ndarray, rubric: Rubric, ids: list[str], single: bool = False) -> bool:
+    """Whether every rating lies on its indicator's scale (what :func:`_invalid` tests row
+    by row), read off the aggregated cells ``(keys, inputs, roles)`` where it can be.
+
+    A cell rated once holds that rating itself (``0.0 + x`` is ``x``), so its test is the
+    row's test, with the indicator's bounds the same down the cell's column instead of
+    gathered per row: in a block of cells rated once, each run of adjacent columns with
+    the same scale is tested by its minimum and maximum (NaN fails) and, on a scale of
+    whole numbers, by rounding. Only the rows of cells rated more than once are tested one
+    by one (their sum says nothing about each rating; ``flat`` gives each row's cell).
+    ``single``: every cell is rated once (no count to read). ``False`` sends the caller to
+    :func:`_check_scale` on the rows, which raises with the rows, or clips."""
+    lo, hi, levels = _scale_arrays(rubric, ids)
+    whole = np.array([_integer_levels(lev, lo[j], hi[j]) for j, lev in enumerate(levels)], dtype=bool)
+    other = [j for j, lev in enumerate(levels) if lev and not whole[j]]  # levels that are not 1, 2, ...
+    lo3, hi3, part3 = lo[None, :, None], hi[None, :, None], ~whole[None, :, None]
+    # runs of adjacent columns with one scale: (first, end, min, max, whole numbers)
+    edges = [j for j in range(1, len(ids))
+             if (lo[j], hi[j], whole[j]) != (lo[j - 1], hi[j - 1], whole[j - 1])]
+    runs = [(a, b, lo[a], hi[a], bool(whole[a])) for a, b in zip([0, *edges], [*edges, len(ids)], strict=True)
+            if b > a]
+    several = False
+    for a in range(0, sums.shape[0], _CELL_CHUNK):
+        s = sums[a:a + _CELL_CHUNK]
+        c = None if single else counts[a:a + _CELL_CHUNK]
+        once = None
+        if c is None or not (c != 1).any():  # every cell of the block rated once
+            for j0, j1, low, high, is_whole in runs:
+                x = s[:, j0:j1]
+                if not x.size:
+                    continue
+                if not (x.min() >= low and x.max() <= high):  # (a NaN fails both)
+                    return False
+                if is_whole and (np.rint(x) != x).any():
+                    return False
+        else:
+            ok = s >= lo3  # (NaN fails both)
+            ok &= s <= hi3
+            if whole.any():
+                ok &= (np.rint(s) == s) | part3
+            once = c == 1
+            if (once & ~ok).any():
+                return False
+            several = several or bool((c > 1).any())
+        for j in other:
+            col = s[:, j]
+            if not np.isin(col if once is None else col[once[:, j]], levels[j]).all():
+                return False
+    if several and flat is not None:
+        rows = np.flatnonzero(counts.reshape(-1).take(flat) > 1)
+        if _invalid(score[rows], ind[rows], lo, hi, levels).any():
+            return False
+    return True
+
+
+def _in_cell_order(p_codes: np.ndarray | None, e_codes: np.ndarray, ind: np.ndarray, role: np.ndarray | None,
+                   n_e: int, n_i: int, n_r: int) -> bool:
+    """Whether row ``r`` of the ratings is cell ``r`` of the cube, for every row (every cell
+    rated once, the rows in the cells' order): with ``m = n_i * n_r`` rows per key, row
+    ``k * m + i * n_r + r`` has key ``k`` (period ``k // n_e``, employee ``k % n_e``),
+    indicator ``i`` and role ``r``. The codes are compared with that pattern in blocks of
+    keys, in their own small integer types; stops at the first block that differs."""
+    m = n_i * n_r
+    n_k = len(e_codes) // m if m else 0
+    if not m or n_k * m != len(e_codes):
+        return False
+    ind_pattern = np.repeat(np.arange(n_i), n_r).astype(ind.dtype)
+    role_pattern = np.tile(np.arange(n_r), n_i)
+    step = max((1 << 16) // m, 1)
+    for a in range(0, n_k, step):
+        b = min(a + step, n_k)
+        keys = np.arange(a, b)
+        if not (ind[a * m:b * m].reshape(b - a, m) == ind_pattern).all():
+            return False
+        if not (e_codes[a * m:b * m].reshape(b - a, m) == (keys % n_e)[:, None]).all():
+            return False
+        if p_codes is not None and not (p_codes[a * m:b * m].reshape(b - a, m) == (keys // n_e)[:, None]).all():
+            return False
+        if role is not None and not (role[a * m:b * m].reshape(b - a, m) == role_pattern).all():
+            return False
+    return True
 
 
 def _str_dtype(s: pd.Series) -> object:
@@ -188,7 +280,9 @@ class RatingCube:
     the order of their codes, or in text order when asked for); ``rows`` the ratings rows
     used. ``period_codes`` and ``employee_codes`` give each key as codes into the distinct
     values ``period_values`` and ``employee_values`` (a categorical's categories), for a
-    join without hashing the keys again.
+    join without hashing the keys again. ``n_ratings``: the ratings counted per key (the
+    sum of ``counts`` over indicators and roles). ``single``: every cell was rated exactly
+    once (``counts`` is then a read-only broadcast 1, and ``sums`` hold the ratings).
     """
 
     period: Any
@@ -201,6 +295,8 @@ class RatingCube:
     employee_codes: np.ndarray | None = None
     period_values: pd.Index | None = None
     employee_values: pd.Index | None = None
+    n_ratings: np.ndarray | None = None
+    single: bool = False
 
     @property
     def n(self) -> int:
@@ -208,15 +304,38 @@ class RatingCube:
         return self.sums.shape[0]
 
 
-def _text_rank(values: pd.Index) -> np.ndarray:
-    """Rank of each distinct value in text order (as ``str``; stable): ``rank[code]``."""
+def _text_order(values: pd.Index) -> tuple[np.ndarray, np.ndarray] | None:
+    """The distinct values in text order (as ``str``; stable): ``(order, rank)`` with
+    ``values[order]`` sorted and ``rank[code]`` each code's place; None when they already
+    are in text order."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    order = pc.sort_indices(pa.array(pd.Index(values).astype("str").array)).to_numpy()
+    order = pc.sort_indices(pa.array(pd.Index(values).astype("str").array)).to_numpy().astype(np.int64)
+    if bool((order == np.arange(len(order))).all()):
+        return None
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    return rank
+    return order, rank
+
+
+def _ranked(codes: np.ndarray, ranks: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Non-negative ``codes`` as int64, mapped through the text ranks when there are any."""
+    return codes.astype(np.int64) if ranks is None else ranks[1][codes]
+
+
+def _weights(score: np.ndarray) -> np.ndarray:
+    """``score`` as ``np.bincount`` reads its weights in place. bincount copies a read-only
+    array first (pandas hands out its columns read-only, under copy-on-write): a view of
+    the same memory that may be written (it never is) spares that copy of every rating."""
+    if score.flags.writeable or score.dtype != np.float64 or not score.flags.c_contiguous:
+        return score
+    view = score.view()
+    try:
+        view.flags.writeable = True
+    except ValueError:  # (memory that is read-only itself)
+        return score
+    return view
 
 
 def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray | None = None,
@@ -276,55 +395,91 @@ def rating_cube(ratings: pd.DataFrame, rubric: Rubric, role_weights: np.ndarray 
     identity = len(ind_uniques) == len(ids) and bool((lookup[:-1] == np.arange(len(ids))).all())
     # (indicator codes that already are input positions: no per-row look-up)
     ind = ind_codes if identity and not ind_na else lookup.take(ind_codes.astype(np.intp))
-    score = _check_scale(sub, _scores(sub, rubric), ind, rubric, ids, out_of_scale)
+    score = _scores(sub, rubric)
     n_p, n_e = max(len(p_uni), 1), max(len(e_uni), 1)
     used = np.flatnonzero(wr.any(axis=0))
     n_i, n_r = len(ids), max(len(used), 1)
-    if n_p == 1:  # one period: the employee code is the key
-        key = e_codes.astype(np.int64)
-    else:
-        key = p_codes.astype(np.int64) * n_e
-        key += e_codes
-    if n_p * n_e * n_i * n_r <= 2 * len(key) + 4096:
-        # every possible key is cheap to count: no compaction of the rows' codes first,
-        # the keys that occur are read off the counts
-        key_codes, key_uni = key, None
-        n_k = n_p * n_e
-    else:
-        key_codes, key_uni = _dense(key, n_p * n_e)
-        n_k = len(key_uni)
-    flat = key_codes
-    flat *= n_i
-    flat += ind
+    role_c = None
     if n_r > 1:
         compact = np.full(n_roles, -1)
         compact[used] = np.arange(len(used))
-        flat *= n_r
-        flat += compact[role_codes]
-    del key, key_codes
-    size = n_k * n_i * n_r
-    # the counts first, kept as int32 (a rating row is counted once), then the sums: the
-    # flat codes, the sums and one full-width count array are the peak
-    counts = np.bincount(flat, minlength=size).astype(np.int32).reshape(n_k, n_i, n_r)
-    sums = np.bincount(flat, weights=score, minlength=size).reshape(n_k, n_i, n_r)
-    del flat
-    if key_uni is None:
-        occurs = counts.reshape(n_k, -1).any(axis=1)
-        key_uni = np.flatnonzero(occurs)
-        if len(key_uni) < n_k:
-            sums, counts = sums[key_uni], counts[key_uni]
-    if text_order and len(key_uni) > 1:
-        sort_key = _text_rank(p_uni)[key_uni // n_e] * n_e if n_p > 1 else np.zeros(len(key_uni), dtype=np.int64)
-        sort_key += _text_rank(e_uni)[key_uni % n_e]
-        if not bool((sort_key[1:] > sort_key[:-1]).all()):  # not already in text order
-            order = np.argsort(sort_key, kind="stable")
-            key_uni, sums, counts = key_uni[order], sums[order], counts[order]
-    kp, ke = key_uni // n_e, key_uni % n_e
+        role_c = compact[role_codes]
+    # text order: the distinct values are sorted and the rows' codes mapped through their
+    # ranks, so the keys are counted in text order (the rows and the sums are not sorted)
+    p_ranks = _text_order(p_uni) if text_order and n_p > 1 else None
+    e_ranks = _text_order(e_uni) if text_order else None
+    key_uni: np.ndarray | None
+    if len(score) == n_p * n_e * n_i * n_r and _in_cell_order(
+            p_codes if n_p > 1 else None, e_codes, ind, role_c, n_e, n_i, n_r):
+        # every cell rated once, the rows in the cells' order: the ratings already are the
+        # cube (counted 1 each); text order only reorders its keys
+        n_k = n_p * n_e
+        key_uni = np.arange(n_k)
+        order = None if p_ranks is None and e_ranks is None else (
+            (p_ranks[0] if p_ranks is not None else np.arange(n_p))[:, None] * n_e
+            + (e_ranks[0] if e_ranks is not None else np.arange(n_e))[None, :]).ravel()
+
+        def cells(x: np.ndarray) -> np.ndarray:
+            # (+ 0.0, as the sums of a count start from 0.0: a -0.0 rating sums to 0.0)
+            out = x.reshape(n_k, n_i, n_r)[order] if order is not None else x.reshape(n_k, n_i, n_r).copy()
+            out += 0.0
+            return out
+
+        counts = np.broadcast_to(np.int32(1), (n_k, n_i, n_r))  # (read-only, no memory)
+        sums = cells(score)
+        single = True
+        if not _cells_in_scale(sums, counts, None, score, ind, rubric, ids, single=True):
+            score = _check_scale(sub, score, ind, rubric, ids, out_of_scale)
+            sums = cells(score)
+        n_ratings = np.full(n_k, n_i * n_r, dtype=np.int64)
+    else:
+        single = False
+        if n_p == 1:  # one period: the employee code is the key
+            key = _ranked(e_codes, e_ranks)
+        else:
+            key = _ranked(p_codes, p_ranks)
+            key *= n_e
+            key += _ranked(e_codes, e_ranks)
+        if n_p * n_e * n_i * n_r <= 2 * len(key) + 4096:
+            # every possible key is cheap to count: no compaction of the rows' codes first,
+            # the keys that occur are read off the counts
+            key_codes, key_uni = key, None
+            n_k = n_p * n_e
+        else:
+            key_codes, key_uni = _dense(key, n_p * n_e)
+            n_k = len(key_uni)
+        flat = key_codes
+        flat *= n_i
+        flat += ind
+        if role_c is not None:
+            flat *= n_r
+            flat += role_c
+        del key, key_codes, role_c
+        size = n_k * n_i * n_r
+        # the counts first, kept as int32 (a rating row is counted once), then the sums: the
+        # flat codes, the sums and one full-width count array are the peak
+        counts = np.bincount(flat, minlength=size).astype(np.int32).reshape(n_k, n_i, n_r)
+        sums = np.bincount(flat, weights=_weights(score), minlength=size).reshape(n_k, n_i, n_r)
+        if not _cells_in_scale(sums, counts, flat, score, ind, rubric, ids):
+            # a rating off its scale: the rows' own check raises with the rows, or clips them
+            score = _check_scale(sub, score, ind, rubric, ids, out_of_scale)
+            sums = np.bincount(flat, weights=score, minlength=size).reshape(n_k, n_i, n_r)
+        del flat
+        # (int32 sums cannot overflow: a key counts fewer ratings than there are rows)
+        n_ratings = np.einsum("ij->i", counts.reshape(n_k, -1)).astype(np.int64) if len(score) < 2**31 else \
+            counts.reshape(n_k, -1).sum(axis=1, dtype=np.int64)
+        if key_uni is None:
+            key_uni = np.flatnonzero(n_ratings)
+            if len(key_uni) < n_k:
+                sums, counts, n_ratings = sums[key_uni], counts[key_uni], n_ratings[key_uni]
+    # back from the ranks to the codes of the distinct values
+    kp = key_uni // n_e if p_ranks is None else p_ranks[0].take(key_uni // n_e)
+    ke = key_uni % n_e if e_ranks is None else e_ranks[0].take(key_uni % n_e)
     return RatingCube(period=_key_values(p_uni, kp, sub["period"]),
                       employee_id=_key_values(e_uni, ke, sub["employee_id"]),
                       sums=sums, counts=counts, roles=used if len(used) else np.zeros(1, dtype=np.int64),
                       rows=sub, period_codes=kp, employee_codes=ke, period_values=pd.Index(p_uni),
-                      employee_values=pd.Index(e_uni))
+                      employee_values=pd.Index(e_uni), n_ratings=n_ratings, single=single)
 
 
 def indicator_table(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
@@ -346,13 +501,36 @@ def indicator_cube(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
                    text_order: bool = False) -> tuple[pd.DataFrame, RatingCube]:
     """:func:`indicator_table` and the :class:`RatingCube` it was read from (its key codes
     join the roster); ``text_order``: rows in text order of period, then employee."""
+    values, cube = indicator_values(ratings, rubric, ws, out_of_scale, text_order=text_order)
+    return _indicator_frame(values, cube.period, cube.employee_id, cube.n_ratings,
+                            compile_rubric(rubric).inputs), cube
+
+
+def _indicator_frame(values: np.ndarray, period: Any, employee_id: Any, n_ratings: Any,
+                     inputs: tuple[str, ...]) -> pd.DataFrame:
+    """The wide table of :func:`indicator_table` around ``values`` (not copied)."""
+    out = pd.DataFrame(values, columns=[IND_PREFIX + i for i in inputs], copy=False)
+    out.insert(0, "period", period)
+    out.insert(1, "employee_id", employee_id)
+    out["n_ratings"] = n_ratings
+    return out
+
+
+def indicator_values(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
+                     out_of_scale: Literal["raise", "clip"] = "raise",
+                     text_order: bool = False) -> tuple[np.ndarray, RatingCube]:
+    """The indicator values of :func:`indicator_table` as one ``(n_keys, len(inputs))``
+    array (rows as the cube's keys), and the :class:`RatingCube`. With one rater role, the
+    array is the cube's sums divided in place (the cube's ``sums`` then hold the means)."""
     compiled = compile_rubric(rubric)
     wr = compiled.role_weights(ws)
     cube = rating_cube(ratings, rubric, wr, out_of_scale, text_order=text_order)
     sums, cnts, used = cube.sums, cube.counts, cube.roles
     n_k, n_i, n_r = sums.shape
     with np.errstate(invalid="ignore", divide="ignore"):
-        if n_r == 1:
+        if n_r == 1 and cube.single:  # every cell rated once: the sums are the means (x / 1 is x)
+            values = sums[:, :, 0]
+        elif n_r == 1:
             # one role: the weighted mean over roles is that role's mean (NaN where unrated),
             # divided in place (the sums are not needed afterwards)
             values = np.divide(sums[:, :, 0], cnts[:, :, 0],
@@ -366,207 +544,4 @@ def indicator_cube(ratings: pd.DataFrame, rubric: Rubric, ws: WeightSet,
                 num += wcol * np.where(has, sums[:, :, r] / np.maximum(cnts[:, :, r], 1), 0.0)
                 den += wcol
             values = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-    out = pd.DataFrame(values, columns=[IND_PREFIX + i for i in compiled.inputs], copy=False)
-    out.insert(0, "period", cube.period)
-    out.insert(1, "employee_id", cube.employee_id)
-    out["n_ratings"] = cnts.sum(axis=(1, 2)).astype(np.int64)
-    return out, cube
-
-
-def _reason_texts(missing: np.ndarray, label: str, names: list[str], lang: str) -> tuple[np.ndarray, list[str]]:
-    """Codes into a list of texts "<label>: no ratings for a, b", one text per distinct
-    pattern of missing indicators (rows of ``missing``; code -1 where nothing is missing)."""
-    code = np.full(len(missing), -1, dtype=np.int64)
-    rows = np.flatnonzero(missing.any(axis=1)) if missing.size else np.zeros(0, dtype=np.int64)
-    if not len(rows):
-        return code, []
-    patterns, inverse = np.unique(missing[rows], axis=0, return_inverse=True)
-    code[rows] = inverse.ravel()
-    texts = [f"{label}: {message('no_ratings', lang)} "
-             + ", ".join(n for n, m in zip(names, pat, strict=True) if m) for pat in patterns]
-    return code, texts
-
-
-def _dimension_values(wide: pd.DataFrame, rubric: Rubric, dim: Dimension, ws: WeightSet,
-                      lang: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """One dimension's score per row and, where it cannot be computed, the reason: a code
-    per row (-1 when scored) into a list of texts (one per distinct pattern of missing
-    indicators, so no string is built per row)."""
-    n = len(wide)
-    compiled = compile_rubric(rubric)
-    inds = [rubric.indicator(i) for i in dim.indicators]
-    pos = [compiled.inputs.index(i.id) for i in inds]
-    # one row per employee, C order (the row sums below keep numpy's pairwise order); the
-    # columns are read from the wide table's block at once, not one strided column at a time
-    v = np.array(wide[[IND_PREFIX + i.id for i in inds]].to_numpy(dtype=float), dtype=float, order="C", copy=True)
-    v -= compiled.ind_lo[pos]
-    v /= compiled.ind_span[pos]
-    rev = compiled.ind_reverse[pos]
-    if rev.any():
-        v[:, rev] = 1 - v[:, rev]
-    v *= dim.scale.max - dim.scale.min
-    v += dim.scale.min
-    wvec = np.array([ws.indicators.get(i.id, 0.0) for i in inds])
-    per_row = any(i.applies_to is not None for i in inds)
-    if per_row:
-        wmat = np.repeat(wvec[None, :], n, axis=0)
-        for j, ind in enumerate(inds):
-            if ind.applies_to is not None:
-                col = ind.applies_to.column
-                applies = wide[col].isin(ind.applies_to.values).to_numpy() if col in wide else np.zeros(n, bool)
-                wmat[~applies, j] = 0.0
-    nan = np.isnan(v)
-    has_nan = bool(nan.any())
-    if not has_nan and not per_row:
-        # every indicator rated (the usual case): nothing is missing, nothing to blank
-        missing = np.zeros((n, len(inds)), dtype=bool)
-    else:
-        missing = nan & ((wmat > 0) if per_row else (wvec > 0)[None, :])
-        if dim.missing == "renormalise":
-            wmat = np.where(nan, 0.0, wmat if per_row else wvec[None, :])
-            per_row = True
-        np.copyto(v, 0.0, where=nan)
-    del nan
-    w = wmat if per_row else wvec[None, :]
-    # (same summation as a per-row weight matrix would get)
-    total = w.sum(axis=1) if per_row else np.full(n, wvec[None, :].sum(axis=1)[0])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if dim.aggregation == "weighted_mean":
-            s = (w * v).sum(axis=1) / total
-        elif dim.aggregation == "geometric_mean":
-            logs = np.where(w > 0, w * np.log(np.where(v > 0, v, 1.0)), 0.0)
-            zero = ((v <= 0) & (w > 0)).any(axis=1)
-            s = np.where(zero, 0.0, np.exp(logs.sum(axis=1) / total))
-        else:
-            s = np.where(w > 0, v, np.inf).min(axis=1)
-    bad = (total <= 0) | (missing.any(axis=1) if dim.missing == "propagate" and has_nan else False)
-    s[bad] = np.nan
-    label = dim.label.get(lang)  # type: ignore[arg-type]
-    if has_nan:
-        code, texts = _reason_texts(missing & bad[:, None], label, list(dim.indicators), lang)
-    else:
-        code, texts = np.full(n, -1, dtype=np.int64), []
-    if (bad & (code < 0)).any():  # e.g. every weight zero: nothing to name
-        texts.append(f"{label}: {message('no_ratings', lang)} ")
-        code[bad & (code < 0)] = len(texts) - 1
-    return s, code, texts
-
-
-def _categories(s: np.ndarray, dim: Dimension) -> np.ndarray:
-    """Category index per score (-1 where the score is missing): the compiled rule
-    (:func:`workbench.rubric._compiled.category_index`) on the dimension's thresholds."""
-    return category_index(s, np.array([c.min for c in dim.categories[1:]], dtype=float))
-
-
-def _flag(wide: pd.DataFrame, rubric: Rubric, flag_id: str) -> np.ndarray:
-    flag = next(f for f in rubric.flags if f.id == flag_id)
-    out = np.zeros(len(wide), dtype=bool)
-    if flag.roster_column and flag.roster_column in wide:
-        col = wide[flag.roster_column]
-        out |= canonical_name(col.astype(str)).isin(_TRUE).to_numpy() | (
-            pd.to_numeric(col, errors="coerce").fillna(0).to_numpy() > 0)
-    if flag.indicator and IND_PREFIX + flag.indicator in wide:
-        out |= np.nan_to_num(wide[IND_PREFIX + flag.indicator].to_numpy(dtype=float)) > 0
-    return out
-
-
-def _combine(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One code per row for a tuple of codes (each ``>= -1``): ``(code, distinct tuples as
-    rows, in code order)``; the explanation is then built once per distinct tuple."""
-    n = len(codes[0])
-    flat = np.zeros(n, dtype=np.int64)
-    for c in codes:
-        if n and c.max() >= 0:
-            flat, _ = pd.factorize(flat * (int(c.max()) + 2) + (c + 1))
-    _, first = np.unique(flat, return_index=True)
-    return flat, np.stack([c[first] for c in codes], axis=1)
-
-
-def finish(wide: pd.DataFrame, rubric: Rubric, ws: WeightSet, lang: Literal["id", "en"] = "id") -> pd.DataFrame:
-    """Dimension scores and categories, composite, predikat and explanation per row.
-
-    Explanations are built once per distinct combination of what decides them (matrix
-    cell or band and condition, the composite rounded to 2 decimals, the reasons a row
-    cannot be scored) and mapped onto the rows.
-    """
-    n = len(wide)
-    n_pred = len(rubric.predikat)
-    compiled = compile_rubric(rubric)
-    cols: dict[str, object] = {
-        "period": wide["period"].array, "employee_id": wide["employee_id"].array,
-        "unit": wide["unit"].array if "unit" in wide else pd.array([pd.NA] * n, dtype="str")}
-    scores: dict[str, np.ndarray] = {}
-    cat_idx: dict[str, np.ndarray] = {}
-    why_codes: list[np.ndarray] = []
-    why_texts: list[list[str]] = []
-    for d, dim in enumerate(rubric.dimensions):
-        s, code, texts = _dimension_values(wide, rubric, dim, ws, lang)
-        scores[dim.id] = s
-        cols[dim.id] = s
-        why_codes.append(code)
-        why_texts.append(texts)
-        if dim.categories:
-            cat_idx[dim.id] = compiled.categories(d, s)
-            labels = [c.label.get(lang) for c in dim.categories]
-            cols[dim.id + "_category"] = pd.Categorical.from_codes(
-                cat_idx[dim.id].astype(np.int64), categories=pd.Index(labels), ordered=True)
-    rank = np.full(n, -1)
-    parts: list[np.ndarray] = []  # codes that decide the explanation
-    if rubric.rule == "matrix" and rubric.matrix is not None:
-        m = rubric.matrix
-        n_cols = compiled.matrix_table.shape[1]
-        ri, ci = cat_idx[m.rows], cat_idx[m.columns]
-        ok = (ri >= 0) & (ci >= 0)
-        rank = compiled.matrix_rank(ri, ci)
-        texts = matrix_explanations(rubric, lang)
-        cell = np.where(ok, np.maximum(ri, 0) * n_cols + np.maximum(ci, 0), -1)
-        parts = [cell]
-        cols["composite"] = np.full(n, np.nan)
-
-        def decided(c: np.ndarray) -> str:
-            return texts[c[0]] if c[0] >= 0 else ""
-    else:
-        comp = np.zeros(n)
-        for dim in rubric.dimensions:
-            comp = comp + ws.dimensions[dim.id] * scores[dim.id]
-        comp = compiled.snap(comp)  # rounding past the scale's ends puts no one outside it
-        cols["composite"] = comp
-        phrases = band_phrases(rubric, lang)
-        band_idx = compiled.band_index(comp)
-        rank = np.where(band_idx >= 0, compiled.band_rank[np.maximum(band_idx, 0)], -1)
-        phrase = np.where(band_idx >= 0, band_idx, -1)
-        all_phrases = list(phrases)
-        for c, (replaces, target, low, flag_id) in enumerate(compiled.conditions):
-            flag = _flag(wide, rubric, flag_id)
-            cols[flag_id] = flag
-            hit = (rank == replaces) & (comp >= low)
-            rank = np.where(hit & flag, target, rank)
-            extra = band_phrases(rubric, lang, condition=c)
-            k = len(all_phrases)
-            all_phrases += extra
-            phrase = np.where(hit & flag, k, np.where(hit & ~flag, k + 1, phrase))
-        label = rubric.composite_label.get(lang) if rubric.composite_label else "Nilai"
-        value_code, value_uni = pd.factorize(np.round(comp, 2), use_na_sentinel=False)
-        values = pd.Series(np.asarray(value_uni, dtype=float)).astype(str).tolist()
-        parts = [value_code.astype(np.int64), phrase]
-
-        def decided(c: np.ndarray) -> str:
-            return f"{label} {values[c[0]]} {all_phrases[c[1]] if c[1] >= 0 else ''}"
-    n_dec = len(parts)
-    code, combos = _combine(parts + why_codes)
-    not_scored = message("not_scored", lang)
-    texts_out = []
-    for combo in combos:
-        why = [why_texts[d][k] for d, k in enumerate(combo[n_dec:]) if k >= 0]
-        texts_out.append(f"{not_scored}: {'; '.join(why)}" if why else decided(combo[:n_dec]))
-    labels = [p.label.get(lang) for p in reversed(rubric.predikat)]
-    codes = np.where(rank >= 0, n_pred - 1 - rank, -1)
-    cols["predikat"] = pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels),
-                                                 ordered=True)
-    explanation = np.asarray(texts_out, dtype=object)[code] if n else np.empty(0, dtype=object)
-    cols["explanation"] = pd.Series(explanation, index=wide.index, dtype=object, copy=False)
-    cols["n_ratings"] = wide["n_ratings"].to_numpy()
-    for col in wide.columns:
-        if col.startswith(IND_PREFIX):
-            cols[col] = wide[col].to_numpy()
-    return pd.DataFrame(cols, index=wide.index, copy=False)
+    return values, cube

@@ -37,6 +37,7 @@ from workbench.errors import ParameterError, RubricError, check_option
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts
 from workbench.results import ProvenanceMixin, frame_html
+from workbench.rubric._curve_flow import solve_flow
 from workbench.rubric.load import load_rubric
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
@@ -124,6 +125,8 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
     ``p`` and ``q`` are predikat ranks (0 = best); returns None if no solution exists.
     The programme depends only on the counts and the rounded bounds, which repeat across
     units of the same size and distribution: each distinct one is solved once (cached).
+    It is solved as a minimum-cost circulation (:mod:`workbench.rubric._curve_flow`) when
+    that answer is certain, else (a tie, overlapping constraint groups) by the MILP.
     """
     key = (tuple(int(c) for c in counts), tuple((tuple(int(i) for i in idx), int(lo), int(hi))
                                                for idx, lo, hi in cons))
@@ -134,6 +137,9 @@ def _solve(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> np.nda
 @lru_cache(maxsize=4096)
 def _solve_cached(counts_key: tuple[int, ...],
                   cons_key: tuple[tuple[tuple[int, ...], int, int], ...]) -> tuple[tuple[int, ...], ...] | None:
+    decided, flow = solve_flow(counts_key, cons_key)
+    if decided:  # the network's unique optimum, or no fix at all: what the MILP returns
+        return flow
     moves = _solve_milp(np.array(counts_key, dtype=np.int64), [(list(i), lo, hi) for i, lo, hi in cons_key])
     return None if moves is None else tuple(tuple(int(x) for x in row) for row in moves)
 
@@ -451,6 +457,14 @@ def _pool(work: pd.DataFrame, frame: pd.DataFrame, rows_by_unit: dict[str, Curve
     return work, new_rows, len(rename)
 
 
+def _lookup(values: pd.Series, table: dict[Any, Any]) -> np.ndarray:
+    """``values.map(table).to_numpy()`` (NaN where ``table`` lacks a value), looking each
+    distinct value up once."""
+    codes, uniques = pd.factorize(values)
+    found = np.array([table.get(u, np.nan) for u in uniques] + [np.nan], dtype=object)
+    return found[codes]
+
+
 def _is_dataset(x: Any) -> bool:
     return all(hasattr(x, a) for a in ("ratings", "roster", "predikat", "org_ratings"))
 
@@ -549,10 +563,6 @@ def _overall_source(sources: dict[str, str]) -> str:
     distinct = set(sources.values())
     order = sorted(distinct - {GIVEN, ASSUMED}) + [x for x in (GIVEN, ASSUMED) if x in distinct]
     return " + ".join(order)
-
-
-def _unit_source(unit: str, sources: dict[str, str]) -> str:
-    return sources.get(unit, _overall_source(sources))
 
 
 def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, CurveRow]:
@@ -717,7 +727,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
         frame = scores
         label_to_id = {p.label.en: p.id for p in rubric.predikat}
         label_to_id.update({p.label.id: p.id for p in rubric.predikat})
-        all_ids = frame["predikat"].astype(object).map(label_to_id)
+        all_ids = pd.Series(_lookup(frame["predikat"], label_to_id), index=frame.index, dtype=object)
         lang = lang or "id"
     else:
         rubric = scores.rubric
@@ -732,7 +742,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     pred_ids = [p.id for p in rubric.predikat]
     labels = [p.label.get(lang) for p in rubric.predikat]
     ids = all_ids.loc[frame.index]
-    rank = ids.map({p: i for i, p in enumerate(pred_ids)})
+    rank = _lookup(ids, {p: float(i) for i, p in enumerate(pred_ids)}).astype(float)
     if predikat_source == "recorded":
         priority = np.full(len(frame), np.nan)
     elif rubric.rule == "bands":
@@ -742,7 +752,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
                  for d in rubric.dimensions]
         priority = np.mean(parts, axis=0)
     work = pd.DataFrame({"unit": frame["unit"].to_numpy(), "employee_id": frame["employee_id"].to_numpy(),
-                         "rank": rank.to_numpy(), "priority": priority})
+                         "rank": rank, "priority": priority})
     check_option("small_units", small_units, ["report", "strict", "pool"])
     units = sorted(work["unit"].dropna().unique().tolist())
     mapping, sources = _resolve_org(org_rating, ds, period, units)
@@ -797,13 +807,14 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
             near_to[q] = boundary_distance(frame, rubric, np.full(len(frame), q, dtype=object))
         return near_to[q]
 
-    ties: list[np.ndarray] = []
+    frame_ids = frame["employee_id"].to_numpy(dtype=object)
+    frame_periods = frame["period"].to_numpy(dtype=object)
 
-    def tie() -> np.ndarray:
-        if not ties:
-            ties.append(tie_keys(frame["period"].to_numpy(dtype=object) if "period" in frame else "",
-                                 frame["employee_id"].to_numpy(dtype=object)))
-        return ties[0]
+    def tie(rows: np.ndarray) -> np.ndarray:
+        """The keyed hashes of ``rows`` (a row's own: hashed only for the rows that need one)."""
+        return tie_keys(frame_periods[rows], frame_ids[rows])
+
+    overall_source = _overall_source(sources)
 
     for u, unit in enumerate(unit_keys):
         row = row_of[u]
@@ -851,8 +862,15 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
                 if taken:
                     cand = cand[np.array([e not in taken for e in emp_ids[cand]], dtype=bool)]
                 dist = nearest(pred_ids[q])
-                # the order of rank_candidates: by distance (to 1e-9), then the keyed hash
-                chosen = cand[np.lexsort((tie()[cand], np.round(dist[cand], 9)))][:k]
+                # the order of rank_candidates: by distance (to 1e-9), then the keyed hash; the
+                # first k are among those no farther than the k-th nearest (hashed only them)
+                d = np.round(dist[cand], 9)
+                if k < len(cand):
+                    kth = np.partition(d, k - 1)[k - 1]
+                    if not np.isnan(kth):
+                        keep = d <= kth
+                        cand, d = cand[keep], d[keep]
+                chosen = cand[np.lexsort((tie(cand), d))][:k]
                 taken.update(emp_ids[chosen])
                 for emp, pr, dist_e in zip(emp_ids[chosen], prio[chosen].tolist(), dist[chosen].tolist(),
                                            strict=True):
@@ -869,7 +887,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
             "ok": (pd.NA if small and not violations else not violations),
             "violations": "; ".join(violations + small),
             "changes": "; ".join(texts), "n_changes": int(moves.sum()) if moves is not None else -1,
-            "org_rating_source": _unit_source(str(unit), sources)})
+            "org_rating_source": sources.get(str(unit), overall_source)})
     units_frame = pd.DataFrame(unit_rows)
     if len(units_frame):
         units_frame["ok"] = pd.array(units_frame["ok"].tolist(), dtype="boolean")

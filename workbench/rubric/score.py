@@ -27,11 +27,13 @@ from workbench.errors import ParameterError, check_option
 from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric._compute import (
     IND_PREFIX,
+    _indicator_frame,
     finish,
-    indicator_cube,
     indicator_table,
+    indicator_values,
     input_indicators,
 )
+from workbench.rubric._wide import WideTable, finish_table
 from workbench.rubric.load import load_rubric
 from workbench.rubric.model import Rubric, WeightSet
 
@@ -233,7 +235,13 @@ def _lookup(values: pd.Index, column: pd.Series, as_text: bool) -> np.ndarray:
             if len(column) == len(values) and bool(pc.all(pc.equal(pa.array(column.array),
                                                                    pa.array(values.array))).as_py()):
                 return np.arange(len(values), dtype=np.int64)
-            found = pc.index_in(pa.array(column.array), value_set=pa.array(values.array))
+            col = pa.array(column.array)
+            if len(values) <= 4:  # a few values (periods): one comparison each, no hash table
+                out = np.full(len(column), -1, dtype=np.int64)
+                for j, value in enumerate(values.array):
+                    out[pc.equal(col, value).fill_null(False).to_numpy(zero_copy_only=False)] = j
+                return out
+            found = pc.index_in(col, value_set=pa.array(values.array))
             return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):  # pragma: no cover - other storage
             pass
@@ -248,16 +256,18 @@ def _unique_values(index: pd.Index, as_text: bool = False) -> bool:
     return bool(index.astype("str").is_unique)
 
 
-def _join_roster_codes(wide: pd.DataFrame, right: pd.DataFrame, keys: list[str],
-                       codes: _KeyCodes) -> pd.DataFrame:
-    """:func:`_join_roster` through the key codes of the ratings: the roster's keys are
-    looked up once in the ratings' distinct values, and each rated key finds its roster row
-    in a table indexed by code. Falls back to :func:`_join_roster` when a distinct-value
-    index is not unique or a roster column would clash."""
+def _roster_take(right: pd.DataFrame, keys: list[str], codes: _KeyCodes,
+                 taken: set[str]) -> dict[str, pd.Series] | None:
+    """The roster's columns (other than ``keys``) for the rated keys, in their order (what
+    :func:`_join_roster` adds to the wide table), found through the key codes of the
+    ratings: the roster's keys are looked up once in the ratings' distinct values, and each
+    rated key finds its roster row in a table indexed by code. None, for the caller to
+    :func:`_join_roster`, when a roster column would clash with a column of the wide table
+    (``taken``) or a distinct-value index is not unique."""
     extra = [c for c in right.columns if c not in keys]
-    if (any(c in wide.columns for c in extra) or not _unique_values(codes.employees)
+    if (any(c in taken for c in extra) or not _unique_values(codes.employees)
             or not _unique_values(codes.periods)):
-        return _join_roster(wide, right, keys)
+        return None
     code_right = codes.roster_codes(right, keys)
     known = code_right >= 0
     seen = np.bincount(code_right[known], minlength=codes.size)
@@ -266,8 +276,29 @@ def _join_roster_codes(wide: pd.DataFrame, right: pd.DataFrame, keys: list[str],
     table = np.full(codes.size, -1, dtype=np.int64)
     table[code_right[known]] = np.flatnonzero(known)
     take = table[codes.wide_codes(keys)]
-    cols = {c: pd.api.extensions.take(right[c].array, take, allow_fill=True) for c in extra}
-    return pd.concat([wide, pd.DataFrame(cols, index=wide.index, copy=False)], axis=1)
+    return {c: pd.Series(pd.api.extensions.take(right[c].array, take, allow_fill=True), copy=False)
+            for c in extra}
+
+
+def _empty_wide(table: WideTable) -> pd.DataFrame:
+    """The wide table of ``table`` with no rows: its columns, in order, and their dtypes."""
+    assert table.values is not None and table.n_ratings is not None
+    wide = _indicator_frame(table.values[:0], table.period[:0], table.employee_id[:0], table.n_ratings[:0],
+                            table.ids)
+    for c, s in table.columns.items():
+        wide[c] = s.array[:0]
+    return wide
+
+
+def _periods_of(frame: pd.DataFrame, codes: _KeyCodes | None) -> set[str]:
+    """The distinct periods of ``frame`` as text; with ``codes`` (of its rows), read at the
+    starts of the runs of equal period codes only."""
+    col = frame["period"]
+    kp = codes.period_codes if codes is not None else None
+    if kp is not None and len(kp) == len(frame):
+        starts = np.flatnonzero(np.concatenate([[True], kp[1:] != kp[:-1]])) if len(kp) else kp
+        col = col.iloc[starts]
+    return set(col.astype(str).unique().tolist())
 
 
 def _sort_order(frame: pd.DataFrame) -> np.ndarray | None:
@@ -294,18 +325,23 @@ def _notes(rubric: Rubric, detail: pd.DataFrame, roster_cols: list[str]) -> list
 
 def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, keys: list[str],
                   roster_cols: list[str], periods: list[str], rubric: Rubric, ws: WeightSet,
-                  lang: Lang, codes: _KeyCodes | None = None) -> pd.DataFrame:
+                  lang: Lang, columns: list[str], codes: _KeyCodes | None = None) -> pd.DataFrame:
     """The roster's employees of ``periods`` who have no row in ``frame``, scored with no
-    rating (predikat missing, the explanation says why), in the columns of ``frame``.
-    ``codes``: the key codes of ``frame``'s rows (in memory), to match the roster by."""
+    rating (predikat missing, the explanation says why), in the ``columns`` of
+    :func:`finish`. ``wide_meta``: the wide table's columns and dtypes (its rows are not
+    read); ``codes``: the key codes of ``frame``'s rows (in memory), to match the roster by."""
     if roster is None or not periods:
-        return frame.iloc[:0]
+        return pd.DataFrame(columns=columns)
     cols = list(dict.fromkeys([*keys, *roster_cols]))
     right = roster[cols]
     if is_dask(right):
         right = right.compute()
     if "period" in keys:
-        right = right[right["period"].isin(periods)]
+        in_periods = pd.Index(periods, dtype="str")
+        if _is_text(right["period"]):  # (a few text values: compared, not hashed)
+            right = right[_lookup(in_periods, right["period"], as_text=False) >= 0]
+        else:
+            right = right[right["period"].isin(periods)]
     else:
         right = pd.concat([right.assign(period=p) for p in periods], ignore_index=True)
     text_unique = codes is not None and all(_unique_values(v, as_text=True) for v in (codes.periods,
@@ -328,14 +364,14 @@ def _unrated_rows(frame: pd.DataFrame, wide_meta: pd.DataFrame, roster: Any, key
             code_frame = code_frame * len(uniques) + fcodes[n_right:]
         keep = ~np.isin(code_right, code_frame)
     if not keep.any():
-        return frame.iloc[:0]
+        return pd.DataFrame(columns=columns)
     missing = right[keep].astype({"period": str, "employee_id": str})
     missing = missing[~missing.duplicated(_KEYS)]  # one row per employee and period (the first)
     wide = wide_meta.iloc[:0].reindex(range(len(missing)))
     for col in missing.columns:
         wide[col] = missing[col].to_numpy()
     wide["n_ratings"] = 0
-    return finish(wide, rubric, ws, lang).loc[:, list(frame.columns)]
+    return finish(wide, rubric, ws, lang).loc[:, columns]
 
 
 def _recorded(frame: pd.DataFrame, recorded: pd.DataFrame, rubric: Rubric, lang: Lang) -> tuple[pd.Series, int, int]:
@@ -506,7 +542,8 @@ def score(
         raise _duplicate_roster(keys)
     args = (rubric, ws)
     codes: _KeyCodes | None = None
-    presorted = False
+    values: np.ndarray | None = None  # in memory: the indicator values, one row per row of `frame`
+    inputs = tuple(input_indicators(rubric))
     if is_dask(ratings):
         if shuffle:
             ratings = ratings.shuffle(on="employee_id")
@@ -517,35 +554,54 @@ def score(
         meta = finish(wide._meta, *args, lang)
         wide_meta = wide._meta
         frame = wide.map_partitions(finish, *args, lang, meta=meta).compute()
+        presorted = False
     else:
         # rows in text order of period and employee (the distinct values sorted, not the rows)
-        wide, cube = indicator_cube(ratings, rubric, ws, out_of_scale, text_order=True)
+        values, cube = indicator_values(ratings, rubric, ws, out_of_scale, text_order=True)
         codes = _KeyCodes(cube.period_values, cube.employee_values,  # type: ignore[arg-type]
                           cube.period_codes, cube.employee_codes)  # type: ignore[arg-type]
+        if right is not None and is_dask(right):
+            right = right.compute()
+        taken = {*_KEYS, "n_ratings", *(IND_PREFIX + i for i in inputs)}
+        joined = {} if right is None else _roster_take(right, keys, codes, taken)
+        if joined is None:  # a roster column named like a column of the wide table: merged
+            wide_meta = _join_roster(_indicator_frame(values, cube.period, cube.employee_id, cube.n_ratings,
+                                                      inputs), right, keys)
+            frame = finish(wide_meta, *args, lang)
+            values = None
+        else:  # the indicator values stay one array, read by the finishing stage in place
+            table = WideTable(values=values, ids=inputs, period=cube.period, employee_id=cube.employee_id,
+                              n_ratings=cube.n_ratings, columns=joined)
+            wide_meta = _empty_wide(table)
+            frame = finish_table(table, *args, lang)
         del cube
-        if right is not None:
-            if is_dask(right):
-                right = right.compute()
-            wide = _join_roster_codes(wide, right, keys, codes)
-        wide_meta = wide
-        frame = finish(wide, *args, lang)
         presorted = True
-    scored = set(frame["period"].astype(str).unique().tolist())
+    # the indicator values apart from the frame: the detail
+    if values is not None:
+        ind = pd.DataFrame(values, columns=list(inputs), index=frame.index, copy=False)
+    else:
+        in_frame = [c for c in frame.columns if c.startswith(IND_PREFIX)]
+        ind = frame[in_frame].rename(columns=lambda c: c.removeprefix(IND_PREFIX))
+        frame = frame.drop(columns=in_frame)
+    scored = _periods_of(frame, codes)
     if recorded is not None:
         in_rec = recorded["period"].astype(str)
         scored |= set((in_rec[in_rec.isin(periods)] if periods is not None else in_rec).unique().tolist())
     scored |= set(periods or [])
+    ind_prefixed = [IND_PREFIX + c for c in ind.columns]
     unrated = _unrated_rows(frame, wide_meta, roster, keys, roster_cols, sorted(scored), rubric, ws, lang,
-                            codes)
+                            [*frame.columns, *ind_prefixed], codes)
     if len(unrated):
-        frame = pd.concat([frame, unrated], ignore_index=True)
+        frame = pd.concat([frame, unrated.loc[:, list(frame.columns)]], ignore_index=True)
+        ind = pd.concat([ind, unrated.loc[:, ind_prefixed].set_axis(list(ind.columns), axis=1)],
+                        ignore_index=True)
         presorted = False
     for col in ("period", "employee_id", "unit"):
         frame[col] = frame[col].astype("str")
     order = None if presorted else _sort_order(frame)
-    ind_cols = [c for c in frame.columns if c.startswith(IND_PREFIX)]
-    detail = frame[[*_KEYS, *ind_cols]].rename(columns=lambda c: c.removeprefix(IND_PREFIX))
-    frame = frame.drop(columns=ind_cols)
+    detail = ind
+    detail.insert(0, "period", frame["period"].array)
+    detail.insert(1, "employee_id", frame["employee_id"].array)
     if order is not None:
         frame, detail = frame.take(order), detail.take(order)
     frame, detail = frame.reset_index(drop=True), detail.reset_index(drop=True)

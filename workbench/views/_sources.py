@@ -316,13 +316,17 @@ def leadership(ds: Dataset, period: str, org_rating: Mapping[str, str] | None = 
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
     # the same reader sees every state, so they are protected together: the city's page
     # of every period joins one trend page, a drill-down joins its period's city page
+    # and shows its unit's trend as the city pages of the trend's periods do
     def compute() -> Any:
         from workbench.privacy import audit
 
         check = curve(ds, period, org)
-        if unit:
+        if unit:  # the unit's trend reads as each period's city page does
+            city = leadership(ds, period, org, None, k)
+            trend = [leadership(ds, q, org_rating, None, k) if q != period else city
+                     for q in city.tables["trend"].index]
             return leadership_page(baseline_scores(ds), ds.roster, check, period, unit, k,
-                                   public=leadership(ds, period, org, None, k))
+                                   public=city, city_pages=trend)
         page = leadership_page(baseline_scores(ds), ds.roster, check, period, None, k,
                                public=leadership_trend(ds, predikat_labels(check), None, k))
         if not audit(page, reuse=True).ok:  # the trend's fixed numbers leave a cell of this period open:

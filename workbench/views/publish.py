@@ -216,7 +216,7 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
     """
     check_option("lang", lang, LANGUAGES)
     for page in build_pages(dashboard, ds, period, min_cell, org_rating, unit=unit):
-        report = audit(page)
+        report = audit(page, reuse=True)  # which cells are ok is the same; the suppression's points settle most
         if not report.ok:
             raise WorkbenchError(
                 f"The report would let a reader narrow {len(report.failures)} hidden cell(s) to fewer than "
@@ -224,13 +224,13 @@ def publish(dashboard: str, ds: Dataset, out: str | Path, pdf: bool = False, lan
                 "Raise --min-cell or report an issue.")
     sections = build_sections(dashboard, ds, period, lang, min_cell, org_rating, unit=unit)
     band = rule = None
+    shown = _period(ds, period)
     if _name(dashboard) == "ringkasan_pimpinan":
-        band = sec.band(ds, _period(ds, period), org_rating, lang, min_cell, unit)
-        rule = sec.rule_line(ds, _period(ds, period), lang) + " " + sec.org_line(ds, _period(ds, period), org_rating,
-                                                                                 lang)
+        band = sec.band(ds, shown, org_rating, lang, min_cell, unit)
+        rule = sec.rule_line(ds, shown, lang) + " " + sec.org_line(ds, shown, org_rating, lang)
     elif _name(dashboard) == "simulasi_rubrik":
-        rule = (sec.rule_line(ds, _period(ds, period), lang, rubric=src.whatif_base(), whatif=True) + " "
-                + sec.org_line(ds, _period(ds, period), org_rating, lang))
+        rule = (sec.rule_line(ds, shown, lang, rubric=src.whatif_base(), whatif=True) + " "
+                + sec.org_line(ds, shown, org_rating, lang))
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     title = t(f"page.{_name(dashboard)}", lang)
     lines = head_lines(ds, lang, min_cell, band=band, rule=rule, date=date)

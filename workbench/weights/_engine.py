@@ -40,6 +40,7 @@ __all__ = ["Evaluation", "Subset", "WeightModel", "draw_ranks", "row_ranks", "se
            "sorted_band_predikat", "weight_model"]
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
+_TILE_CELLS = 2**14  # composites per tile in WeightModel._composite_into (a tile stays in cache)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,9 @@ class WeightModel:
                 rows = np.flatnonzero(self.patterns == g)
                 pres = self.present[rows[0]][cols]
                 cells = pres.ravel()
-                ug = self.u[rows][:, cols, :].reshape(len(rows), -1)[:, cells]
+                # one gather of the dimension's indicators (of the pattern's rows, when not all)
+                sub = self.u[:, cols, :] if len(rows) == self.n else self.u[rows[:, None], cols, :]
+                ug = sub.reshape(len(rows), -1)[:, cells]
                 out.append((g, rows, pres, self.applies[rows[0]][cols], np.ascontiguousarray(ug), cells))
             self._cache[key] = out
         return self._cache[key]
@@ -253,35 +256,69 @@ class WeightModel:
         if not self.ranks_on_composite:
             ev = self.evaluate(theta)
             return np.ascontiguousarray(ev.predikat.T), np.ascontiguousarray(ev.value.T)
-        r = self.rubric
-        c = theta.shape[0]
-        p_ix = {i: j for j, i in enumerate(self.indicators)}
-        names = self.params["name"].to_numpy()
-        pos = {nm: k for k, nm in enumerate(names)}
-        composite = np.zeros((self.n, c))
-        for d, dim in enumerate(r.dimensions):
-            cols = [p_ix[i] for i in dim.indicators]
-            rho = np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1)  # (c, R)
-            omega = np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1)  # (c, k)
-            delta = theta[:, pos[f"dimensions.{dim.id}"]]
-            for _g, rows, pres, app, ug, cells in self._designs(d, cols):
-                w, coef, total, bad = _pattern_weights(dim, rho, omega, pres, app)  # evaluate's arithmetic
-                full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
-                sc = ug @ full.reshape(c, -1)[:, cells].T  # (m, c): every draw in one product
-                if bad.any():
-                    sc[:, bad] = np.nan
-                sc *= delta[None, :]
-                if len(rows) == self.n:
-                    composite += sc
-                else:
-                    composite[rows] += sc
-        value = np.ascontiguousarray(composite.T)
-        del composite
+        value = self._composite_into(theta, np.empty((theta.shape[0], self.n)), {})
         if not predikat:
             return None, value
         flags = {k: v[None, :] for k, v in self.flags.items()}
         pred = self.compiled.apply_conditions(self.compiled.band_predikat(value), value, flags)
         return pred.astype(np.int8), value
+
+    def _composite_into(self, theta: np.ndarray, out: np.ndarray, work: dict[str, np.ndarray]) -> np.ndarray:
+        """The composites of a bands rubric of weighted means under each row of ``theta``
+        (``(c, K)``) into ``out`` (``(c, n)``, draws in rows), equal to :meth:`evaluate`'s.
+
+        Per presence pattern and dimension one matrix product for all the draws (the same
+        ``(m, cells) @ (cells, c)`` call as :meth:`dimension_scores`: a product's last bits
+        depend on its shape), then per tile of rows the composite ``s_0 d_0 + s_1 d_1 + ...``
+        in :meth:`evaluate`'s order, in cache, written transposed. ``work`` holds scratch
+        arrays reused from call to call (a fresh array of many megabytes costs its page
+        faults on every call)."""
+        r = self.rubric
+        c = theta.shape[0]
+        if not r.dimensions:
+            out[...] = 0.0
+            return out
+        p_ix = {i: j for j, i in enumerate(self.indicators)}
+        pos = self._positions()
+        designs, weights = [], []
+        for d, dim in enumerate(r.dimensions):
+            designs.append(self._designs(d, [p_ix[i] for i in dim.indicators]))
+            weights.append((np.stack([theta[:, pos[f"raters.{dim.id}.{role}"]] for role in self.roles], axis=1),
+                            np.stack([theta[:, pos[f"indicators.{i}"]] for i in dim.indicators], axis=1),
+                            theta[:, pos[f"dimensions.{dim.id}"]]))
+        tile = max(1, _TILE_CELLS // c)
+        acc, tmp = _scratch(work, "acc", tile * c), _scratch(work, "tmp", tile * c)
+        reps = _scratch(work, "reps", tile * c * len(r.dimensions)).reshape(len(r.dimensions), -1)
+        for d in range(len(r.dimensions)):  # each draw's dimension weight, repeated along a tile's rows
+            reps[d].reshape(tile, c)[...] = weights[d][2][None, :]
+        # every row is in one presence pattern, the same in every dimension
+        for g in range(len(designs[0])):
+            rows = designs[0][g][1]
+            m = len(rows)
+            prods = []
+            for d, dim in enumerate(r.dimensions):
+                _g, _rows, pres, app, ug, cells = designs[d][g]
+                rho, omega, _delta = weights[d]
+                w, coef, total, bad = _pattern_weights(dim, rho, omega, pres, app)  # evaluate's arithmetic
+                full = (w[:, :, None] * coef) / np.where(total > 0, total, 1.0)[:, None, None]
+                sc = _scratch(work, f"prod{d}", m * c).reshape(m, c)
+                np.matmul(ug, full.reshape(c, -1)[:, cells].T, out=sc)  # (m, c): every draw in one product
+                if bad.any():
+                    sc[:, bad] = np.nan
+                prods.append(sc.reshape(-1))
+            for a in range(0, m, tile):
+                b = min(m, a + tile)
+                span = (b - a) * c
+                ac, tm = acc[:span], tmp[:span]
+                np.multiply(prods[0][a * c:b * c], reps[0, :span], out=ac)
+                for d in range(1, len(prods)):
+                    np.multiply(prods[d][a * c:b * c], reps[d, :span], out=tm)
+                    ac += tm
+                if m == self.n:
+                    out[:, a:b] = ac.reshape(b - a, c).T
+                else:
+                    out[:, rows[a:b]] = ac.reshape(b - a, c).T
+        return out
 
     def ranks(self, value: np.ndarray) -> np.ndarray:
         """Competition ranks within each period (1 = best, ties share the best rank).
@@ -323,6 +360,12 @@ def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Returns the sort order and the sorted keys (``-v``, NaN as +inf, ascending), from which
     :func:`sorted_band_predikat` reads the bands without searching every value."""
+    order, sv, _ = _row_ranks(v, out)
+    return order, sv
+
+
+def _row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`row_ranks`, and the number of NaN values (the last ones in the order)."""
     m = v.shape[0]
     key = np.negative(v, out=v)
     order = np.argsort(key)  # NaN sorts last
@@ -334,19 +377,33 @@ def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         diff = np.subtract(sv[1:], sv[:-1])
         # a tie needs diff <= 1e-10 max(|a|, |b|) <= 1e-10 max |sv|: test those few exactly
         bound = 1e-10 * float(np.max(np.abs(sv[[0, -1]]))) if m else 0.0
-        cand = np.flatnonzero(~(diff > bound))
+        if m and np.isfinite(sv[0]) and np.isfinite(sv[-1]):  # no NaN difference: one pass less
+            cand = np.flatnonzero(diff <= bound)
+        else:
+            cand = np.flatnonzero(~(diff > bound))
     ranks = np.arange(1, m + 1, dtype=np.uint32)
     if len(cand):
         a, b = sv[cand], sv[cand + 1]
         with np.errstate(invalid="ignore"):
             tie = ~(np.abs(b - a) > 1e-10 * np.maximum(np.abs(b), np.abs(a)))
-        if tie.any():
-            ranks[cand[tie] + 1] = 0
-            np.maximum.accumulate(ranks, out=ranks)
+        tied = cand[tie] + 1  # sorted positions that share the rank of the one before
+        if len(tied):
+            # a run of consecutive tied positions takes the rank of the position before it
+            first = np.ones(len(tied), dtype=bool)
+            first[1:] = np.diff(tied) != 1
+            ranks[tied] = ranks[tied[first] - 1][np.cumsum(first) - 1]
     out[order] = ranks
     if n_nan:
         out[order[m - n_nan:]] = 0
-    return order, sv
+    return order, sv, n_nan
+
+
+def _scratch(work: dict[str, np.ndarray], name: str, size: int) -> np.ndarray:
+    """A float64 scratch array of ``size`` elements from ``work`` (grown when too small)."""
+    buf = work.get(name)
+    if buf is None or buf.size < size:
+        buf = work[name] = np.empty(size)
+    return buf[:size]
 
 
 def _pattern_weights(dim: Any, rho: np.ndarray, omega: np.ndarray, pres: np.ndarray, app: np.ndarray
@@ -382,16 +439,40 @@ def sorted_band_predikat(compiled: CompiledRubric, sv: np.ndarray, order: np.nda
     the lowest slot: the caller sets them to -1. ``flags`` are per employee (unsorted).
     Composites within rounding of the scales' ends count as on them, as in
     :meth:`CompiledRubric.snap` (a monotone map: the order stays sorted)."""
+    return _sorted_bands(compiled, sv, order, flags, np.dtype(np.int64))
+
+
+def _sorted_bands(compiled: CompiledRubric, sv: np.ndarray, order: np.ndarray, flags: dict[str, np.ndarray],
+                  dtype: np.dtype[Any], n_nan: int = 0, none: int = -1) -> np.ndarray:
+    """:func:`sorted_band_predikat` as ``dtype``, the last ``n_nan`` (NaN) and the
+    composites in no band set to ``none``."""
     m = sv.shape[0]
-    sv = -compiled.snap(-sv)
+    if len(compiled.dim_lo):
+        # snap moves only composites above the scales' top or below their bottom: the
+        # head and the tail of the sorted row
+        hi = float(np.max(compiled.dim_lo + compiled.dim_span))
+        head = int(np.searchsorted(sv, -hi, side="left"))
+        tail = int(np.searchsorted(sv, -float(np.min(compiled.dim_lo)), side="right"))
+        if head or tail < m:
+            sv = sv.copy()
+            sv[:head] = -compiled.snap(-sv[:head])
+            sv[tail:] = -compiled.snap(-sv[tail:])
     neg = -compiled.band_edges
     cuts = np.sort(np.concatenate([np.searchsorted(sv, neg, side="left"),
                                    np.searchsorted(sv, neg, side="right")]))
     slot = np.arange(len(cuts), -1, -1)  # before the first cut: every edge counted twice
     lengths = np.diff(np.concatenate([[0], cuts, [m]]))
-    rank = np.repeat(compiled.band_rank_table.take(slot), lengths)
     if compiled.conditions:
+        rank = np.repeat(compiled.band_rank_table.take(slot), lengths)
         rank = compiled.apply_conditions(rank, -sv, {k: f.take(order) for k, f in flags.items()})
+        if none != -1:
+            rank[rank < 0] = none
+        rank = rank.astype(dtype, copy=False)
+    else:
+        runs = compiled.band_rank_table.take(slot)
+        rank = np.repeat(np.where(runs < 0, none, runs).astype(dtype), lengths)
+    if n_nan:
+        rank[m - n_nan:] = none
     return rank
 
 

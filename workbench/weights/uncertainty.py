@@ -33,9 +33,9 @@ from workbench.results import ProvenanceMixin, frame_html
 from workbench.rubric.model import Rubric, WeightSet
 from workbench.weights._engine import (
     WeightModel,
-    row_ranks,
+    _row_ranks,
+    _sorted_bands,
     select_period,
-    sorted_band_predikat,
     weight_model,
 )
 
@@ -212,10 +212,13 @@ class DrawSummary:
 
 
 def _chunk(n: int, n_dims: int, max_memory_mb: float, sorted_bands: bool = False) -> int:
-    # per draw and employee: the ranking value (float64), the predikat (int8) and the int64
-    # codes of the two predikat bincounts; a bands rubric that is not read from the sorted
-    # composites adds the band look-up (two int64 slots and the rank), a matrix rubric its
-    # dimension scores twice
+    # per draw and employee, as first budgeted: the ranking value (float64), the predikat
+    # (int8) and the int64 codes of two predikat bincounts; a bands rubric that is not read
+    # from the sorted composites adds the band look-up (two int64 slots and the rank), a
+    # matrix rubric its dimension scores twice. The block it gives is kept as it is: the
+    # composites' last bits depend on the shape of their products. (The sorted-bands path
+    # now holds the value, one float64 product per dimension and two bytes: within the 48
+    # bytes up to four dimensions.)
     per_draw = n * (48 if sorted_bands else 8 * (2 * n_dims + 4) + 16)
     return int(max(1, min(4096, max_memory_mb * 2**20 // max(per_draw, 1))))
 
@@ -262,7 +265,8 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     group_counts = np.zeros((k, n_g, n_pred), dtype=np.int32)
     sorted_bands = model.ranks_on_composite
     # half the chunk budget for the working memory of a product block, half for the ranks
-    # of a larger block of draws, which the histogram takes in one pass (fewer cache misses)
+    # of a larger block of draws, which the histogram takes in one pass (fewer cache misses);
+    # the product block is as it was (the last bits of a matrix product depend on its shape)
     step = _chunk(n, len(model.rubric.dimensions), max_memory_mb / 4, sorted_bands)
     outer = int(max(step, min(k, max_memory_mb / 8 * 2**20 // max(4 * n, 1))))
     # per period its rows (ranks are within a period); None: one period, the whole row
@@ -270,63 +274,84 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                                                   for j in range(len(periods))]
     parts = [np.arange(n)] if per_period is None else per_period
     slots = n_pred + 1  # predikat ranks 0 .. P-1, and P for "not scored"
-    emp_slot = np.arange(n, dtype=np.int64) * slots
-    grp_slot = grp * slots
-    emp_counts = np.zeros(n * slots, dtype=np.int64)
+    grp_slot = (grp * slots).astype(np.intp)
+    emp_counts = np.zeros((n_pred, n), dtype=np.int64)  # draws per predikat and employee
     compiled = model.compiled
+    part_flags = [model.flags if len(rows) == n else {f: v[rows] for f, v in model.flags.items()}
+                  for rows in parts]
     tile = 512  # employees per histogram update
+    work: dict[str, np.ndarray] = {}  # scratch arrays of the composites, reused block to block
+    value_buf = np.empty((min(step, k) if sorted_bands else 0, n))
+    pred_buf = np.empty((min(step, k), n), dtype=np.int8)
+    eq = np.empty((min(step, k, 255), n), dtype=bool)
+    rk_buf = np.empty((min(outer, k), n), dtype=np.uint32)  # 0 = not ranked
+    slot_codes = np.empty(n, dtype=np.intp)  # group and predikat slot of every employee in one draw
     with _one_blas_thread():
         for o_start in range(0, k, outer):
             o_end = min(k, o_start + outer)
-            rk = np.empty((o_end - o_start, n), dtype=np.uint32)  # 0 = not ranked
+            rk = rk_buf[:o_end - o_start]
+            all_ranked = True
             for start in range(o_start, o_end, step):
-                got, value = model.draw_block(theta[start:min(o_end, start + step)], predikat=not sorted_bands)
-                c = value.shape[0]
-                pred = np.empty((c, n), dtype=np.int8) if got is None else got
+                block = theta[start:min(o_end, start + step)]
+                c = block.shape[0]
+                if sorted_bands:
+                    value = model._composite_into(block, value_buf[:c], work)
+                    pred = pred_buf[:c]
+                else:
+                    got, value = model.draw_block(block)
+                    pred = np.where(got < 0, np.int8(n_pred), got) if got is not None else pred_buf[:c]
                 for d in range(c):
                     out = rk[start - o_start + d]
-                    for rows in parts:
+                    for rows, flags in zip(parts, part_flags, strict=True):
                         whole = len(rows) == n
                         part = out if whole else np.empty(len(rows), dtype=np.uint32)
-                        order, sv = row_ranks(value[d] if whole else value[d, rows], part)
+                        order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part)
+                        all_ranked = all_ranked and not n_nan
                         if not whole:
                             out[rows] = part
-                        if got is None:  # the predikat from the sorted composites
-                            flags = model.flags if whole else {f: v[rows] for f, v in model.flags.items()}
-                            pr = pred[d] if whole else np.empty(len(rows), dtype=np.int8)
-                            pr[order] = sorted_band_predikat(compiled, sv, order, flags)
-                            if len(sv) and sv[-1] == np.inf:  # NaN composites (rank 0): not scored
-                                pr[part == 0] = -1
-                            if not whole:
+                        if sorted_bands:  # the predikat from the sorted composites
+                            bands = _sorted_bands(compiled, sv, order, flags, np.dtype(np.int8), n_nan, n_pred)
+                            if whole:
+                                pred[d][order] = bands
+                            else:
+                                pr = np.empty(len(rows), dtype=np.int8)
+                                pr[order] = bands
                                 pred[d, rows] = pr
-                del value
-                p = pred.astype(np.int64)
-                del pred
-                p[p < 0] = n_pred
-                # one bincount per count: per employee over the draws, per draw and group
-                emp_counts += np.bincount((p + emp_slot).ravel(), minlength=n * slots)
-                p += grp_slot
-                p += (np.arange(c, dtype=np.int64) * (n_g * slots))[:, None]
-                group_counts[start:start + c] = np.bincount(p.ravel(), minlength=c * n_g * slots).reshape(
-                    c, n_g, slots)[:, :, :n_pred]
-                del p
-            ranked = rk > 0
-            all_ranked = bool(ranked.all())
-            np.minimum(r_min, np.where(ranked, rk, np.iinfo(np.uint32).max).min(axis=0), out=r_min)
+                # per employee the draws in each predikat (in bytes, at most 255 draws at a
+                # time), per draw and group the employees in each
+                for a in range(0, c, 255):
+                    sub = pred[a:a + 255]
+                    e = eq[:sub.shape[0]]
+                    for j in range(n_pred):
+                        np.equal(sub, j, out=e)
+                        emp_counts[j] += e.view(np.uint8).sum(axis=0, dtype=np.uint8)
+                for d in range(c):
+                    np.add(grp_slot, pred[d], out=slot_codes)
+                    group_counts[start + d] = np.bincount(slot_codes, minlength=n_g * slots).reshape(
+                        n_g, slots)[:, :n_pred]
+                del value, pred
+            if all_ranked:
+                np.minimum(r_min, rk.min(axis=0), out=r_min)
+                ranked = None
+            else:
+                ranked = rk > 0
+                np.minimum(r_min, np.where(ranked, rk, np.iinfo(np.uint32).max).min(axis=0), out=r_min)
             np.maximum(r_max, rk.max(axis=0), out=r_max)
             # the rank histogram, tile by tile of employees (their rows stay in cache), every
             # draw of the block at once; np.add.at counts an index as often as it occurs
+            one_width = width[0] if len(width) == 1 else None  # one period: divide by a scalar
             for a in range(0, n, tile):
                 b_ = min(n, a + tile)
                 binned = rk[:, a:b_] - np.uint32(1)
-                binned //= w_row[a:b_]
-                np.minimum(binned, n_bins - 1, out=binned)
+                binned //= w_row[a:b_] if one_width is None else one_width
+                if ranked is not None:  # rank 0 (not ranked) wraps round; ranks fall in the last bin at most
+                    np.minimum(binned, n_bins - 1, out=binned)
                 idx = binned.astype(np.int64)
                 idx += base[:b_ - a]
-                np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if all_ranked else idx[ranked[:, a:b_]],
+                np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if ranked is None else idx[ranked[:, a:b_]],
                           count_dtype.type(1))
             del rk, ranked
-    pred_counts = emp_counts.reshape(n, slots)[:, :n_pred].copy()
+    pred_counts = np.ascontiguousarray(emp_counts.T)
     rank_q = _histogram_quantiles(hist.reshape(n, n_bins), w_row, r_min, r_max, _quantile_positions(k))
     held = hist.nbytes + r_min.nbytes + r_max.nbytes + pred_counts.nbytes + group_counts.nbytes
     return DrawSummary(rank_q, pred_counts, group_counts, width, n_bins, held)
@@ -339,18 +364,29 @@ def _histogram_quantiles(hist: np.ndarray, width: np.ndarray, r_min: np.ndarray,
     employee's exact minimum and maximum. Exact for bins one rank wide; otherwise within
     ``width - 1`` ranks of the exact value."""
     n = hist.shape[0]
-    if block is None:  # employees per pass: about 2**21 cumulative counts (16 MiB) at a time
+    if block is None:  # employees per pass: about 2**21 cumulative counts (8 MiB) at a time
         block = int(max(1, 2**21 // max(hist.shape[1], 1)))
     out = np.zeros((n, len(positions)))
+    n_b = hist.shape[1]
     for a in range(0, n, block):
-        cum = np.cumsum(hist[a:a + block], axis=1, dtype=np.int64)  # (m, B)
+        cum = np.cumsum(hist[a:a + block], axis=1, dtype=np.int32 if positions.max() < 2**31 else np.int64)
         m = cum.shape[0]
-        total = cum[:, -1]
+        rows = np.arange(m)
+        flat = cum.reshape(-1)
+        total: np.ndarray = cum[:, -1]
         w = width[a:a + block].astype(np.int64)
         for q, pos in enumerate(positions):
             target = np.minimum(pos, np.maximum(total, 1))
-            b = (cum < target[:, None]).sum(axis=1)  # first bin reaching the target
-            b = np.minimum(b, cum.shape[1] - 1)
+            # first bin reaching the target (the count of bins below it): a binary search
+            # of every row at once, in the row's nondecreasing cumulative counts
+            lo, hi = np.zeros(m, dtype=np.int64), np.full(m, n_b, dtype=np.int64)
+            for _ in range(max(1, int(n_b).bit_length())):
+                mid = (lo + hi) >> 1
+                below = flat.take(rows * n_b + np.minimum(mid, n_b - 1)) < target
+                below &= mid < hi
+                lo = np.where(below, mid + 1, lo)
+                hi = np.where(below, hi, mid)
+            b = np.minimum(lo, n_b - 1)
             before = np.where(b > 0, cum[np.arange(m), np.maximum(b - 1, 0)], 0)
             in_bin = np.maximum(cum[np.arange(m), b] - before, 1)
             est = b * w + 1 + np.floor((target - before - 0.5) / in_bin * w).astype(np.int64)
