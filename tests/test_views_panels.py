@@ -301,3 +301,18 @@ def test_the_whatif_offers_the_scenarios_saved_next_to_the_data(ds, tmp_path, mo
     c.pick("scenario:ambang perilaku 3,5")
     assert c.rubric.id == src.WHATIF_RUBRIC and c.sliders["threshold.perilaku_kerja.di_atas"].value == 3.5
     assert "Skenario tersimpan: ambang perilaku 3,5" in [label for label, _ in c._preset.options]
+
+
+def test_the_org_rating_picker_makes_its_dropdowns_when_first_opened():
+    picker = views.OrgRatingPicker({"BKPSDM": "Baik", "Inspektorat": "Istimewa"}, lang="id")
+    assert picker._acc.selected_index is None and picker._grid.children == ()  # the page loads none
+    picker._acc.selected_index = 0
+    boxes = {dd.description: dd for dd in picker._grid.children}
+    assert {u: dd.value for u, dd in boxes.items()} == {"BKPSDM": "Baik", "Inspektorat": "Istimewa"}
+    boxes["BKPSDM"].value = "Kurang"
+    assert picker.org_rating == {"BKPSDM": "Kurang", "Inspektorat": "Istimewa"}
+    picker.lang = "en"  # relabelled, picks kept
+    assert boxes["BKPSDM"].value == "Kurang" and picker.org_rating["BKPSDM"] == "Kurang"
+    picker._acc.selected_index = None
+    picker._acc.selected_index = 0  # made once
+    assert list(picker._grid.children) == list(boxes.values())

@@ -127,29 +127,38 @@ class UnitFilter(widgets.Dropdown):
 
 
 class OrgRatingPicker(widgets.VBox):
-    """Predikat Kinerja Organisasi per OPD (chooses each unit's curve); ``org_rating`` is a dict."""
+    """Predikat Kinerja Organisasi per OPD (chooses each unit's curve); ``org_rating`` is a dict.
+
+    The panel starts closed, and its dropdowns (three widgets per OPD) are made when it is
+    first opened: a reader who never opens it does not load them with the page.
+    """
 
     org_rating = traitlets.Dict().tag(sync=False)
     lang = traitlets.Unicode("id").tag(sync=False)
 
     def __init__(self, org_rating: Mapping[str, str], lang: str = "id") -> None:
         self._dds: dict[str, widgets.Dropdown] = {}
-        for unit, rating in org_rating.items():
-            dd = widgets.Dropdown(options=[(t(f"org.{r}", lang), r) for r in org_ratings()], value=rating,
-                                  description=unit, style=_WIDE,
-                                  layout=widgets.Layout(width="380px"))
-            dd.observe(self._on_pick, names="value")
-            self._dds[unit] = dd
         self._note = widgets.HTML()
-        grid = widgets.GridBox(list(self._dds.values()),
-                               layout=widgets.Layout(grid_template_columns="repeat(2, 400px)"))
-        self._acc = widgets.Accordion([widgets.VBox([self._note, grid])])
+        self._grid = widgets.GridBox([], layout=widgets.Layout(grid_template_columns="repeat(2, 400px)"))
+        self._acc = widgets.Accordion([widgets.VBox([self._note, self._grid])], selected_index=None)
         super().__init__([self._acc])
         self.add_class("kw-org")
         self.org_rating = dict(org_rating)
         self.lang = lang
         self._relabel()
         self.observe(lambda c: self._relabel(), names="lang")
+        self._acc.observe(self._open, names="selected_index")
+
+    def _open(self, change: object = None) -> None:
+        """Make the dropdowns the first time the panel opens."""
+        if self._acc.selected_index is None or self._dds:
+            return
+        for unit, rating in self.org_rating.items():
+            dd = widgets.Dropdown(options=[(t(f"org.{r}", self.lang), r) for r in org_ratings()], value=rating,
+                                  description=unit, style=_WIDE, layout=widgets.Layout(width="380px"))
+            dd.observe(self._on_pick, names="value")
+            self._dds[unit] = dd
+        self._grid.children = list(self._dds.values())
 
     def _on_pick(self, change: object = None) -> None:
         if getattr(self, "_relabelling", False):
