@@ -40,6 +40,7 @@ __all__ = [
     "WhatIfPanel",
 ]
 
+
 class CurvePanel(Panel):
     """Predikat distribution per OPD against its curve (organisation rating per OPD)."""
 

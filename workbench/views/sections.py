@@ -150,6 +150,34 @@ def _moves(page: Page, unit: str, lang: str) -> str:
     return "; ".join(out)
 
 
+def _curve_table(page: Page, sources: Mapping[str, str], lang: str, label: Callable[[str], str],
+                 detail: list[str], fix: list[str]) -> pd.DataFrame:
+    """The curve table of ``page``, each number written by ``label`` (a fact key -> text)."""
+    keys = page.tables["curve"]
+    units = keys.index.astype(str).tolist()
+    return pd.DataFrame({
+        t("col.unit", lang): units,
+        t("col.org_rating", lang): [src.org_label(str(page.extra["org_rating"].get(u, "")), lang) for u in units],
+        t("col.n", lang): [label(keys.loc[u, "total" if "total" in keys else "n"]) for u in units],
+        **({t("col.unscored", lang): [label(keys.loc[u, "unscored"]) for u in units]} if "unscored" in keys else {}),
+        t("col.org_source", lang): [source_label(str(sources.get(u, "")), lang) for u in units],
+        t("col.ok", lang): [label(keys.loc[u, "ok"]) for u in units],
+        t("col.detail", lang): detail,
+        t("col.fix", lang): fix,
+    })
+
+
+def _distribution_table(page: Page, lang: str, label: Callable[[str], str]) -> pd.DataFrame:
+    """The predikat distribution before and after of a what-if page, written by ``label``."""
+    dist = page.tables["distribution"]
+    labels = list(page.extra["labels"])
+    return pd.DataFrame({
+        t("col.predikat", lang): [t(f"predikat.{p}", lang) for p in src.PREDIKAT],
+        t("fig.transitions.before", lang): [label(dist.loc["before", lab]) for lab in labels],
+        t("fig.transitions.after", lang): [label(dist.loc["after", lab]) for lab in labels],
+    })
+
+
 def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, ...],
                 sources: Mapping[str, str]) -> Section:
     keys = page.tables["curve"]
@@ -160,18 +188,9 @@ def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, .
     ok = values["ok"].fillna(0).astype(bool)
     finding = t("fig.curve.title", lang, ok=int(ok.sum()), n=len(keys))
     units = keys.index.astype(str).tolist()
-    table = pd.DataFrame({
-        t("col.unit", lang): units,
-        t("col.org_rating", lang): [src.org_label(str(page.extra["org_rating"].get(u, "")), lang) for u in units],
-        t("col.n", lang): [page.label(keys.loc[u, "total" if "total" in keys else "n"], lang) for u in units],
-        **({t("col.unscored", lang): [page.label(keys.loc[u, "unscored"], lang) for u in units]}
-           if "unscored" in keys else {}),
-        t("col.org_source", lang): [source_label(str(sources.get(u, "")), lang) for u in units],
-        t("col.ok", lang): [page.label(keys.loc[u, "ok"], lang) for u in units],
-        t("col.detail", lang): [_rules(page, u, lang) for u in units],
-        t("col.fix", lang): [_moves(page, u, lang) if not page.facts[keys.loc[u, "ok"]].hidden else ""
-                             for u in units],
-    })
+    table = _curve_table(page, sources, lang, lambda key: page.label(key, lang),
+                         [_rules(page, u, lang) for u in units],
+                         [_moves(page, u, lang) if not page.facts[keys.loc[u, "ok"]].hidden else "" for u in units])
     indexed = pd.DataFrame({"ok": values["ok"].to_numpy(dtype=float)}, index=pd.Index(units, name="unit"))
     return Section(key, title, finding, table, notes,
                    lambda: fig.curve_figure(shares, indexed, lang, page.min_cell))
@@ -524,17 +543,11 @@ def transitions_section(ds: Dataset, period: str, rubric: Rubric | None = None, 
     """
     rubric = rubric or src.whatif_base()
     page = src.whatif(ds, rubric, period, org_rating, min_cell)
-    labels = list(page.extra["labels"])
     matrix = page.frame("transitions").set_axis(list(src.PREDIKAT), axis=0).set_axis(list(src.PREDIKAT), axis=1)
-    dist = page.tables["distribution"]
     changed_key = page.headlines["changed"]
     changed = page.value(changed_key)
     finding = t("fig.transitions.title", lang, changed=page.label(changed_key, lang))
-    table = pd.DataFrame({
-        t("col.predikat", lang): [t(f"predikat.{p}", lang) for p in src.PREDIKAT],
-        t("fig.transitions.before", lang): [page.label(dist.loc["before", lab], lang) for lab in labels],
-        t("fig.transitions.after", lang): [page.label(dist.loc["after", lab], lang) for lab in labels],
-    })
+    table = _distribution_table(page, lang, lambda key: page.label(key, lang))
     return Section("transitions", t("section.transitions", lang), finding, table, (),
                    lambda: fig.transitions_figure(matrix, changed, lang, page.min_cell))
 
@@ -576,25 +589,9 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
         fact = draft.facts.get(key) if key is not None else None
         return draft.label(key, lang) if fact is not None and fact.locked else wait
 
-    sources = _sources(ds, period, org_rating)
-    keys = draft.tables["curve"]
-    units = keys.index.astype(str).tolist()
-    curve = pd.DataFrame({
-        t("col.unit", lang): units,
-        t("col.org_rating", lang): [src.org_label(str(draft.extra["org_rating"].get(u, "")), lang) for u in units],
-        t("col.n", lang): [label(keys.loc[u, "total" if "total" in keys else "n"]) for u in units],
-        **({t("col.unscored", lang): [label(keys.loc[u, "unscored"]) for u in units]} if "unscored" in keys else {}),
-        t("col.org_source", lang): [source_label(str(sources.get(u, "")), lang) for u in units],
-        t("col.ok", lang): [label(keys.loc[u, "ok"]) for u in units],
-        t("col.detail", lang): [wait] * len(units),
-        t("col.fix", lang): [wait] * len(units),
-    })
-    dist = draft.tables["distribution"]
-    moves = pd.DataFrame({
-        t("col.predikat", lang): [t(f"predikat.{p}", lang) for p in src.PREDIKAT],
-        t("fig.transitions.before", lang): [label(dist.loc["before", lab]) for lab in draft.extra["labels"]],
-        t("fig.transitions.after", lang): [label(dist.loc["after", lab]) for lab in draft.extra["labels"]],
-    })
+    waiting = [wait] * len(draft.tables["curve"])
+    curve = _curve_table(draft, _sources(ds, period, org_rating), lang, label, waiting, waiting)
+    moves = _distribution_table(draft, lang, label)
     return [Section("whatif_curve", curve_title, finding, curve), Section("transitions", moves_title, finding, moves)]
 
 
