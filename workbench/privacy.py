@@ -45,7 +45,6 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -517,13 +516,6 @@ def _block(nz: np.ndarray, support: np.ndarray) -> np.ndarray:
         touched = touched | nz[new_rows].any(axis=0)
 
 
-def _one_blas_thread() -> AbstractContextManager[Any]:
-    """One BLAS thread while a page is attacked or protected (:func:`one_blas_thread`):
-    OpenBLAS's waiting threads made the products of :func:`audit` (hundreds per protected
-    page) several times slower on a machine shared with other work."""
-    return one_blas_thread()
-
-
 def audit(page: Any, protection: int | None = None, first: bool = False,
           keys: Iterable[str] | None = None, protected: bool = False, integer: bool = True,
           reuse: bool = False) -> AuditReport:
@@ -578,7 +570,7 @@ def audit(page: Any, protection: int | None = None, first: bool = False,
     >>> r.ok, r.failures, r.intervals.loc[0, ["low", "high"]].tolist()
     (False, ['y'], [2.0, 2.0])
     """
-    with _one_blas_thread():
+    with one_blas_thread():  # hundreds of small products per page: OpenBLAS's waiting threads slowed them
         return _audit(page, protection, first, keys, protected, integer, reuse)
 
 

@@ -48,8 +48,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench._threads import one_blas_thread
 from workbench.i18n import number, t
-from workbench.privacy import DEFAULT_PROTECTION, _attack, _one_blas_thread, audit, check_min_cell
+from workbench.privacy import DEFAULT_PROTECTION, _attack, audit, check_min_cell
 
 __all__ = ["Fact", "Page", "Relation", "protect"]
 
@@ -292,7 +293,7 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
     numbers, yet there it matters most: without it the what-if page of the detailed
     rubric on the sample hides 93 of its 107 numbers, with it 36).
     """
-    with _one_blas_thread():
+    with one_blas_thread():
         _protect(page, max_rounds, tries, reshow)
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from workbench._deprecation import renamed
+from workbench._threads import one_blas_thread
 from workbench.data.normalize import canonical_text
 from workbench.errors import ParameterError, check_option
 from workbench.results import DEFAULT_N_BOOT
@@ -44,7 +45,6 @@ from workbench.weights._engine import (
     weight_model,
 )
 from workbench.weights.sobol import SobolResult, interval_notes, sobol_indices
-from workbench.weights.uncertainty import _one_blas_thread
 
 __all__ = ["curve_violations", "sensitivity"]
 
@@ -351,7 +351,7 @@ def sensitivity(
         theta = np.repeat(model.theta0[None, :], len(x), axis=0)
         theta[:, free] = theta[:, free] * x
         theta = model.normalise(theta)
-        with _one_blas_thread():
+        with one_blas_thread():
             return _saltelli_outputs(model, theta, n_base, n_blocks, step, nom, org_rating, len(outputs))
 
     bounds = {n: (1 - perturb, 1 + perturb) for n in names}

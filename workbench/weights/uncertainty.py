@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -223,13 +222,6 @@ def _chunk(n: int, n_dims: int, max_memory_mb: float, sorted_bands: bool = False
     return int(max(1, min(4096, max_memory_mb * 2**20 // max(per_draw, 1))))
 
 
-def _one_blas_thread() -> AbstractContextManager[Any]:
-    """One BLAS thread while the draws run: the products are a small part of the work, and
-    OpenBLAS's second thread otherwise spins between them, taking the other core
-    (:func:`workbench._threads.one_blas_thread`)."""
-    return one_blas_thread()
-
-
 def _quantile_positions(k: int) -> np.ndarray:
     """1-based positions in the sorted draws that ``np.percentile(..., [50, 5, 95],
     method="inverted_cdf")`` returns."""
@@ -286,7 +278,7 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     eq = np.empty((min(step, k, 255), n), dtype=bool)
     rk_buf = np.empty((min(outer, k), n), dtype=np.uint32)  # 0 = not ranked
     slot_codes = np.empty(n, dtype=np.intp)  # group and predikat slot of every employee in one draw
-    with _one_blas_thread():
+    with one_blas_thread():  # the products are a small part: a second BLAS thread would spin between them
         for o_start in range(0, k, outer):
             o_end = min(k, o_start + outer)
             rk = rk_buf[:o_end - o_start]
