@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from collections import deque
+
 __all__ = ["solve_flow"]
 
 Moves = tuple[tuple[int, ...], ...]
@@ -52,21 +54,21 @@ class _Net:
         self.out[v].append(i + 1)
         return i
 
-    def shortest(self, source: int, allowed: int) -> tuple[list[float], list[int]]:
-        """Bellman-Ford (queue-based) over the arcs with room, among nodes ``< allowed``."""
+    def shortest(self, source: int) -> tuple[list[float], list[int]]:
+        """Bellman-Ford (queue-based) over the arcs with room."""
         inf = float("inf")
         dist: list[float] = [inf] * self.n
         via = [-1] * self.n
         dist[source] = 0
-        queue, queued = [source], [False] * self.n
+        queue, queued = deque([source]), [False] * self.n
         queued[source] = True
         head, cap, cost, out = self.head, self.cap, self.cost, self.out
         while queue:
-            u = queue.pop(0)
+            u = queue.popleft()
             queued[u] = False
             for a in out[u]:
                 v = head[a]
-                if cap[a] > 0 and v < allowed and dist[u] + cost[a] < dist[v]:
+                if cap[a] > 0 and dist[u] + cost[a] < dist[v]:
                     dist[v] = dist[u] + cost[a]
                     via[v] = a
                     if not queued[v]:
@@ -138,7 +140,7 @@ def solve_flow(counts: tuple[int, ...], cons: Cons) -> tuple[bool, Moves | None]
             net.add(v, sink, -excess[v], 0)
     sent = 0
     while sent < need:
-        dist, via = net.shortest(source, net.n)
+        dist, via = net.shortest(source)
         if dist[sink] == float("inf"):
             return True, None  # no feasible circulation: the programme is infeasible
         push, v = need - sent, sink

@@ -37,7 +37,7 @@ from workbench.errors import ParameterError, RubricError, check_option
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts
 from workbench.results import ProvenanceMixin, frame_html
-from workbench.rubric._curve_flow import solve_flow
+from workbench.rubric._curve_flow import move_costs, solve_flow
 from workbench.rubric.load import load_rubric
 from workbench.rubric.model import CurveConstraint, CurveRow, Rubric
 
@@ -149,9 +149,8 @@ def _solve_milp(counts: np.ndarray, cons: list[tuple[list[int], int, int]]) -> n
     k = len(counts)
     pairs = [(p, q) for p in range(k) for q in range(k) if p != q]
     n = int(counts.sum())
-    step = n + 1  # the upward-move tie-break never outweighs one unit of distance
-    per_move = (k * n + 1) * step  # distance and tie-break never outweigh one extra move
-    cost = np.array([per_move + abs(p - q) * step + (q < p) for p, q in pairs], dtype=float)
+    costs = move_costs(k, n)  # the flow's costs: one move outweighs any distance, one unit of distance any tie-break
+    cost = np.array([costs[p][q] for p, q in pairs], dtype=float)
     rows, lo, hi = [], [], []
     for p in range(k):  # cannot move more than there are
         rows.append([1.0 if a == p else 0.0 for a, _ in pairs])
