@@ -216,8 +216,9 @@ def find_identifiers(text: str, names: Iterable[str] = ()) -> list[str]:
     return found
 
 
-_RUN = re.compile(r"[A-Za-z0-9+/=]+")
-"""A run of the characters of base64 (a report's embedded figures are long ones)."""
+_B64 = "[A-Za-z0-9+/=]"
+"""A character of base64 (a report's embedded figures are long runs of them)."""
+_RUN = re.compile(_B64 + "+")
 
 
 def _short_runs(text: str, longest: int) -> str:
@@ -231,7 +232,7 @@ def _short_runs(text: str, longest: int) -> str:
     """
     if longest == 0:
         return text
-    return re.sub(f"[A-Za-z0-9+/=]{{{2 * longest + 3},}}", lambda m: m.group()[:longest] + "\0" + m.group()[-longest:],
+    return re.sub(f"{_B64}{{{2 * longest + 3},}}", lambda m: m.group()[:longest] + "\0" + m.group()[-longest:],
                   text)
 
 
@@ -494,8 +495,9 @@ def _merged(page: Any) -> dict[str, Any]:
                      dtype=np.int64).reshape(-1, 2)
     need_rel, need_fact = needs[:, 0], needs[:, 1]
     A_m = A[:, first]
+    nz = A_m != 0
     cache.update(key=key, first=first, A=A_m, lb=lb, ub=ub, owner=owner, truth=truth, points={},
-                 need_rel=need_rel, need_fact=need_fact, nonzero=np.abs(A_m).sum(axis=1) > 0, nz=A_m != 0,
+                 need_rel=need_rel, need_fact=need_fact, nonzero=nz.any(axis=1), nz=nz,
                  exprs={}, truth_values=A_m @ truth, values={}, solved={})
     # ``values``: the rows' values (``A @ point``) at the true numbers and each pooled point,
     # computed once: an attack then checks which points meet the shown numbers by comparing

@@ -389,9 +389,10 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
                     key=lambda f: (-f.cost, f.key)):
         if any(page.facts[r].hidden for r in f.requires if r in page.facts):
             continue
-        support = np.zeros(len(page.atoms), dtype=bool)
+        own = np.zeros(len(page.atoms), dtype=bool)  # the atoms the numbers ``f`` tells about
         for s in by_fact.get(f.key, []):
-            support |= s
+            own |= s
+        support = own  # widened below into new arrays; ``own`` stays as it is
         for rel in page.relations:
             if (_support(rel) & support).any():
                 support = support | _support(rel)
@@ -402,9 +403,6 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
             near.append(f.key)
         # the cells that the numbers ``f`` tells about touch first: the likeliest to fail,
         # and the first failure ends the attack (which cells pass does not depend on the order)
-        own = np.zeros(len(page.atoms), dtype=bool)
-        for s in by_fact.get(f.key, []):
-            own |= s
         near.sort(key=lambda k: not ((page.facts[k].expr != 0) & own).any())
         if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True,
                                              ordered=True)[0]):
