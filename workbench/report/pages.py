@@ -238,7 +238,6 @@ def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, 
     _trend(page, trend_periods, labels, unit)  # the trend, for the city or the unit drilled into
     if unit:
         _trend_as_city(page, unit, city_pages)
-    if unit:
         sub = atoms[(atoms["period"] == period) & (atoms["unit"] == unit) & atoms["predikat"].isin(labels)]
         order = [j for j in ("JPT", "administrator", "pengawas", "fungsional", "pelaksana")
                  if j in set(sub["jabatan"])] + sorted(set(sub["jabatan"]) - {"JPT", "administrator", "pengawas",
