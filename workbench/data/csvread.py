@@ -318,14 +318,14 @@ def read_ascii_file(path: str | os.PathLike[str], where: str) -> Delimited | Non
         sep, width = shape
         offset = start
         while n:
-            if offset == 0 and not _clean_bytes(buf, 0, n):
-                return None
             n_lines += buf.count(b"\n", offset, n)
             last = bytes(view[n - 1:n])
             if n_lines * width > xlsx.MAX_CELLS:
                 return None
             offset = 0
             n = fh.readinto(buf)
+            if n and not _clean_bytes(buf, 0, n):  # each further chunk checked once, as the first was
+                return None
     del view, buf
     n_lines += last != b"\n"
     if n_lines * width > xlsx.MAX_CELLS:
