@@ -163,7 +163,7 @@ def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_bloc
     n, n_dim = model.n, len(r.dimensions)
     matrix = r.rule == "matrix" and r.matrix is not None
     dcols = [model.dimension_columns(d) for d in range(n_dim)]
-    pos = {nm: k for k, nm in enumerate(model.params["name"].to_numpy())}
+    pos = model._positions()
     delta = None if matrix else theta[:, [pos[f"dimensions.{d.id}"] for d in r.dimensions]]
     flags = {k: v[None, :] for k, v in model.flags.items()}
     periods = np.unique(model.period_codes)
