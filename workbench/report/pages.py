@@ -65,72 +65,78 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
            where: dict[str, Any], column: str = "predikat") -> None:
     """The curve table: size, counts, verdict, violated rules and moves of every unit."""
     units = check.units["unit"].astype(str).tolist()
-    keys = pd.DataFrame(index=pd.Index(units, name="unit"), columns=["n", *labels, "ok"], dtype=object)
+    columns = ["n", *labels, "ok"]
     moves: dict[str, list[tuple[str, str, str]]] = {}
     violations: dict[str, list[tuple[str, float | None, float | None, bool, bool]]] = {}
     k = page.min_cell
-    cons = check.constraints
     unscored = UNSCORED in set(page.atoms[column].astype(str))
     if unscored:
-        keys["unscored"] = None
-        keys["total"] = None
-    for row in check.units.itertuples(index=False):
-        u = str(row.unit)
+        columns += ["unscored", "total"]
+    cells: dict[str, list[str]] = {c: [] for c in columns}
+    # the constraints and moves of every unit in one pass each (filtering the frames per
+    # unit grew with the square of the units)
+    cons = check.constraints
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for c in cons.loc[cons["meetable"].astype(bool)].to_dict("records"):
+        by_unit.setdefault(str(c["unit"]), []).append(c)
+    moves_of: dict[str, list[dict[str, Any]]] = {}
+    for m in check.moves.to_dict("records"):
+        moves_of.setdefault(str(m["unit"]), []).append(m)
+    for u, verdict in zip(units, check.units["ok"].tolist(), strict=True):
         n_expr = page.expr(**where, unit=u, **{column: labels})  # the rated: the curve's n
         n_key = f"{page.name}/n/{period}/{u}"
         small = 0 < float(n_expr @ page._values) < k
         page.count(n_key, n_expr, kind="total", hide=small)
-        keys.loc[u, "n"] = n_key
+        cells["n"].append(n_key)
         if unscored:  # "belum dinilai": roster employees without a predikat, a count like the others
             uk = f"{page.name}/unscored/{period}/{u}"
             page.count(uk, page.expr(**where, unit=u, **{column: UNSCORED}))
-            keys.loc[u, "unscored"] = uk
+            cells["unscored"].append(uk)
             tk = f"{page.name}/total/{period}/{u}"  # every roster employee of the unit, rated or not
             page.count(tk, page.expr(**where, unit=u), kind="total", hide=small)
-            keys.loc[u, "total"] = tk
+            cells["total"].append(tk)
         for lab in labels:
             ck = f"{page.name}/count/{period}/{u}/{lab}"
             page.count(ck, page.expr(**where, unit=u, **{column: lab}), hide=small)
-            keys.loc[u, lab] = ck
+            cells[lab].append(ck)
         ok_key = f"{page.name}/ok/{period}/{u}"
-        verdict_na = row.ok is pd.NA or row.ok is None
-        page.fact(ok_key, "verdict", 0.0 if verdict_na else float(bool(row.ok)), requires=(),
+        verdict_na = verdict is pd.NA or verdict is None
+        page.fact(ok_key, "verdict", 0.0 if verdict_na else float(bool(verdict)), requires=(),
                   hide=small or verdict_na)
-        keys.loc[u, "ok"] = ok_key
-        mine = cons[(cons["unit"].astype(str) == u) & cons["meetable"].astype(bool)]
+        cells["ok"].append(ok_key)
         groups = []
-        for c in mine.itertuples(index=False):
-            ids = str(c.predikat_ids).split("+")
+        for c in by_unit.get(u, []):
+            ids = str(c["predikat_ids"]).split("+")
             g = page.expr(**where, unit=u, **{column: [label_of[i] for i in ids]})
-            mn = None if c.min_share is None or pd.isna(c.min_share) else float(c.min_share)
-            mx = None if c.max_share is None or pd.isna(c.max_share) else float(c.max_share)
-            groups.append((ids, g, int(c.count), int(c.min_count), int(c.max_count)))
-            broken = not bool(c.ok)
-            violations.setdefault(u, []).append((" + ".join(label_of[i] for i in ids), mn, mx, bool(c.present),
+            mn = None if c["min_share"] is None or pd.isna(c["min_share"]) else float(c["min_share"])
+            mx = None if c["max_share"] is None or pd.isna(c["max_share"]) else float(c["max_share"])
+            groups.append((ids, g, int(c["count"]), int(c["min_count"]), int(c["max_count"])))
+            broken = not bool(c["ok"])
+            violations.setdefault(u, []).append((" + ".join(label_of[i] for i in ids), mn, mx, bool(c["present"]),
                                                  broken))
             if mn is not None:
-                if c.count < c.min_count:
+                if c["count"] < c["min_count"]:
                     page.relate((ok_key,), g - mn * n_expr, -np.inf, -_strict(mn))
                 else:
                     page.relate((ok_key,), g - mn * n_expr, 0.0, np.inf)
             if mx is not None:
-                if c.count > c.max_count:
+                if c["count"] > c["max_count"]:
                     page.relate((ok_key,), g - mx * n_expr, _strict(mx), np.inf)
                 else:
                     page.relate((ok_key,), g - mx * n_expr, -np.inf, 0.0)
-            if bool(c.present):
-                page.relate((ok_key,), g, *((1.0, np.inf) if c.count >= 1 else (0.0, 0.0)))
-        mv = check.moves[check.moves["unit"].astype(str) == u]
+            if bool(c["present"]):
+                page.relate((ok_key,), g, *((1.0, np.inf) if c["count"] >= 1 else (0.0, 0.0)))
+        mv = moves_of.get(u, [])
         move_keys = []
         net: dict[str, int] = {}
-        for m in mv.itertuples(index=False):
-            mk = f"{page.name}/move/{period}/{u}/{m.from_predikat}>{m.to_predikat}"
-            n_move = int(m.n_employees)
+        for m in mv:
+            mk = f"{page.name}/move/{period}/{u}/{m['from_predikat']}>{m['to_predikat']}"
+            n_move = int(m["n_employees"])
             page.fact(mk, "move", n_move, requires=(n_key, ok_key), hide=small or 0 < n_move < k)
             move_keys.append(mk)
-            moves.setdefault(u, []).append((mk, label_of[m.from_predikat], label_of[m.to_predikat]))
-            net[m.from_predikat] = net.get(m.from_predikat, 0) + n_move
-            net[m.to_predikat] = net.get(m.to_predikat, 0) - n_move
+            moves.setdefault(u, []).append((mk, label_of[m["from_predikat"]], label_of[m["to_predikat"]]))
+            net[m["from_predikat"]] = net.get(m["from_predikat"], 0) + n_move
+            net[m["to_predikat"]] = net.get(m["to_predikat"], 0) - n_move
         if move_keys:
             needs = (*move_keys, n_key, ok_key)
             for ids, g, count, lo, hi in groups:
@@ -140,8 +146,9 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
                 if (count > hi and after == hi) or (count < lo and after == lo):
                     low = high = float(count)  # ... and the smallest one lands on the bound it broke
                 page.relate(needs, g, low, high)
-            page.fact(f"{page.name}/changes/{period}/{u}", "flag", float(sum(int(m.n_employees) for m in
-                      mv.itertuples(index=False))), requires=tuple(move_keys))
+            page.fact(f"{page.name}/changes/{period}/{u}", "flag", float(sum(int(m["n_employees"]) for m in mv)),
+                      requires=tuple(move_keys))
+    keys = pd.DataFrame(cells, index=pd.Index(units, name="unit"), columns=columns, dtype=object)
     page.tables["curve"] = keys
     page.extra.setdefault("moves", {}).update(moves)
     page.extra.setdefault("violations", {}).update(violations)
