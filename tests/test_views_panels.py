@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import ipywidgets as widgets
@@ -111,20 +112,25 @@ def test_whatif_panel_changes_with_rubric(ds, monkeypatch):
     assert p.findings[0] != curve_before
     body = p._views[1]._body.value
     assert "Aturan berlaku" in body and "Aturan simulasi" in body
-    # shown in three steps: titles, then the overview's numbers, then the protected page
-    assert len(shown) == 6
+    # shown in four steps: titles, the overview's numbers, the findings, the protected page
+    assert len(shown) == 8
     assert all("Menghitung angka aturan simulasi" in head for head, _ in shown[:4])
     assert [body for _, body in shown[:2]] == ["\n</section>", "\n</section>"]
-    final = [_cells(body) for _, body in shown[4:]]
-    for (_, body), full in zip(shown[2:4], final, strict=True):
-        interim = _cells(body)
-        assert len(interim) == len(full) > 0
-        kept = [(a, b) for ra, rb in zip(interim, full, strict=True) for a, b in zip(ra, rb, strict=True)
-                if a != "menghitung..."]
-        assert all(a == b for a, b in kept)  # an interim number is the protected page's own
-        assert len(kept) < sum(map(len, full))
+    assert [head for head, _ in shown[4:6]] == [head for head, _ in shown[6:]]  # the findings come first
+    final = [_cells(body) for _, body in shown[6:]]
+    for step in (2, 4):
+        for (_, body), full in zip(shown[step:step + 2], final, strict=True):
+            interim = _cells(body)
+            assert len(interim) == len(full) > 0
+            kept = [(a, b) for ra, rb in zip(interim, full, strict=True) for a, b in zip(ra, rb, strict=True)
+                    if a != "menghitung..."]
+            assert all(a == b for a, b in kept)  # an interim number is the protected page's own
+            assert len(kept) < sum(map(len, full))
     assert all(row[2] != "menghitung..." for row in _cells(shown[2][1]))  # each OPD's size at once
     assert all(row[1:] == ["menghitung...", "menghitung..."] for row in _cells(shown[3][1]))
+    verdicts = [row[-3] for row in _cells(shown[4][1])]  # then each OPD's verdict, where the findings show it
+    assert "menghitung..." not in verdicts and verdicts == [row[-3] for row in final[0]]
+    assert all(row[-2:] == ["menghitung...", "menghitung..."] for row in _cells(shown[4][1]))  # rules, moves wait
     shown.clear()
     p.lang = "en"  # a page already computed is shown at once
     assert len(shown) == 2 and "computing" not in shown[0][0]
@@ -191,11 +197,10 @@ def test_the_whatif_protects_only_the_value_a_slider_settles_on(ds, monkeypatch)
     for rubric in steps:
         src.whatif_curve(ds, rubric, "2025", org)
     protected = []
-    page = report.whatif_page
     # the protection is asked for, counted, and left out: the background worker runs no solver
     # (the solver run from a second thread made the interpreter abort at exit)
-    monkeypatch.setattr(report, "whatif_page", lambda *a, **k: (protected.append(k.get("suppress", True)),
-                                                                 page(*a, **{**k, "suppress": False}))[1])
+    monkeypatch.setattr(report, "whatif_protect", lambda page, findings_only=False, first=None: (
+        protected.append("findings" if findings_only else "whole"), copy.deepcopy(page))[1])
     monkeypatch.setattr(_base.Panel, "background", True)
     p = views.WhatIfPanel(ds, period="2025", rubric=steps[0])
     p.wait(120)
@@ -203,7 +208,8 @@ def test_the_whatif_protects_only_the_value_a_slider_settles_on(ds, monkeypatch)
     for rubric in steps[1:]:  # two more steps in quick succession
         p.rubric = rubric
     p.wait(120)  # the last step's work, queued behind the earlier ones (which end at once)
-    assert not p.busy and protected.count(True) == 1  # one protection: the settled value
+    assert not p.busy and protected.count("whole") == 1  # one protection of the page: the settled value
+    assert protected[-2:] == ["findings", "whole"]  # its findings first
     assert p.findings[1] == sections_finding(ds, p.rubric)
 
 

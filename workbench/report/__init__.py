@@ -9,10 +9,12 @@ from workbench.report._model import Fact, Page, Relation, protect
 from workbench.report.pages import (
            NATIONAL_SHARE_BAIK,
            NEAR_ALL,
+           finding_keys,
            leadership_page,
            trend_page,
            whatif_page,
+           whatif_protect,
 )
 
-__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "Fact", "Page", "Relation", "leadership_page", "protect", "trend_page",
-           "whatif_page"]
+__all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "Fact", "Page", "Relation", "finding_keys", "leadership_page", "protect",
+           "trend_page", "whatif_page", "whatif_protect"]

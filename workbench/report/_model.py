@@ -151,13 +151,19 @@ class Page:
     # ------------------------------------------------------------------ building
     def expr(self, **where: Any) -> np.ndarray:
         """0/1 vector over the atoms matching every ``column=value`` (a list: any of)."""
-        if "_columns" not in self.__dict__:
-            self.__dict__["_columns"] = {c: self.atoms[c].astype(str).to_numpy(dtype=object)
-                                         for c in self.atoms.columns if c != "n"}
+        if "_masks" not in self.__dict__:  # each column's values, and the atoms holding each
+            masks: dict[str, dict[str, np.ndarray]] = {}
+            for c in self.atoms.columns:
+                if c != "n":
+                    codes, values = pd.factorize(self.atoms[c].astype(str).to_numpy(dtype=object))
+                    masks[c] = {str(v): codes == i for i, v in enumerate(values)}
+            self.__dict__["_masks"] = masks
         mask = np.ones(len(self.atoms), dtype=bool)
+        none = np.zeros(len(self.atoms), dtype=bool)
         for col, val in where.items():
-            wanted = [str(v) for v in (val if isinstance(val, list | tuple | set) else [val])]
-            mask &= np.isin(self.__dict__["_columns"][col], wanted)
+            of = self.__dict__["_masks"][col]
+            wanted = [of.get(str(v), none) for v in (val if isinstance(val, list | tuple | set) else [val])]
+            mask &= np.logical_or.reduce(wanted) if wanted else none
         return mask.astype(float)
 
     def _small(self, v: float) -> bool:

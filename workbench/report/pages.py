@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -423,7 +424,6 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
         narrow no hidden cell, and a number of this page equal to one of the overview
         (the what-if curve of a unit the rubric does not change) shows or hides as the
         overview does.
-
     Returns
     -------
     Page
@@ -467,6 +467,76 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
     return page
 
 
+def whatif_protect(page: Page, findings_only: bool = False, first: Page | None = None) -> Page:
+    """A protected copy of an unprotected what-if page (:func:`whatif_page` with
+    ``suppress=False``), which is left as it is.
+
+    Parameters
+    ----------
+    page
+        The unprotected page.
+    findings_only
+        Show only the findings (each OPD's verdict under the what-if rubric and the number
+        of employees who change predikat, :func:`finding_keys`) besides the numbers fixed
+        by the overview (locked); every other number is hidden before the protection.
+        Such a page is protected in a fraction of the time of the whole page (few
+        relations are left to attack), so a view shows it first
+        (:func:`workbench.views._sources.whatif_findings`).
+    first
+        The ``findings_only`` page of the same state, already shown to the reader: every
+        number it shows is shown here too (locked), so that the two pages together tell
+        no more than this one, which passes the audit with them shown. Hiding everything
+        else gives back ``first`` itself, which passed the audit: the protection always
+        ends.
+
+    Returns
+    -------
+    Page
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> from workbench.views import _sources as src
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> draft = src.whatif_draft(ds, src.whatif_base(src.WHATIF_RUBRIC), "2025")
+    >>> first = whatif_protect(draft, findings_only=True)
+    >>> whole = whatif_protect(draft, first=first)
+    >>> changed = draft.headlines["changed"]
+    >>> draft.facts[changed].status, first.shown(changed), whole.shown(changed)
+    ('shown', True, True)
+    >>> sum(f.hidden for f in first.facts.values()) > sum(f.hidden for f in whole.facts.values())
+    True
+    """
+    page = copy.deepcopy(page)
+    if findings_only:
+        for f in page.facts.values():
+            if not f.locked and f.status == SHOWN and not _finding(page, f):
+                f.status, f.locked = PROTECTED, True  # waits for the whole page
+    if first is not None:
+        for f in first.facts.values():
+            if not f.hidden and not f.locked:  # a finding shown first: it stays shown
+                mine = page.facts.get(f.key)
+                if mine is None or mine.status != SHOWN or mine.value != f.value:
+                    raise ValueError(f"whatif_protect: the number {f.key!r} of the first page is not this page's; "
+                                     "pass the findings page of the same state.")
+                mine.locked = True
+    protect(page)
+    return page
+
+
+def _finding(page: Page, fact: Fact) -> bool:
+    """Whether ``fact`` is one of a what-if page's findings: an OPD's verdict under the
+    what-if rubric, or the number of employees who change predikat."""
+    return fact.key == page.headlines.get("changed") or (
+        fact.kind == "verdict" and fact.key.startswith(f"{page.name}/ok/"))
+
+
+def finding_keys(page: Page) -> list[str]:
+    """The keys of the findings of a what-if page (see :func:`whatif_protect`), in the
+    page's order."""
+    return [f.key for f in page.facts.values() if _finding(page, f)]
+
+
 def _join_public(page: Page, public: Page, period: str) -> None:
     """Add the numbers of ``public`` (the overview's page) that the what-if's atoms can
     express, with their statuses fixed, and fix the status of each what-if number equal
@@ -485,34 +555,46 @@ def _join_public(page: Page, public: Page, period: str) -> None:
             same[i] = True
             p_group[i] = groups[(unit, pred)]
 
-    def convert(coef: np.ndarray) -> np.ndarray | None:
-        """``coef`` over the overview's atoms as a vector over the what-if's (or None)."""
-        if np.any(coef[~same] != 0):
-            return None
-        lo = np.full(len(groups), np.inf)
-        hi = np.full(len(groups), -np.inf)
-        np.minimum.at(lo, p_group[same], coef[same])
-        np.maximum.at(hi, p_group[same], coef[same])
-        if np.any((lo != hi) & np.isfinite(lo)):
-            return None  # it tells the jabatan apart, which this page's atoms do not
-        return np.where(np.isfinite(lo), lo, 0.0)[w_group]
+    # each group's overview atoms side by side (stable: in the atoms' order), so that one
+    # reduction per group reads every number at once
+    cols = np.flatnonzero(same)
+    order = np.argsort(p_group[cols], kind="stable")
+    cols, gs = cols[order], p_group[cols][order]
+    starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]]) if len(gs) else np.zeros(0, dtype=np.intp)
+
+    def convert(coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows over the overview's atoms as rows over the what-if's, and which rows can be
+        (a row that tells the jabatan apart, which this page's atoms do not, cannot)."""
+        ok = ~(coefs[:, ~same] != 0).any(axis=1)
+        out = np.zeros((len(coefs), len(groups)))
+        if len(starts):
+            lo = np.minimum.reduceat(coefs[:, cols], starts, axis=1)
+            ok &= (lo == np.maximum.reduceat(coefs[:, cols], starts, axis=1)).all(axis=1)
+            out[:, gs[starts]] = lo
+        return ok, out[:, w_group]
 
     added: set[str] = set()
     twins: dict[tuple[str, bytes], str] = {}
+    numbers = [f for f in public.facts.values() if f.expr is not None]
+    ok, exprs = convert(np.vstack([f.expr for f in numbers]) if numbers else np.zeros((0, len(pa))))
+    converted = {f.key: (exprs[i] if ok[i] else None) for i, f in enumerate(numbers)}
     for f in public.facts.values():
-        expr = None if f.expr is None else convert(f.expr)
+        expr = converted.get(f.key)
         if f.expr is not None and expr is None:
             continue
         added.add(f.key)
         page.facts[f.key] = Fact(f.key, f.kind, f.value, expr, f.status, f.requires, f.cost, locked=True)
         if expr is not None:
             twins[(f.kind, expr.tobytes())] = f.key
-    for rel in public.relations:
-        if not set(rel.needs) <= added:
-            continue
-        rows = [convert(row) for row in rel.coef]
-        if all(r is not None for r in rows):
-            page.relations.append(Relation(rel.needs, np.vstack(rows), rel.lb, rel.ub))  # type: ignore[arg-type]
+    joined = [rel for rel in public.relations if set(rel.needs) <= added]
+    if joined:
+        ok, rows = convert(np.vstack([rel.coef for rel in joined]))
+        at = 0
+        for rel in joined:
+            size = len(rel.coef)
+            if ok[at:at + size].all():
+                page.relations.append(Relation(rel.needs, rows[at:at + size], rel.lb, rel.ub))
+            at += size
     # a unit the rubric does not change: its what-if curve is the overview's, shown alike
     changed = set(wa.loc[(wa["before"] != wa["after"]) & (wa["n"] > 0), "unit"].astype(str))
     prefix = f"{page.name}/"

@@ -471,13 +471,40 @@ def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
 
 def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
            min_cell: int | None = None) -> Any:
-    """The Simulasi Rubrik page in one control state (:func:`workbench.report.whatif_page`)."""
-    from workbench.report import whatif_page
+    """The Simulasi Rubrik page in one control state (:func:`workbench.report.whatif_page`),
+    protected as a whole, built on :func:`whatif_findings` (every number that page shows,
+    this one shows too)."""
+    from workbench.report import whatif_protect
 
     key, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
-    return _cached(key, ds, lambda: whatif_page(whatif_before(ds), whatif_after(ds, rubric),
-                                                whatif_curve(ds, rubric, period, org), period, k,
-                                                predikat=list(PREDIKAT), public=leadership(ds, period, org, None, k)))
+    return _cached(key, ds, lambda: whatif_protect(whatif_draft(ds, rubric, period, org, k),
+                                                   first=whatif_findings(ds, rubric, period, org, k)))
+
+
+def whatif_findings(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
+                    min_cell: int | None = None) -> Any:
+    """The Simulasi Rubrik page of one control state showing its findings only: each
+    OPD's verdict under ``rubric`` and the number of employees who change predikat,
+    besides the overview's numbers (:func:`workbench.report.whatif_protect` with
+    ``findings_only``), protected as a whole.
+
+    It is protected in a fraction of the time of the whole page (:func:`whatif`), so a
+    view shows it first; the whole page then shows every number this one shows (it is
+    built on it), so that the reader who saw both learns no more than the whole page says.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> first = whatif_findings(ds, whatif_base(WHATIF_RUBRIC), "2025")
+    >>> first.shown("simulasi_rubrik/changed/2025"), first.shown("simulasi_rubrik/transition/2025/Baik>Baik")
+    (True, False)
+    """
+    from workbench.report import whatif_protect
+
+    key, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    return _cached(("whatif_findings", *key[1:]), ds,
+                   lambda: whatif_protect(whatif_draft(ds, rubric, period, org, k), findings_only=True))
 
 
 def whatif_ready(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
@@ -503,7 +530,8 @@ def whatif_ready(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
 def whatif_draft(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
                  min_cell: int | None = None) -> Any:
     """The Simulasi Rubrik page of one control state *before* its protection
-    (:func:`workbench.report.whatif_page` with ``suppress=False``; not cached).
+    (:func:`workbench.report.whatif_page` with ``suppress=False``), cached: the pages of
+    :func:`whatif_findings` and :func:`whatif` are protected copies of it (do not change it).
 
     It costs a fraction of a second where the protected page (:func:`whatif`) costs
     seconds, and it tells which of the page's numbers are the overview's: the *locked*
@@ -525,9 +553,11 @@ def whatif_draft(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     """
     from workbench.report import whatif_page
 
-    _, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
-    return whatif_page(whatif_before(ds), whatif_after(ds, rubric), whatif_curve(ds, rubric, period, org), period,
-                       k, predikat=list(PREDIKAT), public=leadership(ds, period, org, None, k), suppress=False)
+    key, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    return _cached(("whatif_draft", *key[1:]), ds,
+                   lambda: whatif_page(whatif_before(ds), whatif_after(ds, rubric),
+                                       whatif_curve(ds, rubric, period, org), period, k, predikat=list(PREDIKAT),
+                                       public=leadership(ds, period, org, None, k), suppress=False))
 
 
 # ---------------------------------------------------------------------------------

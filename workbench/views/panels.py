@@ -27,7 +27,7 @@ import traitlets
 from workbench.rubric import Rubric
 from workbench.views import sections as sec
 from workbench.views._base import _EXECUTOR, Panel
-from workbench.views._sources import whatif_base, whatif_draft, whatif_ready
+from workbench.views._sources import whatif_base, whatif_draft, whatif_findings, whatif_ready
 
 __all__ = [
     "CurvePanel",
@@ -139,7 +139,7 @@ class WhatIfPanel(Panel):
     per OPD, and the predikat distribution and transitions against the rubric in force.
 
     A state whose page is not computed yet (a slider moved to a new value) is shown in
-    three steps, so that the reader sees at once that the change is being worked on and
+    four steps, so that the reader sees at once that the change is being worked on and
     never a number that has not passed the protection:
 
     1. at once: the sections' titles and "menghitung..." (the previous state's numbers
@@ -147,9 +147,14 @@ class WhatIfPanel(Panel):
     2. within a fraction of a second (or once the protection of a state already left has
        ended): the tables with the numbers the page shares with the overview (:func:`~workbench.views._sources.whatif_draft`, locked numbers only,
        :func:`~workbench.views.sections.whatif_pending`), the rest "menghitung...";
-    3. once the control has rested ``settle`` seconds (a slider stepped several times is
+    3. right after: the findings (how many OPD meet their curve under the rubric, which
+       ones, and how many employees change predikat), from the page of the findings only
+       (:func:`~workbench.views._sources.whatif_findings`, protected in a fraction of the
+       time of the whole page);
+    4. once the control has rested ``settle`` seconds (a slider stepped several times is
        protected once, at its last value) and the page is protected
-       (:func:`~workbench.views._sources.whatif`): every number, the findings, the figures.
+       (:func:`~workbench.views._sources.whatif`, built on the page of step 3, so that a
+       finding shown there stays shown): every number, the findings, the figures.
 
     A state computed ahead (:func:`~workbench.views._sources.warm_whatif`) is shown at once.
     """
@@ -196,26 +201,31 @@ class WhatIfPanel(Panel):
         else:
             self._draft(generation)
 
-    def _pending(self, generation: int, draft: Any) -> None:
+    def _pending(self, generation: int, draft: Any, findings: Any = None) -> None:
         """Show the interim sections of ``generation`` unless a newer state or this
         state's own protected page has taken over."""
         ds, rubric, period, org, k = self._state()
-        sections = sec.whatif_pending(ds, period, rubric, self.lang, k, org, draft)
+        sections = sec.whatif_pending(ds, period, rubric, self.lang, k, org, draft, findings)
         with self._write_lock:
             if not self._current(generation) or self._finalising == generation:
                 return
             for view, section in zip(self._views, sections, strict=True):
                 view.show_text(section)
+            if findings is not None:
+                self.findings = [s.finding for s in sections]
 
-    def _draft(self, generation: int) -> None:  # step 2
+    def _draft(self, generation: int) -> None:  # steps 2 and 3
         if not self._current(generation):
             return
         try:
-            self._pending(generation, whatif_draft(*self._state()))
-        except Exception:  # the protected page says what went wrong (step 3)
+            draft = whatif_draft(*self._state())
+            self._pending(generation, draft)
+            if self._current(generation):
+                self._pending(generation, draft, whatif_findings(*self._state()))
+        except Exception:  # the protected page says what went wrong (step 4)
             pass
 
-    def _work(self, generation: int) -> None:  # step 3
+    def _work(self, generation: int) -> None:  # step 4
         if self.background:
             while self._current(generation) and time.monotonic() - self._changed_at < self.settle:
                 time.sleep(0.05)

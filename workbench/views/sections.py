@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from workbench.data import Dataset
 from workbench.i18n import number, t
 from workbench.privacy import check_min_cell, suppress_counts, suppress_rows
-from workbench.report import Page
+from workbench.report import Page, finding_keys
 from workbench.rubric import Rubric
 from workbench.rubric.curve import org_source_sentence, source_label
 from workbench.views import _sources as src
@@ -553,7 +553,8 @@ def transitions_section(ds: Dataset, period: str, rubric: Rubric | None = None, 
 
 
 def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", min_cell: int | None = None,
-                   org_rating: Mapping[str, str] | None = None, draft: Page | None = None) -> list[Section]:
+                   org_rating: Mapping[str, str] | None = None, draft: Page | None = None,
+                   findings: Page | None = None) -> list[Section]:
     """The what-if's two sections (curve check, transitions) while their page is being
     protected: what is safe to show before the protection completes.
 
@@ -565,6 +566,12 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
     figures wait: they read "menghitung...". Without ``draft`` the tables wait too. The
     OPD, their org ratings and where those come from are the reader's own choices, not
     numbers of the page.
+
+    With ``findings`` as well (:func:`workbench.views._sources.whatif_findings`, the page
+    of the findings only, protected) the findings are shown: each OPD's verdict under the
+    what-if rubric and the number of employees who change predikat, where that page shows
+    them (the whole page will show them too). A finding it hides still waits: the whole
+    page may show it.
 
     Examples
     --------
@@ -578,6 +585,12 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
     (['BKPSDM', 'Baik', '48'], ['menghitung...', 'menghitung...', 'menghitung...'])
     >>> moves.table.iloc[0].tolist()
     ['Sangat Baik', 'menghitung...', 'menghitung...']
+    >>> curve, moves = whatif_pending(ds, "2025", rubric, draft=src.whatif_draft(ds, rubric, "2025"),
+    ...                               findings=src.whatif_findings(ds, rubric, "2025"))
+    >>> curve.finding, moves.finding
+    ('3 dari 12 OPD memenuhi kurva distribusi', '157 pegawai berubah predikat dari aturan berlaku')
+    >>> curve.table.iloc[0, -3:].tolist()
+    ['Tidak', 'menghitung...', 'menghitung...']
     """
     wait = t("status.pending_cell", lang)
     finding = t("status.whatif_pending", lang)
@@ -585,14 +598,29 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
     if draft is None:
         return [Section("whatif_curve", curve_title, finding), Section("transitions", moves_title, finding)]
 
+    first = set(finding_keys(findings)) if findings is not None else set()
+
     def label(key: str | None) -> str:  # a locked number as the page will show it; any other waits
         fact = draft.facts.get(key) if key is not None else None
-        return draft.label(key, lang) if fact is not None and fact.locked else wait
+        if fact is not None and fact.locked:
+            return draft.label(key, lang)
+        if findings is not None and key in first and findings.shown(key):
+            return findings.label(key, lang)
+        return wait
 
     waiting = [wait] * len(draft.tables["curve"])
     curve = _curve_table(draft, _sources(ds, period, org_rating), lang, label, waiting, waiting)
     moves = _distribution_table(draft, lang, label)
-    return [Section("whatif_curve", curve_title, finding, curve), Section("transitions", moves_title, finding, moves)]
+    curve_finding = moves_finding = finding
+    if findings is not None:
+        verdicts = [findings.facts[k] for k in findings.tables["curve"]["ok"]]
+        curve_finding = t("fig.curve.title", lang, ok=sum(1 for f in verdicts if not f.hidden and f.value),
+                          n=len(verdicts))
+        changed = findings.headlines["changed"]
+        if findings.shown(changed):
+            moves_finding = t("fig.transitions.title", lang, changed=findings.label(changed, lang))
+    return [Section("whatif_curve", curve_title, curve_finding, curve),
+            Section("transitions", moves_title, moves_finding, moves)]
 
 
 def section_html(section: Section, image_src: str | None = None, lang: str = "id") -> str:
