@@ -15,7 +15,7 @@ import pytest
 import workbench as wb
 from workbench.errors import WorkbenchError
 from workbench.privacy import audit
-from workbench.report import Page, leadership_page, protect, whatif_page
+from workbench.report import Page, finding_keys, leadership_page, protect, whatif_page, whatif_protect
 from workbench.views import _sources as src
 from workbench.views import publish as pub
 
@@ -95,6 +95,35 @@ def test_whatif_pages_pass_the_audit(ds, change):
     for p, v in after.items():
         if np.isfinite(v) and curve[p].notna().all():
             assert curve[p].sum() == v
+
+
+@pytest.mark.parametrize("change", [("hasil_kerja", "sesuai", 1.45), ("perilaku_kerja", "di_atas", 3.25)])
+def test_a_slider_steps_findings_shown_first_are_the_whole_pages_own(ds, change):
+    """A slider step shows its findings (each OPD's verdict, who changes predikat) from a
+    page protected with every other number hidden, before the whole page is protected.
+    What the reader then saw is the findings page and the whole page together: the whole
+    page must show every number the findings page showed, alike, and pass the audit."""
+    rubric = src.whatif_base(src.WHATIF_RUBRIC).with_thresholds(categories={change[0]: {change[1]: change[2]}})
+    first = src.whatif_findings(ds, rubric, "2025", None, K)
+    whole = src.whatif(ds, rubric, "2025", None, K)
+    _check_page(first)
+    _check_page(whole)
+    shown_first = [f for f in first.facts.values() if not f.hidden]
+    assert all(whole.shown(f.key) and whole.facts[f.key].value == f.value for f in shown_first)
+    findings = finding_keys(first)
+    assert len(findings) == len(first.tables["curve"]) + 1  # one verdict per OPD, and who changes
+    assert any(first.shown(k) for k in findings)
+    draft = src.whatif_draft(ds, rubric, "2025", None, K)
+    own = [f for f in first.facts.values() if f.key not in findings and not draft.facts[f.key].locked]
+    assert own and all(f.hidden for f in own)  # every other number of its own waits
+    assert sum(not f.hidden for f in whole.facts.values()) > len(shown_first)  # the whole page shows more
+
+
+def test_a_whole_what_if_page_refuses_the_findings_of_another_state(ds):
+    start = src.whatif_base(src.WHATIF_RUBRIC)
+    moved = start.with_thresholds(categories={"hasil_kerja": {"sesuai": 1.45}})
+    with pytest.raises(ValueError, match="findings page of the same state"):
+        whatif_protect(src.whatif_draft(ds, start, "2025", None, K), first=src.whatif_findings(ds, moved, "2025", None, K))
 
 
 def test_the_states_a_reader_switches_between_are_protected_together(ds):
