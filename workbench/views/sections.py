@@ -588,7 +588,7 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
     >>> curve, moves = whatif_pending(ds, "2025", rubric, draft=src.whatif_draft(ds, rubric, "2025"),
     ...                               findings=src.whatif_findings(ds, rubric, "2025"))
     >>> curve.finding, moves.finding
-    ('3 dari 12 OPD memenuhi kurva distribusi', '157 pegawai berubah predikat dari aturan berlaku')
+    ('3 dari 12 OPD memenuhi kurva distribusi', '246 pegawai berubah predikat dengan aturan simulasi')
     >>> curve.table.iloc[0, -3:].tolist()
     ['Tidak', 'menghitung...', 'menghitung...']
     """
