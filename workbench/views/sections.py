@@ -590,7 +590,7 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
     >>> curve.finding, moves.finding
     ('3 dari 12 OPD memenuhi kurva distribusi', '246 pegawai berubah predikat dengan aturan simulasi')
     >>> curve.table.iloc[0, -3:].tolist()
-    ['Tidak', 'menghitung...', 'menghitung...']
+    ['tidak', 'menghitung...', 'menghitung...']
     """
     wait = t("status.pending_cell", lang)
     finding = t("status.whatif_pending", lang)
