@@ -68,8 +68,12 @@ def _peer_rows(seed: int, n_emp: int, dtype: str, missing: bool) -> pd.DataFrame
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("by", [["unit"], ["unit", "level"]])
 def test_group_sums_from_codes_equal_the_pandas_group_bys_bit_for_bit(dtype, missing, by):
-    from workbench.reliability.grouped import (_group_raters, _group_raters_grouped, _subject_sums,
-                                               _subject_sums_grouped)
+    from workbench.reliability.grouped import (
+        _group_raters,
+        _group_raters_grouped,
+        _subject_sums,
+        _subject_sums_grouped,
+    )
 
     for seed, n_emp in [(0, 0), (1, 2), (2, 300), (3, 4000)]:
         df = _peer_rows(seed, n_emp, dtype, missing)
