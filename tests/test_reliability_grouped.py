@@ -47,3 +47,40 @@ def test_by_several_columns_and_errors():
         by_group(df, by="golongan")
     with pytest.raises(ParameterError, match="coefficients"):
         by_group(df, by="unit", coefficients=("kappa",))
+
+
+def _peer_rows(seed: int, n_emp: int, dtype: str, missing: bool) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    emp = np.repeat(np.arange(n_emp), rng.integers(1, 6, n_emp))
+    n = emp.size
+    df = pd.DataFrame({"employee_id": pd.array([f"A{e:05d}" for e in emp], dtype=dtype),
+                       "rater_id": pd.array([f"R{r}" for r in rng.integers(0, 12, n)], dtype=dtype),
+                       "score": rng.normal(3, 1, n) ** 3,
+                       "unit": pd.array([f"Unit {e % 7}" for e in emp], dtype=dtype),
+                       "level": (emp % 3).astype(np.int64)})
+    df.loc[rng.random(n) < 0.05, "score"] = np.nan
+    if missing:
+        df.loc[rng.random(n) < 0.05, "rater_id"] = None
+    return df
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", "object", "category"])
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("by", [["unit"], ["unit", "level"]])
+def test_group_sums_from_codes_equal_the_pandas_group_bys_bit_for_bit(dtype, missing, by):
+    from workbench.reliability.grouped import (
+        _group_raters,
+        _group_raters_grouped,
+        _subject_sums,
+        _subject_sums_grouped,
+    )
+
+    for seed, n_emp in [(0, 0), (1, 2), (2, 300), (3, 4000)]:
+        df = _peer_rows(seed, n_emp, dtype, missing)
+        shuffled = df.sample(frac=1, random_state=seed)
+        for part in (df, shuffled):
+            pd.testing.assert_frame_equal(_subject_sums(part, by, "employee_id", "rater_id", "score"),
+                                          _subject_sums_grouped(part, by, "employee_id", "rater_id", "score"),
+                                          check_exact=True)
+            pd.testing.assert_frame_equal(_group_raters(part, by, "rater_id", "score"),
+                                          _group_raters_grouped(part, by, "rater_id", "score"), check_exact=True)

@@ -157,3 +157,28 @@ def test_command_line_writes_the_layout(tmp_path, capsys):
     ratings, roster, names = read_partitioned(tmp_path / "nat", backend="pandas")
     assert names == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     assert len(roster) == 300 and len(ratings) == 300 * (2 + 2 * 2)
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_peers_are_the_merge_with_the_rosters_first_row_per_employee(dtype):
+    from workbench.scale import _peers
+
+    rng = np.random.default_rng(4)
+    n, m = 500, 150
+    ratings = pd.DataFrame({"period": rng.choice(["2025", "2024"], n, p=[0.9, 0.1]),
+                            "employee_id": [f"E{i}" for i in rng.integers(0, 160, n)],
+                            "rater_id": [f"R{i}" for i in rng.integers(0, 9, n)],
+                            "rater_role": rng.choice(["rekan", "atasan"], n), "score": rng.random(n)})
+    roster = pd.DataFrame({"employee_id": [f"E{i}" for i in rng.integers(0, 170, m)],  # duplicates, strangers
+                           "period": rng.choice(["2025", "2024"], m, p=[0.8, 0.2]),
+                           "unit": [f"U{i}" for i in rng.integers(0, 4, m)]})
+    ratings.loc[rng.random(n) < 0.05, "employee_id"] = None
+    roster.loc[rng.random(m) < 0.05, "employee_id"] = None
+    ratings, roster = ratings.astype(dtype), roster.astype(dtype)
+    ratings["score"] = ratings["score"].astype(float)
+    for ro in (roster, roster.drop(columns="period")):
+        units = ro.loc[ro["period"] == "2025", ["employee_id", "unit"]] if "period" in ro else ro
+        want = ratings.loc[(ratings["rater_role"] == "rekan") & (ratings["period"] == "2025"),
+                           ["employee_id", "rater_id", "score"]].merge(units.drop_duplicates("employee_id"),
+                                                                       on="employee_id")
+        pd.testing.assert_frame_equal(_peers(ratings, ro, "rekan", "2025"), want, check_exact=True)

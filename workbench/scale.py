@@ -332,10 +332,23 @@ def _predikat_counts(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _peers(ratings: pd.DataFrame, roster: pd.DataFrame, role: str, period: str) -> pd.DataFrame:
     """The ``role`` ratings of ``period`` with the employee's unit (one bucket)."""
-    r = ratings[(ratings["rater_role"] == role) & (ratings["period"] == period)]
+    r = ratings.loc[(ratings["rater_role"] == role) & (ratings["period"] == period), ["employee_id", "rater_id", "score"]]
     units = roster.loc[roster["period"] == period, ["employee_id", "unit"]] if "period" in roster else \
         roster[["employee_id", "unit"]]
-    return r[["employee_id", "rater_id", "score"]].merge(units.drop_duplicates("employee_id"), on="employee_id")
+    left, right = r["employee_id"].dtype, units["employee_id"].dtype
+    if not (isinstance(left, pd.StringDtype) and left == right and left.storage == "pyarrow"):
+        return r.merge(units.drop_duplicates("employee_id"), on="employee_id")
+    # the merge with the roster's first row per employee, by Arrow's hash look-up (the same rows, in order)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    at = pc.index_in(pa.array(r["employee_id"].array), value_set=pa.array(units["employee_id"].array),
+                     skip_nulls=False)
+    found = np.asarray(at.is_valid())
+    pos = np.asarray(at.fill_null(0))[found]
+    rows = np.flatnonzero(found)
+    return pd.DataFrame({"employee_id": r["employee_id"].array.take(rows), "rater_id": r["rater_id"].array.take(rows),
+                         "score": r["score"].array.take(rows), "unit": units["unit"].array.take(pos)})
 
 
 def _step(timings: list[tuple[str, float]], name: str, t0: float) -> float:

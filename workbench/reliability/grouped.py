@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench._deprecation import renamed
 from workbench.errors import DataContractError, ParameterError, WorkbenchError, check_option
-from workbench.reliability._long import check_columns, is_dask
+from workbench.reliability._long import _factorize, check_columns, is_dask
 from workbench.reliability.agreement import kendall_w, percent_agreement
 from workbench.reliability.alpha import LEVELS, Level, krippendorff_alpha
 from workbench.reliability.icc import ICC_FORMS, icc
@@ -211,8 +211,105 @@ def by_group(
 _SUMS = ["n_subjects", "n_obs", "sum_y", "sum_y2", "sum_s2_n", "sum_n2", "sum_inv_n"]
 
 
+def _row_codes(part: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, missing)``: one integer per row for its combination of ``cols``.
+
+    Equal combinations get equal codes, a missing value counting as a value of its own (as
+    in ``drop_duplicates``); ``missing`` marks the rows with a missing value in one of
+    ``cols`` (which a group-by leaves out). Each column is factorized once (pyarrow strings
+    in runs hash only the run heads) and the codes are combined as integers.
+    """
+    key = np.zeros(len(part), dtype=np.int64)
+    missing = np.zeros(len(part), dtype=bool)
+    for i, col in enumerate(cols):
+        codes, labels = _factorize(part[col], sort=False)
+        codes = np.asarray(codes, dtype=np.int64)
+        missing |= codes < 0
+        if i:
+            key *= len(labels) + 1
+        key += codes + 1
+        if i < len(cols) - 1:
+            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+    return key, missing
+
+
+def _first_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0, 1, ...`` in order of first appearance, and the first row of each code."""
+    codes = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+    new = np.ones(codes.size, dtype=bool)
+    if codes.size > 1:
+        new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return codes, np.flatnonzero(new)
+
+
+def _coded(part: pd.DataFrame, cols: list[str]) -> bool:
+    """Whether the columns are text or integers, whose codes group rows as pandas does."""
+    return all(isinstance(part[c].dtype, pd.StringDtype) or part[c].dtype.kind in "iu" for c in cols)
+
+
 def _subject_sums(part: pd.DataFrame, by_cols: list[str], subject: str, rater: str, score: str) -> pd.DataFrame:
-    """Per group: the subject-level sums of the one-way model (cells averaged first)."""
+    """Per group: the subject-level sums of the one-way model (cells averaged first).
+
+    The same table, to the last bit, as grouping by the columns with pandas
+    (``groupby([*by, subject, rater]).mean()``, then per subject and per group ``sum``;
+    groups in order of appearance, each sum over its rows in row order), computed from
+    integer codes: the string columns are factorized once instead of once per group-by.
+    """
+    if not _coded(part, [*by_cols, subject, rater]):
+        return _subject_sums_grouped(part, by_cols, subject, rater, score)
+    values = part[score]
+    key_g, miss_g = _row_codes(part, by_cols)
+    key_s, miss_s = _row_codes(part, [subject])
+    key_r, miss_r = _row_codes(part, [rater])
+    scored = values.notna().to_numpy()
+    if (scored & (miss_g | miss_s | miss_r)).any():
+        # a missing key makes pandas' group numbers (and so its summation path) differ
+        return _subject_sums_grouped(part, by_cols, subject, rater, score)
+    keep = scored
+    rows = None if keep.all() else np.flatnonzero(keep)
+    if rows is not None:
+        key_g, key_s, key_r, values = key_g[rows], key_s[rows], key_r[rows], values.iloc[rows]
+    # subjects within groups, cells within subjects, numbered in order of appearance
+    g_of_row, g_first = _first_codes(key_g)
+    s_of_row = np.asarray(pd.factorize(g_of_row * (int(key_s.max()) + 1 if key_s.size else 1) + key_s)[0],
+                          dtype=np.int64)
+    c_of_row = np.asarray(pd.factorize(s_of_row * (int(key_r.max()) + 1 if key_r.size else 1) + key_r)[0],
+                          dtype=np.int64)
+    n_cells = int(c_of_row.max()) + 1 if c_of_row.size else 0
+    n_subj = int(s_of_row.max()) + 1 if s_of_row.size else 0
+    y = pd.Series(values.array, copy=False).groupby(c_of_row, sort=False).mean()
+    s_of_cell = np.empty(n_cells, dtype=np.int64)
+    s_of_cell[c_of_row] = s_of_row
+    g_of_subj = np.empty(n_subj, dtype=np.int64)
+    g_of_subj[s_of_row] = g_of_row
+    cell = pd.DataFrame({"y": y.array, "y2": (y * y).array})
+    grouped = cell.groupby(s_of_cell, sort=False)
+    n = grouped.size().astype(float)
+    s, q = grouped["y"].sum(), grouped["y2"].sum()
+    sub = pd.DataFrame({"n_subjects": 1.0, "n_obs": n, "sum_y": s, "sum_y2": q,
+                        "sum_s2_n": s * s / n, "sum_n2": n * n, "sum_inv_n": 1.0 / n})
+    sums = sub.groupby(g_of_subj[sub.index.to_numpy()], sort=False).sum()[_SUMS]
+    firsts = g_first[sums.index.to_numpy()]
+    keys = part[by_cols] if rows is None else part[by_cols].iloc[rows]
+    out = keys.iloc[firsts].reset_index(drop=True)
+    for col in _SUMS:
+        out[col] = sums[col].to_numpy()
+    return out
+
+
+def _group_raters(part: pd.DataFrame, by_cols: list[str], rater: str, score: str) -> pd.DataFrame:
+    """The distinct (group, rater) pairs among the scored rows (``drop_duplicates``, from codes)."""
+    if not _coded(part, [*by_cols, rater]):
+        return _group_raters_grouped(part, by_cols, rater, score)
+    scored = part[score].notna().to_numpy()
+    pairs = part.loc[scored, [*by_cols, rater]]
+    key, _ = _row_codes(pairs, [*by_cols, rater])
+    _, first = _first_codes(key)
+    return pairs.iloc[first] if len(first) < len(pairs) else pairs
+
+
+def _subject_sums_grouped(part: pd.DataFrame, by_cols: list[str], subject: str, rater: str, score: str) -> pd.DataFrame:
+    """:func:`_subject_sums` by pandas group-bys on the columns themselves (any dtype)."""
     part = part[part[score].notna()]
     cell = part.groupby([*by_cols, subject, rater], observed=True, sort=False)[score].mean().rename("y")
     cell = cell.reset_index()
@@ -226,7 +323,8 @@ def _subject_sums(part: pd.DataFrame, by_cols: list[str], subject: str, rater: s
     return sub.groupby(level=list(range(len(by_cols))), observed=True, sort=False).sum()[_SUMS].reset_index()
 
 
-def _group_raters(part: pd.DataFrame, by_cols: list[str], rater: str, score: str) -> pd.DataFrame:
+def _group_raters_grouped(part: pd.DataFrame, by_cols: list[str], rater: str, score: str) -> pd.DataFrame:
+    """:func:`_group_raters` by ``drop_duplicates`` (any dtype)."""
     return part.loc[part[score].notna(), [*by_cols, rater]].drop_duplicates()
 
 
@@ -304,12 +402,15 @@ def oneway_icc_by_group(
         part = df[cols]
         if shuffle:
             part = part.shuffle(on=subject)
+        import dask
+
         meta = _subject_sums(part._meta, by_cols, subject, rater, score)
-        sums = (part.map_partitions(_subject_sums, by_cols, subject, rater, score, meta=meta)
-                .groupby(by_cols, observed=True).sum().compute())
+        lazy_sums = part.map_partitions(_subject_sums, by_cols, subject, rater, score, meta=meta).groupby(
+            by_cols, observed=True).sum()
         meta_r = _group_raters(part._meta, by_cols, rater, score)
         pairs = part.map_partitions(_group_raters, by_cols, rater, score, meta=meta_r).drop_duplicates()
-        raters = pairs.groupby(by_cols, observed=True).size().compute()
+        # one pass: each partition of ``df`` (read, filtered, joined) is computed once for both
+        sums, raters = dask.compute(lazy_sums, pairs.groupby(by_cols, observed=True).size())
     else:
         sums = _subject_sums(df[cols], by_cols, subject, rater, score).groupby(by_cols, observed=True).sum()
         raters = _group_raters(df[cols], by_cols, rater, score).groupby(by_cols, observed=True).size()
