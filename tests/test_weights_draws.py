@@ -186,6 +186,38 @@ def test_row_ranks_runs_of_ties_and_nan_match_the_column_ranks():
     np.testing.assert_array_equal(out2, out)
 
 
+@pytest.mark.parametrize("case", ["spread", "levels", "last_bits", "near_ties", "edges", "nan", "negative"])
+def test_row_ranks_on_integer_keys_are_the_argsort_ranks(case, monkeypatch):
+    """The sort of packed integer keys (scratch arrays given) against the argsort: the same
+    ranks and sorted keys, the order a permutation that sorts; values one unit in the last
+    place apart share a bucket out of order and are re-sorted; NaN or a negative value
+    (or -0.0) take the argsort."""
+    rng = np.random.default_rng(len(case))
+    m = 4000
+    v = {"spread": lambda: rng.uniform(0, 100, m),
+         "levels": lambda: rng.integers(0, 5, m) * 25.0,
+         "last_bits": lambda: rng.choice(rng.uniform(1, 100, 4), m) * (1 + rng.integers(-3, 4, m) * 2.0**-52),
+         "near_ties": lambda: rng.choice([1.5, 61.0, 76.0], m) * (1 + rng.choice([0, 1e-11, 9e-11, 1e-10, 3e-10], m)),
+         "edges": lambda: rng.choice([0.0, 5e-324, 1e-310, 2.2250738585072014e-308, 1.0, 1.0 + 2**-52, np.inf], m),
+         "nan": lambda: np.where(rng.random(m) < 0.05, np.nan, rng.uniform(0, 100, m)),
+         "negative": lambda: np.where(rng.random(m) < 0.5, -0.0, rng.uniform(-1, 100, m))}[case]()
+    calls = []
+    sort_buckets = _engine._sort_buckets
+    monkeypatch.setattr(_engine, "_sort_buckets", lambda *a: calls.append(1) or sort_buckets(*a))
+    want = np.empty(m, dtype=np.uint32)
+    _, sv_want, nan_want = _engine._row_ranks(v.copy(), want)
+    work: dict = {}
+    for _ in range(2):  # the second time on the cached arrays
+        got = np.empty(m, dtype=np.uint32)
+        order, sv, n_nan = _engine._row_ranks(v.copy(), got, work)
+        np.testing.assert_array_equal(got, want)
+        assert n_nan == nan_want and sv.tobytes() == sv_want.tobytes()
+        np.testing.assert_array_equal(np.sort(order), np.arange(m))
+        np.testing.assert_array_equal(-v[order[:m - n_nan]], sv[:m - n_nan])
+    assert ("pack" in work) == (case not in ("nan", "negative"))
+    assert bool(calls) == (case in ("last_bits", "edges"))  # (0.0 and the smallest subnormals share a bucket)
+
+
 def test_histogram_quantiles_search_is_the_first_bin_reaching_the_target():
     from workbench.weights.uncertainty import _histogram_quantiles
 

@@ -273,6 +273,7 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                   for rows in parts]
     tile = 512  # employees per histogram update
     work: dict[str, np.ndarray] = {}  # scratch arrays of the composites, reused block to block
+    rank_work: dict[Any, np.ndarray] = {}  # and of the ranks' sorts, draw to draw
     value_buf = np.empty((min(step, k) if sorted_bands else 0, n))
     pred_buf = np.empty((min(step, k), n), dtype=np.int8)
     eq = np.empty((min(step, k, 255), n), dtype=bool)
@@ -297,7 +298,7 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                     for rows, flags in zip(parts, part_flags, strict=True):
                         whole = len(rows) == n
                         part = out if whole else np.empty(len(rows), dtype=np.uint32)
-                        order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part)
+                        order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part, rank_work)
                         all_ranked = all_ranked and not n_nan
                         if not whole:
                             out[rows] = part
