@@ -132,6 +132,32 @@ def test_draw_block_and_sorted_bands_agree_with_evaluate():
     assert (s.rank_q[~ranked] == 0).all()
 
 
+def test_bins_held_a_few_draws_at_a_time_give_the_histogram_of_every_rank():
+    """Two periods, rows never ranked (NaN composites), wide bins and a few draws' bins held
+    at a time: the quantiles of the histogram of every stored rank."""
+    from workbench.weights.uncertainty import _histogram_quantiles
+
+    model = weight_model(_pp30_dataset(), load_rubric("pp-30-2019"))
+    k = 45
+    theta = draw_weights(model, k, 0.3, seed=4)
+    s = run_draws(model, theta, max_memory_mb=0.05)
+    assert 0.05 / 8 * 2**20 // (2 * model.n) < k // 3 and s.bin_width.max() > 1  # three passes or more
+    with np.errstate(invalid="ignore"):  # the reference subtracts infinities
+        ranks = model.ranks(model.evaluate(theta).value)  # (n, k), NaN where not ranked
+    ranked = ~np.isnan(ranks)
+    assert (~ranked).any() and ranked.any(axis=1).any()
+    _, period_idx = np.unique(model.period_codes, return_inverse=True)
+    w = s.bin_width[period_idx.ravel()]
+    hist = np.zeros((model.n, s.n_bins), dtype=np.uint16)
+    rows, cols = np.nonzero(ranked)
+    np.add.at(hist, (rows, (ranks[rows, cols].astype(np.int64) - 1) // w[rows]), 1)
+    r_min = np.where(ranked.any(axis=1), np.nanmin(np.where(ranked, ranks, np.inf), axis=1), 2**32 - 1)
+    r_max = np.nan_to_num(np.nanmax(np.where(ranked, ranks, 0), axis=1))
+    want = _histogram_quantiles(hist, w, r_min.astype(np.uint32), r_max.astype(np.uint32),
+                                _quantile_positions(k))
+    np.testing.assert_array_equal(s.rank_q, want)
+
+
 @pytest.mark.parametrize("case", ["matrix", "bands"])
 def test_saltelli_outputs_equal_the_evaluate_path(case):
     """sensitivity's per-dimension scoring of a Saltelli design gives the outcomes of
