@@ -224,9 +224,10 @@ class WeightModel:
                 rows = np.flatnonzero(self.patterns == g)
                 pres = self.present[rows[0]][cols]
                 cells = pres.ravel()
-                # one gather of the dimension's indicators (of the pattern's rows, when not all)
-                sub = self.u[:, cols, :] if len(rows) == self.n else self.u[rows[:, None], cols, :]
-                ug = sub.reshape(len(rows), -1)[:, cells]
+                # one gather of the rated (indicator, role) cells (of the pattern's rows, when not all)
+                ci, ri = np.nonzero(pres)
+                ci = np.asarray(cols)[ci]
+                ug = self.u[:, ci, ri] if len(rows) == self.n else self.u[rows[:, None], ci[None, :], ri[None, :]]
                 out.append((g, rows, pres, self.applies[rows[0]][cols], np.ascontiguousarray(ug), cells))
             self._cache[key] = out
         return self._cache[key]
