@@ -132,6 +132,32 @@ def test_draw_block_and_sorted_bands_agree_with_evaluate():
     assert (s.rank_q[~ranked] == 0).all()
 
 
+def test_bins_held_a_few_draws_at_a_time_give_the_histogram_of_every_rank():
+    """Two periods, rows never ranked (NaN composites), wide bins and a few draws' bins held
+    at a time: the quantiles of the histogram of every stored rank."""
+    from workbench.weights.uncertainty import _histogram_quantiles
+
+    model = weight_model(_pp30_dataset(), load_rubric("pp-30-2019"))
+    k = 45
+    theta = draw_weights(model, k, 0.3, seed=4)
+    s = run_draws(model, theta, max_memory_mb=0.05)
+    assert 0.05 / 8 * 2**20 // (2 * model.n) < k // 3 and s.bin_width.max() > 1  # three passes or more
+    with np.errstate(invalid="ignore"):  # the reference subtracts infinities
+        ranks = model.ranks(model.evaluate(theta).value)  # (n, k), NaN where not ranked
+    ranked = ~np.isnan(ranks)
+    assert (~ranked).any() and ranked.any(axis=1).any()
+    _, period_idx = np.unique(model.period_codes, return_inverse=True)
+    w = s.bin_width[period_idx.ravel()]
+    hist = np.zeros((model.n, s.n_bins), dtype=np.uint16)
+    rows, cols = np.nonzero(ranked)
+    np.add.at(hist, (rows, (ranks[rows, cols].astype(np.int64) - 1) // w[rows]), 1)
+    r_min = np.where(ranked.any(axis=1), np.nanmin(np.where(ranked, ranks, np.inf), axis=1), 2**32 - 1)
+    r_max = np.nan_to_num(np.nanmax(np.where(ranked, ranks, 0), axis=1))
+    want = _histogram_quantiles(hist, w, r_min.astype(np.uint32), r_max.astype(np.uint32),
+                                _quantile_positions(k))
+    np.testing.assert_array_equal(s.rank_q, want)
+
+
 @pytest.mark.parametrize("case", ["matrix", "bands"])
 def test_saltelli_outputs_equal_the_evaluate_path(case):
     """sensitivity's per-dimension scoring of a Saltelli design gives the outcomes of
@@ -184,6 +210,38 @@ def test_row_ranks_runs_of_ties_and_nan_match_the_column_ranks():
     out2 = np.empty(len(v), dtype=np.uint32)
     _engine.row_ranks(v.copy(), out2)
     np.testing.assert_array_equal(out2, out)
+
+
+@pytest.mark.parametrize("case", ["spread", "levels", "last_bits", "near_ties", "edges", "nan", "negative"])
+def test_row_ranks_on_integer_keys_are_the_argsort_ranks(case, monkeypatch):
+    """The sort of packed integer keys (scratch arrays given) against the argsort: the same
+    ranks and sorted keys, the order a permutation that sorts; values one unit in the last
+    place apart share a bucket out of order and are re-sorted; NaN or a negative value
+    (or -0.0) take the argsort."""
+    rng = np.random.default_rng(len(case))
+    m = 4000
+    v = {"spread": lambda: rng.uniform(0, 100, m),
+         "levels": lambda: rng.integers(0, 5, m) * 25.0,
+         "last_bits": lambda: rng.choice(rng.uniform(1, 100, 4), m) * (1 + rng.integers(-3, 4, m) * 2.0**-52),
+         "near_ties": lambda: rng.choice([1.5, 61.0, 76.0], m) * (1 + rng.choice([0, 1e-11, 9e-11, 1e-10, 3e-10], m)),
+         "edges": lambda: rng.choice([0.0, 5e-324, 1e-310, 2.2250738585072014e-308, 1.0, 1.0 + 2**-52, np.inf], m),
+         "nan": lambda: np.where(rng.random(m) < 0.05, np.nan, rng.uniform(0, 100, m)),
+         "negative": lambda: np.where(rng.random(m) < 0.5, -0.0, rng.uniform(-1, 100, m))}[case]()
+    calls = []
+    sort_buckets = _engine._sort_buckets
+    monkeypatch.setattr(_engine, "_sort_buckets", lambda *a: calls.append(1) or sort_buckets(*a))
+    want = np.empty(m, dtype=np.uint32)
+    _, sv_want, nan_want = _engine._row_ranks(v.copy(), want)
+    work: dict = {}
+    for _ in range(2):  # the second time on the cached arrays
+        got = np.empty(m, dtype=np.uint32)
+        order, sv, n_nan = _engine._row_ranks(v.copy(), got, work)
+        np.testing.assert_array_equal(got, want)
+        assert n_nan == nan_want and sv.tobytes() == sv_want.tobytes()
+        np.testing.assert_array_equal(np.sort(order), np.arange(m))
+        np.testing.assert_array_equal(-v[order[:m - n_nan]], sv[:m - n_nan])
+    assert ("pack" in work) == (case not in ("nan", "negative"))
+    assert bool(calls) == (case in ("last_bits", "edges"))  # (0.0 and the smallest subnormals share a bucket)
 
 
 def test_histogram_quantiles_search_is_the_first_bin_reaching_the_target():

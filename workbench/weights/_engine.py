@@ -224,9 +224,10 @@ class WeightModel:
                 rows = np.flatnonzero(self.patterns == g)
                 pres = self.present[rows[0]][cols]
                 cells = pres.ravel()
-                # one gather of the dimension's indicators (of the pattern's rows, when not all)
-                sub = self.u[:, cols, :] if len(rows) == self.n else self.u[rows[:, None], cols, :]
-                ug = sub.reshape(len(rows), -1)[:, cells]
+                # one gather of the rated (indicator, role) cells (of the pattern's rows, when not all)
+                ci, ri = np.nonzero(pres)
+                ci = np.asarray(cols)[ci]
+                ug = self.u[:, ci, ri] if len(rows) == self.n else self.u[rows[:, None], ci[None, :], ri[None, :]]
                 out.append((g, rows, pres, self.applies[rows[0]][cols], np.ascontiguousarray(ug), cells))
             self._cache[key] = out
         return self._cache[key]
@@ -364,24 +365,48 @@ def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, sv
 
 
-def _row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """:func:`row_ranks`, and the number of NaN values (the last ones in the order)."""
+def _row_ranks(v: np.ndarray, out: np.ndarray, work: dict[Any, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`row_ranks`, and the number of NaN values (the last ones in the order).
+
+    With ``work`` (scratch arrays reused from call to call) the sort is of 64-bit integer
+    keys instead of an argsort (see :func:`_packed_order`); the order of exactly equal
+    values may then differ from the argsort's, nothing else: the sorted keys, and the
+    ranks, are the same. The returned order is then one of ``work``'s arrays (valid until
+    the next call)."""
     m = v.shape[0]
+    packed = _packed_order(v, work) if work is not None else None  # before v is negated
     key = np.negative(v, out=v)
-    order = np.argsort(key)  # NaN sorts last
+    order = np.argsort(key) if packed is None else packed  # NaN sorts last
     sv = key.take(order)
     n_nan = m - int(np.searchsorted(sv, np.nan)) if m and np.isnan(sv[-1]) else 0
     if n_nan:
         sv[m - n_nan:] = np.inf
-    with np.errstate(invalid="ignore"):  # sorted: >= 0 (NaN between two infinities: a tie)
-        diff = np.subtract(sv[1:], sv[:-1])
-        # a tie needs diff <= 1e-10 max(|a|, |b|) <= 1e-10 max |sv|: test those few exactly
-        bound = 1e-10 * float(np.max(np.abs(sv[[0, -1]]))) if m else 0.0
-        if m and np.isfinite(sv[0]) and np.isfinite(sv[-1]):  # no NaN difference: one pass less
-            cand = np.flatnonzero(diff <= bound)
-        else:
-            cand = np.flatnonzero(~(diff > bound))
-    ranks = np.arange(1, m + 1, dtype=np.uint32)
+    bound = 1e-10 * float(np.max(np.abs(sv[[0, -1]]))) if m else 0.0
+    while True:
+        with np.errstate(invalid="ignore"):  # sorted: >= 0 (NaN between two infinities: a tie)
+            diff = np.subtract(sv[1:], sv[:-1])
+            # a tie needs diff <= 1e-10 max(|a|, |b|) <= 1e-10 max |sv|: test those few exactly
+            if m and np.isfinite(sv[0]) and np.isfinite(sv[-1]):  # no NaN difference: one pass less
+                cand = np.flatnonzero(diff <= bound)
+            else:
+                cand = np.flatnonzero(~(diff > bound))
+        if packed is None or not len(cand):
+            break
+        # the integer keys order values only to their top bits: a step down (a candidate,
+        # diff < 0) is inside a bucket of values that share them, re-sorted exactly
+        down = cand[diff[cand] < 0]
+        if not len(down):
+            break
+        _sort_buckets(order, sv, down)
+        bound = 1e-10 * float(np.max(np.abs(sv[[0, -1]])))
+        packed = None
+    if work is None:
+        ranks = np.arange(1, m + 1, dtype=np.uint32)
+    elif ("ranks", m) in work:
+        ranks = work[("ranks", m)]
+    else:
+        ranks = work[("ranks", m)] = np.arange(1, m + 1, dtype=np.uint32)
     if len(cand):
         a, b = sv[cand], sv[cand + 1]
         with np.errstate(invalid="ignore"):
@@ -391,11 +416,66 @@ def _row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
             # a run of consecutive tied positions takes the rank of the position before it
             first = np.ones(len(tied), dtype=bool)
             first[1:] = np.diff(tied) != 1
+            if work is not None:
+                ranks = ranks.copy()  # the cached 1 .. m stays as it is
             ranks[tied] = ranks[tied[first] - 1][np.cumsum(first) - 1]
     out[order] = ranks
     if n_nan:
         out[order[m - n_nan:]] = 0
     return order, sv, n_nan
+
+
+_PACK_MAX_BITS = 24  # _packed_order: index bits at most (rows per sort); more and the buckets coarsen
+_INF_BITS = np.uint64(0x7FF0000000000000)  # bits of +inf: above them only NaN, with the sign bit negatives
+
+
+def _packed_order(v: np.ndarray, work: dict[Any, np.ndarray]) -> np.ndarray | None:
+    """The order of ``v`` (``(m,)`` float64) from largest to smallest, up to the order
+    within buckets of nearly equal values; ``None`` where it does not apply (NaN, a
+    negative value or -0.0, more than ``2**24`` values).
+
+    The bits of a float64 ``x >= +0.0`` read as an integer increase with ``x``; their
+    complement, with its low ``b`` bits (``b`` the bits of an index below ``m``) replaced
+    by the value's index, is one int64 per value, and a sort of those (a vectorised sort,
+    where an argsort of the floats is not) orders the values from largest to smallest
+    except within a bucket of values that share all bits above the low ``b``: at most a
+    relative ``2**(b - 52)`` apart, so (for ``b`` up to 24) always tied, but not always
+    in order. The index is the low bits of the sorted keys. :func:`_row_ranks` re-sorts
+    the buckets it finds out of order (:func:`_sort_buckets`)."""
+    m = v.shape[0]
+    nb = max(1, (m - 1).bit_length())
+    if m < 2 or nb > _PACK_MAX_BITS or v.view(np.uint64).max() > _INF_BITS:
+        return None
+    high = ("pack_high", m)
+    hi_idx = work.get(high)
+    if hi_idx is None:  # the high bits set, the index in the low ones
+        hi_idx = work[high] = np.arange(m, dtype=np.int64) | np.int64(-(1 << nb))
+    buf = work.get("pack")
+    if buf is None or buf.size < m:
+        buf = work["pack"] = np.empty(m, dtype=np.int64)
+    keys = buf[:m]
+    # (x & high) ^ (high | index): the complement of x's high bits, the index below them
+    np.bitwise_and(v.view(np.int64), np.int64(-(1 << nb)), out=keys)
+    np.bitwise_xor(keys, hi_idx, out=keys)
+    keys.sort()
+    return np.bitwise_and(keys, np.int64((1 << nb) - 1), out=keys)
+
+
+def _sort_buckets(order: np.ndarray, sv: np.ndarray, down: np.ndarray) -> None:
+    """Sort exactly, in place, the buckets of :func:`_packed_order` that hold a step down
+    (sorted positions ``down``, ``sv[p + 1] < sv[p]``): ``order`` and ``sv`` by ``sv``. A bucket is a run of sorted positions whose values (``-sv``) share their high bits."""
+    m = sv.shape[0]
+    nb = max(1, (m - 1).bit_length())
+    bucket = np.bitwise_and(np.negative(sv).view(np.int64), np.int64(-(1 << nb)))
+    starts = np.flatnonzero(bucket[1:] != bucket[:-1]) + 1
+    edges = np.concatenate([[0], starts, [m]])
+    j = np.unique(np.searchsorted(starts, down, side="right"))  # the buckets holding a step down
+    lengths = edges[j + 1] - edges[j]
+    blk = np.repeat(np.arange(len(j)), lengths)
+    pos = np.arange(int(lengths.sum())) + np.repeat(edges[j] - (np.cumsum(lengths) - lengths), lengths)
+    sub = pos[np.lexsort((sv[pos], blk))]
+    order[pos] = order[sub]
+    sv[pos] = sv[sub]
 
 
 def _scratch(work: dict[str, np.ndarray], name: str, size: int) -> np.ndarray:

@@ -256,11 +256,18 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     n_g = int(grp.max()) + 1 if n else 1
     group_counts = np.zeros((k, n_g, n_pred), dtype=np.int32)
     sorted_bands = model.ranks_on_composite
-    # half the chunk budget for the working memory of a product block, half for the ranks
-    # of a larger block of draws, which the histogram takes in one pass (fewer cache misses);
-    # the product block is as it was (the last bits of a matrix product depend on its shape)
+    # a quarter of the budget for the working memory of a product block; the blocks are as
+    # they were (the last bits of a matrix product depend on its shape): runs of `step`
+    # draws, cut at every `outer` draws (once the span of a block of uint32 ranks)
     step = _chunk(n, len(model.rubric.dimensions), max_memory_mb / 4, sorted_bands)
     outer = int(max(step, min(k, max_memory_mb / 8 * 2**20 // max(4 * n, 1))))
+    blocks = [(start, min(o_start + outer, k, start + step)) for o_start in range(0, k, outer)
+              for start in range(o_start, min(k, o_start + outer), step)]
+    # an eighth for each draw's histogram bin of every employee, which the histogram takes
+    # in one pass over many draws (fewer passes over it, fewer cache misses)
+    bin_dtype = np.dtype(np.uint16 if n_bins < 2**16 - 1 else np.uint32)
+    unranked = 2**(8 * bin_dtype.itemsize) - 1  # the bin of a NaN composite (not ranked)
+    held_draws = int(max(1, min(k, max_memory_mb / 8 * 2**20 // max(bin_dtype.itemsize * n, 1))))
     # per period its rows (ranks are within a period); None: one period, the whole row
     per_period = None if len(periods) <= 1 else [np.flatnonzero(period_idx.ravel() == j)
                                                   for j in range(len(periods))]
@@ -273,76 +280,91 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                   for rows in parts]
     tile = 512  # employees per histogram update
     work: dict[str, np.ndarray] = {}  # scratch arrays of the composites, reused block to block
+    rank_work: dict[Any, np.ndarray] = {}  # and of the ranks' sorts, draw to draw
     value_buf = np.empty((min(step, k) if sorted_bands else 0, n))
     pred_buf = np.empty((min(step, k), n), dtype=np.int8)
     eq = np.empty((min(step, k, 255), n), dtype=bool)
-    rk_buf = np.empty((min(outer, k), n), dtype=np.uint32)  # 0 = not ranked
+    bins = np.empty((held_draws, n), dtype=bin_dtype)  # rows 0 .. n_held - 1: the draws not yet counted
+    rank = np.empty(n, dtype=np.uint32)  # one draw's ranks, 0 = not ranked
+    below = np.empty(n, dtype=np.uint32)
     slot_codes = np.empty(n, dtype=np.intp)  # group and predikat slot of every employee in one draw
+    one_width = width[0] if len(width) == 1 else None  # one period: divide by a scalar
+    n_held, all_ranked = 0, True
+
+    def count_held() -> None:
+        """The held draws' bins into the rank histogram, tile by tile of employees (their
+        rows stay in cache), every held draw at once; np.add.at counts an index as often
+        as it occurs."""
+        held = bins[:n_held]
+        for a in range(0, n, tile):
+            b_ = min(n, a + tile)
+            sub = held[:, a:b_]
+            idx = sub.astype(np.int64)
+            idx += base[:b_ - a]
+            np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if all_ranked else idx[sub != unranked],
+                      count_dtype.type(1))
+
     with one_blas_thread():  # the products are a small part: a second BLAS thread would spin between them
-        for o_start in range(0, k, outer):
-            o_end = min(k, o_start + outer)
-            rk = rk_buf[:o_end - o_start]
-            all_ranked = True
-            for start in range(o_start, o_end, step):
-                block = theta[start:min(o_end, start + step)]
-                c = block.shape[0]
-                if sorted_bands:
-                    value = model._composite_into(block, value_buf[:c], work)
-                    pred = pred_buf[:c]
-                else:
-                    got, value = model.draw_block(block)
-                    pred = np.where(got < 0, np.int8(n_pred), got) if got is not None else pred_buf[:c]
-                for d in range(c):
-                    out = rk[start - o_start + d]
-                    for rows, flags in zip(parts, part_flags, strict=True):
-                        whole = len(rows) == n
-                        part = out if whole else np.empty(len(rows), dtype=np.uint32)
-                        order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part)
-                        all_ranked = all_ranked and not n_nan
-                        if not whole:
-                            out[rows] = part
-                        if sorted_bands:  # the predikat from the sorted composites
-                            bands = _sorted_bands(compiled, sv, order, flags, np.dtype(np.int8), n_nan, n_pred)
-                            if whole:
-                                pred[d][order] = bands
-                            else:
-                                pr = np.empty(len(rows), dtype=np.int8)
-                                pr[order] = bands
-                                pred[d, rows] = pr
-                # per employee the draws in each predikat (in bytes, at most 255 draws at a
-                # time), per draw and group the employees in each
-                for a in range(0, c, 255):
-                    sub = pred[a:a + 255]
-                    e = eq[:sub.shape[0]]
-                    for j in range(n_pred):
-                        np.equal(sub, j, out=e)
-                        emp_counts[j] += e.view(np.uint8).sum(axis=0, dtype=np.uint8)
-                for d in range(c):
-                    np.add(grp_slot, pred[d], out=slot_codes)
-                    group_counts[start + d] = np.bincount(slot_codes, minlength=n_g * slots).reshape(
-                        n_g, slots)[:, :n_pred]
-                del value, pred
-            if all_ranked:
-                np.minimum(r_min, rk.min(axis=0), out=r_min)
-                ranked = None
+        for start, end in blocks:
+            block = theta[start:end]
+            c = block.shape[0]
+            if sorted_bands:
+                value = model._composite_into(block, value_buf[:c], work)
+                pred = pred_buf[:c]
             else:
-                ranked = rk > 0
-                np.minimum(r_min, np.where(ranked, rk, np.iinfo(np.uint32).max).min(axis=0), out=r_min)
-            np.maximum(r_max, rk.max(axis=0), out=r_max)
-            # the rank histogram, tile by tile of employees (their rows stay in cache), every
-            # draw of the block at once; np.add.at counts an index as often as it occurs
-            one_width = width[0] if len(width) == 1 else None  # one period: divide by a scalar
-            for a in range(0, n, tile):
-                b_ = min(n, a + tile)
-                binned = rk[:, a:b_] - np.uint32(1)
-                binned //= w_row[a:b_] if one_width is None else one_width
-                if ranked is not None:  # rank 0 (not ranked) wraps round; ranks fall in the last bin at most
-                    np.minimum(binned, n_bins - 1, out=binned)
-                idx = binned.astype(np.int64)
-                idx += base[:b_ - a]
-                np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if ranked is None else idx[ranked[:, a:b_]],
-                          count_dtype.type(1))
-            del rk, ranked
+                got, value = model.draw_block(block)
+                pred = np.where(got < 0, np.int8(n_pred), got) if got is not None else pred_buf[:c]
+            for d in range(c):
+                ranked_all = True
+                for rows, flags in zip(parts, part_flags, strict=True):
+                    whole = len(rows) == n
+                    part = rank if whole else np.empty(len(rows), dtype=np.uint32)
+                    order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part, rank_work)
+                    ranked_all = ranked_all and not n_nan
+                    if not whole:
+                        rank[rows] = part
+                    if sorted_bands:  # the predikat from the sorted composites
+                        bands = _sorted_bands(compiled, sv, order, flags, np.dtype(np.int8), n_nan, n_pred)
+                        if whole:
+                            pred[d][order] = bands
+                        else:
+                            pr = np.empty(len(rows), dtype=np.int8)
+                            pr[order] = bands
+                            pred[d, rows] = pr
+                # the exact extremes, and the histogram bin (rank - 1) // width
+                np.maximum(r_max, rank, out=r_max)
+                np.subtract(rank, np.uint32(1), out=below)
+                if ranked_all:
+                    np.minimum(r_min, rank, out=r_min)
+                else:  # rank 0: not ranked
+                    np.minimum(r_min, rank, out=r_min, where=rank > 0)
+                np.floor_divide(below, w_row if one_width is None else one_width, out=bins[n_held],
+                                casting="unsafe")  # bins below n_bins fit
+                if not ranked_all:
+                    bins[n_held][rank == 0] = unranked
+                    all_ranked = False
+                n_held += 1
+                if n_held == held_draws:
+                    count_held()
+                    n_held, all_ranked = 0, True
+            # per employee the draws in each predikat (in bytes, at most 255 draws at a
+            # time), per draw and group the employees in each
+            for a in range(0, c, 255):
+                sub = pred[a:a + 255]
+                e = eq[:sub.shape[0]]
+                for j in range(n_pred):
+                    np.equal(sub, j, out=e)
+                    emp_counts[j] += e.view(np.uint8).sum(axis=0, dtype=np.uint8)
+            for d in range(c):
+                if n_g == 1:
+                    counts = np.bincount(pred[d], minlength=slots)
+                else:
+                    np.add(grp_slot, pred[d], out=slot_codes)
+                    counts = np.bincount(slot_codes, minlength=n_g * slots)
+                group_counts[start + d] = counts.reshape(n_g, slots)[:, :n_pred]
+            del value, pred
+        if n_held:
+            count_held()
     pred_counts = np.ascontiguousarray(emp_counts.T)
     rank_q = _histogram_quantiles(hist.reshape(n, n_bins), w_row, r_min, r_max, _quantile_positions(k))
     held = hist.nbytes + r_min.nbytes + r_max.nbytes + pred_counts.nbytes + group_counts.nbytes
