@@ -383,7 +383,8 @@ def block_ranks(v: np.ndarray, out: np.ndarray) -> None:
             tie = ~(np.abs(b - a) > 1e-10 * np.maximum(np.abs(b), np.abs(a)))
         if tie.any():
             pos[r[tie], j[tie] + 1] = 0  # tied to the position before: not the start of a run
-            np.maximum.accumulate(pos, axis=1, out=pos)
+            rows = np.unique(r[tie])
+            pos[rows] = np.maximum.accumulate(pos[rows], axis=1)
     if nan is not None:
         pos[nan] = 0
     if out.flags.c_contiguous:
@@ -408,18 +409,25 @@ def _sort_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     c, m = key.shape
     bits = max(1, (m - 1).bit_length())
     fast = np.isfinite(key).all(axis=1) if bits <= 24 else np.zeros(c, dtype=bool)
-    order = np.empty((c, m), dtype=np.intp)
+    every = bool(fast.all())
     if fast.any():
         low = np.uint64((1 << bits) - 1)
-        packed = key[fast].view(np.uint64) & ~low
+        packed = (key if every else key[fast]).view(np.uint64) & ~low
         packed |= np.arange(m, dtype=np.uint64)
         packed.view(np.float64).sort(axis=1)
-        order[fast] = packed & low
+        packed &= low  # the positions, in place
+        picked = packed.view(np.int64).astype(np.intp, copy=False)
+    if every:
+        order = picked
+        sv = key.ravel().take(order + (np.arange(c) * m)[:, None])
+    else:
+        order = np.empty((c, m), dtype=np.intp)
+        sv = np.empty_like(key)
+        if fast.any():
+            rows = np.flatnonzero(fast)
+            order[rows] = picked
+            sv[rows] = np.take_along_axis(key[rows], picked, axis=1)
     slow = ~fast
-    sv = key.ravel().take(order + (np.arange(c) * m)[:, None]) if fast.all() else np.empty_like(key)
-    if not fast.all():
-        rows = np.flatnonzero(fast)
-        sv[rows] = np.take_along_axis(key[rows], order[rows], axis=1)
     if fast.any() and m > 1:
         slow |= (sv[:, 1:] < sv[:, :-1]).any(axis=1)
     if slow.any():
