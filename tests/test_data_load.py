@@ -235,6 +235,34 @@ def test_parquet_round_trip_and_folder(tmp_path, kota):
     assert ds.report.ok and len(ds.roster) == len(sub.roster)
 
 
+def test_parquet_cells_are_converted_once_per_value_as_each_cell_alone(tmp_path):
+    """The Parquet reader converts each distinct value once and spreads the texts: the
+    same cells (and column types) as converting the whole column; -0.0 and 0.0 are two
+    values (two texts), NaN and None are blank, floats too big for an id keep their
+    scientific notation."""
+    from workbench.data.read import _float_text, _integer_text, _read_parquet, _string_text
+
+    rng = np.random.default_rng(3)
+    n = 400
+    floats = rng.choice([1.0, 2.5, -0.0, 0.0, np.nan, 1e15, 1e16, 198609262015051001.0, 0.1 + 0.2, -4.25], n)
+    floats[::9] = rng.normal(size=len(floats[::9]))
+    df = pd.DataFrame({"s": rng.choice(["a", "b", None, "\u00c4 x", ""], n),
+                       "cat": pd.Categorical(rng.choice(["p", "q", None], n)),
+                       "catint": pd.Categorical(rng.choice([1, 2, 30], n)),
+                       "i": rng.integers(-5, 5, n),
+                       "f": floats})
+    df.to_parquet(tmp_path / "x.parquet")
+    got = _read_parquet(tmp_path / "x.parquet").frame
+    back = pd.read_parquet(tmp_path / "x.parquet")
+    want = pd.DataFrame(index=range(n))
+    for i, (c, text) in enumerate([("s", _string_text), ("cat", _string_text), ("catint", _string_text),
+                                   ("i", _integer_text), ("f", _float_text)]):
+        want[str(i)] = text(back[c])
+    want["_line"] = np.arange(1, n + 1)
+    pd.testing.assert_frame_equal(got, want)
+    assert {"0.0", "-0.0", "", "1.986093E+17", "1.000000E+15"} <= set(got["4"])
+
+
 def test_ratings_for_employees_missing_from_roster_are_flagged(tmp_path):
     folder = tmp_path / "d"
     folder.mkdir()

@@ -244,6 +244,45 @@ def test_row_ranks_on_integer_keys_are_the_argsort_ranks(case, monkeypatch):
     assert bool(calls) == (case in ("last_bits", "edges"))  # (0.0 and the smallest subnormals share a bucket)
 
 
+def _row_by_row(v):
+    want = np.empty(v.shape, dtype=np.uint32)
+    for j in range(v.shape[0]):
+        _engine.row_ranks(v[j].copy(), want[j])
+    return want
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_block_ranks_are_the_row_ranks_of_every_row(seed):
+    """block_ranks gives row_ranks row by row: runs of ties, values a few ulps apart (whose
+    packed sort keys share their high bits and may come out in the wrong order: those rows
+    are argsorted), signed zeros, tiny subnormals, and rows with infinities or NaN; into a
+    contiguous and a strided output; its input is left alone."""
+    rng = np.random.default_rng(seed)
+    c, m = 7, 300
+    base = rng.choice([1.0, -2.5, 0.0, -0.0, 1e-310, 3.0, 2.0 * (1 + 5e-11)], size=(c, m))
+    v = base.copy()
+    for step in range(3):  # 0 to 3 ulps above the base value
+        v = np.where(rng.integers(0, 4, size=(c, m)) > step, np.nextafter(v, np.inf), v)
+    v[0] = rng.normal(size=m)  # no ties
+    v[1] = np.round(rng.normal(size=m), 1)  # exact ties only
+    v[2, [3, 50]] = np.nan
+    v[3, 7] = np.inf
+    v[4, 9] = -np.inf
+    before = v.copy()
+    with np.errstate(invalid="ignore"):  # the reference subtracts infinities
+        want = _row_by_row(v)
+        got = np.empty((c, m), dtype=np.uint32)
+        _engine.block_ranks(v, got)
+        strided = np.zeros((m, c), dtype=np.uint32).T
+        _engine.block_ranks(v, strided)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(strided, want)
+    np.testing.assert_array_equal(v, before)
+    order, sv = _engine._sort_rows(-v)
+    np.testing.assert_array_equal(np.sort(order, axis=1), np.broadcast_to(np.arange(m), (c, m)))
+    np.testing.assert_array_equal(sv, np.sort(-v, axis=1))
+
+
 def test_histogram_quantiles_search_is_the_first_bin_reaching_the_target():
     from workbench.weights.uncertainty import _histogram_quantiles
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 import gzip
 import stat
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,23 +177,56 @@ def _read_parquet(path: Path) -> RawTable:
             "or export it as CSV.") from exc
     frame = pd.DataFrame(index=range(len(df)))
     for i, c in enumerate(df.columns):
-        s = df[c]
-        if pd.api.types.is_string_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype):
-            frame[str(i)] = s.astype(object).where(s.notna(), "").astype(str).to_numpy()
-        elif pd.api.types.is_integer_dtype(s):
-            frame[str(i)] = s.astype("Int64").astype(str).replace("<NA>", "").to_numpy()
-        elif pd.api.types.is_float_dtype(s):
-            # vectorised; floats too big to hold an 18-digit id exactly keep the
-            # scientific notation that marks them as damaged
-            text = s.astype(str).where(s.notna(), "")
-            big = s.abs() >= 1e15
-            if big.any():
-                text[big] = s[big].map(_cell_text)
-            frame[str(i)] = text.to_numpy()
-        else:
-            frame[str(i)] = s.map(_cell_text).to_numpy()
+        frame[str(i)] = _parquet_text(df[c])
     frame["_line"] = np.arange(1, len(df) + 1)
     return RawTable(file=str(path), frame=frame, header=[str(c) for c in df.columns])
+
+
+def _string_text(s: pd.Series) -> np.ndarray:
+    return s.astype(object).where(s.notna(), "").astype(str).to_numpy()
+
+
+def _integer_text(s: pd.Series) -> np.ndarray:
+    return s.astype("Int64").astype(str).replace("<NA>", "").to_numpy()
+
+
+def _float_text(s: pd.Series) -> np.ndarray:
+    # vectorised; floats too big to hold an 18-digit id exactly keep the scientific
+    # notation that marks them as damaged
+    text = s.astype(str).where(s.notna(), "")
+    big = s.abs() >= 1e15
+    if big.any():
+        text[big] = s[big].map(_cell_text)
+    return text.to_numpy()
+
+
+def _parquet_text(s: pd.Series) -> Any:
+    """A Parquet column as cell text (``str``, ``""`` where missing), for a frame column.
+
+    Each conversion is element by element, so it runs once per distinct value (a column
+    of ratings holds a few) and the texts are spread to the rows by their codes; a float
+    column's values are told apart by their bits (``-0.0`` and ``0.0`` are two texts).
+    """
+    if pd.api.types.is_string_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype):
+        return _per_value(s, s, _string_text)
+    if pd.api.types.is_integer_dtype(s):
+        return _per_value(s, s, _integer_text)
+    if pd.api.types.is_float_dtype(s):
+        if isinstance(s.dtype, np.dtype) and s.dtype == np.float64:
+            return _per_value(s, s.to_numpy().view(np.int64), _float_text)
+        return _float_text(s)
+    return s.map(_cell_text).to_numpy()
+
+
+def _per_value(s: pd.Series, keys: Any, text: Callable[[pd.Series], np.ndarray]) -> Any:
+    """``text(s)`` for an element-wise ``text``, computed on the distinct ``keys`` of ``s``,
+    as the array a frame column of those texts holds (the type pandas gives the distinct
+    texts is the one it gives all of them)."""
+    codes, _ = pd.factorize(keys, use_na_sentinel=False)  # a missing value is a value too
+    codes = np.asarray(codes, dtype=np.intp)
+    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each value
+    return pd.Series(np.asarray(text(s.iloc[first]), dtype=object)).array.take(codes)
 
 
 def _calamine_text(v: object) -> str:

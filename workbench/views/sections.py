@@ -234,9 +234,7 @@ def rule_line(ds: Dataset, period: str, lang: str = "id", rubric: Rubric | None 
     >>> rule_line(ds, "2025")
     'Aturan: Predikat Kinerja Pegawai (PermenPANRB 6/2022), rubrik permenpanrb-6-2022.'
     """
-    from workbench.rubric import load_rubric
-
-    r = load_rubric(src.BASE_RUBRIC)
+    r = src._rubric(src.BASE_RUBRIC)  # the views' cached copy: parsed once per process
     pred = ds.predikat
     recorded = bool(len(pred)) and bool(pred.loc[pred["period"].astype(str) == period, "predikat"].notna().any())
     line = t("page.rule_recorded" if recorded else "page.rule", lang, rubric=r.label.get(lang), id=r.id)  # type: ignore[arg-type]

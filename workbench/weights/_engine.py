@@ -36,7 +36,7 @@ from workbench.rubric._compiled import CompiledRubric, compile_rubric
 from workbench.rubric._compute import rating_cube
 from workbench.rubric.model import Rubric, WeightSet
 
-__all__ = ["Evaluation", "Subset", "WeightModel", "draw_ranks", "row_ranks", "select_period",
+__all__ = ["Evaluation", "Subset", "WeightModel", "block_ranks", "draw_ranks", "row_ranks", "select_period",
            "sorted_band_predikat", "weight_model"]
 
 _TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
@@ -341,17 +341,101 @@ def draw_ranks(model: WeightModel, value: np.ndarray) -> np.ndarray:
     for p in np.unique(model.period_codes):
         rows = np.flatnonzero(model.period_codes == p)
         sub = value if len(rows) == model.n else value[rows]
-        out[:, rows] = _ranks_t(np.array(sub.T, order="C"))  # a copy: _ranks_t works in place
+        out[:, rows] = _ranks_t(np.array(sub.T, order="C"))  # draws in rows, each contiguous
     return out
 
 
 def _ranks_t(v: np.ndarray) -> np.ndarray:
-    """Row-wise competition ranks of ``v`` (``(c, m)``, one sort per row): uint32, 0 for NaN.
-    ``v`` is a private copy (overwritten)."""
+    """Row-wise competition ranks of ``v`` (``(c, m)``): uint32, 0 for NaN (:func:`block_ranks`)."""
     out = np.empty(v.shape, dtype=np.uint32)
-    for d in range(v.shape[0]):
-        row_ranks(v[d], out[d])
+    block_ranks(v, out)
     return out
+
+
+def block_ranks(v: np.ndarray, out: np.ndarray) -> None:
+    """Competition ranks of every row of ``v`` (``(c, m)`` float) into ``out`` (``(c, m)``
+    uint32): row by row the ranks of :func:`row_ranks` (highest = 1, values within a
+    relative 1e-10 of the one before share its rank, 0 for NaN), from one sort call and
+    array operations across the rows instead of a Python loop over them. ``v`` is left
+    alone.
+
+    The ranks depend only on the sorted values (equal values are always in one run of
+    ties), so any order that sorts a row gives them (:func:`_sort_rows`). A run of ties
+    takes the rank of its first position: the running maximum of the positions that
+    start a run.
+    """
+    c, m = v.shape
+    if c == 0 or m == 0:
+        return
+    key = np.negative(v)
+    order, sv = _sort_rows(key)
+    flat = order + (np.arange(c) * m)[:, None]  # positions in the flattened rows
+    nan = np.isnan(sv) if bool(np.isnan(sv[:, -1]).any()) else None
+    if nan is not None:
+        sv[nan] = np.inf
+    pos = np.broadcast_to(np.arange(1, m + 1, dtype=np.uint32), (c, m)).copy()
+    if m > 1:
+        with np.errstate(invalid="ignore"):  # sorted: >= 0 (NaN between two infinities: a tie)
+            diff = np.subtract(sv[:, 1:], sv[:, :-1])
+            # a tie needs diff <= 1e-10 max(|a|, |b|) <= 1e-10 max |row|: test those few exactly
+            bound = 1e-10 * np.maximum(np.abs(sv[:, 0]), np.abs(sv[:, -1]))
+            r, j = np.divmod(np.flatnonzero(~(diff > bound[:, None])), m - 1)
+            a, b = sv[r, j], sv[r, j + 1]
+            tie = ~(np.abs(b - a) > 1e-10 * np.maximum(np.abs(b), np.abs(a)))
+        if tie.any():
+            pos[r[tie], j[tie] + 1] = 0  # tied to the position before: not the start of a run
+            rows = np.unique(r[tie])
+            pos[rows] = np.maximum.accumulate(pos[rows], axis=1)
+    if nan is not None:
+        pos[nan] = 0
+    if out.flags.c_contiguous:
+        out.ravel()[flat.ravel()] = pos.ravel()
+    else:
+        np.put_along_axis(out, order, pos, axis=1)
+
+
+def _sort_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An order that sorts each row of ``key`` (``(c, m)`` float64, NaN last) and the
+    sorted rows.
+
+    A sort of the values alone is much faster than an argsort, so the position of each
+    value is written into the lowest ``ceil(log2 m)`` bits of its mantissa and the rows
+    are sorted as values: positions that differ only in those bits (relative 2**-39 for
+    5,000 values) may come out in either order, everything else in the order of the
+    values. The position bits give the order, and a row whose values, read in that
+    order, do not ascend (two values within those bits in the wrong order), or that holds
+    an infinity or NaN (whose bits are not a number to sort), is argsorted instead. Each
+    order returned is checked to sort its row, so the sorted rows are those of an argsort.
+    """
+    c, m = key.shape
+    bits = max(1, (m - 1).bit_length())
+    fast = np.isfinite(key).all(axis=1) if bits <= 24 else np.zeros(c, dtype=bool)
+    every = bool(fast.all())
+    if fast.any():
+        low = np.uint64((1 << bits) - 1)
+        packed = (key if every else key[fast]).view(np.uint64) & ~low
+        packed |= np.arange(m, dtype=np.uint64)
+        packed.view(np.float64).sort(axis=1)
+        packed &= low  # the positions, in place
+        picked = packed.view(np.int64).astype(np.intp, copy=False)
+    if every:
+        order = picked
+        sv = key.ravel().take(order + (np.arange(c) * m)[:, None])
+    else:
+        order = np.empty((c, m), dtype=np.intp)
+        sv = np.empty_like(key)
+        if fast.any():
+            rows = np.flatnonzero(fast)
+            order[rows] = picked
+            sv[rows] = np.take_along_axis(key[rows], picked, axis=1)
+    slow = ~fast
+    if fast.any() and m > 1:
+        slow |= (sv[:, 1:] < sv[:, :-1]).any(axis=1)
+    if slow.any():
+        rows = np.flatnonzero(slow)
+        order[rows] = np.argsort(key[rows], axis=1)  # NaN sorts last
+        sv[rows] = np.take_along_axis(key[rows], order[rows], axis=1)
+    return order, sv
 
 
 def row_ranks(v: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

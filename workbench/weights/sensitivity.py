@@ -39,8 +39,8 @@ from workbench.rubric._compiled import category_index
 from workbench.rubric.model import Rubric
 from workbench.weights._engine import (
     WeightModel,
+    block_ranks,
     draw_ranks,
-    row_ranks,
     select_period,
     weight_model,
 )
@@ -156,7 +156,7 @@ def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_bloc
     :meth:`WeightModel.dimension_scores`, the code of :meth:`WeightModel.evaluate`. The
     predikat and ranking value then follow element by element in evaluate's arithmetic
     (the same sums in the same order: a score at a category or band edge stays on it),
-    laid out with draws in rows for one contiguous sort per draw (:func:`row_ranks`).
+    laid out with draws in rows for one contiguous sort per draw (:func:`block_ranks`).
     """
     r = model.rubric
     comp = model.compiled
@@ -227,14 +227,13 @@ def _saltelli_outputs(model: WeightModel, theta: np.ndarray, n_base: int, n_bloc
             pred = comp.apply_conditions(comp.band_predikat(value), value, flags).astype(np.int8)
         del gathered
         rk = np.empty((c, n), dtype=np.uint32)
-        for j in range(c):
-            if parts is None:
-                row_ranks(value[j], rk[j])  # overwrites value[j] (not needed after)
-                continue
+        if parts is None:
+            block_ranks(value, rk)
+        else:
             for rows in parts:
-                out = np.empty(len(rows), dtype=np.uint32)
-                row_ranks(value[j, rows], out)
-                rk[j, rows] = out
+                out = np.empty((c, len(rows)), dtype=np.uint32)
+                block_ranks(value[:, rows], out)
+                rk[:, rows] = out
         out_c = np.empty((c, n_out))
         _fill_outcomes(model, rk, pred, nom, org_rating, out_c)
         y[idx] = out_c
