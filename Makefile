@@ -28,7 +28,8 @@ install: $(STAMP)
 
 dashboard: install
 	@# settings (127.0.0.1 only, offline template, no sources or tracebacks, a preheated
-	@# kernel) are in voila.json, which the browser tests use too; JUPYTER_CONFIG_PATH makes
+	@# kernel whose replacement starts 10 s after a visitor takes it, once the page has
+	@# rendered) are in voila.json, which the browser tests use too; JUPYTER_CONFIG_PATH makes
 	@# Voila read it (and the offline template) whatever the working folder
 	JUPYTER_PATH=$(CURDIR)/share/jupyter JUPYTER_CONFIG_PATH=$(CURDIR) $(BIN)/voila $(DASHBOARD) --no-browser --port=$(PORT)
 
