@@ -149,7 +149,7 @@ def _fast(text: str, sep: str) -> pd.DataFrame | None:
 
 
 def _arrow(text: str, sep: str, width: int) -> pd.DataFrame | None:
-    """pyarrow's multi-threaded reader, every column dictionary-encoded (a pandas
+    """pyarrow's reader (on one thread), every column dictionary-encoded (a pandas
     Categorical); None when the file needs pandas' C parser or the careful path.
 
     Only files that both readers split the same way are taken: no quote character,
@@ -182,7 +182,7 @@ def _arrow_stream(source: object, sep: str, width: int) -> pd.DataFrame | None:
     try:
         # one thread: the memory a parser thread frees stays in that thread's heap of pyarrow's pool
         # (mimalloc), out of reach of release_memory (30 MiB of a 1,000,000-row file, to the end of
-        # the load); on this file the threads saved little time (the conversion to codes is serial)
+        # the load); on the 1,000,000-row benchmark the load took no longer (1.66 s against 1.83 s)
         table = pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22, use_threads=False),
