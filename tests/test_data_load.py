@@ -336,3 +336,33 @@ def test_validate_checks_the_pandera_schemas(kota):
         bad.validate()
     cases = info.value.failure_cases
     assert set(cases["column"]) == {"indicator"} and cases["line"].tolist() == [1, 2, 3]
+
+
+def test_raw_cells_are_let_go_before_the_kept_rows_are_built(monkeypatch):
+    """The raw table handed to the ratings cleaner is freed before the result is built (the
+    peak memory of a large load): no empty slice of it is kept, which would hold its columns."""
+    import gc
+    import weakref
+
+    from workbench.data import clean
+
+    line = np.arange(2, 1002, dtype=np.int64)
+    raw = pd.DataFrame({"period": "2025", "employee_id": NIP_A, "rater_id": RATER, "rater_role": "atasan",
+                        "indicator": [f"i{k}" for k in range(1000)], "score": "3,5", "_line": line}, copy=False)
+    alive = weakref.ref(line)
+    del line
+    assert alive() is not None  # the table holds the array itself, not a copy
+    freed: list[bool] = []
+
+    def kept_rows(*args, **kwargs):
+        gc.collect()
+        freed.append(alive() is None)
+        return build(*args, **kwargs)
+
+    build = clean._kept_rows
+    monkeypatch.setattr(clean, "_kept_rows", kept_rows)
+    tables = [raw]
+    del raw
+    kept, report = clean._clean_ratings(tables, file="f.csv")
+    assert freed == [True]
+    assert len(kept) == 1000 and report.rows_kept == 1000

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from workbench._memory import release_memory
 from workbench.data.contract import (
     RATER_ROLES,
     RATING_COLUMNS,
@@ -338,7 +339,9 @@ def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -
         _counts(df, file, "ratings", ~bad),
         pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True),
     )
-    df = df.iloc[:0]  # the raw cells, let go before the kept rows are built
+    # the raw cells, let go before the kept rows are built: all of them (the empty columns of
+    # ``df.iloc[:0]`` are views that keep the full ones, and a categorical keeps its categories)
+    df = pd.DataFrame()
     return _kept_rows(columns, np.flatnonzero(~bad) if bad.any() else None), report
 
 
@@ -372,6 +375,7 @@ def _kept_rows(columns: dict[str, tuple[np.ndarray, pd.Series]], keep: np.ndarra
     """The kept rows (``None``: all) in the contract's columns and dtypes (as
     :func:`coerce_ratings` gives them), each column converted once per distinct value and
     taken row by row (no second copy)."""
+    release_memory()  # what the checks freed, before the result is built
     kept = {}
     for col in RATING_COLUMNS:
         codes, values = columns.pop(col)
@@ -387,7 +391,8 @@ def _kept_rows(columns: dict[str, tuple[np.ndarray, pd.Series]], keep: np.ndarra
             values = values.where(values.notna(), "").astype(str)
         # take() keeps the array type of the text (Arrow strings stay Arrow: no round trip)
         kept[col] = values.array.take(codes)
-        del codes
+        del codes, values
+        release_memory()  # what building the column freed (mimalloc keeps it a while), before the next one
     return pd.DataFrame(kept, copy=False)
 
 
