@@ -72,21 +72,33 @@ def test_whatif_slider_steps_are_computed_after_the_starting_points_of_the_shown
         order.append("neighbours")
         return [base]  # computed by the test above: found at once
 
-    real = src.whatif
+    real, real_findings = src.whatif, src.whatif_findings
+
+    inside: list[bool] = []  # a whole page builds on its findings: that call is not the warm's own
 
     def traced(ds, rubric, period, *args):
         order.append(period)
-        return real(ds, rubric, period, *args)
+        inside.append(True)
+        try:
+            return real(ds, rubric, period, *args)
+        finally:
+            inside.pop()
+
+    def traced_findings(ds, rubric, period, *args):
+        if not inside:
+            order.append(f"findings {period}")
+        return real_findings(ds, rubric, period, *args)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(src, "whatif", traced)
+        mp.setattr(src, "whatif_findings", traced_findings)
         # stopped before its turn: the neighbours are never built
         assert src.warm_whatif(ds, [base], ["2025"], rating, 5, stop=lambda: bool(order),
                                neighbours=neighbours) == 1
         assert order == ["2025"]
         order.clear()
         assert src.warm_whatif(ds, [base], ["2025"], rating, 5, neighbours=neighbours) == 2
-    assert order == ["2025", "neighbours", "2025"]
+    assert order == ["2025", "neighbours", "findings 2025", "2025"]  # a step's findings before its whole page
     assert src.whatif_ready(ds, base, "2025", rating, 5)
 
 

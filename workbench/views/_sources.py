@@ -397,7 +397,8 @@ def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rati
     (:meth:`workbench.views.controls.WhatIfControls.neighbours`, called here, in the
     background, once the page is idle): their pages are computed in the first of
     ``periods`` (the shown one) after the ``rubrics`` of that period and before those of
-    the other periods, since the likeliest next change on the page is a slider step.
+    the other periods, since the likeliest next change on the page is a slider step; the
+    findings pages of all of them (:func:`whatif_findings`) come before the first whole page.
 
     Examples
     --------
@@ -415,6 +416,10 @@ def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rati
     done = _warm(pages(rubrics, periods[:1]), stop, idle)
     found: list[Rubric] = []
     if neighbours is not None and _warm([lambda: found.extend(neighbours())], stop, idle):
+        # every step's findings first (a fraction of its whole page's time each): a step the
+        # reader then takes shows its findings at once, and its whole page is built on them
+        _warm([functools.partial(whatif_findings, ds, rubric, periods[0], org_rating, min_cell)
+               for rubric in found][:WARM_MAX], stop, idle)
         done += _warm(pages(found, periods[:1]), stop, idle)
     return done + _warm(pages(rubrics, periods[1:]), stop, idle)
 
