@@ -15,7 +15,14 @@ import pytest
 import workbench as wb
 from workbench.errors import WorkbenchError
 from workbench.privacy import audit
-from workbench.report import Page, finding_keys, leadership_page, protect, whatif_page, whatif_protect
+from workbench.report import (
+    Page,
+    finding_keys,
+    leadership_page,
+    protect,
+    whatif_page,
+    whatif_protect,
+)
 from workbench.views import _sources as src
 from workbench.views import publish as pub
 

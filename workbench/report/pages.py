@@ -507,7 +507,7 @@ def whatif_protect(page: Page, findings_only: bool = False, first: Page | None =
     >>> sum(f.hidden for f in first.facts.values()) > sum(f.hidden for f in whole.facts.values())
     True
     """
-    page = copy.deepcopy(page)
+    page = _copy(page)
     if findings_only:
         for f in page.facts.values():
             if not f.locked and f.status == SHOWN and not _finding(page, f):
@@ -522,6 +522,17 @@ def whatif_protect(page: Page, findings_only: bool = False, first: Page | None =
                 mine.locked = True
     protect(page)
     return page
+
+
+def _copy(page: Page) -> Page:
+    """A copy of ``page`` whose facts (their statuses) can change without changing it: the
+    protection changes nothing else (relations, atoms, tables and expressions are read
+    only), so those are shared; the audit's cache is left behind (it belongs to one set of
+    statuses' attacks)."""
+    out = copy.copy(page)
+    out.__dict__.pop("_audit_cache", None)
+    out.facts = {key: dataclasses.replace(f) for key, f in page.facts.items()}
+    return out
 
 
 def _finding(page: Page, fact: Fact) -> bool:
@@ -575,9 +586,9 @@ def _join_public(page: Page, public: Page, period: str) -> None:
 
     added: set[str] = set()
     twins: dict[tuple[str, bytes], str] = {}
-    numbers = [f for f in public.facts.values() if f.expr is not None]
-    ok, exprs = convert(np.vstack([f.expr for f in numbers]) if numbers else np.zeros((0, len(pa))))
-    converted = {f.key: (exprs[i] if ok[i] else None) for i, f in enumerate(numbers)}
+    numbers = [(f.key, f.expr) for f in public.facts.values() if f.expr is not None]
+    ok, exprs = convert(np.vstack([e for _, e in numbers]) if numbers else np.zeros((0, len(pa))))
+    converted = {key: (exprs[i] if ok[i] else None) for i, (key, _) in enumerate(numbers)}
     for f in public.facts.values():
         expr = converted.get(f.key)
         if f.expr is not None and expr is None:
