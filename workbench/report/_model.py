@@ -151,19 +151,18 @@ class Page:
     # ------------------------------------------------------------------ building
     def expr(self, **where: Any) -> np.ndarray:
         """0/1 vector over the atoms matching every ``column=value`` (a list: any of)."""
-        if "_masks" not in self.__dict__:  # each column's values, and the atoms holding each
-            masks: dict[str, dict[str, np.ndarray]] = {}
+        if "_codes" not in self.__dict__:  # each column as integer codes, and each value's code
+            columns: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
             for c in self.atoms.columns:
                 if c != "n":
                     codes, values = pd.factorize(self.atoms[c].astype(str).to_numpy(dtype=object))
-                    masks[c] = {str(v): codes == i for i, v in enumerate(values)}
-            self.__dict__["_masks"] = masks
+                    columns[c] = (codes.astype(np.int32), {str(v): i for i, v in enumerate(values)})
+            self.__dict__["_codes"] = columns
         mask = np.ones(len(self.atoms), dtype=bool)
-        none = np.zeros(len(self.atoms), dtype=bool)
         for col, val in where.items():
-            of = self.__dict__["_masks"][col]
-            wanted = [of.get(str(v), none) for v in (val if isinstance(val, list | tuple | set) else [val])]
-            mask &= np.logical_or.reduce(wanted) if wanted else none
+            codes, of = self.__dict__["_codes"][col]
+            wanted = [of[str(v)] for v in (val if isinstance(val, list | tuple | set) else [val]) if str(v) in of]
+            mask &= (codes == wanted[0]) if len(wanted) == 1 else np.isin(codes, wanted)
         return mask.astype(float)
 
     def _small(self, v: float) -> bool:

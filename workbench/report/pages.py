@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.privacy import DEFAULT_PROTECTION, check_min_cell
+from workbench.privacy import DEFAULT_PROTECTION, audit, check_min_cell
 from workbench.report._model import PROTECTED, SHOWN, SMALL, Fact, Page, Relation, _strict, protect
 
 __all__ = ["NATIONAL_SHARE_BAIK", "NEAR_ALL", "UNSCORED", "leadership_page", "trend_page", "whatif_page"]
@@ -521,6 +521,9 @@ def whatif_protect(page: Page, findings_only: bool = False, first: Page | None =
                                      "pass the findings page of the same state.")
                 mine.locked = True
     protect(page)
+    if findings_only and not audit(page, reuse=True).ok:  # shown alone first: it must pass by itself
+        raise RuntimeError("whatif_protect: the findings page did not pass the audit within the protection's "
+                           "rounds; report this with the data and the rubric.")
     return page
 
 
@@ -546,6 +549,11 @@ def finding_keys(page: Page) -> list[str]:
     """The keys of the findings of a what-if page (see :func:`whatif_protect`), in the
     page's order."""
     return [f.key for f in page.facts.values() if _finding(page, f)]
+
+
+_CHUNK = 256
+"""Numbers of the overview converted at once when they join a what-if page (each is a row
+over the overview's atoms: the rows of a chunk are held densely, with copies)."""
 
 
 def _join_public(page: Page, public: Page, period: str) -> None:
@@ -587,8 +595,11 @@ def _join_public(page: Page, public: Page, period: str) -> None:
     added: set[str] = set()
     twins: dict[tuple[str, bytes], str] = {}
     numbers = [(f.key, f.expr) for f in public.facts.values() if f.expr is not None]
-    ok, exprs = convert(np.vstack([e for _, e in numbers]) if numbers else np.zeros((0, len(pa))))
-    converted = {key: (exprs[i] if ok[i] else None) for i, (key, _) in enumerate(numbers)}
+    converted: dict[str, np.ndarray | None] = {}
+    for at in range(0, len(numbers), _CHUNK):  # a few hundred rows at a time: memory stays bounded
+        chunk = numbers[at:at + _CHUNK]
+        ok, exprs = convert(np.vstack([e for _, e in chunk]))
+        converted.update({key: (exprs[i] if ok[i] else None) for i, (key, _) in enumerate(chunk)})
     for f in public.facts.values():
         expr = converted.get(f.key)
         if f.expr is not None and expr is None:
@@ -598,10 +609,11 @@ def _join_public(page: Page, public: Page, period: str) -> None:
         if expr is not None:
             twins[(f.kind, expr.tobytes())] = f.key
     joined = [rel for rel in public.relations if set(rel.needs) <= added]
-    if joined:
-        ok, rows = convert(np.vstack([rel.coef for rel in joined]))
+    for start in range(0, len(joined), _CHUNK):
+        part = joined[start:start + _CHUNK]
+        ok, rows = convert(np.vstack([rel.coef for rel in part]))
         at = 0
-        for rel in joined:
+        for rel in part:
             size = len(rel.coef)
             if ok[at:at + size].all():
                 page.relations.append(Relation(rel.needs, rows[at:at + size], rel.lb, rel.ub))

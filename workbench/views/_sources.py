@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
 import hashlib
@@ -424,15 +425,32 @@ def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rati
     return done + _warm(pages(rubrics, periods[1:]), stop, idle)
 
 
+WARM_THREAD = "workbench-warm"
+"""The name of the threads that compute pages ahead (:func:`warm`, :func:`warm_whatif`)."""
+
+_EXITING = threading.Event()
+
+
+@atexit.register
+def _end_warming() -> None:
+    """At exit, stop the threads computing ahead and let each end the page it is on: a
+    daemon thread still inside the solver when the interpreter ends aborts the process
+    ("terminate called without an active exception", exit status 134)."""
+    _EXITING.set()
+    for thread in threading.enumerate():
+        if thread.name == WARM_THREAD and thread is not threading.current_thread():
+            thread.join(timeout=120)
+
+
 def _warm(tasks: Sequence[Callable[[], Any]], stop: Callable[[], bool] | None,
           idle: Callable[[], bool] | None) -> int:
     done = 0
     for task in tasks:
         while idle is not None and not idle():
-            if stop is not None and stop():
+            if _EXITING.is_set() or (stop is not None and stop()):
                 return done
             time.sleep(0.05)
-        if stop is not None and stop():
+        if _EXITING.is_set() or (stop is not None and stop()):
             return done
         task()
         done += 1
@@ -482,6 +500,9 @@ def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, st
     from workbench.report import whatif_protect
 
     key, org, k = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    # the findings page a view showed may have left the cache since: it is computed again,
+    # and the protection is deterministic (a seeded attack, one solver thread, a fresh
+    # cache per page), so it is the page the reader saw
     return _cached(key, ds, lambda: whatif_protect(whatif_draft(ds, rubric, period, org, k),
                                                    first=whatif_findings(ds, rubric, period, org, k)))
 

@@ -235,7 +235,7 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
             # (on the sample, a unit change took 4.9 s with units computed ahead, 1.1 s without)
             states = [s for s in _sources.leadership_states(picker.periods, list(ds.units), picker.period,
                                                             units.unit or None) if s[1] is None]
-            threading.Thread(target=_sources.warm, name="workbench-warm", daemon=True,
+            threading.Thread(target=_sources.warm, name=_sources.WARM_THREAD, daemon=True,
                              args=(ds, states, rating, k, lambda: dict(orgs.org_rating) != rating,
                                    lambda: not any(p.busy for p in panels))).start()
 
@@ -333,7 +333,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
             rating, period, rubric = dict(orgs.org_rating), picker.period, controls.rubric
             rubrics = [r for _, _, r in controls._choices]
             periods = [period, *(p for p in picker.periods if p != period)]
-            threading.Thread(target=_sources.warm_whatif, name="workbench-warm", daemon=True,
+            threading.Thread(target=_sources.warm_whatif, name=_sources.WARM_THREAD, daemon=True,
                              args=(ds, rubrics, periods, rating, k,
                                    lambda: (dict(orgs.org_rating) != rating or picker.period != period
                                             or controls.rubric is not rubric),

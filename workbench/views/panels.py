@@ -167,6 +167,9 @@ class WhatIfPanel(Panel):
     settle = 0.35
     """Seconds a control must rest before the protection of a new state starts (in the
     background only; a synchronous refresh protects at once)."""
+    settle_findings = 0.15
+    """The same for the findings (step 3; shorter: its page is protected in a fraction of
+    the time, and the draft before it takes about as long)."""
 
     def build(self) -> list[sec.Section]:
         rubric = self.rubric or whatif_base()
@@ -201,10 +204,11 @@ class WhatIfPanel(Panel):
         else:
             self._draft(generation)
 
-    def _pending(self, generation: int, draft: Any, findings: Any = None) -> None:
-        """Show the interim sections of ``generation`` unless a newer state or this
-        state's own protected page has taken over."""
-        ds, rubric, period, org, k = self._state()
+    def _pending(self, generation: int, draft: Any, findings: Any = None,
+                 state: tuple[Any, ...] | None = None) -> None:
+        """Show the interim sections of ``generation`` (in ``state``, default the current
+        one) unless a newer state or this state's own protected page has taken over."""
+        ds, rubric, period, org, k = state or self._state()
         sections = sec.whatif_pending(ds, period, rubric, self.lang, k, org, draft, findings)
         with self._write_lock:
             if not self._current(generation) or self._finalising == generation:
@@ -217,11 +221,15 @@ class WhatIfPanel(Panel):
     def _draft(self, generation: int) -> None:  # steps 2 and 3
         if not self._current(generation):
             return
+        state = self._state()
         try:
-            draft = whatif_draft(*self._state())
-            self._pending(generation, draft)
+            draft = whatif_draft(*state)
+            self._pending(generation, draft, state=state)
+            if self.background:  # a slider held down: protect the findings of the step it rests on
+                while self._current(generation) and time.monotonic() - self._changed_at < self.settle_findings:
+                    time.sleep(0.02)
             if self._current(generation):
-                self._pending(generation, draft, whatif_findings(*self._state()))
+                self._pending(generation, draft, whatif_findings(*state), state)
         except Exception:  # the protected page says what went wrong (step 4)
             pass
 
