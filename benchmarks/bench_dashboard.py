@@ -8,10 +8,8 @@ Measured per dashboard and dataset (median and range over the visits):
 * ringkasan_pimpinan: first render, a period change, a drill-down (unit) change;
 * simulasi_rubrik: first render, one step of a threshold slider.
 
-Three figures per change: "first" (the first visible change: a finding or a table of the
-page has new numbers, or the what-if's interim "menghitung..."), "finding" (every
-section's finding shows its number: on the what-if, once the findings page has passed
-the protection) and "complete" (every number and figure shown, no "Sedang menghitung..."
+Two figures per change: "finding" (the first visible change: a finding or a table of the
+page has new numbers) and "complete" (every figure redrawn, no "Sedang menghitung..."
 left). The first render is measured from navigation to the first figure on screen with no
 panel still busy; Voila's own start-up (before the page is requested) is not counted.
 Voila runs with the repository's voila.json, as ``make dashboard`` does: a preheated
@@ -52,8 +50,6 @@ __all__ = ["main"]
 
 FINDINGS = "() => [...document.querySelectorAll('.kw-section')].map(e => e.innerText)"
 IDLE = "() => document.querySelectorAll('.kw-busy').length === 0"
-FOUND = ("() => [...document.querySelectorAll('.kw-finding')].every("
-         "e => !e.innerText.startsWith('Menghitung angka aturan simulasi'))")
 PAUSE_S = 8.0
 SEED = 5000
 
@@ -64,17 +60,15 @@ def _changed(page, before: list[str]) -> None:
         " !== JSON.stringify(b)", arg=before, timeout=120_000)
 
 
-def _timed(page, act: Callable[[object], None]) -> tuple[float, float, float]:
+def _timed(page, act: Callable[[object], None]) -> tuple[float, float]:
     before = page.evaluate(FINDINGS)
     t0 = time.perf_counter()
     act(page)
     _changed(page, before)
     t1 = time.perf_counter()
-    page.wait_for_function(FOUND, timeout=120_000, polling=20)
-    t2 = time.perf_counter()
     page.wait_for_timeout(50)
     page.wait_for_function(IDLE, timeout=120_000)
-    return t1 - t0, t2 - t0, time.perf_counter() - t0
+    return t1 - t0, time.perf_counter() - t0
 
 
 def _select(css: str, label: str) -> Callable[[object], None]:
@@ -111,11 +105,11 @@ def _pool_ready(log: Path, n_filled: int) -> None:
 
 
 def measure(browser: object, dashboard: str, env: dict[str, str], repeats: int, pause: float,
-            settle: float = 0.0) -> dict[str, list[tuple[float, float, float]]]:
+            settle: float = 0.0) -> dict[str, list[tuple[float, float]]]:
     """Visit ``dashboard`` ``repeats`` times: first render, then each change of :data:`CHANGES`."""
     server = VoilaServer(ROOT / "dashboards" / f"{dashboard}.ipynb", env=env)
     log = ROOT / "test-artifacts" / f"voila-{dashboard}.log"
-    out: dict[str, list[tuple[float, float, float]]] = {"first render": []}
+    out: dict[str, list[tuple[float, float]]] = {"first render": []}
     try:
         for visit in range(repeats):
             _pool_ready(log, visit + 1)
@@ -127,13 +121,13 @@ def measure(browser: object, dashboard: str, env: dict[str, str], repeats: int, 
             page.locator(".kw-section img:visible").first.wait_for(state="visible", timeout=180_000)
             page.wait_for_function(IDLE, timeout=180_000)
             first = time.perf_counter() - t0
-            out["first render"].append((first, first, first))
+            out["first render"].append((first, first))
             page.wait_for_timeout(pause * 1000)  # the visitor reads the page
             line = [f"first render {first:.2f} s"]
             for name, act in CHANGES[dashboard]:
-                f, g, c = _timed(page, act)
-                out.setdefault(name, []).append((f, g, c))
-                line.append(f"{name} {f:.2f}/{g:.2f}/{c:.2f} s")
+                f, c = _timed(page, act)
+                out.setdefault(name, []).append((f, c))
+                line.append(f"{name} {f:.2f}/{c:.2f} s")
             print(f"  {dashboard} visit {visit + 1}: " + "; ".join(line), flush=True)
             if probe.console_errors or probe.blocked:
                 raise RuntimeError(f"console errors {probe.console_errors} / blocked {probe.blocked}")
@@ -164,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
                            "7 s on the sample); 30 is a visitor arriving later, who gets the finished page")
     opts = args.parse_args(argv)
     repeats = 1 if opts.quick else opts.repeats
-    rows: list[tuple[str, str, str, list[tuple[float, float, float]]]] = []
+    rows: list[tuple[str, str, str, list[tuple[float, float]]]] = []
     with tempfile.TemporaryDirectory(prefix="kinerja-bench-") as tmp:
         datasets = [("sample 1,200", {})]
         if not opts.quick:
@@ -183,10 +177,10 @@ def main(argv: list[str] | None = None) -> None:
             browser.close()
     print(f"\nVoila + headless Chromium; medians (min-max) in seconds; goals: first render < 3 s, "
           f"finding < 0.5 s; load average at the end {load_text()}")
-    print(f"{'dashboard':<20} {'data':<13} {'measure':<14} {'first':>19} {'finding':>19} {'complete':>19}  n")
+    print(f"{'dashboard':<20} {'data':<13} {'measure':<14} {'finding':>19} {'complete':>19}  n")
     for dashboard, label, name, xs in rows:
-        print(f"{dashboard:<20} {label:<13} {name:<14} {_fmt([f for f, _, _ in xs]):>19} "
-              f"{_fmt([g for _, g, _ in xs]):>19} {_fmt([c for _, _, c in xs]):>19}  {len(xs)}")
+        print(f"{dashboard:<20} {label:<13} {name:<14} {_fmt([f for f, _ in xs]):>19} "
+              f"{_fmt([c for _, c in xs]):>19}  {len(xs)}")
 
 
 if __name__ == "__main__":
