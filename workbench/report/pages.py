@@ -547,7 +547,18 @@ def _finding(page: Page, fact: Fact) -> bool:
 
 def finding_keys(page: Page) -> list[str]:
     """The keys of the findings of a what-if page (see :func:`whatif_protect`), in the
-    page's order."""
+    page's order: each OPD's verdict under the what-if rubric, then the number of
+    employees who change predikat.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> from workbench.views import _sources as src
+    >>> draft = src.whatif_draft(wb.read_sample("kota_contoh"), src.whatif_base(), "2025")
+    >>> keys = finding_keys(draft)
+    >>> len(keys), keys[0], keys[-1]
+    (13, 'simulasi_rubrik/ok/2025/BKPSDM', 'simulasi_rubrik/changed/2025')
+    """
     return [f.key for f in page.facts.values() if _finding(page, f)]
 
 
