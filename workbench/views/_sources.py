@@ -731,18 +731,19 @@ def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) ->
     ``None`` (then :func:`whatif_after` joins the frames). Computed once per dataset: a
     slider step reads its predikat by position instead of joining three frames."""
     def compute() -> tuple[pd.DataFrame, np.ndarray | None]:
-        keys = old[["period", "employee_id"]].astype({"period": str})
-        if keys.duplicated().any():
+        keys = old[["period", "employee_id"]]
+        text = keys.astype({"period": str})
+        if text.duplicated().any():
             return keys, None
         before = whatif_before(ds)[["period", "employee_id"]]
-        index = pd.MultiIndex.from_frame(keys)
+        index = pd.MultiIndex.from_frame(text)
         return keys, index.get_indexer(pd.MultiIndex.from_frame(before))
 
     keys, at = _cached(("whatif_align", rule.hash), ds, compute)  # the rule's scores are its hash's
     if at is None or len(new) != len(keys):
         return None
-    same = all(np.array_equal(new[c].astype(str).to_numpy() if c == "period" else new[c].to_numpy(),
-                              keys[c].to_numpy()) for c in ("period", "employee_id"))
+    # the same values of the same type in the same rows (else the frames are joined)
+    same = all(new[c].dtype == keys[c].dtype and new[c].equals(keys[c]) for c in ("period", "employee_id"))
     return at if same else None
 
 
