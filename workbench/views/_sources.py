@@ -726,10 +726,11 @@ def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
 
 def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray | None:
     """For each row of :func:`whatif_before`, the position of its ``period, employee_id``
-    in the scores of the rule in force ``old`` (-1: not there), when ``new`` (another
-    rubric's scores) has those keys in the same rows and every key is there once; else
-    ``None`` (then :func:`whatif_after` joins the frames). Computed once per dataset: a
-    slider step reads its predikat by position instead of joining three frames."""
+    in the scores of the rule in force (-1: not there), when ``old`` (those scores) and
+    ``new`` (another rubric's) both hold the keys the positions were found in, row for
+    row, each key once; else ``None`` (then :func:`whatif_after` joins the frames). The
+    positions are found once per dataset: a slider step reads its predikat by position
+    instead of joining three frames."""
     def compute() -> tuple[pd.DataFrame, np.ndarray | None]:
         keys = old[["period", "employee_id"]]
         text = keys.astype({"period": str})
@@ -740,10 +741,11 @@ def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) ->
         return keys, index.get_indexer(pd.MultiIndex.from_frame(before))
 
     keys, at = _cached(("whatif_align", rule.hash), ds, compute)  # the rule's scores are its hash's
-    if at is None or len(new) != len(keys):
+    if at is None:
         return None
-    # the same values of the same type in the same rows (else the frames are joined)
-    same = all(new[c].dtype == keys[c].dtype and new[c].equals(keys[c]) for c in ("period", "employee_id"))
+    # both frames: the same values of the same type in the same rows (else they are joined)
+    same = all(len(frame) == len(keys) and frame[c].dtype == keys[c].dtype and frame[c].equals(keys[c])
+               for frame in (old, new) for c in ("period", "employee_id"))
     return at if same else None
 
 
