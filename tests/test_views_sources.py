@@ -119,3 +119,26 @@ def test_rubrics_that_give_the_same_predikat_share_one_page(kota):
     assert not src.whatif_ready(kota, b, "2025")
     page = src.whatif(kota, a, "2025")
     assert src.whatif_ready(kota, b, "2025") and src.whatif(kota, b, "2025") is page
+
+
+def test_whatif_predikat_read_by_position_equal_the_joined_frames(kota, monkeypatch):
+    import pandas as pd
+
+    ds = kota
+    rule, rubric = src.whatif_base(), src.whatif_base(src.WHATIF_RUBRIC).with_thresholds(
+        categories={"hasil_kerja": {"sesuai": 84}})
+    old, new = src.whatif_scores(ds, rule), src.whatif_scores(ds, rubric)
+    assert src._aligned(ds, rule, old, new) is not None and src._before_rows(ds)  # the fast paths apply
+    assert src._aligned(ds, rule, old, new.iloc[::-1].reset_index(drop=True)) is None  # other rows: joined
+    fast_after = src.whatif_after(ds, rubric).copy()
+    fast_curve = src.whatif_curve(ds, rubric, "2025", None).to_frame()
+    with src._LOCK:
+        src._CACHE.clear()
+    try:
+        monkeypatch.setattr(src, "_aligned", lambda *args: None)
+        monkeypatch.setattr(src, "_before_rows", lambda ds: False)
+        pd.testing.assert_frame_equal(fast_after, src.whatif_after(ds, rubric))
+        pd.testing.assert_frame_equal(fast_curve, src.whatif_curve(ds, rubric, "2025", None).to_frame())
+    finally:
+        with src._LOCK:  # no page computed with the stand-ins stays
+            src._CACHE.clear()

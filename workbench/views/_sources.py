@@ -41,6 +41,7 @@ import atexit
 import dataclasses
 import functools
 import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -487,7 +488,8 @@ def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
     def compute() -> str:
         after = whatif_after(ds, rubric)
         values = after.loc[after["period"] == period, ["employee_id", "predikat"]].astype(str)
-        return hashlib.sha256(values.to_csv(index=False).encode()).hexdigest()
+        text = json.dumps([values["employee_id"].tolist(), values["predikat"].tolist()])  # unambiguous
+        return hashlib.sha256(text.encode()).hexdigest()
 
     return str(_cached(("moved", rubric.hash, period), ds, compute))
 
@@ -703,16 +705,58 @@ def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         keys = ["period", "employee_id"]
-        old = whatif_scores(ds, rule)[[*keys, "predikat"]].astype({"period": str, "predikat": object})
-        new = whatif_scores(ds, rubric)[[*keys, "predikat"]].astype({"period": str, "predikat": object})
-        both = before[keys].merge(old, on=keys, how="left").merge(new, on=keys, how="left", suffixes=("_old", "_new"))
-        a, b = both["predikat_old"], both["predikat_new"]
+        old = whatif_scores(ds, rule)
+        new = whatif_scores(ds, rubric)
+        at = _aligned(ds, rule, old, new)
+        if at is not None:  # the rule's rows: each employee's predikat taken by position
+            a, b = _taken(old["predikat"], at), _taken(new["predikat"], at)
+        else:
+            old = old[[*keys, "predikat"]].astype({"period": str, "predikat": object})
+            new = new[[*keys, "predikat"]].astype({"period": str, "predikat": object})
+            both = before[keys].merge(old, on=keys, how="left").merge(new, on=keys, how="left",
+                                                                       suffixes=("_old", "_new"))
+            a, b = both["predikat_old"], both["predikat_new"]
         differs = (a.isna() != b.isna()) | (a.notna() & b.notna() & (a != b))
         after = before.copy()
         after["predikat"] = before["predikat"].where(~differs.to_numpy(), b.to_numpy())
         return after
 
     return _cached(("whatif_after", rubric.hash), ds, compute)
+
+
+def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray | None:
+    """For each row of :func:`whatif_before`, the position of its ``period, employee_id``
+    in the scores of the rule in force (-1: not there), when ``old`` (those scores) and
+    ``new`` (another rubric's) both hold the keys the positions were found in, row for
+    row, each key once; else ``None`` (then :func:`whatif_after` joins the frames). The
+    positions are found once per dataset: a slider step reads its predikat by position
+    instead of joining three frames."""
+    def compute() -> tuple[pd.DataFrame, np.ndarray | None]:
+        keys = old[["period", "employee_id"]]
+        text = keys.astype({"period": str})
+        if text.duplicated().any():
+            return keys, None
+        before = whatif_before(ds)[["period", "employee_id"]]
+        index = pd.MultiIndex.from_frame(text)
+        return keys, index.get_indexer(pd.MultiIndex.from_frame(before))
+
+    keys, at = _cached(("whatif_align", rule.hash), ds, compute)  # the rule's scores are its hash's
+    if at is None:
+        return None
+    # both frames: the same values of the same type in the same rows (else they are joined)
+    same = all(len(frame) == len(keys) and frame[c].dtype == keys[c].dtype and frame[c].equals(keys[c])
+               for frame in (old, new) for c in ("period", "employee_id"))
+    return at if same else None
+
+
+def _taken(values: pd.Series, at: np.ndarray) -> pd.Series:
+    """``values`` (a predikat column) as objects at positions ``at``, NaN where -1 (what a
+    left join on the keys gives)."""
+    out = values.astype(object).to_numpy()[np.maximum(at, 0)]
+    if (at < 0).any():
+        out = out.copy()
+        out[at < 0] = np.nan
+    return pd.Series(out, dtype=object)
 
 
 def _model(ds: Dataset, rubric: Rubric) -> Any:
@@ -757,6 +801,20 @@ def whatif_periods(ds: Dataset, rubric: Rubric | None = None) -> list[str]:
     return sorted(frame.loc[frame["predikat"].notna(), "period"].unique().tolist())
 
 
+def _before_rows(ds: Dataset) -> bool:
+    """Whether :func:`whatif_before` (and so every :func:`whatif_after`) has the rows of
+    the overview's scores in their order, each ``period, employee_id`` once: then a
+    what-if predikat column stands in for the overview's as it is."""
+    def compute() -> bool:
+        frame = baseline_scores(ds).frame
+        before = whatif_before(ds)
+        return (len(before) == len(frame) and not before.duplicated(["period", "employee_id"]).any()
+                and np.array_equal(before["period"].to_numpy(), frame["period"].astype(str).to_numpy())
+                and np.array_equal(before["employee_id"].to_numpy(), frame["employee_id"].to_numpy()))
+
+    return bool(_cached(("whatif_before_rows",), ds, compute))
+
+
 def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None) -> CurveCheck:
     """The core curve check of the what-if: at the starting point the overview's own
     check (:func:`curve`); otherwise :func:`workbench.rubric.curve_check` of the
@@ -771,9 +829,13 @@ def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
         scores = baseline_scores(ds)
         frame = scores.frame.copy()
         labels = frame["predikat"].cat.categories if hasattr(frame["predikat"], "cat") else None
-        values = pd.Series(after["predikat"].to_numpy(), index=pd.MultiIndex.from_frame(after[["period", "employee_id"]]))
-        key = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["employee_id"]])
-        new = values.reindex(key).to_numpy()
+        if _before_rows(ds):  # ``after`` holds the overview's rows in their order
+            new = after["predikat"].to_numpy()
+        else:
+            values = pd.Series(after["predikat"].to_numpy(),
+                               index=pd.MultiIndex.from_frame(after[["period", "employee_id"]]))
+            key = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["employee_id"]])
+            new = values.reindex(key).to_numpy()
         frame["predikat"] = pd.Categorical(new, categories=labels, ordered=True) if labels is not None else new
         return curve_check(dataclasses.replace(scores, frame=frame, _cache={}), org, period=period)
 
