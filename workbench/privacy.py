@@ -634,6 +634,7 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
         P = m["stack"][2][meets]
     rows: list[tuple[Any, ...]] = []
     blocks: dict[bytes, np.ndarray] = {}
+    systems: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, bytes]] = {}
     solved = m["solved"]
     on_rows = np.flatnonzero(rows_on).astype(np.int32)
     for f in hidden:
@@ -648,17 +649,21 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
         touched = blocks.get(support.tobytes())
         if touched is None:
             touched = blocks[support.tobytes()] = _block(nz, support)
-        r_keep = nz[:, touched].any(axis=1) if len(nz) else np.zeros(0, dtype=bool)
+        t_key = touched.tobytes()
+        if t_key not in systems:  # the cells of one block share its system (cut once per attack)
+            r_keep = nz[:, touched].any(axis=1) if len(nz) else np.zeros(0, dtype=bool)
+            systems[t_key] = (A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], on_rows[r_keep].tobytes())
+        A_b, lb_b, ub_b, rows_key = systems[t_key]
         # the cell's system: the shown relations of its block (the same system has the
         # same answer: hiding a number outside the block, or one whose relations are
         # already silent, leaves it as it was)
-        system = (f.key, integer, level, touched.tobytes(), on_rows[r_keep].tobytes()) if reuse else None
+        system = (f.key, integer, level, t_key, rows_key) if reuse else None
         if system in solved:
             lo, hi = solved[system]
             found: list[np.ndarray] = []
         else:
-            lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
-                                       integer, P[:, touched] if reuse else None, (call, touched.tobytes()))
+            lo, hi, found = _bounds_of(A_b, lb_b, ub_b, c[touched], level, integer, P[:, touched] if reuse else None,
+                                       (call, t_key))
             if system is not None:
                 solved[system] = (lo, hi)
                 if len(solved) > _SOLVED:
