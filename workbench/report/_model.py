@@ -332,7 +332,7 @@ class _Shape:
         atoms gathered so far: a relation that only touches atoms a later relation adds
         is not taken (one pass, as the search has always read it)."""
         support = own.copy()
-        hit = self.rsup[:, support].any(axis=1)
+        hit: np.ndarray = self.rsup[:, support].any(axis=1)
         pos = 0
         while True:
             nxt = np.flatnonzero(hit[pos:])
@@ -457,13 +457,13 @@ def _unhide(page: Page, shape: _Shape) -> None:
         support = shape.grown(own)
         close = shape.hidden() & shape.enz[:, support].any(axis=1)
         close[i] = False
-        rows = list(np.flatnonzero(close))
+        rows = np.flatnonzero(close).tolist()
         f.status = SHOWN
         if f.expr is not None:
             rows.append(i)
         # the cells that the numbers ``f`` tells about touch first: the likeliest to fail,
         # and the first failure ends the attack (which cells pass does not depend on the order)
-        first = shape.enz[:, own].any(axis=1)
+        first: np.ndarray = shape.enz[:, own].any(axis=1)
         rows.sort(key=lambda j: not first[j])
         near = [shape.facts[j].key for j in rows]
         if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True,
