@@ -332,7 +332,7 @@ class _Shape:
         atoms gathered so far: a relation that only touches atoms a later relation adds
         is not taken (one pass, as the search has always read it)."""
         support = own.copy()
-        hit: np.ndarray = self.rsup[:, support].any(axis=1)
+        hit = np.asarray(self.rsup[:, support].any(axis=1))
         pos = 0
         while True:
             nxt = np.flatnonzero(hit[pos:])
@@ -463,7 +463,7 @@ def _unhide(page: Page, shape: _Shape) -> None:
             rows.append(i)
         # the cells that the numbers ``f`` tells about touch first: the likeliest to fail,
         # and the first failure ends the attack (which cells pass does not depend on the order)
-        first: np.ndarray = shape.enz[:, own].any(axis=1)
+        first = np.asarray(shape.enz[:, own].any(axis=1))
         rows.sort(key=lambda j: not first[j])
         near = [shape.facts[j].key for j in rows]
         if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True,
