@@ -259,3 +259,24 @@ def test_whatif_page_builds_from_frames(ds):
     page = whatif_page(base, base, check, "2025", min_cell=K, predikat=list(src.PREDIKAT))
     assert page.value(page.headlines["changed"]) == 0
     assert audit(page).ok
+
+
+def test_the_search_widens_a_support_through_the_relations_in_the_page_order():
+    """``_Shape.grown`` (vectorised) takes the relations one pass in order, each when it
+    touches the atoms gathered so far, as the loop it replaces did."""
+    from types import SimpleNamespace
+
+    from workbench.report._model import _Shape
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n_rel, n_atoms = rng.integers(0, 12), rng.integers(1, 15)
+        rsup = rng.random((n_rel, n_atoms)) < rng.uniform(0.05, 0.4)
+        own = rng.random(n_atoms) < 0.2
+        expected = own.copy()
+        for s in rsup:  # the loop of the search before it read arrays
+            if (s & expected).any():
+                expected = expected | s
+        got = _Shape.grown(SimpleNamespace(rsup=rsup), own)  # type: ignore[arg-type]
+        assert np.array_equal(got, expected)
+        assert not np.shares_memory(got, own)

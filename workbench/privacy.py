@@ -498,7 +498,7 @@ def _merged(page: Any) -> dict[str, Any]:
     nz = A_m != 0
     cache.update(key=key, first=first, A=A_m, lb=lb, ub=ub, owner=owner, truth=truth, points={},
                  need_rel=need_rel, need_fact=need_fact, nonzero=nz.any(axis=1), nz=nz,
-                 exprs={}, truth_values=A_m @ truth, values={}, solved={})
+                 exprs={}, truth_values=A_m @ truth, values={}, solved={}, rev=0, stack=(-1, None, None))
     # ``values``: the rows' values (``A @ point``) at the true numbers and each pooled point,
     # computed once: an attack then checks which points meet the shown numbers by comparing
     return cache
@@ -593,12 +593,15 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
     ``ordered``: attack the cells in the order of ``keys`` (the likeliest to fail first,
     with ``first``), not by key."""
     level = int(protection if protection is not None else getattr(page, "protection", DEFAULT_PROTECTION))
-    hidden = [f for f in page.facts.values() if f.hidden and f.expr is not None and f.expr.any()
-              and (protected or f.status == "small")]
-    if keys is not None:
+    def attacked(f: Any) -> bool:
+        return f.hidden and f.expr is not None and f.expr.any() and (protected or f.status == "small")
+
+    if keys is None:
+        hidden = [f for f in page.facts.values() if attacked(f)]
+    else:  # only these (the suppression asks about a few cells of a large page at a time)
         keys = list(keys)
-        wanted = set(keys)
-        hidden = [f for f in hidden if f.key in wanted]
+        hidden = [page.facts[k] for k in dict.fromkeys(keys) if k in page.facts]
+        hidden = [f for f in hidden if attacked(f)]
     hidden.sort(key=lambda f: f.key)
     if ordered and keys is not None:
         rank = {k: i for i, k in enumerate(keys)}
@@ -623,11 +626,15 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
     pool = m["points"]
     call = next(_CALLS)  # this attack's systems (the block token of :func:`_lp_ends`)
     if reuse:  # the known integer points that still meet every shown number
-        got = np.vstack([m["truth_values"], *(m["values"][k] for k in pool)])[:, rows_on]
+        if m["stack"][0] != m["rev"]:  # stacked once per change of the pool, not per attack
+            m["stack"] = (m["rev"], np.vstack([m["truth_values"], *(m["values"][k] for k in pool)]),
+                          np.vstack([m["truth"], *pool.values()]))
+        got = m["stack"][1][:, rows_on]
         meets = ((got >= lb_m - 1e-9) & (got <= ub_m + 1e-9)).all(axis=1)
-        P = np.vstack([m["truth"], *pool.values()])[meets]
+        P = m["stack"][2][meets]
     rows: list[tuple[Any, ...]] = []
     blocks: dict[bytes, np.ndarray] = {}
+    systems: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, bytes]] = {}
     solved = m["solved"]
     on_rows = np.flatnonzero(rows_on).astype(np.int32)
     for f in hidden:
@@ -642,17 +649,21 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
         touched = blocks.get(support.tobytes())
         if touched is None:
             touched = blocks[support.tobytes()] = _block(nz, support)
-        r_keep = nz[:, touched].any(axis=1) if len(nz) else np.zeros(0, dtype=bool)
+        t_key = touched.tobytes()
+        if t_key not in systems:  # the cells of one block share its system (cut once per attack)
+            r_keep = nz[:, touched].any(axis=1) if len(nz) else np.zeros(0, dtype=bool)
+            systems[t_key] = (A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], on_rows[r_keep].tobytes())
+        A_b, lb_b, ub_b, rows_key = systems[t_key]
         # the cell's system: the shown relations of its block (the same system has the
         # same answer: hiding a number outside the block, or one whose relations are
         # already silent, leaves it as it was)
-        system = (f.key, integer, level, touched.tobytes(), on_rows[r_keep].tobytes()) if reuse else None
+        system = (f.key, integer, level, t_key, rows_key) if reuse else None
         if system in solved:
             lo, hi = solved[system]
             found: list[np.ndarray] = []
         else:
-            lo, hi, found = _bounds_of(A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], c[touched], level,
-                                       integer, P[:, touched] if reuse else None, (call, touched.tobytes()))
+            lo, hi, found = _bounds_of(A_b, lb_b, ub_b, c[touched], level, integer, P[:, touched] if reuse else None,
+                                       (call, t_key))
             if system is not None:
                 solved[system] = (lo, hi)
                 if len(solved) > _SOLVED:
@@ -666,6 +677,7 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
                 if reuse:  # it meets every shown number too: a witness for the next cells
                     P = np.vstack([P, point])
             pool[key] = point
+            m["rev"] += 1
             if len(pool) > _POOL:
                 del m["values"][next(iter(pool))]
                 del pool[next(iter(pool))]

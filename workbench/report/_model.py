@@ -271,7 +271,8 @@ def _propagate(page: Page) -> None:
     while changed:
         changed = False
         for f in page.facts.values():
-            if not f.hidden and not f.locked and any(page.facts[r].hidden for r in f.requires if r in page.facts):
+            if f.requires and not f.hidden and not f.locked \
+                    and any(page.facts[r].hidden for r in f.requires if r in page.facts):
                 f.status = PROTECTED
                 changed = True
 
@@ -282,6 +283,67 @@ def _support(rel: Relation) -> np.ndarray:
     if s is None:
         s = rel.__dict__["_support"] = (np.abs(rel.coef) > 0).any(axis=0)
     return s
+
+
+class _Shape:
+    """A page's fixed structure as arrays, built once per protection: the searches below
+    ask which facts and relations touch a set of atoms hundreds of times, and looping over
+    the facts and relations in Python for each question made a page of 100 OPD cost
+    minutes (the work grew with the square of the page).
+
+    ``rsup``: relations x atoms, the atoms each relation touches; ``fsup``: facts x atoms,
+    the atoms of the relations that need each fact (what showing it tells about); ``enz``:
+    facts x atoms, the atoms of each fact's own expression; ``need_rel``, ``need_fact``:
+    the (relation, fact) pairs of the relations' needs."""
+
+    def __init__(self, page: Page) -> None:
+        self.facts = list(page.facts.values())
+        self.index = {f.key: i for i, f in enumerate(self.facts)}
+        n_atoms, n_facts = len(page.atoms), len(self.facts)
+        self.rsup = np.zeros((len(page.relations), n_atoms), dtype=bool)
+        self.fsup = np.zeros((n_facts, n_atoms), dtype=bool)
+        pairs = []
+        for i, rel in enumerate(page.relations):
+            s = self.rsup[i] = _support(rel)
+            for key in rel.needs:
+                j = self.index.get(key)
+                if j is not None:  # (a need that is not on the page is never shown: ignored, as the audit does)
+                    self.fsup[j] |= s
+                    pairs.append((i, j))
+        need = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        self.need_rel, self.need_fact = need[:, 0], need[:, 1]
+        self.enz = np.zeros((n_facts, n_atoms), dtype=bool)
+        for j, f in enumerate(self.facts):
+            if f.expr is not None:
+                self.enz[j] = f.expr != 0
+        self.locked = np.fromiter((f.locked for f in self.facts), dtype=bool, count=n_facts)
+
+    def hidden(self) -> np.ndarray:
+        return np.fromiter((f.status != SHOWN for f in self.facts), dtype=bool, count=len(self.facts))
+
+    def live(self, hidden: np.ndarray) -> np.ndarray:
+        """The relations whose facts are all shown."""
+        live = np.ones(len(self.rsup), dtype=bool)
+        live[self.need_rel[hidden[self.need_fact]]] = False
+        return live
+
+    def grown(self, own: np.ndarray) -> np.ndarray:
+        """``own`` widened by each relation in turn (in the page's order) that touches the
+        atoms gathered so far: a relation that only touches atoms a later relation adds
+        is not taken (one pass, as the search has always read it)."""
+        support = own.copy()
+        hit = np.asarray(self.rsup[:, support].any(axis=1))
+        pos = 0
+        while True:
+            nxt = np.flatnonzero(hit[pos:])
+            if not len(nxt):
+                return support
+            i = pos + int(nxt[0])
+            new = self.rsup[i] & ~support
+            if new.any():
+                support |= new
+                hit |= self.rsup[:, new].any(axis=1)
+            pos = i + 1
 
 
 def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = True) -> None:
@@ -304,11 +366,7 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
 
 def _protect(page: Page, max_rounds: int, tries: int, reshow: bool) -> None:
     _propagate(page)
-    by_fact: dict[str, list[np.ndarray]] = {}
-    for rel in page.relations:
-        s = _support(rel)
-        for key in rel.needs:
-            by_fact.setdefault(key, []).append(s)
+    shape = _Shape(page)
     rounds = 0
     unhidden = False
     memo: dict[tuple[str, bytes], float] = {}
@@ -320,7 +378,7 @@ def _protect(page: Page, max_rounds: int, tries: int, reshow: bool) -> None:
         if report.ok:
             if unhidden or not reshow:
                 return
-            _unhide(page, by_fact)  # screened by the linear relaxation ...
+            _unhide(page, shape)  # screened by the linear relaxation ...
             unhidden = True
             continue  # ... so the page is attacked again in integers
         for key in report.failures:
@@ -328,11 +386,12 @@ def _protect(page: Page, max_rounds: int, tries: int, reshow: bool) -> None:
             if width is None or width >= page.protection - 1e-6:
                 continue  # an earlier choice already protects it
             rounds += 1
-            _widen(page, page.facts[key], by_fact, tries, memo)
+            _widen(page, page.facts[key], shape, tries, memo)
 
 
 def _hidden_state(page: Page) -> bytes:
-    return np.packbits([f.hidden for f in page.facts.values()]).tobytes()
+    return np.packbits(np.fromiter((f.status != SHOWN for f in page.facts.values()), dtype=bool,
+                                   count=len(page.facts))).tobytes()
 
 
 def _width(page: Page, key: str, memo: dict[tuple[str, bytes], float]) -> float | None:
@@ -348,23 +407,22 @@ def _width(page: Page, key: str, memo: dict[tuple[str, bytes], float]) -> float 
     return memo[state]
 
 
-def _widen(page: Page, target: Fact, by_fact: dict[str, list[np.ndarray]], tries: int,
-           memo: dict[tuple[str, bytes], float]) -> None:
+def _widen(page: Page, target: Fact, shape: _Shape, tries: int, memo: dict[tuple[str, bytes], float]) -> None:
     """Hide numbers touching ``target`` until its interval is wide enough."""
+    own = shape.enz[shape.index[target.key]]
+    touching = shape.rsup[:, own].any(axis=1)  # the relations that share an atom with the target
     for _ in range(len(page.facts)):
         before = _width(page, target.key, memo)
         assert before is not None
         if before >= page.protection - 1e-6:
             return
-        assert target.expr is not None
-        support = target.expr != 0
-        for rel in page.relations:  # two steps: the numbers in a relation with the target
-            if all(not page.facts[k].hidden for k in rel.needs) and (_support(rel) & (target.expr != 0)).any():
-                support = support | _support(rel)
-        candidates = [f for f in page.facts.values() if not f.hidden and not f.locked
-                      and any((s & support).any() for s in by_fact.get(f.key, []))]
-        if not candidates:  # nothing left to hide that touches it: hide every shown fact
-            candidates = [f for f in page.facts.values() if not f.hidden and not f.locked]
+        hidden = shape.hidden()
+        # two steps: the atoms of the shown relations that share one with the target
+        support = own | shape.rsup[shape.live(hidden) & touching].any(axis=0)
+        free = ~hidden & ~shape.locked
+        near = free & shape.fsup[:, support].any(axis=1)
+        # nothing left to hide that touches it: hide every shown fact
+        candidates = [shape.facts[i] for i in np.flatnonzero(near if near.any() else free)]
         if not candidates:
             return
         candidates.sort(key=lambda f: (f.cost, f.key))
@@ -386,7 +444,7 @@ _WORTH_SHOWING = ("total", "verdict", "count", "share", "move", "flag")
 stays hidden: trying them all costs more than it gives)."""
 
 
-def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
+def _unhide(page: Page, shape: _Shape) -> None:
     """Show again every protected number (the costliest first) that the page can afford:
     the greedy search may have hidden one that a later choice made unnecessary."""
     for f in sorted((f for f in page.facts.values()
@@ -394,21 +452,20 @@ def _unhide(page: Page, by_fact: dict[str, list[np.ndarray]]) -> None:
                     key=lambda f: (-f.cost, f.key)):
         if any(page.facts[r].hidden for r in f.requires if r in page.facts):
             continue
-        own = np.zeros(len(page.atoms), dtype=bool)  # the atoms the numbers ``f`` tells about
-        for s in by_fact.get(f.key, []):
-            own |= s
-        support = own  # widened below into new arrays; ``own`` stays as it is
-        for rel in page.relations:
-            if (_support(rel) & support).any():
-                support = support | _support(rel)
-        near = [g.key for g in page.facts.values() if g.hidden and g.expr is not None and g is not f
-                and ((g.expr != 0) & support).any()]
+        i = shape.index[f.key]
+        own = shape.fsup[i]  # the atoms the numbers ``f`` tells about
+        support = shape.grown(own)
+        close = shape.hidden() & shape.enz[:, support].any(axis=1)
+        close[i] = False
+        rows = np.flatnonzero(close).tolist()
         f.status = SHOWN
         if f.expr is not None:
-            near.append(f.key)
+            rows.append(i)
         # the cells that the numbers ``f`` tells about touch first: the likeliest to fail,
         # and the first failure ends the attack (which cells pass does not depend on the order)
-        near.sort(key=lambda k: not ((page.facts[k].expr != 0) & own).any())
+        first = np.asarray(shape.enz[:, own].any(axis=1))
+        rows.sort(key=lambda j: not first[j])
+        near = [shape.facts[j].key for j in rows]
         if not all(row[7] for row in _attack(page, keys=near, first=True, integer=False, reuse=True,
                                              ordered=True)[0]):
             f.status = PROTECTED

@@ -45,7 +45,8 @@ __all__ = ["IND_PREFIX", "WideTable", "finish", "finish_table"]
 IND_PREFIX = "indicator:"
 """Prefix of the indicator columns in the wide table (ids may equal dimension ids)."""
 
-_TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
+TRUE_TEXTS = frozenset({"1", "true", "ya", "y", "yes", "benar", "ada"})
+"""What a yes/no indicator cell may say for yes (compared stripped and in lower case)."""
 
 _BLOCK = 1 << 16
 """Values (rows x indicators) per block of a dimension's arithmetic (about 0.5 MB a temporary)."""
@@ -247,7 +248,7 @@ def _flag(table: WideTable, rubric: Rubric, flag_id: str) -> np.ndarray:
     out = np.zeros(len(table), dtype=bool)
     if flag.roster_column and table.has(flag.roster_column):
         col = table.column(flag.roster_column)
-        out |= canonical_name(col.astype(str)).isin(_TRUE).to_numpy() | (
+        out |= canonical_name(col.astype(str)).isin(TRUE_TEXTS).to_numpy() | (
             pd.to_numeric(col, errors="coerce").fillna(0).to_numpy() > 0)
     if flag.indicator and table.has_indicator(flag.indicator):
         out |= np.nan_to_num(table.block([flag.indicator])[:, 0]) > 0

@@ -34,12 +34,12 @@ from workbench.data.contract import RATER_ROLES
 from workbench.errors import ParameterError
 from workbench.rubric._compiled import CompiledRubric, compile_rubric
 from workbench.rubric._compute import rating_cube
+from workbench.rubric._wide import TRUE_TEXTS
 from workbench.rubric.model import Rubric, WeightSet
 
 __all__ = ["Evaluation", "Subset", "WeightModel", "block_ranks", "draw_ranks", "row_ranks", "select_period",
            "sorted_band_predikat", "weight_model"]
 
-_TRUE = {"1", "true", "ya", "y", "yes", "benar", "ada"}
 _TILE_CELLS = 2**14  # composites per tile in WeightModel._composite_into (a tile stays in cache)
 
 
@@ -523,9 +523,10 @@ def _packed_order(v: np.ndarray, work: dict[Any, np.ndarray]) -> np.ndarray | No
     by the value's index, is one int64 per value, and a sort of those (a vectorised sort,
     where an argsort of the floats is not) orders the values from largest to smallest
     except within a bucket of values that share all bits above the low ``b``: at most a
-    relative ``2**(b - 52)`` apart, so (for ``b`` up to 24) always tied, but not always
-    in order. The index is the low bits of the sorted keys. :func:`_row_ranks` re-sorts
-    the buckets it finds out of order (:func:`_sort_buckets`)."""
+    relative ``2**(b - 52)`` apart (tied under the ``1e-10`` rule for ``b`` up to 18, not
+    always above), and not always in order. The index is the low bits of the sorted keys.
+    :func:`_row_ranks` re-sorts exactly every bucket it finds out of order
+    (:func:`_sort_buckets`), so the order is the argsort's for every ``b`` up to 24."""
     m = v.shape[0]
     nb = max(1, (m - 1).bit_length())
     if m < 2 or nb > _PACK_MAX_BITS or v.view(np.uint64).max() > _INF_BITS:
@@ -781,7 +782,7 @@ def weight_model(ds: Any, rubric: Rubric, weights: str = "baseline", *,
         val = np.zeros(n, dtype=bool)
         if f.roster_column and f.roster_column in wide:
             col = wide[f.roster_column]
-            val |= col.astype(str).str.strip().str.lower().isin(_TRUE).to_numpy() | (
+            val |= col.astype(str).str.strip().str.lower().isin(TRUE_TEXTS).to_numpy() | (
                 pd.to_numeric(col, errors="coerce").fillna(0).to_numpy() > 0)
         if f.indicator:
             j = all_ids.index(f.indicator)
