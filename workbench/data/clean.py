@@ -215,13 +215,20 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...] | list[str], file: str, 
 
 
 def _counts(df: pd.DataFrame, file: str, table: str, kept_mask: np.ndarray) -> pd.DataFrame:
-    if "_file" in df.columns:  # files in order of first appearance; rows without a file are not counted
+    kept_mask = np.asarray(kept_mask, dtype=bool)
+    one_file = "_file" in df.columns and isinstance(df["_file"].dtype, pd.CategoricalDtype) \
+        and len(df["_file"].cat.categories) == 1  # one file's table: its codes, no hashing
+    if one_file:
+        codes, files = df["_file"].cat.codes.to_numpy(), np.asarray(df["_file"].cat.categories, dtype=object)
+    elif "_file" in df.columns:  # files in order of first appearance; rows without a file are not counted
         codes, files = pd.factorize(df["_file"])
     else:
         codes, files = np.zeros(len(df), dtype=np.int64), np.asarray([file], dtype=object)
     ok = codes >= 0
-    read = np.bincount(codes[ok], minlength=len(files)).astype(np.int64)
-    kept = np.bincount(codes[ok], weights=np.asarray(kept_mask, dtype=bool)[ok], minlength=len(files)).astype(np.int64)
+    if not ok.all():
+        codes, kept_mask = codes[ok], kept_mask[ok]
+    read = np.bincount(codes, minlength=len(files)).astype(np.int64)
+    kept = np.bincount(codes[kept_mask], minlength=len(files)).astype(np.int64)
     seen = read > 0  # a categorical's unused categories are no files
     out = pd.DataFrame({"file": pd.Index(np.asarray(files, dtype=object)[seen]), "rows_read": read[seen],
                         "rows_kept": kept[seen]})
