@@ -317,8 +317,7 @@ def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -
 
     # duplicates among otherwise good rows, found on one integer key per row
     good = np.flatnonzero(~bad) if bad.any() else None  # None: every row
-    key = _row_key(_value_codes(*columns[c]) if good is None else _value_codes(*columns[c])[good]
-                   for c in ("period", "employee_id", "rater_id", "indicator"))
+    key = _row_key(_key_part(*columns[c], good) for c in ("period", "employee_id", "rater_id", "indicator"))
     if good is None:
         good = np.arange(n)
     ordered = np.sort(key)  # a sort finds whether any key repeats faster than a hash table
@@ -409,21 +408,37 @@ def _value_codes(codes: np.ndarray, values: pd.Series) -> np.ndarray:
     return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64)
 
 
-def _row_key(parts: Iterable[np.ndarray]) -> np.ndarray:
+def _key_part(codes: np.ndarray, values: pd.Series, rows: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """``(part, size)`` for :func:`_row_key`: per row (of ``rows``; None: all) an integer
+    naming its normalised value, from 0 (missing) to ``size - 1``, bounded by the number of
+    distinct values rather than by a pass over the rows."""
+    value_ids = pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64) + 1
+    if rows is not None:
+        codes = codes[rows]
+    return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64), \
+        int(value_ids.max()) + 1 if len(value_ids) else 1
+
+
+def _row_key(parts: Iterable[np.ndarray | tuple[np.ndarray, int]]) -> np.ndarray:
     """One int64 per row, equal exactly where every part is equal (parts: non-negative
-    integers or -1, one per row, taken one at a time); renumbered whenever the product
-    could overflow."""
+    integers or -1, one per row, or ``(integers from 0, their bound)`` as :func:`_key_part`
+    gives them, taken one at a time); renumbered whenever the product could overflow."""
     key: np.ndarray | None = None
-    for p in parts:
-        p = np.asarray(p, dtype=np.int64) + 1
+    top = 1  # above every key so far
+    for part in parts:
+        if isinstance(part, tuple):
+            p, size = part
+        else:
+            p = np.asarray(part, dtype=np.int64) + 1
+            size = int(p.max()) + 1 if len(p) else 1
         if key is None:
             key = np.zeros(len(p), dtype=np.int64)
-        size = int(p.max()) + 1 if len(p) else 1
-        top = int(key.max()) + 1 if len(key) else 1
         if top * size >= 2**62:
             key = pd.factorize(key)[0].astype(np.int64)
+            top = int(key.max()) + 1 if len(key) else 1
         key *= size
         key += p
+        top *= size
         del p
     return key if key is not None else np.zeros(0, dtype=np.int64)
 

@@ -176,8 +176,11 @@ def canonical_equals(s: pd.Series, name: str) -> np.ndarray:
     values = s.to_numpy(dtype=object)
     text, arr = _arrow_text(values)
     ascii_ = np.asarray(pc.string_is_ascii(arr), dtype=bool) & text
-    canon = pc.replace_substring_regex(pc.ascii_lower(arr), "[^a-z0-9]", "")
-    out = np.asarray(pc.equal(canon, name), dtype=bool) & ascii_
+    if re.fullmatch("[a-z0-9]*", name):  # its letters and digits in order, anything else around them
+        pattern = "^[^a-z0-9]*" + "".join(f"{ch}[^a-z0-9]*" for ch in name) + "$"
+        out = np.asarray(pc.match_substring_regex(pc.ascii_lower(arr), pattern), dtype=bool) & ascii_
+    else:  # no canonical text holds other characters
+        out = np.zeros(len(values), dtype=bool)
     rest = np.flatnonzero(~ascii_)
     if len(rest):
         out[rest] = [canonical_text(v) == name for v in values[rest]]
@@ -278,9 +281,8 @@ def nip_warnings(ids: pd.Series) -> pd.Series:
     if not full.any():
         return reason
     nip = ids[full]
-    values = nip.to_numpy(dtype=object)
-    if ascii_digits(values).all():
-        bad_birth, bad_tmt, bad_gender = _nip_checks(values)
+    if nip.str.isascii().all():  # digits of ASCII only
+        bad_birth, bad_tmt, bad_gender = _nip_checks(nip.to_numpy(dtype=object))
     else:  # digits of another script: as text
         birth = pd.to_datetime(nip.str[:8], format="%Y%m%d", errors="coerce")
         tmt = pd.to_datetime(nip.str[8:14] + "01", format="%Y%m%d", errors="coerce")
