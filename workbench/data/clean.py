@@ -286,7 +286,10 @@ def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -
 
     def _note(column: str, codes: np.ndarray, reason: pd.Series, severity: str = "error") -> None:
         nonlocal bad
-        mask = reason.notna().to_numpy(dtype=bool)[codes] if len(reason) else np.zeros(n, dtype=bool)
+        flagged = reason.notna().to_numpy(dtype=bool)
+        if not flagged.any():  # no value has this problem: no row has it
+            return
+        mask = flagged[codes]
         if mask.any():
             per_row = pd.Series(None, index=df.index, dtype=object)
             per_row[mask] = np.asarray(reason, dtype=object)[codes[mask]]
