@@ -146,3 +146,22 @@ def test_xlsx_rows_with_gaps_keep_their_sheet_rows(tmp_path_factory, gaps, title
     assert r.rows_read == len(gaps) == r.rows_kept + r.rows_rejected
     assert sorted(ds.ratings["employee_id"]) == [nip for _, nip, good in expected if good]
     assert sorted(r.errors["line"].astype(int)) == [line for line, _, good in expected if not good]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1600, 2300), st.integers(0, 99), st.integers(0, 99), st.integers(1600, 9999),
+                          st.integers(0, 99), st.integers(0, 9), st.integers(0, 999)), min_size=1, max_size=40))
+def test_nip_digit_checks_agree_with_calendar(parts):
+    """The arithmetic checks of 18-digit NIPs give what pandas' calendar gives (leap days,
+    month lengths, years beyond pandas' dates)."""
+    from workbench.data.normalize import _nip_checks
+
+    nips = pd.Series([f"{y:04d}{m:02d}{d:02d}{ty:04d}{tm:02d}{g}{r:03d}" for y, m, d, ty, tm, g, r in parts])
+    birth = pd.to_datetime(nips.str[:8], format="%Y%m%d", errors="coerce")
+    tmt = pd.to_datetime(nips.str[8:14] + "01", format="%Y%m%d", errors="coerce")
+    bad_birth = (birth.isna() | (birth.dt.year < 1940) | (birth.dt.year > 2010)).to_numpy(dtype=bool)
+    bad_tmt = (tmt.isna() | (tmt.dt.year > 2035) | ((tmt.dt.year - birth.dt.year) < 17)).to_numpy(dtype=bool)
+    got_birth, got_tmt, got_gender = _nip_checks(nips.to_numpy(dtype=object))
+    assert (got_birth == bad_birth).all()
+    assert (got_tmt[~bad_birth] == bad_tmt[~bad_birth]).all()  # a bad birth date is the reason given
+    assert (got_gender == ~nips.str[14].isin(["1", "2"]).to_numpy(dtype=bool)).all()

@@ -215,13 +215,20 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...] | list[str], file: str, 
 
 
 def _counts(df: pd.DataFrame, file: str, table: str, kept_mask: np.ndarray) -> pd.DataFrame:
-    if "_file" in df.columns:  # files in order of first appearance; rows without a file are not counted
+    kept_mask = np.asarray(kept_mask, dtype=bool)
+    one_file = "_file" in df.columns and isinstance(df["_file"].dtype, pd.CategoricalDtype) \
+        and len(df["_file"].cat.categories) == 1  # one file's table: its codes, no hashing
+    if one_file:
+        codes, files = df["_file"].cat.codes.to_numpy(), np.asarray(df["_file"].cat.categories, dtype=object)
+    elif "_file" in df.columns:  # files in order of first appearance; rows without a file are not counted
         codes, files = pd.factorize(df["_file"])
     else:
         codes, files = np.zeros(len(df), dtype=np.int64), np.asarray([file], dtype=object)
     ok = codes >= 0
-    read = np.bincount(codes[ok], minlength=len(files)).astype(np.int64)
-    kept = np.bincount(codes[ok], weights=np.asarray(kept_mask, dtype=bool)[ok], minlength=len(files)).astype(np.int64)
+    if not ok.all():
+        codes, kept_mask = codes[ok], kept_mask[ok]
+    read = np.bincount(codes, minlength=len(files)).astype(np.int64)
+    kept = np.bincount(codes[kept_mask], minlength=len(files)).astype(np.int64)
     seen = read > 0  # a categorical's unused categories are no files
     out = pd.DataFrame({"file": pd.Index(np.asarray(files, dtype=object)[seen]), "rows_read": read[seen],
                         "rows_kept": kept[seen]})
@@ -279,7 +286,10 @@ def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -
 
     def _note(column: str, codes: np.ndarray, reason: pd.Series, severity: str = "error") -> None:
         nonlocal bad
-        mask = reason.notna().to_numpy(dtype=bool)[codes] if len(reason) else np.zeros(n, dtype=bool)
+        flagged = reason.notna().to_numpy(dtype=bool)
+        if not flagged.any():  # no value has this problem: no row has it
+            return
+        mask = flagged[codes]
         if mask.any():
             per_row = pd.Series(None, index=df.index, dtype=object)
             per_row[mask] = np.asarray(reason, dtype=object)[codes[mask]]
@@ -310,8 +320,7 @@ def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -
 
     # duplicates among otherwise good rows, found on one integer key per row
     good = np.flatnonzero(~bad) if bad.any() else None  # None: every row
-    key = _row_key(_value_codes(*columns[c]) if good is None else _value_codes(*columns[c])[good]
-                   for c in ("period", "employee_id", "rater_id", "indicator"))
+    key = _row_key(_key_part(*columns[c], good) for c in ("period", "employee_id", "rater_id", "indicator"))
     if good is None:
         good = np.arange(n)
     ordered = np.sort(key)  # a sort finds whether any key repeats faster than a hash table
@@ -402,21 +411,37 @@ def _value_codes(codes: np.ndarray, values: pd.Series) -> np.ndarray:
     return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64)
 
 
-def _row_key(parts: Iterable[np.ndarray]) -> np.ndarray:
+def _key_part(codes: np.ndarray, values: pd.Series, rows: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """``(part, size)`` for :func:`_row_key`: per row (of ``rows``; None: all) an integer
+    naming its normalised value, from 0 (missing) to ``size - 1``, bounded by the number of
+    distinct values rather than by a pass over the rows."""
+    value_ids = pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64) + 1
+    if rows is not None:
+        codes = codes[rows]
+    return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64), \
+        int(value_ids.max()) + 1 if len(value_ids) else 1
+
+
+def _row_key(parts: Iterable[np.ndarray | tuple[np.ndarray, int]]) -> np.ndarray:
     """One int64 per row, equal exactly where every part is equal (parts: non-negative
-    integers or -1, one per row, taken one at a time); renumbered whenever the product
-    could overflow."""
+    integers or -1, one per row, or ``(integers from 0, their bound)`` as :func:`_key_part`
+    gives them, taken one at a time); renumbered whenever the product could overflow."""
     key: np.ndarray | None = None
-    for p in parts:
-        p = np.asarray(p, dtype=np.int64) + 1
+    top = 1  # above every key so far
+    for part in parts:
+        if isinstance(part, tuple):
+            p, size = part
+        else:
+            p = np.asarray(part, dtype=np.int64) + 1
+            size = int(p.max()) + 1 if len(p) else 1
         if key is None:
             key = np.zeros(len(p), dtype=np.int64)
-        size = int(p.max()) + 1 if len(p) else 1
-        top = int(key.max()) + 1 if len(key) else 1
         if top * size >= 2**62:
             key = pd.factorize(key)[0].astype(np.int64)
+            top = int(key.max()) + 1 if len(key) else 1
         key *= size
         key += p
+        top *= size
         del p
     return key if key is not None else np.zeros(0, dtype=np.int64)
 

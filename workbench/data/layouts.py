@@ -169,20 +169,28 @@ def signature_rows(body: pd.DataFrame, id_column: str | None, n_filled: np.ndarr
         n_filled = np.zeros(n, dtype=np.int64)
         for c in body.columns:  # each check once per distinct value of the column
             n_filled += ~value_mask(body[c], lambda u: u.str.strip().eq(""))
-    if id_column is not None and id_column in body.columns:
-        has_id = value_mask(body[id_column], _looks_like_id)
-    else:
-        has_id = np.zeros(n, dtype=bool)
-    tail_ok = ((n_filled <= 3) & ~has_id)[::-1]
-    suffix = np.cumprod(tail_ok)[::-1].astype(bool)  # rows from which everything below is tail-like
     mask = np.zeros(n, dtype=bool)
+    # only the rows below the last one with four or more filled cells can be the block
+    long_rows = np.flatnonzero(n_filled > 3)
+    start = int(long_rows[-1]) + 1 if len(long_rows) else 0
+    if start == n:
+        return mask
+    if id_column is not None and id_column in body.columns:
+        ids = body[id_column].iloc[start:]
+        if isinstance(ids.dtype, pd.CategoricalDtype):  # its few values, not every category
+            ids = ids.astype(object)
+        has_id = value_mask(ids, _looks_like_id)
+    else:
+        has_id = np.zeros(n - start, dtype=bool)
+    suffix = np.cumprod((~has_id)[::-1])[::-1].astype(bool)  # rows from which everything below is tail-like
     if not suffix.any():
         return mask
-    top = int(np.argmax(suffix))  # only the foot of the table is searched for signature lines
+    top = start + int(np.argmax(suffix))  # only the foot of the table is searched for signature lines
     tail = body.iloc[top:]
     sig = np.zeros(n - top, dtype=bool)
     for c in tail.columns:
-        sig |= value_mask(tail[c], _signature_text)
+        values = tail[c].astype(object) if isinstance(tail[c].dtype, pd.CategoricalDtype) else tail[c]
+        sig |= value_mask(values, _signature_text)
     starts = np.flatnonzero(sig)
     if len(starts):
         first = top + starts[0]

@@ -23,9 +23,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -53,7 +52,7 @@ from workbench.data.normalize import (
     is_blank,
     normalize_id,
     parse_score,
-    value_mask,
+    value_codes,
 )
 from workbench.data.org_ratings import org_header_role
 from workbench.data.read import SUPPORTED, RawTable, file_kind, read_raw
@@ -140,7 +139,7 @@ def _header(t: RawTable, user: Mapping[str, str]) -> tuple[int | None, list[str]
     cells = t.frame.drop(columns="_line").head(30)
     known = set(COLUMN_ALIASES) | {canonical_text(k) for k in user}
     for i in range(len(cells)):
-        row = cells.iloc[i].tolist()
+        row = [cells.iat[i, j] for j in range(cells.shape[1])]  # cell by cell: no row of mixed types
         names = canonical_name(pd.Series(row, dtype=str)).tolist()
         if sum(n in known or org_header_role(n) is not None for n in names) >= 2:
             header = [str(x).strip() for x in row]
@@ -188,16 +187,64 @@ def _is_name(values: pd.Series, name: str) -> np.ndarray:
     return canonical_equals(values, name)
 
 
+def _blank_text(values: pd.Series) -> pd.Series:
+    """:func:`~workbench.data.normalize.is_blank` of distinct values (no second factorisation)."""
+    return values.astype(str).str.strip() == ""
+
+
+def _blank_columns(cells: pd.DataFrame) -> dict[int, np.ndarray]:
+    """Which cells are blank, for each column (by position) that has a blank cell; a column
+    without one is left out. Each value is judged once, per column."""
+    out = {}
+    for j, c in enumerate(cells.columns):
+        codes, uniques = value_codes(cells[c])
+        if len(uniques) == 0:
+            continue
+        per_value = np.asarray(_blank_text(pd.Series(uniques, dtype=object)), dtype=bool)
+        if per_value.any():
+            mask = per_value[codes]
+            if mask.any():
+                out[j] = mask
+    return out
+
+
+def _count(masks: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """How many of ``masks`` hold, row by row."""
+    out = np.zeros(n, dtype=np.int64)
+    for m in masks:
+        out += m
+    return out
+
+
+def _header_matches(body: pd.DataFrame, names: np.ndarray) -> np.ndarray:
+    """For each row, how many of its cells read as the header of their column (``names``,
+    canonical); each value judged once per column."""
+    out = np.zeros(len(body), dtype=np.int64)
+    for i, c in enumerate(body.columns):
+        codes, uniques = value_codes(body[c])
+        if len(uniques) == 0:
+            continue
+        per_value = np.asarray(_is_name(pd.Series(uniques, dtype=object), names[i]), dtype=bool)
+        hits = np.flatnonzero(per_value)
+        if len(hits) > 4:
+            out += per_value[codes]
+        for k in hits if len(hits) <= 4 else ():  # a header's own spelling or two: compared, not looked up
+            out += codes == k
+    return out
+
+
 def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     """Merged cells filled, header found, title rows and signature block set apart, columns named."""
     where = _where(t)
     merged = list(t.merged)
     frame = fill_merged(t.frame, merged)
     cells = frame.drop(columns="_line")
-    # which cells are blank, judged once per distinct value of each column
-    blank_cells = np.column_stack([value_mask(cells[c], is_blank) for c in cells.columns]) \
-        if cells.shape[1] else np.ones((len(cells), 0), dtype=bool)
-    if t.header is None and (cells.shape[1] == 0 or blank_cells.all()):
+    # which cells are blank, judged once per distinct value of each column: only the columns
+    # that have blank cells are kept (by position)
+    n_columns = cells.shape[1]
+    blank_cells = _blank_columns(cells)
+    all_blank = len(cells) == 0 or (len(blank_cells) == n_columns and all(m.all() for m in blank_cells.values()))
+    if t.header is None and (n_columns == 0 or all_blank):
         raise DataContractError(f"{where}: the {'sheet' if t.sheet else 'file'} is empty. Remove it or "
                                 "fill it in.")
     h, header = _header(replace(t, frame=frame), user)
@@ -217,7 +264,7 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
                          for r in cells.iloc[:h].astype(str).to_numpy()]
             title = "\n".join(dict.fromkeys(r for r in rows_text if r))
         frame = frame.iloc[h + 1:]
-        blank_cells = blank_cells[h + 1:]
+        blank_cells = {j: m[h + 1:] for j, m in blank_cells.items()}
     width = len(header)
     names = [str(x) for x in header]
     mapped = _map_columns(names, user)
@@ -226,10 +273,12 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
     body.columns = [f"c{i}" for i in range(width)]
     id_col = next((f"c{i}" for i, m in enumerate(mapped) if m in ("employee_id", "skp_id")), None)
     sig = signature_rows(cells, None if id_col is None else str(int(id_col[1:])),
-                         n_filled=(~blank_cells).sum(axis=1)) if width else np.zeros(len(frame), dtype=bool)
+                         n_filled=n_columns - _count(blank_cells.values(), len(frame))) \
+        if width else np.zeros(len(frame), dtype=bool)
     if sig.any():
         problems.append(_problems(where, frame["_line"].to_numpy()[sig], "signature_block", "warning"))
-        frame, cells, body, blank_cells = frame[~sig], cells[~sig], body[~sig], blank_cells[~sig]
+        frame, cells, body = frame[~sig], cells[~sig], body[~sig]
+        blank_cells = {j: m[~sig] for j, m in blank_cells.items()}
     for rng in merged:
         l1, c1, l2, _ = rng
         if header_line is not None and l1 > header_line and l2 > l1:
@@ -237,14 +286,13 @@ def _prepare(t: RawTable, user: Mapping[str, str]) -> _Table:
             problems.append(_problems(where, l1, "merged_cells_filled", "warning", column=col, value=a1(rng)))
     data = body.copy(deep=False)
     data["_line"] = frame["_line"].to_numpy()
-    empty = blank_cells[:, :width]
-    extra_filled = ~blank_cells[:, width:].all(axis=1)
+    empty = _count((m for j, m in blank_cells.items() if j < width), len(data)) == width
+    extra_filled = _count((m for j, m in blank_cells.items() if j >= width), len(data)) < n_columns - width
     del blank_cells
-    blank = pd.Series(empty.all(axis=1) & ~extra_filled, index=data.index)
+    blank = pd.Series(empty & ~extra_filled, index=data.index)
     head_canon = canonical_name(pd.Series(names, dtype=str)).to_numpy()
-    same = np.column_stack([value_mask(body[c], partial(_is_name, name=head_canon[i]))
-                            for i, c in enumerate(body.columns)]) if width else np.zeros((len(data), 0))
-    repeated = pd.Series(same.sum(axis=1) >= max(2, int(0.6 * width)), index=data.index) & ~blank
+    same = _header_matches(body, head_canon)
+    repeated = pd.Series(same >= max(2, int(0.6 * width)), index=data.index) & ~blank
     overlong = pd.Series(extra_filled, index=data.index) & ~blank & ~repeated
     for mask, code in ((blank, "blank_row"), (repeated, "repeated_header"), (overlong, "too_many_fields")):
         if mask.any():
@@ -573,6 +621,16 @@ def _not_in_roster(path: Path, roster: pd.DataFrame, table: pd.DataFrame, has_ro
                      value=(miss["employee_id"] + " / " + miss["period"]).to_numpy())
 
 
+_EMPTY_ROSTER: list[pd.DataFrame] = []
+
+
+def _empty_roster() -> pd.DataFrame:
+    """The roster of a load without one (what :func:`clean_roster` makes of no rows), made once."""
+    if not _EMPTY_ROSTER:
+        _EMPTY_ROSTER.append(clean_roster(pd.DataFrame(columns=["employee_id", "period", "unit"]), count=False)[0])
+    return _EMPTY_ROSTER[0].copy(deep=True)
+
+
 def load(
     path: str | Path,
     columns: Mapping[str, str] | None = None,
@@ -758,7 +816,7 @@ def load(
         own = own.drop_duplicates(["file", "line", "column", "reason"])
         reports.append(ValidationReport.from_parts(rep.counts.iloc[:0], own))  # its rows were counted before
     else:
-        roster = clean_roster(pd.DataFrame(columns=["employee_id", "period", "unit"]), count=False)[0]
+        roster = _empty_roster()
     report = ValidationReport.merge(reports)
     has_roster = bool(roster_raw or rosters_from_ratings or skp is not None)
     extra = [p for p in (_not_in_roster(path, roster, ratings, has_roster),

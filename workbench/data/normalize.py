@@ -176,8 +176,11 @@ def canonical_equals(s: pd.Series, name: str) -> np.ndarray:
     values = s.to_numpy(dtype=object)
     text, arr = _arrow_text(values)
     ascii_ = np.asarray(pc.string_is_ascii(arr), dtype=bool) & text
-    canon = pc.replace_substring_regex(pc.ascii_lower(arr), "[^a-z0-9]", "")
-    out = np.asarray(pc.equal(canon, name), dtype=bool) & ascii_
+    if re.fullmatch("[a-z0-9]*", name):  # its letters and digits in order, anything else around them
+        pattern = "^[^a-z0-9]*" + "".join(f"{ch}[^a-z0-9]*" for ch in name) + "$"
+        out = np.asarray(pc.match_substring_regex(pc.ascii_lower(arr), pattern), dtype=bool) & ascii_
+    else:  # no canonical text holds other characters
+        out = np.zeros(len(values), dtype=bool)
     rest = np.flatnonzero(~ascii_)
     if len(rest):
         out[rest] = [canonical_text(v) == name for v in values[rest]]
@@ -261,27 +264,64 @@ def nip_warnings(ids: pd.Series) -> pd.Series:
     shorter all-digit ids are taken as pseudonyms), ``nip_birth_date`` (digits 1-8 are not a date
     between 1940 and 2010), ``nip_tmt`` (digits 9-14 are not a year-month at least 17
     years after birth), ``nip_gender_digit`` (digit 15 is not 1 or 2).
+
+    NIPs of 18 ASCII digits (nearly all) are judged on their digits as numbers, any other
+    with :func:`pandas.to_datetime`; both by the same rules.
+
+    >>> nip_warnings(pd.Series(["198609262015051001", "198602302015051001", "198609262015053001",
+    ...                         "19860926201505100", "x"])).tolist()
+    [nan, 'nip_birth_date', 'nip_gender_digit', 'nip_length', nan]
     """
     ids = ids.astype(str)
     digits = ids.str.fullmatch(r"\d+")
     reason = pd.Series(None, index=ids.index, dtype="object")
     n = ids.str.len()
     reason[digits & n.between(15, 21) & (n != 18)] = "nip_length"
-    full = digits & (ids.str.len() == 18)
+    full = digits & (n == 18)
     if not full.any():
         return reason
     nip = ids[full]
-    birth = pd.to_datetime(nip.str[:8], format="%Y%m%d", errors="coerce")
-    tmt = pd.to_datetime(nip.str[8:14] + "01", format="%Y%m%d", errors="coerce")
-    bad_birth = birth.isna() | (birth.dt.year < 1940) | (birth.dt.year > 2010)
-    bad_tmt = tmt.isna() | (tmt.dt.year > 2035) | ((tmt.dt.year - birth.dt.year) < 17)
-    bad_gender = ~nip.str[14].isin(["1", "2"])
+    if nip.str.isascii().all():  # digits of ASCII only
+        bad_birth, bad_tmt, bad_gender = _nip_checks(nip.to_numpy(dtype=object))
+    else:  # digits of another script: as text
+        birth = pd.to_datetime(nip.str[:8], format="%Y%m%d", errors="coerce")
+        tmt = pd.to_datetime(nip.str[8:14] + "01", format="%Y%m%d", errors="coerce")
+        bad_birth = (birth.isna() | (birth.dt.year < 1940) | (birth.dt.year > 2010)).to_numpy(dtype=bool)
+        bad_tmt = (tmt.isna() | (tmt.dt.year > 2035) | ((tmt.dt.year - birth.dt.year) < 17)).to_numpy(dtype=bool)
+        bad_gender = (~nip.str[14].isin(["1", "2"])).to_numpy(dtype=bool)
     r = pd.Series(None, index=nip.index, dtype="object")
     r[bad_gender] = "nip_gender_digit"
     r[bad_tmt & ~bad_birth] = "nip_tmt"
     r[bad_birth] = "nip_birth_date"
     reason[full] = r
     return reason
+
+
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _nip_checks(nips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(bad birth date, bad appointment month, bad gender digit)`` of NIPs of exactly 18 ASCII
+    digits (an object array), computed on their digits: what :func:`pandas.to_datetime` with
+    ``%Y%m%d`` accepts (a day of the calendar, leap years included) within the years allowed."""
+    d = (np.frombuffer("".join(nips).encode("ascii"), dtype=np.uint8).reshape(-1, 18) - 48).astype(np.int64)
+
+    def number(first: int, last: int) -> np.ndarray:
+        out = np.zeros(len(d), dtype=np.int64)
+        for i in range(first, last):
+            out = out * 10 + d[:, i]
+        return out
+
+    year, month, day = number(0, 4), number(4, 6), number(6, 8)
+    tmt_year, tmt_month = number(8, 12), number(12, 14)
+    ok_month = (month >= 1) & (month <= 12)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = _DAYS[np.where(ok_month, month, 0)] + ((month == 2) & leap)
+    bad_birth = ~(ok_month & (day >= 1) & (day <= days) & (year >= 1940) & (year <= 2010))
+    # with a good birth year (1940-2010), "17 years after it" keeps the year within pandas' dates
+    bad_tmt = (tmt_month < 1) | (tmt_month > 12) | (tmt_year > 2035) | (tmt_year - year < 17)
+    bad_gender = (d[:, 14] != 1) & (d[:, 14] != 2)
+    return bad_birth, bad_tmt, bad_gender
 
 
 @_on_uniques
