@@ -210,3 +210,23 @@ def test_a_curve_row_with_nothing_shown_has_no_bar_and_a_hidden_verdict_is_not_a
     assert texts.count("tidak memenuhi") == 1
     first_row = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 1e-9]
     assert all(p.get_width() == 0 for p in first_row)  # no bar drawn to 100 % for a hidden row
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_hidden_verdicts_are_said_in_the_curve_finding_and_its_chart_title(ds, lang):
+    """In 2025-Q2 seven of the sample's twelve verdicts are hidden: "0 of 12 meet the
+    curve" alone read as twelve failures; the finding and the chart title say how many
+    results are not shown, and count none of them as met."""
+    page = sec.src.leadership(ds, "2025-Q2")
+    verdicts = [page.facts[k] for k in page.tables["curve"]["ok"]]
+    hidden = sum(f.hidden for f in verdicts)
+    assert hidden > 0
+    met = sum(1 for f in verdicts if not f.hidden and f.value)
+    section = sec.curve_section(ds, "2025-Q2", lang=lang)
+    assert section.finding == t("fig.curve.title_hidden", lang, ok=met, n=len(verdicts), h=hidden)
+    assert section.draw().axes[0].get_title(loc="left") == section.finding
+    year = sec.src.leadership(ds, "2025")  # no hidden verdict: the short sentence
+    shown = [year.facts[k] for k in year.tables["curve"]["ok"]]
+    assert not any(f.hidden for f in shown)
+    assert sec.curve_section(ds, "2025", lang=lang).finding == t("fig.curve.title", lang,
+                                                                 ok=sum(bool(f.value) for f in shown), n=len(shown))

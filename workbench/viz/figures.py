@@ -177,7 +177,9 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
     ax.set_xlabel(t("fig.curve.xlabel", lang))
-    ax.set_title(t("fig.curve.title", lang, ok=int(ok.sum()), n=len(shares)), loc="left")
+    n_hidden = int(verdicts.isna().sum())
+    ax.set_title(t("fig.curve.title_hidden" if n_hidden else "fig.curve.title", lang, ok=int(ok.sum()),
+                   n=len(shares), h=n_hidden), loc="left")
     _style(ax)
     fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=3, frameon=False)  # fits
     return fig
