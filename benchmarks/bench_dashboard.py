@@ -11,18 +11,21 @@ Measured per dashboard and dataset (median and range over the visits):
 Two figures per change: "first change" (the first visible change: a title, a finding or a
 table of the page has changed) and "complete" (every figure redrawn, no "Sedang
 menghitung..." left). The slider step has a third, "findings": the time until the page
-shows the findings *of the new state*: the findings (how many OPD meet their curve, how
-many employees change predikat) read exactly as the panel shows them for that state,
-either from its findings page (the third of its four display steps) or from its whole
-page. The expected texts are computed beforehand in this process, by the same dashboard
-code on the same data (:func:`whatif_expectation`); the page is watched on every
-animation frame from just before the key press. The step is chosen so that the findings
-before it read differently (checked), so an earlier display step cannot match. The first render is measured from navigation to the first figure on screen with no
+shows the findings *of the new state* (how many OPD meet their curve, how many employees
+change predikat), read exactly as the panel shows them for that state, from its findings
+page (the third of its four display steps) or from its whole page. The expected texts are
+computed beforehand in this process by the same dashboard code on the same data
+(:func:`whatif_expectation`), and the page is watched on every animation frame from just
+before the key press. The findings before the step read differently (checked), so no
+earlier display step can match.
+
+The first render is measured from navigation to the first figure on screen with no
 panel still busy; Voila's own start-up (before the page is requested) is not counted.
 Requests to hosts other than the loopback fail in the browser (they are sent to a closed
-port, :data:`NO_OTHER_HOSTS`) and are reported as errors; requests are not held in this process, as the browser tests hold
-them, since that adds a round trip to each of the page's ~90 scripts (``--intercept``
-measures that way). Voila runs with the repository's voila.json, as ``make dashboard`` does: a preheated
+port, ``NO_OTHER_HOSTS``) and are reported as errors. Requests are not held in this
+process as the browser tests hold them: that adds a round trip to each of the page's ~90
+scripts (``--intercept`` measures that way, as this benchmark did before).
+Voila runs with the repository's voila.json, as ``make dashboard`` does: a preheated
 kernel has already executed the dashboard before a visitor arrives, so each visit starts
 once Voila reports its kernel pool filled (as it is on a served dashboard between
 visitors). The visitor reads the page for ``PAUSE_S`` seconds before the first change
@@ -36,8 +39,8 @@ dashboard: a visit at once (``--settle 0``) waits for that run, the worst case; 
 ``--settle 30`` the visitor arrives after it, as most visitors of a served dashboard do.
 
 Run: ``.venv/bin/python benchmarks/bench_dashboard.py [--repeats N] [--pause S] [--wait S] [--settle S] [--quick]
-[--dashboard NAME] [--data sample|synth]`` (uses /usr/bin/chromium; ``--quick``: the sample only, one visit;
-``--dashboard`` and ``--data``: only that dashboard or dataset).
+[--dashboard NAME] [--data sample|synth] [--intercept]`` (uses /usr/bin/chromium; ``--quick``: the sample
+only, one visit; ``--dashboard`` and ``--data``: only that dashboard or dataset).
 """
 
 from __future__ import annotations
@@ -166,9 +169,7 @@ def whatif_expectation(env: dict[str, str]) -> tuple[list[str], list[list[str]]]
     panel.observe(lambda change: seen.append(list(change["new"])), names="findings")
     slider = controls.sliders[SLIDER]
     slider.value = round(slider.value - slider.step, 10)  # the browser's ArrowLeft
-    page.wait()
-    time.sleep(2 * panel.settle)
-    page.wait()
+    page.wait()  # the findings step runs before the whole page, in the panels' one worker
     if not seen or before in seen:
         raise ValueError(f"the slider step's findings {seen} cannot be told from those before it ({before}): "
                          "pick another step in CHANGES")
