@@ -29,6 +29,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+NO_OTHER_HOSTS = "--proxy-server=http://127.0.0.1:9"  # a closed port; the loopback is never proxied
+"""A Chromium argument: every request but the loopback's goes to a closed port, and fails
+(with ``PageProbe(intercept=False)``, which records it)."""
 
 
 def _free_port() -> int:
@@ -90,9 +93,15 @@ def browser() -> Iterator[object]:
 
 
 class PageProbe:
-    """A page with its console errors and the non-loopback requests it tried."""
+    """A page with its console errors and the non-loopback requests it tried.
 
-    def __init__(self, browser: object) -> None:
+    By default every request is held until this process lets it through (loopback) or
+    aborts it. ``intercept=False`` only records the requests, for timing (holding each
+    request for this process adds a round trip to every one of a page's ~90 scripts); the
+    browser must then be launched with :data:`NO_OTHER_HOSTS`, which fails any other host.
+    """
+
+    def __init__(self, browser: object, intercept: bool = True) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
@@ -108,7 +117,15 @@ class PageProbe:
                 self.blocked.append(route.request.url)  # type: ignore[attr-defined]
                 route.abort()  # type: ignore[attr-defined]
 
-        self.context.route("**/*", _route)
+        def _record(request: object) -> None:
+            url = request.url  # type: ignore[attr-defined]
+            if not url.startswith(("data:", "blob:")) and (urlparse(url).hostname or "") not in LOOPBACK:
+                self.blocked.append(url)
+
+        if intercept:
+            self.context.route("**/*", _route)
+        else:
+            self.page.on("request", _record)
 
     def screenshot(self, name: str) -> Path:
         """The whole page: Voila scrolls inside its own container, so the window grows to the
