@@ -55,30 +55,3 @@ def test_the_kernel_pool_refills_after_a_visitors_first_render(tmp_path):
     assert (name, has_trait) == ("VoilaKernelManager", "True")  # the section of voila.json that applies
     assert delay != "unset", "voila.json sets no VoilaKernelManager.fill_delay (Voila's default is 1 s)"
     assert float(delay) >= 5.0
-
-
-CULLING = """
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from voila.app import Voila
-from voila.voila_kernel_manager import voila_kernel_manager_factory
-app = Voila()
-app.load_config_file("voila", path=app.config_file_paths)
-cls = voila_kernel_manager_factory(AsyncMappingKernelManager, True, 1)
-assert issubclass(cls, AsyncMappingKernelManager)  # Voila's manager: culling comes from this base
-km = AsyncMappingKernelManager(config=app.config)
-print(km.cull_idle_timeout, km.cull_interval, km.cull_connected)
-"""
-
-
-def test_kernels_no_page_holds_are_culled(tmp_path):
-    # A Voila page sends no shutdown when its tab closes, so every visit left its kernel
-    # running (with its pages computed ahead) beside the next visitor's; voila.json culls
-    # a kernel idle with no page connected (tests/browser/test_dashboard_serves.py shows
-    # the preheated kernel survives it).
-    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(ROOT), "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
-    out = subprocess.run([sys.executable, "-c", CULLING], cwd=tmp_path, env=env, capture_output=True, text=True,
-                         check=True)
-    timeout, interval, connected = out.stdout.split()
-    assert 0 < int(timeout) <= 3600, "voila.json culls no idle kernel (Voila's default never does)"
-    assert 0 < int(interval) <= int(timeout)
-    assert connected == "False"  # a leader reading an open page keeps its kernel
