@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -306,3 +308,43 @@ def test_histogram_quantiles_search_is_the_first_bin_reaching_the_target():
         in_bin = np.maximum(cum[np.arange(n), b] - before, 1)
         est = b * width + 1 + np.floor((target - before - 0.5) / in_bin * width).astype(np.int64)
         np.testing.assert_array_equal(got[:, q], np.where(total > 0, np.clip(est, r_min, r_max), 0))
+
+
+@pytest.mark.parametrize("case", ["matrix", "bands"])
+@pytest.mark.parametrize("mb", [0.05, 256])
+def test_two_threads_give_the_one_thread_summary_exactly(case, mb, monkeypatch):
+    """The second thread's half of each block's draws, its rank extremes and its half of the
+    histogram and counts: every array as on one thread (odd draws, so the halves differ;
+    wide bins and a few held draws at a time with the small budget; two periods and rows
+    never ranked in the bands case)."""
+    unc = importlib.import_module("workbench.weights.uncertainty")  # the module, not the function
+
+    monkeypatch.setattr(unc, "_cores", lambda: 2)  # the two-thread path even on one core
+    if case == "matrix":
+        full = weight_model(wb.read_sample("kota_contoh"), load_rubric("permenpanrb-6-2022-rinci"))
+        model = full.subset(full.scorable())
+    else:
+        model = weight_model(_pp30_dataset(), load_rubric("pp-30-2019"))
+    theta = draw_weights(model, 37, 0.3, seed=5)
+    groups = np.arange(model.n) % 7
+    one = run_draws(model, theta, max_memory_mb=mb, groups=groups, threads=1)
+    two = run_draws(model, theta, max_memory_mb=mb, groups=groups, threads=2)
+    assert unc.draw_threads(model.n, 2) == 2
+    for f in ("rank_q", "pred_counts", "group_counts", "bin_width"):
+        a, b = getattr(one, f), getattr(two, f)
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    assert (one.n_bins, one.nbytes) == (two.n_bins, two.nbytes)
+
+
+def test_draw_threads_never_exceed_the_cores(monkeypatch):
+    from workbench.errors import ParameterError
+    unc = importlib.import_module("workbench.weights.uncertainty")  # the module, not the function
+
+    monkeypatch.setattr(unc, "_cores", lambda: 1)
+    assert unc.draw_threads(100_000) == unc.draw_threads(100_000, 2) == 1
+    monkeypatch.setattr(unc, "_cores", lambda: 8)
+    assert unc.draw_threads(100_000) == unc.draw_threads(100_000, 4) == 2
+    assert unc.draw_threads(unc._MIN_THREADED - 1) == 1  # few employees: one thread unless asked
+    with pytest.raises(ParameterError, match="threads"):
+        unc.draw_threads(10, 0)

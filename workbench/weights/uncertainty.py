@@ -20,6 +20,8 @@ True
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -228,8 +230,41 @@ def _quantile_positions(k: int) -> np.ndarray:
     return np.percentile(np.arange(1, k + 1), [50, 5, 95], method="inverted_cdf").astype(np.int64)
 
 
+_MIN_THREADED = 4096  # employees below which the draws stay on one thread (the per-draw Python dominates)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def draw_threads(n: int, threads: int | None = None) -> int:
+    """Threads :func:`run_draws` uses for ``n`` employees: 1 or 2, never more than the
+    cores available (``threads=None``: 2 from :data:`_MIN_THREADED` employees on)."""
+    if threads is not None and threads < 1:
+        raise ParameterError(f"`threads` must be at least 1 (or None for automatic); got {threads!r}.")
+    want = (2 if n >= _MIN_THREADED else 1) if threads is None else threads
+    return int(max(1, min(want, 2, _cores())))
+
+
+class _DrawState:
+    """One thread's scratch for ranking draws, and its running extremes of the ranks."""
+
+    def __init__(self, n: int, r_min: np.ndarray | None = None, r_max: np.ndarray | None = None) -> None:
+        self.work: dict[Any, np.ndarray] = {}  # the ranks' sorts, draw to draw
+        self.rank = np.empty(n, dtype=np.uint32)  # one draw's ranks, 0 = not ranked
+        self.below = np.empty(n, dtype=np.uint32)
+        self.slot_codes = np.empty(n, dtype=np.intp)  # group and predikat slot of every employee in one draw
+        self.r_min = np.full(n, np.iinfo(np.uint32).max, dtype=np.uint32) if r_min is None else r_min
+        self.r_max = np.zeros(n, dtype=np.uint32) if r_max is None else r_max
+        self.all_ranked = True  # every employee ranked in the draws held since the last count
+
+
 def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 256,
-              groups: np.ndarray | None = None) -> DrawSummary:
+              groups: np.ndarray | None = None, threads: int | None = None) -> DrawSummary:
     """Evaluate ``theta`` (``(n_draws, K)``) in chunks of draws and summarise as they go.
 
     Half of ``max_memory_mb`` bounds the working memory of a chunk, the other half the
@@ -237,10 +272,15 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     65,536 draws), each ``bin_width = ceil(n_period / n_bins)`` ranks wide, plus the exact
     minimum and maximum rank per employee. ``groups``: one code per employee (e.g. period
     and unit) for the per-draw predikat counts of ``group_counts`` (default one group).
+    ``threads``: 1 or 2 (see :func:`draw_threads`; default 2 when two cores are free and
+    there are at least 4,096 employees): the second thread ranks half of every chunk's
+    draws and counts half of the employees' histograms; the summaries are the same bit
+    for bit. It adds one draw's scratch (about 40 bytes per employee) outside the budget.
     """
     k = theta.shape[0]
     n = model.n
     n_pred = len(model.rubric.predikat)
+    n_thr = draw_threads(n, threads)
     periods, period_idx = np.unique(model.period_codes, return_inverse=True)
     n_per = np.bincount(period_idx.ravel(), minlength=len(periods)) if n else np.zeros(0, dtype=np.int64)
     count_dtype = np.dtype(np.uint16 if k < 2**16 else np.uint32)
@@ -250,8 +290,6 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
     w_row = width[period_idx.ravel()] if n else np.zeros(0, dtype=np.uint32)
     hist = np.zeros(n * n_bins, dtype=count_dtype)
     base = np.arange(n, dtype=np.int64) * n_bins
-    r_min = np.full(n, np.iinfo(np.uint32).max, dtype=np.uint32)
-    r_max = np.zeros(n, dtype=np.uint32)
     grp = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     n_g = int(grp.max()) + 1 if n else 1
     group_counts = np.zeros((k, n_g, n_pred), dtype=np.int32)
@@ -280,93 +318,146 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                   for rows in parts]
     tile = 512  # employees per histogram update
     work: dict[str, np.ndarray] = {}  # scratch arrays of the composites, reused block to block
-    rank_work: dict[Any, np.ndarray] = {}  # and of the ranks' sorts, draw to draw
     value_buf = np.empty((min(step, k) if sorted_bands else 0, n))
     pred_buf = np.empty((min(step, k), n), dtype=np.int8)
     eq = np.empty((min(step, k, 255), n), dtype=bool)
     bins = np.empty((held_draws, n), dtype=bin_dtype)  # rows 0 .. n_held - 1: the draws not yet counted
-    rank = np.empty(n, dtype=np.uint32)  # one draw's ranks, 0 = not ranked
-    below = np.empty(n, dtype=np.uint32)
-    slot_codes = np.empty(n, dtype=np.intp)  # group and predikat slot of every employee in one draw
     one_width = width[0] if len(width) == 1 else None  # one period: divide by a scalar
-    n_held, all_ranked = 0, True
+    states = [_DrawState(n) for _ in range(n_thr)]
+    # the employees' halves: tiles of the histogram, columns of the predikat counts
+    n_tiles = -(-n // tile)
+    tile_cut = min(n, (n_tiles + 1) // 2 * tile) if n_thr == 2 else n
+    emp_cuts = [(0, tile_cut), (tile_cut, n)][:n_thr]
 
-    def count_held() -> None:
-        """The held draws' bins into the rank histogram, tile by tile of employees (their
-        rows stay in cache), every held draw at once; np.add.at counts an index as often
-        as it occurs."""
+    def rank_draws(value: np.ndarray, pred: np.ndarray, start: int, d0: int, d1: int, row0: int,
+                   st: _DrawState) -> None:
+        """Draws ``d0 .. d1 - 1`` of the block at ``start``: ranks, extremes, histogram bins
+        (into rows ``row0 ..`` of ``bins``), predikat (sorted bands) and group counts."""
+        rank, below = st.rank, st.below
+        for d in range(d0, d1):
+            ranked_all = True
+            for rows, flags in zip(parts, part_flags, strict=True):
+                whole = len(rows) == n
+                part = rank if whole else np.empty(len(rows), dtype=np.uint32)
+                order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part, st.work)
+                ranked_all = ranked_all and not n_nan
+                if not whole:
+                    rank[rows] = part
+                if sorted_bands:  # the predikat from the sorted composites
+                    bands = _sorted_bands(compiled, sv, order, flags, np.dtype(np.int8), n_nan, n_pred)
+                    if whole:
+                        pred[d][order] = bands
+                    else:
+                        pr = np.empty(len(rows), dtype=np.int8)
+                        pr[order] = bands
+                        pred[d, rows] = pr
+            # the exact extremes, and the histogram bin (rank - 1) // width
+            np.maximum(st.r_max, rank, out=st.r_max)
+            np.subtract(rank, np.uint32(1), out=below)
+            if ranked_all:
+                np.minimum(st.r_min, rank, out=st.r_min)
+            else:  # rank 0: not ranked
+                np.minimum(st.r_min, rank, out=st.r_min, where=rank > 0)
+            row = bins[row0 + d - d0]
+            np.floor_divide(below, w_row if one_width is None else one_width, out=row,
+                            casting="unsafe")  # bins below n_bins fit
+            if not ranked_all:
+                row[rank == 0] = unranked
+                st.all_ranked = False
+            # per group the employees in each predikat
+            if n_g == 1:
+                counts = np.bincount(pred[d], minlength=slots)
+            else:
+                np.add(grp_slot, pred[d], out=st.slot_codes)
+                counts = np.bincount(st.slot_codes, minlength=n_g * slots)
+            group_counts[start + d] = counts.reshape(n_g, slots)[:, :n_pred]
+
+    def count_held(n_held: int, all_ranked: bool, lo: int, hi: int) -> None:
+        """The held draws' bins of employees ``lo .. hi - 1`` into the rank histogram, tile
+        by tile of employees (their rows stay in cache), every held draw at once;
+        np.add.at counts an index as often as it occurs."""
         held = bins[:n_held]
-        for a in range(0, n, tile):
-            b_ = min(n, a + tile)
+        for a in range(lo, hi, tile):
+            b_ = min(hi, a + tile)
             sub = held[:, a:b_]
             idx = sub.astype(np.int64)
             idx += base[:b_ - a]
             np.add.at(hist[a * n_bins:b_ * n_bins], idx.ravel() if all_ranked else idx[sub != unranked],
                       count_dtype.type(1))
 
-    with one_blas_thread():  # the products are a small part: a second BLAS thread would spin between them
-        for start, end in blocks:
-            block = theta[start:end]
-            c = block.shape[0]
-            if sorted_bands:
-                value = model._composite_into(block, value_buf[:c], work)
-                pred = pred_buf[:c]
-            else:
-                got, value = model.draw_block(block)
-                pred = np.where(got < 0, np.int8(n_pred), got) if got is not None else pred_buf[:c]
-            for d in range(c):
-                ranked_all = True
-                for rows, flags in zip(parts, part_flags, strict=True):
-                    whole = len(rows) == n
-                    part = rank if whole else np.empty(len(rows), dtype=np.uint32)
-                    order, sv, n_nan = _row_ranks(value[d] if whole else value[d, rows], part, rank_work)
-                    ranked_all = ranked_all and not n_nan
-                    if not whole:
-                        rank[rows] = part
-                    if sorted_bands:  # the predikat from the sorted composites
-                        bands = _sorted_bands(compiled, sv, order, flags, np.dtype(np.int8), n_nan, n_pred)
-                        if whole:
-                            pred[d][order] = bands
-                        else:
-                            pr = np.empty(len(rows), dtype=np.int8)
-                            pr[order] = bands
-                            pred[d, rows] = pr
-                # the exact extremes, and the histogram bin (rank - 1) // width
-                np.maximum(r_max, rank, out=r_max)
-                np.subtract(rank, np.uint32(1), out=below)
-                if ranked_all:
-                    np.minimum(r_min, rank, out=r_min)
-                else:  # rank 0: not ranked
-                    np.minimum(r_min, rank, out=r_min, where=rank > 0)
-                np.floor_divide(below, w_row if one_width is None else one_width, out=bins[n_held],
-                                casting="unsafe")  # bins below n_bins fit
-                if not ranked_all:
-                    bins[n_held][rank == 0] = unranked
-                    all_ranked = False
-                n_held += 1
-                if n_held == held_draws:
-                    count_held()
-                    n_held, all_ranked = 0, True
-            # per employee the draws in each predikat (in bytes, at most 255 draws at a
-            # time), per draw and group the employees in each
-            for a in range(0, c, 255):
-                sub = pred[a:a + 255]
-                e = eq[:sub.shape[0]]
-                for j in range(n_pred):
-                    np.equal(sub, j, out=e)
-                    emp_counts[j] += e.view(np.uint8).sum(axis=0, dtype=np.uint8)
-            for d in range(c):
-                if n_g == 1:
-                    counts = np.bincount(pred[d], minlength=slots)
+    def count_predikat(pred: np.ndarray, lo: int, hi: int) -> None:
+        """Per employee ``lo .. hi - 1`` the block's draws in each predikat (in bytes, at
+        most 255 draws at a time)."""
+        c = pred.shape[0]
+        for a in range(0, c, 255):
+            sub = pred[a:a + 255, lo:hi]
+            e = eq[:sub.shape[0], lo:hi]
+            for j in range(n_pred):
+                np.equal(sub, j, out=e)
+                emp_counts[j, lo:hi] += e.view(np.uint8).sum(axis=0, dtype=np.uint8)
+
+    pool = ThreadPoolExecutor(max_workers=1) if n_thr == 2 else None
+
+    def both(fn: Any, args0: tuple[Any, ...], args1: tuple[Any, ...] | None) -> None:
+        """``fn(*args0)`` here and, with two threads, ``fn(*args1)`` on the other at once."""
+        fut = pool.submit(fn, *args1) if pool is not None and args1 is not None else None
+        try:
+            fn(*args0)
+        finally:
+            if fut is not None:
+                fut.result()
+
+    n_held = 0
+    try:
+        with one_blas_thread():  # the products are a small part: a second BLAS thread would spin between them
+            for start, end in blocks:
+                block = theta[start:end]
+                c = block.shape[0]
+                if sorted_bands:
+                    value = model._composite_into(block, value_buf[:c], work)
+                    pred = pred_buf[:c]
                 else:
-                    np.add(grp_slot, pred[d], out=slot_codes)
-                    counts = np.bincount(slot_codes, minlength=n_g * slots)
-                group_counts[start + d] = counts.reshape(n_g, slots)[:, :n_pred]
-            del value, pred
-        if n_held:
-            count_held()
-    pred_counts = np.ascontiguousarray(emp_counts.T)
-    rank_q = _histogram_quantiles(hist.reshape(n, n_bins), w_row, r_min, r_max, _quantile_positions(k))
+                    got, value = model.draw_block(block)
+                    pred = np.where(got < 0, np.int8(n_pred), got) if got is not None else pred_buf[:c]
+                d = 0
+                while d < c:  # the block's draws in runs that fit the held bins, halved between the threads
+                    s = min(c - d, held_draws - n_held)
+                    h = d + (s + 1) // 2 if n_thr == 2 else d + s
+                    both(rank_draws, (value, pred, start, d, h, n_held, states[0]),
+                         (value, pred, start, h, d + s, n_held + h - d, states[-1]) if h < d + s else None)
+                    d += s
+                    n_held += s
+                    if n_held == held_draws:
+                        ranked = all(st.all_ranked for st in states)
+                        both(count_held, (n_held, ranked, *emp_cuts[0]),
+                             (n_held, ranked, *emp_cuts[-1]) if n_thr == 2 else None)
+                        n_held = 0
+                        for st in states:
+                            st.all_ranked = True
+                both(count_predikat, (pred, *emp_cuts[0]), (pred, *emp_cuts[-1]) if n_thr == 2 else None)
+                del value, pred
+            if n_held:
+                ranked = all(st.all_ranked for st in states)
+                both(count_held, (n_held, ranked, *emp_cuts[0]),
+                     (n_held, ranked, *emp_cuts[-1]) if n_thr == 2 else None)
+            r_min, r_max = states[0].r_min, states[0].r_max
+            for st in states[1:]:
+                np.minimum(r_min, st.r_min, out=r_min)
+                np.maximum(r_max, st.r_max, out=r_max)
+            pred_counts = np.ascontiguousarray(emp_counts.T)
+            positions = _quantile_positions(k)
+            h2d = hist.reshape(n, n_bins)
+            rank_q = np.zeros((n, len(positions)))
+            halves = [(lo, hi) for lo, hi in emp_cuts if hi > lo] or [(0, 0)]
+
+            def quantiles(lo: int, hi: int) -> None:
+                rank_q[lo:hi] = _histogram_quantiles(h2d[lo:hi], w_row[lo:hi], r_min[lo:hi], r_max[lo:hi],
+                                                     positions)
+
+            both(quantiles, halves[0], halves[1] if len(halves) == 2 else None)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     held = hist.nbytes + r_min.nbytes + r_max.nbytes + pred_counts.nbytes + group_counts.nbytes
     return DrawSummary(rank_q, pred_counts, group_counts, width, n_bins, held)
 
