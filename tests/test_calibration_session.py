@@ -212,7 +212,8 @@ _MEETING = textwrap.dedent("""
     import workbench as wb
     from workbench import calibration
     store, unit, tag, start, out, plan = sys.argv[1:7]
-    mine = json.loads(open(plan).read())[tag]
+    with open(plan) as f:
+        mine = json.loads(f.read())[tag]
     ds = wb.read_sample("kota_contoh")
     s = calibration.open(ds, "permenpanrb-6-2022", unit=unit, period="2025", store=store, by=tag)
     while time.time() < float(start):

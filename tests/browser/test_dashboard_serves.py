@@ -43,7 +43,8 @@ def test_served_with_the_repository_settings(voila_factory):
     assert settings["Voila"]["ip"] == "127.0.0.1"
     assert settings["VoilaConfiguration"]["show_tracebacks"] is False
     server = voila_factory("dashboards/ringkasan_pimpinan.ipynb")
-    html = urllib.request.urlopen(server.url, timeout=60).read().decode()
+    with urllib.request.urlopen(server.url, timeout=60) as response:
+        html = response.read().decode()
     assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html  # the offline template is in use
     # no code is shown, so the syntax-colour extension is not loaded (three requests fewer per visit)
     assert "jupyterlab_pygments" not in html and "@jupyter-widgets/jupyterlab-manager" in html
