@@ -178,21 +178,6 @@ def _distribution_table(page: Page, lang: str, label: Callable[[str], str]) -> p
     })
 
 
-def curve_finding(ok: int, hidden: int, n: int, lang: str = "id") -> str:
-    """How many of ``n`` OPD meet their curve, and how many verdicts are hidden: a hidden
-    verdict is never counted as met, and the sentence says it is hidden, so that "0 of 12"
-    never stands for seven results the page cannot show.
-
-    Examples
-    --------
-    >>> curve_finding(3, 0, 12)
-    '3 dari 12 OPD memenuhi kurva distribusi'
-    >>> curve_finding(0, 7, 12, "en")
-    '0 of 12 units meet the distribution curve; the result of 7 is not shown (small groups)'
-    """
-    return t("fig.curve.title_hidden" if hidden else "fig.curve.title", lang, ok=ok, n=n, h=hidden)
-
-
 def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, ...],
                 sources: Mapping[str, str]) -> Section:
     keys = page.tables["curve"]
@@ -201,7 +186,7 @@ def _curve_from(page: Page, key: str, title: str, lang: str, notes: tuple[str, .
     n = values["n"]
     shares = values[labels].set_axis(list(src.PREDIKAT), axis=1).div(n, axis=0)
     ok = values["ok"].fillna(0).astype(bool)
-    finding = curve_finding(int(ok.sum()), int(values["ok"].isna().sum()), len(keys), lang)
+    finding = fig.curve_title(int(ok.sum()), int(values["ok"].isna().sum()), len(keys), lang)
     units = keys.index.astype(str).tolist()
     table = _curve_table(page, sources, lang, lambda key: page.label(key, lang),
                          [_rules(page, u, lang) for u in units],
@@ -627,8 +612,8 @@ def whatif_pending(ds: Dataset, period: str, rubric: Rubric, lang: str = "id", m
     curve_text = moves_finding = finding
     if findings is not None:
         verdicts = [findings.facts[k] for k in findings.tables["curve"]["ok"]]
-        curve_text = curve_finding(sum(1 for f in verdicts if not f.hidden and f.value),
-                                   sum(1 for f in verdicts if f.hidden), len(verdicts), lang)
+        curve_text = fig.curve_title(sum(1 for f in verdicts if not f.hidden and f.value),
+                                     sum(1 for f in verdicts if f.hidden), len(verdicts), lang)
         changed = findings.headlines["changed"]
         if findings.shown(changed):
             moves_finding = t("fig.transitions.title", lang, changed=findings.label(changed, lang))

@@ -48,6 +48,7 @@ from workbench.viz.palette import (
 
 __all__ = [
     "curve_figure",
+    "curve_title",
     "data_uri",
     "png_bytes",
     "raters_figure",
@@ -146,6 +147,22 @@ def _stacked(ax: object, table: pd.DataFrame, lang: str, k: int, names: list[str
     return hidden
 
 
+def curve_title(ok: int, hidden: int, n: int, lang: str = "id") -> str:
+    """How many of ``n`` OPD meet their curve, and how many verdicts are hidden: a hidden
+    verdict is never counted as met, and the sentence says it is hidden, so that "0 of 12"
+    never stands for seven results the page cannot show. The curve chart's title, and the
+    finding the views write above it.
+
+    Examples
+    --------
+    >>> curve_title(3, 0, 12)
+    '3 dari 12 OPD memenuhi kurva distribusi'
+    >>> curve_title(0, 7, 12, "en")
+    '0 of 12 units meet the distribution curve; the result of 7 is not shown (small groups)'
+    """
+    return t("fig.curve.title_hidden" if hidden else "fig.curve.title", lang, ok=ok, n=n, h=hidden)
+
+
 def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", min_cell: int | None = None) -> Figure:
     """Predikat distribution per unit, each marked as meeting its curve or not.
 
@@ -177,9 +194,7 @@ def curve_figure(shares: pd.DataFrame, check: pd.DataFrame, lang: str = "id", mi
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: number(v, ".0%", lang))
     ax.set_xlabel(t("fig.curve.xlabel", lang))
-    n_hidden = int(verdicts.isna().sum())
-    ax.set_title(t("fig.curve.title_hidden" if n_hidden else "fig.curve.title", lang, ok=int(ok.sum()),
-                   n=len(shares), h=n_hidden), loc="left")
+    ax.set_title(curve_title(int(ok.sum()), int(verdicts.isna().sum()), len(shares), lang), loc="left")
     _style(ax)
     fig.legend(handles=_legend_handles(lang, hidden, k), loc="lower center", ncol=3, frameon=False)  # fits
     return fig
