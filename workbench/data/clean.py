@@ -328,7 +328,7 @@ def _clean_ratings(tables: list[pd.DataFrame], file: str, first_line: int = 2) -
     del ordered
     dup_any = pd.Series(key).duplicated(keep=False).to_numpy() if has_dup else None
     if dup_any is not None and dup_any.any():
-        score = _value_codes(*columns["score"])[good]
+        score = _key_part(*columns["score"], good)[0]  # equal scores, equal integers
         n_scores = pd.DataFrame({"k": key[dup_any], "s": score[dup_any]}).groupby(
             "k", sort=False)["s"].transform("nunique").to_numpy()
         conflict = np.zeros(len(good), dtype=bool)
@@ -403,12 +403,6 @@ def _kept_rows(columns: dict[str, tuple[np.ndarray, pd.Series]], keep: np.ndarra
         del codes, values
         release_memory()  # what building the column freed (mimalloc keeps it a while), before the next one
     return pd.DataFrame(kept, copy=False)
-
-
-def _value_codes(codes: np.ndarray, values: pd.Series) -> np.ndarray:
-    """Per row, an integer naming its normalised value (equal values, equal integers)."""
-    value_ids = pd.factorize(values, use_na_sentinel=True)[0]
-    return value_ids[codes] if len(value_ids) else np.zeros(len(codes), dtype=np.int64)
 
 
 def _key_part(codes: np.ndarray, values: pd.Series, rows: np.ndarray | None) -> tuple[np.ndarray, int]:

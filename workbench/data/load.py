@@ -187,11 +187,6 @@ def _is_name(values: pd.Series, name: str) -> np.ndarray:
     return canonical_equals(values, name)
 
 
-def _blank_text(values: pd.Series) -> pd.Series:
-    """:func:`~workbench.data.normalize.is_blank` of distinct values (no second factorisation)."""
-    return values.astype(str).str.strip() == ""
-
-
 def _blank_columns(cells: pd.DataFrame) -> dict[int, np.ndarray]:
     """Which cells are blank, for each column (by position) that has a blank cell; a column
     without one is left out. Each value is judged once, per column."""
@@ -200,7 +195,7 @@ def _blank_columns(cells: pd.DataFrame) -> dict[int, np.ndarray]:
         codes, uniques = value_codes(cells[c])
         if len(uniques) == 0:
             continue
-        per_value = np.asarray(_blank_text(pd.Series(uniques, dtype=object)), dtype=bool)
+        per_value = np.asarray(is_blank(pd.Series(uniques, dtype=object)), dtype=bool)
         if per_value.any():
             mask = per_value[codes]
             if mask.any():
