@@ -253,13 +253,13 @@ def draw_threads(n: int, threads: int | None = None) -> int:
 class _DrawState:
     """One thread's scratch for ranking draws, and its running extremes of the ranks."""
 
-    def __init__(self, n: int, r_min: np.ndarray | None = None, r_max: np.ndarray | None = None) -> None:
+    def __init__(self, n: int) -> None:
         self.work: dict[Any, np.ndarray] = {}  # the ranks' sorts, draw to draw
         self.rank = np.empty(n, dtype=np.uint32)  # one draw's ranks, 0 = not ranked
         self.below = np.empty(n, dtype=np.uint32)
         self.slot_codes = np.empty(n, dtype=np.intp)  # group and predikat slot of every employee in one draw
-        self.r_min = np.full(n, np.iinfo(np.uint32).max, dtype=np.uint32) if r_min is None else r_min
-        self.r_max = np.zeros(n, dtype=np.uint32) if r_max is None else r_max
+        self.r_min = np.full(n, np.iinfo(np.uint32).max, dtype=np.uint32)
+        self.r_max = np.zeros(n, dtype=np.uint32)
         self.all_ranked = True  # every employee ranked in the draws held since the last count
 
 
@@ -407,6 +407,13 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
             if fut is not None:
                 fut.result()
 
+    def count_all_held(n_held: int) -> None:
+        """The held draws into the histogram, each thread its employees' half."""
+        ranked = all(st.all_ranked for st in states)
+        both(count_held, (n_held, ranked, *emp_cuts[0]), (n_held, ranked, *emp_cuts[-1]) if n_thr == 2 else None)
+        for st in states:
+            st.all_ranked = True
+
     n_held = 0
     try:
         with one_blas_thread():  # the products are a small part: a second BLAS thread would spin between them
@@ -428,18 +435,12 @@ def run_draws(model: WeightModel, theta: np.ndarray, *, max_memory_mb: float = 2
                     d += s
                     n_held += s
                     if n_held == held_draws:
-                        ranked = all(st.all_ranked for st in states)
-                        both(count_held, (n_held, ranked, *emp_cuts[0]),
-                             (n_held, ranked, *emp_cuts[-1]) if n_thr == 2 else None)
+                        count_all_held(n_held)
                         n_held = 0
-                        for st in states:
-                            st.all_ranked = True
                 both(count_predikat, (pred, *emp_cuts[0]), (pred, *emp_cuts[-1]) if n_thr == 2 else None)
                 del value, pred
             if n_held:
-                ranked = all(st.all_ranked for st in states)
-                both(count_held, (n_held, ranked, *emp_cuts[0]),
-                     (n_held, ranked, *emp_cuts[-1]) if n_thr == 2 else None)
+                count_all_held(n_held)
             r_min, r_max = states[0].r_min, states[0].r_max
             for st in states[1:]:
                 np.minimum(r_min, st.r_min, out=r_min)
