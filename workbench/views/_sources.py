@@ -752,10 +752,8 @@ def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) ->
 def _taken(values: pd.Series, at: np.ndarray) -> pd.Series:
     """``values`` (a predikat column) as objects at positions ``at``, NaN where -1 (what a
     left join on the keys gives)."""
-    out = values.astype(object).to_numpy()[np.maximum(at, 0)]
-    if (at < 0).any():
-        out = out.copy()
-        out[at < 0] = np.nan
+    out = values.astype(object).to_numpy()[np.maximum(at, 0)]  # a new array (taken by position)
+    out[at < 0] = np.nan
     return pd.Series(out, dtype=object)
 
 
