@@ -32,6 +32,11 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 NO_OTHER_HOSTS = "--proxy-server=http://127.0.0.1:9"  # a closed port; the loopback is never proxied
 """A Chromium argument: every request but the loopback's goes to a closed port, and fails
 (with ``PageProbe(intercept=False)``, which records it)."""
+LIVE = ("() => !document.getElementById('kw-static')"
+        " && document.querySelector('#rendered_cells .kw-dashboard, #rendered_cells .jupyter-widgets') !== null")
+"""True once the dashboard's interactive page shows and its static first picture
+(:mod:`workbench.views.static`, shown while the scripts load) is gone."""
+
 
 
 def _free_port() -> int:
@@ -127,6 +132,10 @@ class PageProbe:
         else:
             self.page.on("request", _record)
 
+    def wait_live(self, timeout: float = 120_000) -> None:
+        """Wait until the page shows the live dashboard (:data:`LIVE`), not its static picture."""
+        self.page.wait_for_function(LIVE, timeout=timeout)
+
     def screenshot(self, name: str) -> Path:
         """The whole page: Voila scrolls inside its own container, so the window grows to the
         tallest scrolling element for the shot (a "full page" screenshot would stop at the
@@ -162,6 +171,20 @@ def probe(browser: object) -> Iterator[PageProbe]:
     p = PageProbe(browser)
     yield p
     p.close()
+
+
+@pytest.fixture()
+def new_probe(browser: object) -> Iterator[object]:
+    """Open more pages, each in its own context (a fresh visitor); all closed at the end."""
+    opened: list[PageProbe] = []
+
+    def open_() -> PageProbe:
+        opened.append(PageProbe(browser))
+        return opened[-1]
+
+    yield open_
+    for p in opened:
+        p.close()
 
 
 @pytest.fixture(scope="session")

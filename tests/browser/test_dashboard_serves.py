@@ -14,6 +14,7 @@ NIP = re.compile(r"\b\d{18}\b")
 def test_leadership_dashboard_renders_without_errors(voila_factory, probe):
     server = voila_factory("dashboards/ringkasan_pimpinan.ipynb")
     probe.page.goto(server.url, wait_until="domcontentloaded", timeout=90_000)
+    probe.wait_live(90_000)
     probe.page.wait_for_selector("text=Ringkasan Pimpinan", timeout=90_000)
     probe.page.wait_for_load_state("networkidle", timeout=90_000)
     probe.screenshot("ringkasan_pimpinan")

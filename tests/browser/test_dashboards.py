@@ -28,6 +28,7 @@ def names() -> set[str]:
 
 def _open(probe, server) -> None:
     probe.page.goto(server.url, wait_until="domcontentloaded", timeout=LOAD)
+    probe.wait_live(LOAD)
     probe.page.wait_for_selector(".kw-finding", timeout=LOAD)
     probe.page.wait_for_function(
         "() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)

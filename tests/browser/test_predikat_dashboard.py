@@ -54,6 +54,7 @@ def test_leadership_dashboard_on_recorded_predikat_and_an_org_ratings_file(voila
     server = voila_factory("dashboards/ringkasan_pimpinan.ipynb", env={"WORKBENCH_DATA": str(tmp_path)})
     page = probe.page
     page.goto(server.url, wait_until="domcontentloaded", timeout=LOAD)
+    probe.wait_live(LOAD)
     page.wait_for_selector(".kw-headline", timeout=LOAD)
     page.wait_for_function("() => document.querySelectorAll('.kw-busy').length === 0", timeout=LOAD)
     probe.screenshot("dashboard_ringkasan_predikat_tercatat")

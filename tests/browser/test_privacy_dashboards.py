@@ -34,6 +34,7 @@ def ds() -> wb.Dataset:
 
 def _open(probe, server) -> None:
     probe.page.goto(server.url, wait_until="domcontentloaded", timeout=LOAD)
+    probe.wait_live(LOAD)
     probe.page.wait_for_selector(".kw-finding", timeout=LOAD)
     _settle(probe)
 

@@ -49,6 +49,7 @@ from workbench.views.panels import (
     UnitPanel,
     WhatIfPanel,
 )
+from workbench.views.static import STATIC_MIME, static_page
 
 __all__ = ["CSS", "Dashboard", "dashboard_data", "leadership_overview", "rater_quality", "rubric_whatif", "viewer_is_hr"]
 
@@ -153,6 +154,15 @@ class Dashboard(widgets.VBox):
         """Block until every panel has finished its refresh."""
         for p in self.panels:
             p.wait(timeout)
+
+    def _repr_mimebundle_(self, **kwargs: object) -> dict[str, object] | None:
+        """The widget's display data and, under :data:`~workbench.views.static.STATIC_MIME`,
+        its static picture (:func:`~workbench.views.static.static_page`), which Voila's
+        kinerja template shows while the interactive page loads."""
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is not None:
+            data[STATIC_MIME] = static_page(self, self.lang)
+        return data
 
 
 def _walk(items: list[widgets.Widget]) -> list[widgets.Widget]:
