@@ -230,6 +230,19 @@ def test_a_share_rounded_to_one_decimal_is_an_interval():
     assert page.facts["share"].status == "protected" and audit(page).ok
 
 
+@pytest.mark.parametrize("rounds", [0, 1, 2])
+def test_a_search_out_of_rounds_still_leaves_the_page_safe(ds, scores, rounds):
+    """The suppression's search stops after ``max_rounds`` widened cells; it used to stop
+    there in silence, with a small cell still recoverable from the numbers shown."""
+    check = src.curve(ds, "2025", src.default_org_rating(ds))
+    page = leadership_page(scores, ds.roster, check, "2025", None, min_cell=K, suppress=False)
+    assert not audit(page).ok
+    protect(page, max_rounds=rounds)
+    assert audit(page).ok
+    if rounds == 0:  # no search at all: every number the suppression may hide is hidden
+        assert all(f.hidden for f in page.facts.values() if not f.locked)
+
+
 def test_publish_refuses_a_page_the_audit_breaks(ds, scores, tmp_path, monkeypatch):
     def bare(ds_, period, org_rating=None, unit=None, min_cell=None):
         check = src.curve(ds_, period, src.default_org_rating(ds_))

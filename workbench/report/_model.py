@@ -359,6 +359,11 @@ def protect(page: Page, max_rounds: int = 500, tries: int = 6, reshow: bool = Tr
     hidden cell near each candidate, which costs most on a page joined with another's
     numbers, yet there it matters most: without it the what-if page of the detailed
     rubric on the sample hides 93 of its 107 numbers, with it 36).
+
+    The search widens at most ``max_rounds`` cells; if a cell is still too narrow then,
+    every number that is not locked is hidden (a page with too few numbers beats a page
+    that gives a small group away). A page whose locked numbers alone give a cell away
+    stays open; the publishing and the dashboards' audits refuse it.
     """
     with one_blas_thread():
         _protect(page, max_rounds, tries, reshow)
@@ -387,6 +392,17 @@ def _protect(page: Page, max_rounds: int, tries: int, reshow: bool) -> None:
                 continue  # an earlier choice already protects it
             rounds += 1
             _widen(page, page.facts[key], shape, tries, memo)
+    if not audit(page, reuse=True).ok:
+        _hide_all(page)
+
+
+def _hide_all(page: Page) -> None:
+    """The search ran out of rounds with a cell still narrow: hide every number the
+    suppression may hide (all but the locked ones), so that the page is never left open."""
+    for f in page.facts.values():
+        if f.status == SHOWN and not f.locked:
+            f.status = PROTECTED
+    _propagate(page)
 
 
 def _hidden_state(page: Page) -> bytes:
