@@ -55,3 +55,65 @@ def test_the_kernel_pool_refills_after_a_visitors_first_render(tmp_path):
     assert (name, has_trait) == ("VoilaKernelManager", "True")  # the section of voila.json that applies
     assert delay != "unset", "voila.json sets no VoilaKernelManager.fill_delay (Voila's default is 1 s)"
     assert float(delay) >= 5.0
+
+
+CULLER = """
+from voila.app import Voila
+app = Voila()
+app.load_config_file("voila", path=app.config_file_paths)
+print(app.config.VoilaConfiguration.multi_kernel_manager_class, app.config.MappingKernelManager.cull_idle_timeout)
+"""
+
+
+def test_voila_json_ends_the_kernels_of_closed_pages(tmp_path):
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(ROOT), "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
+    out = subprocess.run([sys.executable, "-c", CULLER], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         check=True)
+    cls, timeout = out.stdout.split()
+    assert cls == "workbench.views.serving.DashboardKernelManager"
+    assert 60 <= float(timeout) <= 3600
+
+
+class _Kernel:
+    """What the culler reads of a kernel."""
+
+    execution_state = "idle"
+    kernel_name = "python3"
+
+    def __init__(self, idle_s: float) -> None:
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        from jupyter_server._tz import utcnow
+
+        self.kernel_spec = SimpleNamespace(metadata={})
+        self.last_activity = utcnow() - timedelta(seconds=idle_s)
+
+
+def _culled(manager, kernel: _Kernel) -> bool:
+    import asyncio
+
+    ended: list[str] = []
+    manager._kernels["k"] = kernel
+    manager._kernel_connections.setdefault("k", 0)
+    manager.shutdown_kernel = lambda kernel_id, **kw: ended.append(kernel_id)
+    asyncio.run(manager.cull_kernel_if_idle("k"))
+    return ended == ["k"]
+
+
+def test_a_kernel_is_culled_only_after_a_page_has_connected_and_left():
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    from workbench.views.serving import DashboardKernelManager
+
+    waiting = _Kernel(idle_s=60)  # kept for the next visitor, or handed to a page still loading
+    assert _culled(AsyncMappingKernelManager(cull_idle_timeout=10), waiting)  # Jupyter's culler ends it
+    m = DashboardKernelManager(cull_idle_timeout=10)
+    assert not _culled(m, waiting)
+    m.notify_connect("k")
+    assert m.visited("k") and not _culled(m, waiting)  # a page is connected
+    m.notify_disconnect("k")
+    assert not _culled(m, m._kernels["k"])  # the page has just left: idle from now
+    assert _culled(m, _Kernel(idle_s=11))  # ... and after the timeout it ends
+    m.remove_kernel("k")
+    assert not m.visited("k")

@@ -48,16 +48,16 @@ def _free_port() -> int:
 class VoilaServer:
     """A Voila process serving one notebook on 127.0.0.1 with sources stripped."""
 
-    def __init__(self, notebook: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, notebook: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        log = ARTIFACTS / f"voila-{notebook.stem}.log"
+        log = self.log = ARTIFACTS / f"voila-{notebook.stem}{'-' if args else ''}{abs(hash(args)) if args else ''}.log"
         ARTIFACTS.mkdir(exist_ok=True)
         self._log = log.open("w")
         self.proc = subprocess.Popen(
             # the settings are in voila.json at the top of the repository, as for `make dashboard`
             [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={self.port}",
-             "--VoilaConfiguration.http_keep_alive_timeout=60"],
+             "--VoilaConfiguration.http_keep_alive_timeout=60", *args],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
             env={**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"),
                  "JUPYTER_CONFIG_PATH": str(ROOT), **(env or {})})
@@ -192,10 +192,10 @@ def voila_factory() -> Iterator[object]:
     """Start Voila servers on demand; all are stopped at the end of the session."""
     servers: dict[str, VoilaServer] = {}
 
-    def start(notebook: str, env: dict[str, str] | None = None) -> VoilaServer:
-        key = notebook + repr(sorted((env or {}).items()))
+    def start(notebook: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> VoilaServer:
+        key = notebook + repr(sorted((env or {}).items())) + repr(args)
         if key not in servers:
-            servers[key] = VoilaServer(ROOT / notebook, env=env)
+            servers[key] = VoilaServer(ROOT / notebook, env=env, args=args)
         return servers[key]
 
     yield start

@@ -49,3 +49,36 @@ def test_served_with_the_repository_settings(voila_factory):
     assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html  # the offline template is in use
     # no code is shown, so the syntax-colour extension is not loaded (three requests fewer per visit)
     assert "jupyterlab_pygments" not in html and "@jupyter-widgets/jupyterlab-manager" in html
+
+
+def test_the_kernel_of_a_closed_page_ends_and_the_waiting_ones_stay(voila_factory, new_probe):
+    """voila.json's kernel manager (workbench.views.serving) culls the kernel of a page that
+    was opened and closed, and neither the kernel kept ready for the next visitor nor one
+    handed to a page still loading, however long they were idle (Jupyter's own culler
+    ended those, and a page that took such a kernel never showed)."""
+    import time
+
+    server = voila_factory("dashboards/ringkasan_pimpinan.ipynb", env={"WORKBENCH_WARM": "0"},
+                           args=("--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1"))
+    deadline = time.monotonic() + 120
+    while "is filled with" not in server.log.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(5)  # the kept kernel is idle for longer than the timeout
+    probe = new_probe()
+    probe.page.goto(server.url, wait_until="domcontentloaded", timeout=120_000)
+    probe.wait_live(120_000)
+    config = probe.page.text_content("#jupyter-config-data") or ""
+    visited = re.search(r'"kernelId": *"([0-9a-f-]+)"', config).group(1)
+    probe.page.goto("about:blank")  # the page leaves
+    deadline = time.monotonic() + 60
+    culled: list[str] = []
+    while visited not in culled and time.monotonic() < deadline:
+        time.sleep(0.5)
+        culled = re.findall(r"Culling '\w+' kernel '\w+' \(([0-9a-f-]+)\)", server.log.read_text(errors="replace"))
+    assert visited in culled, "the kernel of the closed page is still running"
+    deadline = time.monotonic() + 120  # the next visitor's kernel, prepared 10 s after the visit
+    while server.log.read_text(errors="replace").count("is filled with") < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(5)  # ... stays, idle as it is
+    culled = re.findall(r"Culling '\w+' kernel '\w+' \(([0-9a-f-]+)\)", server.log.read_text(errors="replace"))
+    assert culled == [visited]
