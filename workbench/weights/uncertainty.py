@@ -243,7 +243,36 @@ def _cores() -> int:
 
 def draw_threads(n: int, threads: int | None = None) -> int:
     """Threads :func:`run_draws` uses for ``n`` employees: 1 or 2, never more than the
-    cores available (``threads=None``: 2 from :data:`_MIN_THREADED` employees on)."""
+    cores the process may use.
+
+    Parameters
+    ----------
+    n
+        Employees in the run. Below :data:`_MIN_THREADED` a second thread costs more than
+        it saves, so ``threads=None`` gives 1.
+    threads
+        ``None`` (default) chooses as above; ``1`` forces one thread (the result is the
+        same either way: tests compare them exactly); ``2`` or more asks for two.
+
+    Returns
+    -------
+    int
+        1 or 2.
+
+    Raises
+    ------
+    ParameterError
+        ``threads`` below 1.
+
+    Examples
+    --------
+    >>> draw_threads(100)
+    1
+    >>> draw_threads(100, threads=1)
+    1
+    >>> draw_threads(1_000_000) <= 2
+    True
+    """
     if threads is not None and threads < 1:
         raise ParameterError(f"`threads` must be at least 1 (or None for automatic); got {threads!r}.")
     want = (2 if n >= _MIN_THREADED else 1) if threads is None else threads
