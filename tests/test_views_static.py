@@ -18,6 +18,12 @@ def ds() -> wb.Dataset:
     return wb.read_sample("kota_contoh")
 
 
+@pytest.fixture()
+def in_voila(monkeypatch):
+    """A kernel started by Voila (it sets ``VOILA_APP_PORT``)."""
+    monkeypatch.setenv("VOILA_APP_PORT", "8866")
+
+
 def _visible(widget: widgets.Widget) -> list[widgets.Widget]:
     if getattr(widget, "layout", None) is not None and widget.layout.display == "none":
         return []
@@ -29,7 +35,7 @@ def _visible(widget: widgets.Widget) -> list[widgets.Widget]:
 
 
 @pytest.mark.parametrize("make", [views.leadership_overview, views.rubric_whatif, views.rater_quality])
-def test_a_dashboard_gives_its_picture_with_every_shown_text_and_figure(ds, make):
+def test_a_dashboard_gives_its_picture_with_every_shown_text_and_figure(ds, make, in_voila):
     page = make(ds, warm_ahead=False) if make is not views.rater_quality else make(ds)
     data = page._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data
@@ -45,12 +51,18 @@ def test_a_dashboard_gives_its_picture_with_every_shown_text_and_figure(ds, make
     assert "Memuat kontrol interaktif" in picture
 
 
-def test_the_picture_follows_the_language(ds):
+def test_the_picture_follows_the_language(ds, in_voila):
     page = views.leadership_overview(ds, warm_ahead=False)
     page.lang = "en"
     page.wait()
     picture = page._repr_mimebundle_()[STATIC_MIME]
     assert "Loading the interactive controls" in picture and "Leadership Overview" in picture
+
+
+def test_no_picture_outside_voila(ds, monkeypatch):
+    monkeypatch.delenv("VOILA_APP_PORT", raising=False)
+    data = views.rater_quality(ds)._repr_mimebundle_()
+    assert STATIC_MIME not in data and "application/vnd.jupyter.widget-view+json" in data
 
 
 def test_hidden_widgets_and_closed_panels_are_left_out():

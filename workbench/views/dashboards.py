@@ -158,9 +158,11 @@ class Dashboard(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs: object) -> dict[str, object] | None:
         """The widget's display data and, under :data:`~workbench.views.static.STATIC_MIME`,
         its static picture (:func:`~workbench.views.static.static_page`), which Voila's
-        kinerja template shows while the interactive page loads."""
+        kinerja template shows while the interactive page loads. Only in a kernel Voila
+        started (``VOILA_APP_PORT`` is set): JupyterLab shows the widget at once, and a
+        saved notebook would carry the picture's figures for nothing."""
         data = super()._repr_mimebundle_(**kwargs)
-        if data is not None:
+        if data is not None and os.environ.get("VOILA_APP_PORT"):
             data[STATIC_MIME] = static_page(self, self.lang)
         return data
 
