@@ -142,3 +142,37 @@ def test_whatif_predikat_read_by_position_equal_the_joined_frames(kota, monkeypa
     finally:
         with src._LOCK:  # no page computed with the stand-ins stays
             src._CACHE.clear()
+
+
+
+def test_the_overview_computes_the_shown_periods_drill_downs_ahead_and_again_after_a_period_change(kota, monkeypatch):
+    import threading
+
+    from workbench import views
+
+    calls: list[tuple[list, object]] = []
+    done = threading.Event()
+
+    def record(ds, states, rating, k, stop, idle):  # what the background thread is given
+        calls.append((list(states), stop))
+        done.set()
+        return 0
+
+    monkeypatch.setattr(src, "warm", record)
+    page = views.leadership_overview(kota, warm_ahead=True)
+    picker, units = page.children[3].children
+    assert done.wait(30)
+    first = picker.period
+    states, stop = calls[-1]
+    others = [p for p in kota.periods if p != first]
+    assert states[:len(others)] == [(p, None) for p in sorted(others, key=lambda p: abs(
+        kota.periods.index(p) - kota.periods.index(first)))]  # the city's other periods first
+    assert states[len(others):] == [(first, u) for u in kota.units]  # then the shown period's drill-downs
+    assert not stop()
+    done.clear()
+    picker.period = others[0]
+    assert done.wait(30) and stop()  # the first thread ends ...
+    states, stop = calls[-1]
+    assert [s for s in states if s[1] is not None] == [(others[0], u) for u in kota.units]  # ... a new one starts
+    assert not stop()
+    page.wait()

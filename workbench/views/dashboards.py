@@ -202,11 +202,12 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         page. The headline says where they came from and how many employees of the
         period are not yet rated ("belum dinilai").
     warm_ahead
-        After the first render, compute the city's pages of the other periods (with
-        the org ratings in force) in a background thread that gives way to the reader's
-        own changes (:func:`workbench.views._sources.warm`), so that a control change
-        finds its numbers ready; it starts again when the org ratings change. Default:
-        on, unless ``WORKBENCH_WARM=0`` (the test suite sets it).
+        After the first render, compute the city's pages of the other periods and the
+        drill-down pages of the shown period's OPD (with the org ratings in force) in a
+        background thread that gives way to the reader's own changes
+        (:func:`workbench.views._sources.warm`), so that a control change finds its
+        numbers ready; it starts again when the period or the org ratings change.
+        Default: on, unless ``WORKBENCH_WARM=0`` (the test suite sets it).
     """
     def build() -> widgets.Widget:
         _require(ds, lang)
@@ -241,18 +242,21 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         units.observe(lambda c: dash._relabel(), names="unit")
 
         def warm(change: object = None) -> None:  # the pages one control change away, ahead
-            rating = dict(orgs.org_rating)
-            # the city's other periods only: a drill-down page costs about a second now, and
-            # a page computed ahead holds the interpreter while the reader's own change waits
-            # (on the sample, a unit change took 4.9 s with units computed ahead, 1.1 s without)
-            states = [s for s in _sources.leadership_states(picker.periods, list(ds.units), picker.period,
-                                                            units.unit or None) if s[1] is None]
+            rating, period = dict(orgs.org_rating), picker.period
+            # the city's other periods (a drill-down's page is protected with them), then the
+            # drill-downs of the shown period: about 0.3 s each once the city's pages are known
+            # (5,000 employees), so a reader's change waits at most that long behind one; the
+            # other periods' drill-downs are left (five times as many, seldom asked for)
+            states = [s for s in _sources.leadership_states(picker.periods, list(ds.units), period,
+                                                            units.unit or None) if s[1] is None or s[0] == period]
             threading.Thread(target=_sources.warm, name=_sources.WARM_THREAD, daemon=True,
-                             args=(ds, states, rating, k, lambda: dict(orgs.org_rating) != rating,
+                             args=(ds, states, rating, k,
+                                   lambda: dict(orgs.org_rating) != rating or picker.period != period,
                                    lambda: not any(p.busy for p in panels))).start()
 
         dash.warm = warm  # type: ignore[attr-defined]
         orgs.observe(warm, names="org_rating")
+        picker.observe(warm, names="period")
         return dash
 
     return _warmed(_ready(run_safely(build, lang)), warm_ahead)
