@@ -294,7 +294,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
     the overview's.
 
     ``warm_ahead``: after the first render, compute the findings of each slider one
-    step either way (half a second after the page was shown, :data:`WARM_GRACE_STEP`),
+    step either way (1.5 s after the page was shown, :data:`WARM_GRACE_STEP`),
     then the pages of the picker's other starting points and of the slider steps (the
     shown period first, then the picker's starting points in the others; after
     :data:`WARM_GRACE`) in a background thread that gives way to the reader's changes,
@@ -355,12 +355,14 @@ WARM_GRACE = 3.0
 (seconds of work each): a reader who acts at once (the next slider step) finds the
 interpreter free."""
 
-WARM_GRACE_STEP = 0.5
+WARM_GRACE_STEP = 1.5
 """Seconds the what-if waits after showing a page before it computes the drafts and the
 findings of the slider steps one step away (:func:`workbench.views._sources.warm_whatif`):
 each is a task of a fraction of a second, so a reader's own change waits at most that
-long behind one, and a reader who reads the page for a second or more finds the next
-step's findings ready."""
+long behind one, and a reader who reads the page for two seconds or more finds the next
+step's findings ready. Longer than a reader's reaction (a change made at once, e.g. a
+slider step right after a preset change, finds the interpreter free), shorter than
+:data:`WARM_GRACE`."""
 
 
 def _warmed(page: widgets.Widget, warm_ahead: bool | None) -> widgets.Widget:
