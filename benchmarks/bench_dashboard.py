@@ -6,18 +6,24 @@ Goals: first render under 3 s, a control change shows its finding within 0.5 s.
 Measured per dashboard and dataset (median and range over the visits):
 
 * ringkasan_pimpinan: first render, a period change, a drill-down (unit) change;
-* simulasi_rubrik: first render, a preset change, one step of a threshold slider.
+* simulasi_rubrik: first render, a preset change, then three changes of a threshold slider:
+  one step at once after the preset change ("slider step": the page computes nothing ahead
+  so soon after a change, so this is the uncomputed case), one more step after reading the
+  page ``PAUSE_S`` seconds ("step, read": meanwhile the page computes ahead the findings of
+  each slider one step either way), and, after reading again, the slider moved
+  :data:`JUMP` steps at once ("jump": a state nobody computed ahead, the honest case of a
+  slider dragged).
 
 Two figures per change: "first change" (the first visible change: a title, a finding or a
 table of the page has changed) and "complete" (every figure redrawn, no "Sedang
-menghitung..." left). The slider step has a third, "findings": the time until the page
+menghitung..." left). The slider changes have a third, "findings": the time until the page
 shows the findings *of the new state* (how many OPD meet their curve, how many employees
 change predikat), read exactly as the panel shows them for that state, from its findings
 page (the third of its four display steps) or from its whole page. The expected texts are
 computed beforehand in this process by the same dashboard code on the same data
 (:func:`whatif_expectation`), and the page is watched on every animation frame from just
-before the key press. The findings before the step read differently (checked), so no
-earlier display step can match.
+before the (first) key press. The findings before each change read differently (checked),
+so no earlier display step can match.
 
 The first render is measured from navigation to the first figure on screen with no
 panel still busy; Voila's own start-up (before the page is requested) is not counted.
@@ -33,7 +39,8 @@ Voila runs with the repository's voila.json, as ``make dashboard`` does: a prehe
 kernel has already executed the dashboard before a visitor arrives, so each visit starts
 once Voila reports its kernel pool filled (as it is on a served dashboard between
 visitors). The visitor reads the page for ``PAUSE_S`` seconds before the first change
-(meanwhile the overview computes the pages of other periods and units ahead).
+(meanwhile the overview computes the pages of other periods and units ahead) and before
+the what-if's "step, read" and "jump"; the other changes follow each other at once.
 
 The 5,000-employee city is generated at run time into a temporary folder
 (:func:`workbench.data.synth.generate`, fixed seed) and served through ``WORKBENCH_DATA``.
@@ -130,10 +137,22 @@ SLIDER = "threshold.perilaku_kerja.di_atas"
 PRESET = "Predikat Kinerja Pegawai, rinci (IKI dan BerAKHLAK)"
 
 
-def _slider_step(page: object) -> None:  # Ambang Di Atas Ekspektasi (perilaku kerja) one step down
-    handle = page.locator(".kw-slider-" + SLIDER.replace(".", "-") + " .noUi-handle")  # type: ignore[attr-defined]
-    handle.focus()
-    page.keyboard.press("ArrowLeft")  # type: ignore[attr-defined]
+JUMP = 4
+"""Steps the slider moves at once in the "jump" (key presses in a row)."""
+
+
+def _slider_steps(n: int) -> Callable[[object], None]:
+    """Ambang Di Atas Ekspektasi (perilaku kerja) ``n`` steps down, by ``n`` key presses."""
+    def act(page: object) -> None:
+        handle = page.locator(".kw-slider-" + SLIDER.replace(".", "-") + " .noUi-handle")  # type: ignore[attr-defined]
+        handle.focus()
+        for _ in range(n):
+            page.keyboard.press("ArrowLeft")  # type: ignore[attr-defined]
+
+    return act
+
+
+_slider_step = _slider_steps(1)
 
 
 @contextlib.contextmanager
@@ -150,14 +169,15 @@ def _environ(env: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def whatif_expectation(env: dict[str, str]) -> tuple[list[str], list[list[str]]]:
-    """The what-if's findings before the benchmark's slider step and the findings it shows
-    for the state after it (from its findings page, then from its whole page), as the
-    served dashboard computes them: the same dashboard code on the same data (``env``),
-    here in this process, driven as the browser drives it (:data:`CHANGES`).
+def whatif_expectation(env: dict[str, str]) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """The what-if's findings before the benchmark's first slider change and, for each slider
+    change of :data:`CHANGES`, the findings the page shows for its new state (from its
+    findings page, then from its whole page), as the served dashboard computes them: the
+    same dashboard code on the same data (``env``), here in this process, driven as the
+    browser drives it (:data:`CHANGES`; the slider set to each change's last value).
 
-    Raises ValueError when the findings before the step read as one of the new state's:
-    the browser could not tell them apart (pick another step in :data:`CHANGES`)."""
+    Raises ValueError when the findings before a change read as one of its new state's:
+    the browser could not tell them apart (pick other steps in :data:`CHANGES`)."""
     from workbench import views
     from workbench.views.controls import WhatIfControls
 
@@ -168,17 +188,29 @@ def whatif_expectation(env: dict[str, str]) -> tuple[list[str], list[list[str]]]
     panel = page.panels[0]
     controls.pick(dict(controls._preset.options)[PRESET])  # as the browser picks it, by its label
     page.wait()
-    before = list(panel.findings)
-    seen: list[list[str]] = []
-    panel.observe(lambda change: seen.append(list(change["new"])), names="findings")
-    slider = controls.sliders[SLIDER]
-    slider.value = round(slider.value - slider.step, 10)  # the browser's ArrowLeft
-    page.wait()  # the findings step runs before the whole page, in the panels' one worker
-    if not seen or before in seen:
-        raise ValueError(f"the slider step's findings {seen} cannot be told from those before it ({before}): "
-                         "pick another step in CHANGES")
-    return before, seen
+    first = list(panel.findings)
+    out: dict[str, list[list[str]]] = {}
+    for name, steps in SLIDER_CHANGES.items():
+        before = list(panel.findings)
+        seen: list[list[str]] = []
 
+        def watch(change: dict[str, Any], seen: list[list[str]] = seen) -> None:
+            seen.append(list(change["new"]))
+
+        panel.observe(watch, names="findings")
+        slider = controls.sliders[SLIDER]
+        slider.value = round(slider.value - steps * slider.step, 10)  # the browser's ArrowLeft, ``steps`` times
+        page.wait()  # the findings step runs before the whole page, in the panels' one worker
+        panel.unobserve(watch, names="findings")
+        if not seen or before in seen:
+            raise ValueError(f"the {name}'s findings {seen} cannot be told from those before it ({before}): "
+                             "pick other steps in CHANGES")
+        out[name] = seen
+    return first, out
+
+
+SLIDER_CHANGES = {"slider step": 1, "step, read": 1, "jump": JUMP}
+"""The what-if's slider changes of :data:`CHANGES`, by name: the steps each moves the slider."""
 
 CHANGES: dict[str, list[tuple[str, Callable[[object], None]]]] = {
     "ringkasan_pimpinan": [("period change", _select(".kw-period select", "2025-Q1")),
@@ -187,8 +219,11 @@ CHANGES: dict[str, list[tuple[str, Callable[[object], None]]]] = {
                            ("unit change", _select(".kw-unit select", "Satpol PP"))],
     # the what-if starts from the rule in force (the overview's numbers); the detailed rubric is picked
     "simulasi_rubrik": [("preset change", _select(".kw-preset select", PRESET)),
-                        ("slider change", _slider_step)],
+                        *((name, _slider_steps(n)) for name, n in SLIDER_CHANGES.items())],
 }
+READ_FIRST = {"step, read", "jump"}
+"""Changes the visitor makes after reading the page ``PAUSE_S`` seconds (the others follow
+the change before at once)."""
 
 
 def _pool_ready(log: Path, n_filled: int) -> None:
@@ -206,10 +241,10 @@ Timing = tuple[float, float, float | None]
 
 
 def measure(browser: object, dashboard: str, env: dict[str, str], repeats: int, pause: float,
-            settle: float = 0.0, expected: list[list[str]] | None = None,
+            settle: float = 0.0, expected: dict[str, list[list[str]]] | None = None,
             intercept: bool = False) -> dict[str, list[Timing]]:
     """Visit ``dashboard`` ``repeats`` times: first render, then each change of :data:`CHANGES`
-    (the slider change also until ``expected``, its new state's findings, show)."""
+    (a slider change also until ``expected[name]``, its new state's findings, show)."""
     server = VoilaServer(ROOT / "dashboards" / f"{dashboard}.ipynb", env=env)
     log = ROOT / "test-artifacts" / f"voila-{dashboard}.log"
     out: dict[str, list[Timing]] = {"first render": []}
@@ -231,7 +266,9 @@ def measure(browser: object, dashboard: str, env: dict[str, str], repeats: int, 
             page.wait_for_timeout(pause * 1000)  # the visitor reads the page
             line = [f"first render {first:.2f} s (interactive {live:.2f} s)"]
             for name, act in CHANGES[dashboard]:
-                f, c, shown = _timed(page, act, expected if name == "slider change" else None)
+                if name in READ_FIRST:
+                    page.wait_for_timeout(pause * 1000)
+                f, c, shown = _timed(page, act, (expected or {}).get(name))
                 out.setdefault(name, []).append((f, c, shown))
                 line.append(f"{name} {f:.2f}/" + (f"{shown:.2f}/" if shown is not None else "") + f"{c:.2f} s")
             print(f"  {dashboard} visit {visit + 1}: " + "; ".join(line), flush=True)
@@ -290,7 +327,7 @@ def main(argv: list[str] | None = None) -> None:
                     if dashboard == "simulasi_rubrik":
                         t0 = time.perf_counter()
                         before, expected = whatif_expectation(env)
-                        print(f"  slider step, findings before: {before}; expected after: {expected} "
+                        print(f"  slider changes, findings before: {before}; expected after: {expected} "
                               f"(computed in {time.perf_counter() - t0:.1f} s)", flush=True)
                     wait_for_quiet(opts.wait)
                     print(f"== {dashboard}, {label}; load average {load_text()}", flush=True)

@@ -10,7 +10,7 @@ import pytest
 
 import workbench as wb
 from workbench import views
-from workbench.views import _base
+from workbench.views import _base, sections
 from workbench.views import _sources as src
 
 NIP = re.compile(r"(?<!\d)\d{18}(?!\d)")
@@ -211,6 +211,28 @@ def test_the_whatif_protects_only_the_value_a_slider_settles_on(ds, monkeypatch)
     assert not p.busy and protected.count("whole") == 1  # one protection of the page: the settled value
     assert protected == ["findings", "whole"]  # its findings first, and only the settled value's
     assert p.findings[1] == sections_finding(ds, p.rubric)
+
+
+def test_the_whatif_shows_findings_computed_ahead_at_once(ds, monkeypatch):
+    start = src.whatif_base()
+    step = start.with_thresholds(categories={"hasil_kerja": {"di_atas": 2.0}})
+    org = src.default_org_rating(ds, "2025")
+    p = views.WhatIfPanel(ds, period="2025", rubric=start, org_rating=org)
+    before = list(p.findings)
+    src.whatif_findings(ds, step, "2025", org, 5)  # computed ahead (as warm_whatif does)
+    assert src.whatif_interim(ds, step, "2025", org, 5) is not None
+    assert not src.whatif_ready(ds, step, "2025", org, 5)
+    # only what the change itself shows: no draft, findings or whole page is computed after it
+    later = []
+    monkeypatch.setattr(p, "_draft", lambda generation: later.append("draft"))
+    monkeypatch.setattr(p, "_work", lambda generation: later.append("whole"))
+    p.rubric = step
+    assert later == ["whole"]  # no interim step computed: shown at _started
+    expected = [s.finding for s in sections.whatif_pending(
+        ds, "2025", step, "id", 5, org, src.whatif_draft(ds, step, "2025", org, 5),
+        src.whatif_findings(ds, step, "2025", org, 5))]
+    assert p.findings == expected != before
+    assert p.findings[1] == sections_finding(ds, step)  # the whole page will say the same
 
 
 def sections_finding(ds, rubric):

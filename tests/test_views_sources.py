@@ -62,18 +62,10 @@ def test_warmed_whatif_pages_are_the_pages_a_pick_finds(kota):
     assert src.whatif(ds, rubrics[0], "2025", rating, 5) is src._CACHE[key][1]  # the view finds it ready
 
 
-def test_whatif_slider_steps_are_computed_after_the_starting_points_of_the_shown_period(kota):
-    ds = kota
-    rating = src.default_org_rating(ds, "2025")
-    base = src.whatif_base()
-    order: list[str] = []
-
-    def neighbours():
-        order.append("neighbours")
-        return [base]  # computed by the test above: found at once
-
-    real, real_findings = src.whatif, src.whatif_findings
-
+def _traced_whatif(mp, order):
+    """Record in ``order`` each whole page, draft and findings page :func:`warm_whatif` asks
+    for (not those a page asks for itself)."""
+    real, real_findings, real_draft = src.whatif, src.whatif_findings, src.whatif_draft
     inside: list[bool] = []  # a whole page builds on its findings: that call is not the warm's own
 
     def traced(ds, rubric, period, *args):
@@ -87,19 +79,58 @@ def test_whatif_slider_steps_are_computed_after_the_starting_points_of_the_shown
     def traced_findings(ds, rubric, period, *args):
         if not inside:
             order.append(f"findings {period}")
-        return real_findings(ds, rubric, period, *args)
+        inside.append(True)  # a findings page builds on its draft
+        try:
+            return real_findings(ds, rubric, period, *args)
+        finally:
+            inside.pop()
+
+    def traced_draft(ds, rubric, period, *args):
+        if not inside:
+            order.append(f"draft {period}")
+        return real_draft(ds, rubric, period, *args)
+
+    mp.setattr(src, "whatif", traced)
+    mp.setattr(src, "whatif_findings", traced_findings)
+    mp.setattr(src, "whatif_draft", traced_draft)
+
+
+def test_whatif_slider_steps_findings_come_before_every_whole_page(kota):
+    ds = kota
+    rating = src.default_org_rating(ds, "2025")
+    base = src.whatif_base()
+    order: list[str] = []
+
+    def neighbours():
+        order.append("neighbours")
+        return [base]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(src, "whatif", traced)
-        mp.setattr(src, "whatif_findings", traced_findings)
-        # stopped before its turn: the neighbours are never built
-        assert src.warm_whatif(ds, [base], ["2025"], rating, 5, stop=lambda: bool(order),
-                               neighbours=neighbours) == 1
-        assert order == ["2025"]
-        order.clear()
+        _traced_whatif(mp, order)
+        # stopped before its turn: nothing is computed
+        assert src.warm_whatif(ds, [base], ["2025"], rating, 5, stop=lambda: True, neighbours=neighbours) == 0
+        assert order == []
         assert src.warm_whatif(ds, [base], ["2025"], rating, 5, neighbours=neighbours) == 2
-    assert order == ["2025", "neighbours", "findings 2025", "2025"]  # a step's findings before its whole page
+    # each step's draft and findings first, then the starting points' whole pages, then the steps'
+    assert order == ["neighbours", "draft 2025", "findings 2025", "2025", "2025"]
     assert src.whatif_ready(ds, base, "2025", rating, 5)
+
+
+def test_whatif_slider_steps_findings_wait_for_their_own_idleness(kota):
+    ds = kota
+    rating = src.default_org_rating(ds, "2025")
+    step = src.whatif_base().with_thresholds(categories={"hasil_kerja": {"sesuai": 1.4}})
+    order: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        _traced_whatif(mp, order)
+        # the page is not idle long enough for a whole page, long enough for a step's findings:
+        # those are computed, and no whole page is
+        done = src.warm_whatif(ds, [src.whatif_base(src.WHATIF_RUBRIC)], ["2025"], rating, 5,
+                               stop=lambda: "findings 2025" in order, idle=lambda: False,
+                               neighbours=lambda: [step], idle_steps=lambda: True)
+    assert done == 0 and order == ["draft 2025", "findings 2025"]
+    assert src.whatif_interim(ds, step, "2025", rating, 5) is not None  # a view shows them at once
+    assert not src.whatif_ready(ds, step, "2025", rating, 5)
 
 
 def test_rubrics_that_give_the_same_predikat_share_one_page(kota):

@@ -89,6 +89,7 @@ __all__ = [
     "whatif_comparison",
     "whatif_curve",
     "whatif_draft",
+    "whatif_interim",
     "whatif_periods",
     "whatif_ready",
     "whatif_scores",
@@ -389,18 +390,24 @@ def warm(ds: Dataset, states: list[tuple[str, str | None]], org_rating: Mapping[
 def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rating: Mapping[str, str] | None = None,
                 min_cell: int | None = None, stop: Callable[[], bool] | None = None,
                 idle: Callable[[], bool] | None = None,
-                neighbours: Callable[[], Sequence[Rubric]] | None = None) -> int:
+                neighbours: Callable[[], Sequence[Rubric]] | None = None,
+                idle_steps: Callable[[], bool] | None = None) -> int:
     """Compute the Simulasi Rubrik pages of ``rubrics`` (e.g. the picker's other starting
     points) in each of ``periods`` into the cache (:func:`whatif`), so that picking one
     finds its page ready; ``stop`` and ``idle`` as in :func:`warm`. Returns the number of
-    pages computed or found.
+    whole pages computed or found.
 
     ``neighbours`` gives the rubrics one slider step away from the shown one
     (:meth:`workbench.views.controls.WhatIfControls.neighbours`, called here, in the
-    background, once the page is idle): their pages are computed in the first of
-    ``periods`` (the shown one) after the ``rubrics`` of that period and before those of
-    the other periods, since the likeliest next change on the page is a slider step; the
-    findings pages of all of them (:func:`whatif_findings`) come before the first whole page.
+    background, once the page is idle), the likeliest next state first. The likeliest
+    next change on the page is a slider step, so the cheap part of each step's page comes
+    first: its draft (:func:`whatif_draft`) and its findings (:func:`whatif_findings`),
+    each a task of a fraction of a second, step by step, before any whole page (a step
+    the reader then takes shows its findings at once, and its whole page is built on
+    them). ``idle_steps`` (default ``idle``) says when these may run: the page may set a
+    shorter wait after its last change than for a whole page (which holds the interpreter
+    for seconds). Then the whole pages of ``rubrics`` in the first of ``periods`` (the
+    shown one), of the neighbours in that period, and of ``rubrics`` in the other periods.
 
     Examples
     --------
@@ -415,13 +422,13 @@ def warm_whatif(ds: Dataset, rubrics: list[Rubric], periods: list[str], org_rati
         return [functools.partial(whatif, ds, rubric, period, org_rating, min_cell)
                 for period in periods for rubric in rubrics][:WARM_MAX]
 
-    done = _warm(pages(rubrics, periods[:1]), stop, idle)
     found: list[Rubric] = []
-    if neighbours is not None and _warm([lambda: found.extend(neighbours())], stop, idle):
-        # every step's findings first (a fraction of its whole page's time each): a step the
-        # reader then takes shows its findings at once, and its whole page is built on them
-        _warm([functools.partial(whatif_findings, ds, rubric, periods[0], org_rating, min_cell)
-               for rubric in found][:WARM_MAX], stop, idle)
+    if neighbours is not None and _warm([lambda: found.extend(neighbours())], stop, idle_steps or idle):
+        steps = [functools.partial(step, ds, rubric, periods[0], org_rating, min_cell)
+                 for rubric in found[:WARM_MAX] for step in (whatif_draft, whatif_findings)]
+        _warm(steps, stop, idle_steps or idle)
+    done = _warm(pages(rubrics, periods[:1]), stop, idle)
+    if found:
         done += _warm(pages(found, periods[:1]), stop, idle)
     return done + _warm(pages(rubrics, periods[1:]), stop, idle)
 
@@ -553,6 +560,34 @@ def whatif_ready(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     with _LOCK:
         hit = _CACHE.get(full)
         return hit is not None and hit[0] is ds
+
+
+def whatif_interim(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
+                   min_cell: int | None = None) -> tuple[Any, Any] | None:
+    """The draft (:func:`whatif_draft`) and the findings page (:func:`whatif_findings`) of
+    this state when both are already computed (e.g. ahead, by :func:`warm_whatif`), else
+    ``None``; nothing is computed here. A view then shows the findings at once.
+
+    >>> import workbench as wb
+    >>> ds = wb.read_sample("kota_contoh")
+    >>> rubric = whatif_base().with_thresholds(categories={"hasil_kerja": {"sesuai": 1.4}})
+    >>> whatif_interim(ds, rubric, "2025") is None
+    True
+    >>> first = whatif_findings(ds, rubric, "2025")
+    >>> whatif_interim(ds, rubric, "2025") == (whatif_draft(ds, rubric, "2025"), first)
+    True
+    """
+    if not _scored(ds, rubric, period):
+        return None  # finding its key would mean scoring it here
+    key, _, _ = _whatif_key(ds, rubric, period, org_rating, min_cell)
+    out = []
+    with _LOCK:
+        for kind in ("whatif_draft", "whatif_findings"):
+            hit = _CACHE.get((id(ds), kind, *key[1:]))
+            if hit is None or hit[0] is not ds:
+                return None
+            out.append(hit[1])
+    return out[0], out[1]
 
 
 def whatif_draft(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,

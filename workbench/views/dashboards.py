@@ -309,11 +309,13 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
     distribution and the transitions change. At the starting point every number equals
     the overview's.
 
-    ``warm_ahead``: after the first render, compute the pages of the picker's other
-    starting points and of each slider one step either way (the shown period first,
-    then the picker's starting points in the others) in a background thread that gives
-    way to the reader's changes, and again when the period, the org ratings or the
-    rubric change (:func:`workbench.views._sources.warm_whatif`); default on, unless
+    ``warm_ahead``: after the first render, compute the findings of each slider one
+    step either way (1.5 s after the page was shown, :data:`WARM_GRACE_STEP`),
+    then the pages of the picker's other starting points and of the slider steps (the
+    shown period first, then the picker's starting points in the others; after
+    :data:`WARM_GRACE`) in a background thread that gives way to the reader's changes,
+    and again when the period, the org ratings or the rubric change
+    (:func:`workbench.views._sources.warm_whatif`); default on, unless
     ``WORKBENCH_WARM=0``.
 
     A state not computed ahead shows its titles at once, then the numbers it shares
@@ -342,8 +344,8 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         shown_at = [time.monotonic()]  # when the panel last finished: a reader acts soon after
         panel.observe(lambda c: shown_at.__setitem__(0, time.monotonic()), names="busy")
 
-        def idle() -> bool:
-            return not panel.busy and time.monotonic() - shown_at[0] > WARM_GRACE
+        def idle(grace: float = WARM_GRACE) -> bool:
+            return not panel.busy and time.monotonic() - shown_at[0] > grace
 
         def warm(change: object = None) -> None:  # the other starting points and the slider steps, ahead
             rating, period, rubric = dict(orgs.org_rating), picker.period, controls.rubric
@@ -353,7 +355,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
                              args=(ds, rubrics, periods, rating, k,
                                    lambda: (dict(orgs.org_rating) != rating or picker.period != period
                                             or controls.rubric is not rubric),
-                                   idle, controls.neighbours)).start()
+                                   idle, controls.neighbours, lambda: idle(WARM_GRACE_STEP))).start()
 
         dash.warm = warm  # type: ignore[attr-defined]
         orgs.observe(warm, names="org_rating")
@@ -365,8 +367,18 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
 
 
 WARM_GRACE = 3.0
-"""Seconds the what-if waits after showing a page before it computes ahead: a reader who
-acts at once (the next slider step) finds the interpreter free."""
+"""Seconds the what-if waits after showing a page before it computes a whole page ahead
+(seconds of work each): a reader who acts at once (the next slider step) finds the
+interpreter free."""
+
+WARM_GRACE_STEP = 1.5
+"""Seconds the what-if waits after showing a page before it computes the drafts and the
+findings of the slider steps one step away (:func:`workbench.views._sources.warm_whatif`):
+each is a task of a fraction of a second, so a reader's own change waits at most that
+long behind one, and a reader who reads the page for two seconds or more finds the next
+step's findings ready. Longer than a reader's reaction (a change made at once, e.g. a
+slider step right after a preset change, finds the interpreter free), shorter than
+:data:`WARM_GRACE`."""
 
 
 def _warmed(page: widgets.Widget, warm_ahead: bool | None) -> widgets.Widget:

@@ -27,7 +27,13 @@ import traitlets
 from workbench.rubric import Rubric
 from workbench.views import sections as sec
 from workbench.views._base import _EXECUTOR, Panel
-from workbench.views._sources import whatif_base, whatif_draft, whatif_findings, whatif_ready
+from workbench.views._sources import (
+    whatif_base,
+    whatif_draft,
+    whatif_findings,
+    whatif_interim,
+    whatif_ready,
+)
 
 __all__ = [
     "CurvePanel",
@@ -156,7 +162,10 @@ class WhatIfPanel(Panel):
        (:func:`~workbench.views._sources.whatif`, built on the page of step 3, so that a
        finding shown there stays shown): every number, the findings, the figures.
 
-    A state computed ahead (:func:`~workbench.views._sources.warm_whatif`) is shown at once.
+    A state computed ahead (:func:`~workbench.views._sources.warm_whatif`) is shown at once:
+    its whole page when that is ready, else its findings (step 3) when its draft and
+    findings page are ready (:func:`~workbench.views._sources.whatif_interim`), then its
+    whole page as above.
     """
 
     period = traitlets.Unicode("2025").tag(sync=False)
@@ -194,8 +203,13 @@ class WhatIfPanel(Panel):
         super().refresh()
 
     def _started(self, generation: int) -> None:
-        if whatif_ready(*self._state()):
+        state = self._state()
+        if whatif_ready(*state):
             return  # computed ahead: shown at once
+        interim = whatif_interim(*state)
+        if interim is not None:  # its findings computed ahead: step 3, here and now
+            self._pending(generation, *interim, state)
+            return
         self._pending(generation, None)  # step 1, here and now
         if self.background:
             # the panels' one worker, ahead of this state's protection (a second worker thread
@@ -225,7 +239,8 @@ class WhatIfPanel(Panel):
         try:
             draft = whatif_draft(*state)
             self._pending(generation, draft, state=state)
-            if self.background:  # a slider held down: protect the findings of the step it rests on
+            if self.background and whatif_interim(*state) is None:
+                # a slider held down: protect the findings of the step it rests on
                 while self._current(generation) and time.monotonic() - self._changed_at < self.settle_findings:
                     time.sleep(0.02)
             if self._current(generation):
