@@ -241,6 +241,13 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         orgs.observe(lambda c: dash._relabel(), names="org_rating")
         units.observe(lambda c: dash._relabel(), names="unit")
 
+        finished = [time.monotonic()]  # when the panels last finished: a reader acts soon after
+        for p in panels:
+            p.observe(lambda c: finished.__setitem__(0, time.monotonic()), names="busy")
+
+        def idle() -> bool:  # a page takes a fraction of a second: a reader who acts at once finds the interpreter free
+            return not any(p.busy for p in panels) and time.monotonic() - finished[0] > WARM_GRACE_STEP
+
         def warm(change: object = None) -> None:  # the pages one control change away, ahead
             rating, period = dict(orgs.org_rating), picker.period
             # the city's other periods (a drill-down's page is protected with them), then the
@@ -252,7 +259,7 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
             threading.Thread(target=_sources.warm, name=_sources.WARM_THREAD, daemon=True,
                              args=(ds, states, rating, k,
                                    lambda: dict(orgs.org_rating) != rating or picker.period != period,
-                                   lambda: not any(p.busy for p in panels))).start()
+                                   idle)).start()
 
         dash.warm = warm  # type: ignore[attr-defined]
         orgs.observe(warm, names="org_rating")
@@ -373,7 +380,8 @@ interpreter free."""
 
 WARM_GRACE_STEP = 1.5
 """Seconds the what-if waits after showing a page before it computes the drafts and the
-findings of the slider steps one step away (:func:`workbench.views._sources.warm_whatif`):
+findings of the slider steps one step away (and the overview, before it computes a
+drill-down page ahead) (:func:`workbench.views._sources.warm_whatif`):
 each is a task of a fraction of a second, so a reader's own change waits at most that
 long behind one, and a reader who reads the page for two seconds or more finds the next
 step's findings ready. Longer than a reader's reaction (a change made at once, e.g. a
