@@ -68,31 +68,21 @@ def _traced_whatif(mp, order):
     real, real_findings, real_draft = src.whatif, src.whatif_findings, src.whatif_draft
     inside: list[bool] = []  # a whole page builds on its findings: that call is not the warm's own
 
-    def traced(ds, rubric, period, *args):
-        order.append(period)
-        inside.append(True)
-        try:
-            return real(ds, rubric, period, *args)
-        finally:
-            inside.pop()
+    def traced(real_fn, label: str, always: bool = False):
+        def call(ds, rubric, period, *args):
+            if always or not inside:
+                order.append(f"{label}{period}")
+            inside.append(True)  # a whole page builds on its findings, a findings page on its draft
+            try:
+                return real_fn(ds, rubric, period, *args)
+            finally:
+                inside.pop()
 
-    def traced_findings(ds, rubric, period, *args):
-        if not inside:
-            order.append(f"findings {period}")
-        inside.append(True)  # a findings page builds on its draft
-        try:
-            return real_findings(ds, rubric, period, *args)
-        finally:
-            inside.pop()
+        return call
 
-    def traced_draft(ds, rubric, period, *args):
-        if not inside:
-            order.append(f"draft {period}")
-        return real_draft(ds, rubric, period, *args)
-
-    mp.setattr(src, "whatif", traced)
-    mp.setattr(src, "whatif_findings", traced_findings)
-    mp.setattr(src, "whatif_draft", traced_draft)
+    mp.setattr(src, "whatif", traced(real, "", always=True))
+    mp.setattr(src, "whatif_findings", traced(real_findings, "findings "))
+    mp.setattr(src, "whatif_draft", traced(real_draft, "draft "))
 
 
 def test_whatif_slider_steps_findings_come_before_every_whole_page(kota):
