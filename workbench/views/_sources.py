@@ -159,6 +159,16 @@ def _cached(key: tuple[Any, ...], ds: Dataset, compute: Callable[[], Any], size:
     return value
 
 
+_MISS = object()
+
+
+def _peek(key: tuple[Any, ...], ds: Dataset) -> Any:
+    """The cached value of ``key`` (as :func:`_cached` keys it), or :data:`_MISS`; never computes."""
+    with _LOCK:
+        hit = _CACHE.get((id(ds), *key))
+    return hit[1] if hit is not None and hit[0] is ds else _MISS
+
+
 def _org_key(org_rating: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in org_rating.items()))
 
@@ -485,9 +495,7 @@ def _scored(ds: Dataset, rubric: Rubric, period: str) -> bool:
     """Whether :func:`_whatif_key` of ``rubric`` is known without scoring it."""
     if _at_start(rubric):
         return True
-    with _LOCK:
-        hit = _CACHE.get((id(ds), "moved", rubric.hash, period))
-    return hit is not None and hit[0] is ds
+    return _peek(("moved", rubric.hash, period), ds) is not _MISS
 
 
 def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
@@ -556,10 +564,7 @@ def whatif_ready(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     if not _scored(ds, rubric, period):
         return False  # finding its key would mean scoring it here
     key, _, _ = _whatif_key(ds, rubric, period, org_rating, min_cell)
-    full = (id(ds), *key)
-    with _LOCK:
-        hit = _CACHE.get(full)
-        return hit is not None and hit[0] is ds
+    return _peek(key, ds) is not _MISS
 
 
 def whatif_interim(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
@@ -580,14 +585,8 @@ def whatif_interim(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping
     if not _scored(ds, rubric, period):
         return None  # finding its key would mean scoring it here
     key, _, _ = _whatif_key(ds, rubric, period, org_rating, min_cell)
-    out = []
-    with _LOCK:
-        for kind in ("whatif_draft", "whatif_findings"):
-            hit = _CACHE.get((id(ds), kind, *key[1:]))
-            if hit is None or hit[0] is not ds:
-                return None
-            out.append(hit[1])
-    return out[0], out[1]
+    draft, findings = (_peek((kind, *key[1:]), ds) for kind in ("whatif_draft", "whatif_findings"))
+    return None if draft is _MISS or findings is _MISS else (draft, findings)
 
 
 def whatif_draft(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
