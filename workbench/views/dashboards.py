@@ -241,12 +241,10 @@ def leadership_overview(ds: Dataset, lang: str = "id", min_cell: int | None = No
         orgs.observe(lambda c: dash._relabel(), names="org_rating")
         units.observe(lambda c: dash._relabel(), names="unit")
 
-        finished = [time.monotonic()]  # when the panels last finished: a reader acts soon after
-        for p in panels:
-            p.observe(lambda c: finished.__setitem__(0, time.monotonic()), names="busy")
+        rested = _rested(panels)
 
         def idle() -> bool:  # a page takes a fraction of a second: a reader who acts at once finds the interpreter free
-            return not any(p.busy for p in panels) and time.monotonic() - finished[0] > WARM_GRACE_STEP
+            return rested(WARM_GRACE_STEP)
 
         def warm(change: object = None) -> None:  # the pages one control change away, ahead
             rating, period = dict(orgs.org_rating), picker.period
@@ -348,11 +346,7 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
         for widget, name in ((picker, "period"), (orgs, "org_rating"), (controls, "rubric")):
             widget.observe(lambda c: dash._relabel(), names=name)
 
-        shown_at = [time.monotonic()]  # when the panel last finished: a reader acts soon after
-        panel.observe(lambda c: shown_at.__setitem__(0, time.monotonic()), names="busy")
-
-        def idle(grace: float = WARM_GRACE) -> bool:
-            return not panel.busy and time.monotonic() - shown_at[0] > grace
+        idle = _rested([panel])
 
         def warm(change: object = None) -> None:  # the other starting points and the slider steps, ahead
             rating, period, rubric = dict(orgs.org_rating), picker.period, controls.rubric
@@ -362,7 +356,8 @@ def rubric_whatif(ds: Dataset, lang: str = "id", min_cell: int | None = None,
                              args=(ds, rubrics, periods, rating, k,
                                    lambda: (dict(orgs.org_rating) != rating or picker.period != period
                                             or controls.rubric is not rubric),
-                                   idle, controls.neighbours, lambda: idle(WARM_GRACE_STEP))).start()
+                                   lambda: idle(WARM_GRACE), controls.neighbours,
+                                   lambda: idle(WARM_GRACE_STEP))).start()
 
         dash.warm = warm  # type: ignore[attr-defined]
         orgs.observe(warm, names="org_rating")
@@ -387,6 +382,15 @@ long behind one, and a reader who reads the page for two seconds or more finds t
 step's findings ready. Longer than a reader's reaction (a change made at once, e.g. a
 slider step right after a preset change, finds the interpreter free), shorter than
 :data:`WARM_GRACE`."""
+
+
+def _rested(panels: list[Panel]) -> Callable[[float], bool]:
+    """A test of whether ``panels`` are all idle and have been for ``grace`` seconds since
+    the last one finished (a reader acts soon after a page shows)."""
+    finished = [time.monotonic()]
+    for p in panels:
+        p.observe(lambda c: finished.__setitem__(0, time.monotonic()), names="busy")
+    return lambda grace: not any(p.busy for p in panels) and time.monotonic() - finished[0] > grace
 
 
 def _warmed(page: widgets.Widget, warm_ahead: bool | None) -> widgets.Widget:
