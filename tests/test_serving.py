@@ -117,3 +117,47 @@ def test_a_kernel_is_culled_only_after_a_page_has_connected_and_left():
     assert _culled(m, _Kernel(idle_s=11))  # ... and after the timeout it ends
     m.remove_kernel("k")
     assert not m.visited("k")
+
+
+def test_a_kernel_handed_to_a_page_that_never_connects_ends_after_the_timeout():
+    import asyncio
+    from datetime import timedelta
+
+    from jupyter_server._tz import utcnow
+
+    from workbench.views.serving import DashboardKernelManager
+
+    m = DashboardKernelManager(cull_idle_timeout=10)
+    kernel = _Kernel(idle_s=3600)  # sat in the pool an hour, then handed to a page still loading
+    assert not _culled(m, kernel)  # the clock starts when the culler first sees it handed out
+    m._unclaimed["k"] = utcnow() - timedelta(seconds=5)
+    assert not _culled(m, kernel)
+    m._unclaimed["k"] = utcnow() - timedelta(seconds=11)
+    assert _culled(m, kernel)  # no page connected in the timeout: it ends
+    m.remove_kernel("k")
+    assert "k" not in m._unclaimed
+
+    # a page that connects stops the clock; the kernel then ends only after its page left
+    m = DashboardKernelManager(cull_idle_timeout=10)
+    assert not _culled(m, kernel)
+    m._unclaimed["k"] = utcnow() - timedelta(seconds=11)
+    m.notify_connect("k")
+    assert not _culled(m, m._kernels["k"])
+
+    # while a kernel starts up for Voila's pool, no kernel is judged handed out
+    m = DashboardKernelManager(cull_idle_timeout=10)
+
+    async def starting() -> None:
+        loop = asyncio.get_running_loop()
+        m._pools = {"dashboard.ipynb": [loop.create_future()]}
+        m._kernels["k"] = kernel
+        m._kernel_connections.setdefault("k", 0)
+        ended: list[str] = []
+        m.shutdown_kernel = lambda kernel_id, **kw: ended.append(kernel_id)
+        await m.cull_kernel_if_idle("k")
+        assert ended == [] and "k" not in m._unclaimed
+        m._pools["dashboard.ipynb"][0].set_result({"kernel_id": "other"})
+        await m.cull_kernel_if_idle("k")
+        assert "k" in m._unclaimed  # every pooled kernel ready, and this one not among them
+
+    asyncio.run(starting())

@@ -55,7 +55,8 @@ def test_the_kernel_of_a_closed_page_ends_and_the_waiting_ones_stay(voila_factor
     """voila.json's kernel manager (workbench.views.serving) culls the kernel of a page that
     was opened and closed, and neither the kernel kept ready for the next visitor nor one
     handed to a page still loading, however long they were idle (Jupyter's own culler
-    ended those, and a page that took such a kernel never showed)."""
+    ended those, and a page that took such a kernel never showed). A kernel handed to a
+    page that never connects ends once the timeout has passed."""
     import time
 
     server = voila_factory("dashboards/ringkasan_pimpinan.ipynb", env={"WORKBENCH_WARM": "0"},
@@ -82,3 +83,18 @@ def test_the_kernel_of_a_closed_page_ends_and_the_waiting_ones_stay(voila_factor
     time.sleep(5)  # ... stays, idle as it is
     culled = re.findall(r"Culling '\w+' kernel '\w+' \(([0-9a-f-]+)\)", server.log.read_text(errors="replace"))
     assert culled == [visited]
+
+    # a page closed before its scripts connected: the kernel it was handed ends too, once
+    # the next visitor's kernel is ready and the timeout has passed
+    import urllib.request
+
+    with urllib.request.urlopen(server.url, timeout=120) as answer:  # the HTML only: no script runs
+        html = answer.read().decode()
+    unclaimed = re.search(r'"kernelId": *"([0-9a-f-]+)"', html).group(1)
+    deadline = time.monotonic() + 120
+    while unclaimed not in culled and time.monotonic() < deadline:
+        time.sleep(0.5)
+        culled = re.findall(r"(?:Culling '\w+' kernel '\w+' \(|Culling kernel )([0-9a-f-]+)",
+                            server.log.read_text(errors="replace"))
+    assert unclaimed in culled, "the kernel of a page that never connected is still running"
+    assert server.log.read_text(errors="replace").count("is filled with") == 3  # the next visitor's is kept
