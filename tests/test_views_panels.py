@@ -235,6 +235,43 @@ def test_the_whatif_shows_findings_computed_ahead_at_once(ds, monkeypatch):
     assert p.findings[1] == sections_finding(ds, step)  # the whole page will say the same
 
 
+def test_the_whatif_shows_a_page_computed_ahead_at_once(ds, monkeypatch):
+    """A state whose whole page is ready shows its numbers when the control changes, not
+    after the panel's settle time (its figures wait for it: none of another state shows)."""
+    from workbench.views import sections
+
+    monkeypatch.setattr(_base.Panel, "background", True)
+    start = src.whatif_base()
+    step = start.with_thresholds(categories={"hasil_kerja": {"di_atas": 2.0}})
+    org = src.default_org_rating(ds, "2025")
+    p = views.WhatIfPanel(ds, period="2025", rubric=start, org_rating=org)
+    p.wait(120)
+    before = list(p.findings)
+    src.whatif(ds, step, "2025", org, 5)  # computed ahead (as warm_whatif does)
+    assert src.whatif_ready(ds, step, "2025", org, 5)
+    later = []
+    monkeypatch.setattr(p, "_work", lambda generation: later.append("whole"))  # step 4 never comes here
+    p.rubric = step
+    expected = [sections.curve_section(ds, "2025", org, rubric=step).finding,
+                sections.transitions_section(ds, "2025", step, org_rating=org).finding]
+    assert later == ["whole"] and p.findings == expected != before
+    assert all(view._image.layout.display == "none" for view in p._views)  # the start's figures are gone
+
+
+def test_picking_a_preset_tells_the_panel_before_making_its_sliders(monkeypatch):
+    """The new starting point's page is asked for before the detailed preset's sliders are
+    made: their widget messages would reach the browser first."""
+    c = views.WhatIfControls()
+    events = []
+    make = c._slider
+    monkeypatch.setattr(c, "_slider", lambda *a, **k: (events.append("slider"), make(*a, **k))[1])
+    c.observe(lambda change: events.append(change["new"].id), names="rubric")
+    c.pick("preset:" + src.WHATIF_RUBRIC)
+    assert events[0] == src.WHATIF_RUBRIC and events.count("slider") == len(c.sliders) > 4
+    assert "threshold.perilaku_kerja.di_atas" in c.sliders and c.build().id == src.WHATIF_RUBRIC
+    assert c.neighbours() and all(r.id == src.WHATIF_RUBRIC for r in c.neighbours())
+
+
 def sections_finding(ds, rubric):
     from workbench.views import sections
 

@@ -221,37 +221,56 @@ class WhatIfControls(widgets.VBox):
         self.observe(lambda c: self._relabel(), names="lang")
 
     def _start(self, base: Rubric) -> None:
-        """Sliders for ``base``, and ``rubric`` = ``base``."""
+        """``rubric`` = ``base``, then sliders for ``base``.
+
+        The rubric changes first: its observers (the what-if's panel) show the new
+        starting point's page (computed ahead) before the sliders are made, whose widget
+        messages would otherwise reach the browser first (a few tenths of a second for
+        the detailed preset's eighteen sliders). The new sliders take the place of the
+        old ones at once, when all are made (:meth:`neighbours` runs in another thread);
+        until then :meth:`build` and :meth:`neighbours` read the previous sliders, which
+        the new rubric may refuse.
+        """
         self.base = base
         self._last_moved: tuple[str, int] = ("", -1)
+        self._message.value = ""
+        self.rubric = base
         ws = base.weights[WHATIF_WEIGHTS if WHATIF_WEIGHTS in base.weights else "baseline"]
-        self.sliders: dict[str, widgets.FloatSlider] = {}
-        self._labels: dict[str, tuple[str, ...]] = {}
-        self._baseline: dict[str, float] = {}
-        self._heads: list[tuple[widgets.HTML, str]] = []
+        sliders: dict[str, widgets.FloatSlider] = {}
+        labels: dict[str, tuple[str, ...]] = {}
+        baseline: dict[str, float] = {}
+        heads: list[tuple[widgets.HTML, str]] = []
+
+        def slider(key: str, value: float, lo: float, hi: float, step: float, label: tuple[str, ...]) -> widgets.Widget:
+            sliders[key] = self._slider(key, value, lo, hi, step)
+            labels[key], baseline[key] = label, value
+            return sliders[key]
+
         boxes = []
         for dim in base.dimensions:
             head = widgets.HTML()
-            self._heads.append((head, dim.id))
+            heads.append((head, dim.id))
             parts: list[widgets.Widget] = [head]
             roles = [r for r, w in ws.raters.get(dim.id, {}).items() if w > 0]
             if len(roles) >= 2:
-                parts += [self._slider(f"raters.{dim.id}.{r}", ws.raters[dim.id][r], 0.0, 1.0, 0.05,
-                                       ("role", r)) for r in roles]
+                parts += [slider(f"raters.{dim.id}.{r}", ws.raters[dim.id][r], 0.0, 1.0, 0.05, ("role", r))
+                          for r in roles]
             if len(dim.indicators) >= 2:
-                parts += [self._slider(f"indicators.{i}", ws.indicators[i], 0.0, 1.0, 0.05, ("indicator", i))
+                parts += [slider(f"indicators.{i}", ws.indicators[i], 0.0, 1.0, 0.05, ("indicator", i))
                           for i in dim.indicators]
             step = 0.05 if dim.scale.max - dim.scale.min <= 10 else 1.0
             for cat in dim.categories[1:]:
-                parts.append(self._slider(f"threshold.{dim.id}.{cat.id}", float(cat.min or 0.0), dim.scale.min,
-                                          dim.scale.max, step, ("category", dim.id, cat.id)))
+                parts.append(slider(f"threshold.{dim.id}.{cat.id}", float(cat.min or 0.0), dim.scale.min,
+                                    dim.scale.max, step, ("category", dim.id, cat.id)))
             box = widgets.VBox(parts)
             box.add_class(f"kw-dimension-{dim.id}")
             boxes.append(box)
+        self.sliders: dict[str, widgets.FloatSlider] = sliders
+        self._labels: dict[str, tuple[str, ...]] = labels
+        self._baseline: dict[str, float] = baseline
+        self._heads: list[tuple[widgets.HTML, str]] = heads
         self._body.children = boxes
-        self._message.value = ""
         self._relabel()
-        self.rubric = base
 
     def _on_preset(self, change: object = None) -> None:
         rubric = next(r for k, _, r in self._choices if k == self._preset.value)
@@ -267,16 +286,12 @@ class WhatIfControls(widgets.VBox):
         """Start from the choice ``key`` (one of :attr:`choices`)."""
         self._preset.value = key
 
-    def _slider(self, key: str, value: float, lo: float, hi: float, step: float,
-                label: tuple[str, ...]) -> widgets.FloatSlider:
+    def _slider(self, key: str, value: float, lo: float, hi: float, step: float) -> widgets.FloatSlider:
         s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, continuous_update=False,
                                 readout_format=".2f" if step < 1 else ".0f", style={"description_width": "230px"},
                                 layout=widgets.Layout(width="520px"))  # one description width: tracks align
         s.add_class("kw-slider-" + key.replace(".", "-"))
         s.observe(self._on_slide, names="value")
-        self.sliders[key] = s
-        self._labels[key] = label
-        self._baseline[key] = value
         return s
 
     def reset(self) -> None:

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from typing import Any
@@ -163,9 +164,10 @@ class WhatIfPanel(Panel):
        finding shown there stays shown): every number, the findings, the figures.
 
     A state computed ahead (:func:`~workbench.views._sources.warm_whatif`) is shown at once:
-    its whole page when that is ready, else its findings (step 3) when its draft and
-    findings page are ready (:func:`~workbench.views._sources.whatif_interim`), then its
-    whole page as above.
+    every number of its whole page when that is ready (its figures once the control has
+    rested, as in step 4: a slider stepped through states computed ahead draws no figure
+    of a state it passed), else its findings (step 3) when its draft and findings page are
+    ready (:func:`~workbench.views._sources.whatif_interim`), then its whole page as above.
     """
 
     period = traitlets.Unicode("2025").tag(sync=False)
@@ -181,15 +183,18 @@ class WhatIfPanel(Panel):
     the time, and the draft before it takes about as long)."""
 
     def build(self) -> list[sec.Section]:
+        sections = self._sections()
+        with self._write_lock:  # the protected page takes over: no interim page after it
+            self._finalising = self._building
+        return sections
+
+    def _sections(self) -> list[sec.Section]:
         rubric = self.rubric or whatif_base()
-        sections = [
+        return [
             sec.curve_section(self._ds, self.period, self.org_rating, self.lang, self.min_cell, rubric=rubric),
             sec.transitions_section(self._ds, self.period, rubric, self.lang, self.min_cell,
                                     org_rating=self.org_rating),
         ]
-        with self._write_lock:  # the protected page takes over: no interim page after it
-            self._finalising = self._building
-        return sections
 
     # -- the interim steps ------------------------------------------------------------
     def _state(self) -> tuple[Any, ...]:
@@ -204,8 +209,15 @@ class WhatIfPanel(Panel):
 
     def _started(self, generation: int) -> None:
         state = self._state()
-        if whatif_ready(*state):
-            return  # computed ahead: shown at once
+        if whatif_ready(*state):  # computed ahead: its numbers here and now, its figures in step 4
+            if self.background:  # (a synchronous refresh shows them all at once, right after)
+                sections = self._sections()
+                with self._write_lock:
+                    if self._current(generation) and self._finalising != generation:
+                        for view, section in zip(self._views, sections, strict=True):
+                            view.show_text(dataclasses.replace(section, draw=None))  # no figure of another state
+                        self.findings = [s.finding for s in sections]
+            return
         interim = whatif_interim(*state)
         if interim is not None:  # its findings computed ahead: step 3, here and now
             self._pending(generation, *interim, state)
