@@ -347,7 +347,7 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     h = _highs()
     if block is None or getattr(_LOCAL, "block", None) != block:
         _LOCAL.block = None
-        _pass_model(h, A, lb, ub, c)
+        _pass_model(h, A, lb, ub, c, block)
         _LOCAL.block = block
     else:
         h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
@@ -366,35 +366,46 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     return out
 
 
-def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> None:
+def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block: Any = None) -> None:
     """Load ``min c x, lb <= A x <= ub, x >= 0`` into the HiGHS instance ``h``."""
     import highspy
 
     h.clearModel()
     h.setOptionValue("presolve", "off")
-    h.passModel(_model(highspy, A, lb, ub, c))
+    _load(h, highspy, A, lb, ub, c, block=block)
 
 
-def _model(lib: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, integer: bool = False) -> Any:
-    """``min c x, lb <= A x <= ub, x >= 0`` (``integer``: x integral) as a ``HighsLp`` of
-    ``lib`` (:mod:`highspy`, or scipy's own build of HiGHS: both bind the same class)."""
+def _load(h: Any, lib: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, integer: bool = False,
+          block: Any = None) -> None:
+    """Pass ``min c x, lb <= A x <= ub, x >= 0`` (``integer``: x integral) to the instance
+    ``h`` of ``lib`` (:mod:`highspy`, or scipy's own build of HiGHS: both bind the same
+    interface) as arrays, which HiGHS reads as they are (a ``HighsLp`` built in Python
+    converts its arrays element by element: a millisecond for a block of a page).
+    ``block``: see :func:`_csc`."""
     inf = lib.kHighsInf
-    # the columns of ``A`` in compressed form (what a CSC matrix holds), without scipy's checks
+    n = A.shape[1]
+    start, index, value = _csc(A, block)
+    kind = lib.HighsVarType.kInteger if integer else lib.HighsVarType.kContinuous
+    h.passModel(n, A.shape[0], len(index), int(lib.MatrixFormat.kColwise), int(lib.ObjSense.kMinimize), 0.0,
+                np.asarray(c, dtype=float), np.zeros(n), np.full(n, inf),
+                np.where(np.isfinite(lb), lb, -inf).astype(float), np.where(np.isfinite(ub), ub, inf).astype(float),
+                start, index, value, np.full(n, int(kind), dtype=np.int32))
+
+
+def _csc(A: np.ndarray, block: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns of ``A`` in compressed form (what a CSC matrix holds: each column's
+    start, then the rows and values of its non-zeros), without scipy's checks. ``block``:
+    a token for ``A`` (see :func:`_lp_ends`); the last token's arrays are kept, for the
+    integer programmes of the block that follow its relaxation."""
+    kept = getattr(_LOCAL, "csc", None)
+    if block is not None and kept is not None and kept[0] == block:
+        return kept[1]  # type: ignore[no-any-return]
     cols, rows = np.nonzero(A.T)
-    lp = lib.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_ = np.zeros(A.shape[1])
-    lp.col_upper_ = np.full(A.shape[1], inf)
-    lp.row_lower_ = np.where(np.isfinite(lb), lb, -inf).astype(float)
-    lp.row_upper_ = np.where(np.isfinite(ub), ub, inf).astype(float)
-    lp.a_matrix_.format_ = lib.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=A.shape[1]))]).astype(np.int32)
-    lp.a_matrix_.index_ = rows.astype(np.int32)
-    lp.a_matrix_.value_ = np.asarray(A[rows, cols], dtype=float)
-    if integer:
-        lp.integrality_ = [lib.HighsVarType.kInteger] * A.shape[1]
-    return lp
+    counts = np.bincount(cols, minlength=A.shape[1])
+    out = ((np.cumsum(counts) - counts).astype(np.int32), rows.astype(np.int32), np.asarray(A[rows, cols], dtype=float))
+    if block is not None:
+        _LOCAL.csc = (block, out)
+    return out
 
 
 def _milp_core() -> Any:
@@ -408,15 +419,16 @@ def _milp_core() -> Any:
         except ImportError:
             core = None
         if core is not None and not all(hasattr(core, name) for name in (
-                "_Highs", "HighsOptions", "HighsLp", "HighsVarType", "MatrixFormat", "HighsModelStatus", "kHighsInf")):
+                "_Highs", "HighsOptions", "HighsVarType", "MatrixFormat", "ObjSense", "HighsModelStatus", "kHighsInf")):
             core = None
         _milp_core.core = core  # type: ignore[attr-defined]
     return core
 
 
-def _milp_min(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> tuple[float, np.ndarray | None]:
+def _milp_min(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
+              block: Any = None) -> tuple[float, np.ndarray | None]:
     """The minimum of ``c @ x`` over the non-negative integer points of ``lb <= A x <= ub``,
-    with the point reaching it; ``(-inf, None)`` when unbounded.
+    with the point reaching it; ``(-inf, None)`` when unbounded. ``block``: see :func:`_csc`.
 
     The solver and its options are those of :func:`scipy.optimize.milp` (scipy's build of
     HiGHS, presolve on, no limits, the default gaps), run on this thread's own instance
@@ -454,7 +466,7 @@ def _milp_min(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> t
             options.mip_heuristic_run_feasibility_jump = False
         h.passOptions(options)
         _LOCAL.milp = h
-    h.passModel(_model(core, A, lb, ub, c, integer=True))
+    _load(h, core, A, lb, ub, c, integer=True, block=block)
     h.run()
     status = h.getModelStatus()
     if status == core.HighsModelStatus.kOptimal:
@@ -517,7 +529,7 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
         if settled[i] is not None:
             out.append(float(settled[i]))  # type: ignore[arg-type]
             continue
-        value, x = _milp_min(A, lb, ub, sign * c)
+        value, x = _milp_min(A, lb, ub, sign * c, block)
         out.append(sign * value)
         if x is not None:
             z = _integral(x, A, lb, ub)
