@@ -106,3 +106,64 @@ def test_the_solver_prints_nothing():
     code = "from workbench.privacy import _highs; _highs()"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "" and out.stderr == ""
+
+
+def _share_system(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A small system like a page's: exact counts (some rows summed) and shares rounded to
+    0.1 (two rows each, fractional coefficients), holding an integer point."""
+    x = rng.integers(0, 9, size=6).astype(float)
+    rows, lb, ub = [], [], []
+    for _ in range(3):  # exact counts
+        a = rng.integers(0, 2, size=6).astype(float)
+        rows.append(a)
+        lb.append(a @ x)
+        ub.append(a @ x)
+    for _ in range(2):  # a share num / den shown as r = round(share, 1)
+        num = np.zeros(6)
+        num[rng.choice(6)] = 1.0
+        den = np.maximum(num, rng.integers(0, 2, size=6).astype(float))
+        share = (num @ x) / (den @ x) if den @ x else 0.0
+        r, half = round(share, 1), 0.05 + 1e-9
+        rows += [num - (r - half) * den, num - (r + half) * den]
+        lb += [0.0, -np.inf]
+        ub += [np.inf, 0.0]
+    return np.array(rows), np.array(lb), np.array(ub), x
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["scipy-highs-direct", "scipy-milp"])
+def test_integer_ends_are_scipys_milp(own, monkeypatch):
+    """The integer programmes run on scipy's build of HiGHS directly (or, without it,
+    through :func:`scipy.optimize.milp`): their ends are those of ``milp``, also where the
+    linear relaxation's end is fractional or unbounded."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from workbench import privacy
+
+    if not own:
+        monkeypatch.setattr(privacy._milp_core, "core", None)
+    elif privacy._milp_core() is None:
+        pytest.skip("this scipy has no binding of its HiGHS")
+    rng = np.random.default_rng(11)
+    fractional = unbounded = 0
+    for trial in range(40):
+        A, lb, ub, x = _share_system(rng)
+        c = np.zeros(6)
+        c[rng.choice(6, size=rng.integers(1, 3), replace=False)] = 1.0
+        want = []
+        for s in (1.0, -1.0):
+            res = milp(s * c, constraints=[LinearConstraint(A, lb, ub)], integrality=np.ones(6),
+                       bounds=Bounds(0, np.inf), options={"presolve": True})
+            want.append(s * res.fun if res.status == 0 else -s * np.inf)
+        relaxed = [v for v, _ in privacy._lp_ends(A, lb, ub, c)]
+        fractional += any(np.isfinite(v) and abs(v - round(v)) > 1e-6 for v in relaxed)
+        unbounded += not np.isfinite(relaxed[1])
+        for level, known in ((None, None), (3, None), (3, x[None, :])):
+            lo, hi, points = privacy._bounds_of(A, lb, ub, c, level, True, known)
+            rounded = [np.ceil(relaxed[0] - 1e-6), np.floor(relaxed[1] + 1e-6)]
+            if level is not None and np.isfinite(rounded).all() and rounded[1] - rounded[0] < level:
+                assert [lo, hi] == rounded, trial  # too narrow for the relaxation already
+            else:
+                assert [lo, hi] == pytest.approx(want, abs=1e-9), (trial, level)  # (the ulp of another point's sum)
+            for z in points:  # witnesses are integer points of the system
+                assert np.array_equal(z, np.round(z)) and (A @ z >= lb - 1e-9).all() and (A @ z <= ub + 1e-9).all()
+    assert fractional and unbounded  # both cases were met

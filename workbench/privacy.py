@@ -347,7 +347,7 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     h = _highs()
     if block is None or getattr(_LOCAL, "block", None) != block:
         _LOCAL.block = None
-        _pass_model(h, A, lb, ub, c)
+        _pass_model(h, A, lb, ub, c, block)
         _LOCAL.block = block
     else:
         h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
@@ -366,27 +366,114 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     return out
 
 
-def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray) -> None:
+def _pass_model(h: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block: Any = None) -> None:
     """Load ``min c x, lb <= A x <= ub, x >= 0`` into the HiGHS instance ``h``."""
     import highspy
 
     h.clearModel()
     h.setOptionValue("presolve", "off")
-    inf = highspy.kHighsInf
-    # the columns of ``A`` in compressed form (what a CSC matrix holds), without scipy's checks
+    _load(h, highspy, A, lb, ub, c, block=block)
+
+
+def _load(h: Any, lib: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, integer: bool = False,
+          block: Any = None) -> None:
+    """Pass ``min c x, lb <= A x <= ub, x >= 0`` (``integer``: x integral) to the instance
+    ``h`` of ``lib`` (:mod:`highspy`, or scipy's own build of HiGHS: both bind the same
+    interface) as arrays, which HiGHS reads as they are (a ``HighsLp`` built in Python
+    converts its arrays element by element: a millisecond for a block of a page).
+    ``block``: see :func:`_csc`."""
+    inf = lib.kHighsInf
+    n = A.shape[1]
+    start, index, value = _csc(A, block)
+    kind = lib.HighsVarType.kInteger if integer else lib.HighsVarType.kContinuous
+    h.passModel(n, A.shape[0], len(index), int(lib.MatrixFormat.kColwise), int(lib.ObjSense.kMinimize), 0.0,
+                np.asarray(c, dtype=float), np.zeros(n), np.full(n, inf),
+                np.where(np.isfinite(lb), lb, -inf).astype(float), np.where(np.isfinite(ub), ub, inf).astype(float),
+                start, index, value, np.full(n, int(kind), dtype=np.int32))
+
+
+def _csc(A: np.ndarray, block: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns of ``A`` in compressed form (what a CSC matrix holds: each column's
+    start, then the rows and values of its non-zeros), without scipy's checks. ``block``:
+    a token for ``A`` (see :func:`_lp_ends`); the last token's arrays are kept, for the
+    integer programmes of the block that follow its relaxation."""
+    kept = getattr(_LOCAL, "csc", None)
+    if block is not None and kept is not None and kept[0] == block:
+        return kept[1]  # type: ignore[no-any-return]
     cols, rows = np.nonzero(A.T)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_ = np.zeros(A.shape[1])
-    lp.col_upper_ = np.full(A.shape[1], inf)
-    lp.row_lower_ = np.where(np.isfinite(lb), lb, -inf).astype(float)
-    lp.row_upper_ = np.where(np.isfinite(ub), ub, inf).astype(float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=A.shape[1]))]).astype(np.int32)
-    lp.a_matrix_.index_ = rows.astype(np.int32)
-    lp.a_matrix_.value_ = np.asarray(A[rows, cols], dtype=float)
-    h.passModel(lp)
+    counts = np.bincount(cols, minlength=A.shape[1])
+    out = ((np.cumsum(counts) - counts).astype(np.int32), rows.astype(np.int32), np.asarray(A[rows, cols], dtype=float))
+    if block is not None:
+        _LOCAL.csc = (block, out)
+    return out
+
+
+def _milp_core() -> Any:
+    """The HiGHS build that :func:`scipy.optimize.milp` runs (scipy's private binding of
+    it), or ``None`` when this scipy has none (older releases bound HiGHS otherwise): the
+    integer programmes are then solved through :func:`scipy.optimize.milp` itself."""
+    core = getattr(_milp_core, "core", False)
+    if core is False:
+        try:
+            from scipy.optimize._highspy import _core as core  # type: ignore[import-not-found,no-redef]
+        except ImportError:
+            core = None
+        if core is not None and not all(hasattr(core, name) for name in (
+                "_Highs", "HighsOptions", "HighsVarType", "MatrixFormat", "ObjSense", "HighsModelStatus", "kHighsInf")):
+            core = None
+        _milp_core.core = core  # type: ignore[attr-defined]
+    return core
+
+
+def _milp_min(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
+              block: Any = None) -> tuple[float, np.ndarray | None]:
+    """The minimum of ``c @ x`` over the non-negative integer points of ``lb <= A x <= ub``,
+    with the point reaching it; ``(-inf, None)`` when unbounded. ``block``: see :func:`_csc`.
+
+    The solver and its options are those of :func:`scipy.optimize.milp` (scipy's build of
+    HiGHS, presolve on, no limits, the default gaps), run on this thread's own instance
+    without scipy's per-call checks and conversions (a fifth of the time on a page's small
+    programmes), and without HiGHS's feasibility-jump heuristic: a search for a first
+    integer point run before the root's linear programme, which on these programmes cost
+    half the solve while the root's own rounding found the optimum. A heuristic only
+    proposes points: which optimum is proved does not depend on it, the point reaching it
+    may differ.
+
+    Raises
+    ------
+    RuntimeError
+        When HiGHS gives neither an optimum nor unboundedness.
+    """
+    core = _milp_core()
+    if core is None:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        res = milp(c, constraints=[LinearConstraint(A, lb, ub)] if len(A) else [], integrality=np.ones(len(c)),
+                   bounds=Bounds(0, np.inf), options={"presolve": True})
+        if res.status == 3 or (res.status != 0 and res.x is None and "unbounded" in str(res.message).lower()):
+            return -np.inf, None
+        if res.status != 0:
+            raise RuntimeError(f"audit: the page's relations are not solvable ({res.message}).")
+        return float(res.fun), res.x
+    h = getattr(_LOCAL, "milp", None)
+    if h is None:
+        h = core._Highs()
+        options = core.HighsOptions()
+        options.log_to_console = False  # scipy's ``disp=False``
+        options.output_flag = False
+        options.presolve = "on"  # scipy's ``presolve=True``
+        if hasattr(options, "mip_heuristic_run_feasibility_jump"):
+            options.mip_heuristic_run_feasibility_jump = False
+        h.passOptions(options)
+        _LOCAL.milp = h
+    _load(h, core, A, lb, ub, c, integer=True, block=block)
+    h.run()
+    status = h.getModelStatus()
+    if status == core.HighsModelStatus.kOptimal:
+        return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)
+    if status in (core.HighsModelStatus.kUnbounded, core.HighsModelStatus.kUnboundedOrInfeasible):
+        return -np.inf, None  # the page's own numbers are a point: feasible
+    raise RuntimeError(f"audit: the page's relations are not solvable ({h.modelStatusToString(status)}).")
 
 
 def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
@@ -397,8 +484,6 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
 
     ``known``: integer points of the system (rows); one at an end of the LP relaxation's
     interval settles that end without an integer programme. ``block``: see :func:`_lp_ends`."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     points: list[np.ndarray] = []
     if not integer and level is not None and len(A) and known is not None and len(known):
         # a screen whose known points reach down to ``low``: the relaxation's maximum alone
@@ -429,6 +514,10 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
                     seen += (known @ c).tolist()
                 if any(abs(v - end) < 1e-6 for v in seen):
                     settled[i] = float(end)
+            elif not np.isfinite(end_value):
+                # an unbounded relaxation: the integer programme is unbounded too (its data
+                # are rational and the page's own numbers are an integer point of it)
+                settled[i] = end_value
         if len(ends) == 2 and not integer:
             return (float(math.ceil(ends[0] - 1e-6)) if np.isfinite(ends[0]) else ends[0],
                     float(math.floor(ends[1] + 1e-6)) if np.isfinite(ends[1]) else ends[1], points)
@@ -440,16 +529,10 @@ def _bounds_of(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray,
         if settled[i] is not None:
             out.append(float(settled[i]))  # type: ignore[arg-type]
             continue
-        cons = [LinearConstraint(A, lb, ub)] if len(A) else []
-        res = milp(sign * c, constraints=cons, integrality=np.ones(len(c)), bounds=Bounds(0, np.inf),
-                   options={"presolve": True})
-        if res.status == 3 or (res.status != 0 and res.x is None and "unbounded" in str(res.message).lower()):
-            out.append(-sign * np.inf)
-        elif res.status != 0:
-            raise RuntimeError(f"audit: the page's relations are not solvable ({res.message}).")
-        else:
-            out.append(sign * float(res.fun))
-            z = _integral(res.x, A, lb, ub)
+        value, x = _milp_min(A, lb, ub, sign * c, block)
+        out.append(sign * value)
+        if x is not None:
+            z = _integral(x, A, lb, ub)
             if z is not None:
                 points.append(z)
     return out[0], out[1], points
