@@ -196,8 +196,26 @@ def tie_keys(period: Any, employee_id: Any) -> np.ndarray:
     (16, True)
     """
     p = np.broadcast_to(np.asarray(period, dtype=object), np.shape(employee_id))
-    return np.array([hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16]
-                     for a, b in zip(p, np.asarray(employee_id, dtype=object), strict=True)], dtype=object)
+    memo = _TIE_MEMO
+    if len(memo) > _TIE_MEMO_SIZE:
+        memo.clear()
+    out = []
+    for a, b in zip(p, np.asarray(employee_id, dtype=object), strict=True):
+        text = f"{a}\x1f{b}"
+        key = memo.get(text)
+        if key is None:
+            key = memo[text] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        out.append(key)
+    return np.array(out, dtype=object)
+
+
+_TIE_MEMO: dict[str, str] = {}
+""":func:`tie_keys` by the text it hashes: the curve check and the agenda ask again for the
+same employees (each step of a what-if slider), and a lookup is several times cheaper than
+the hash. Keyed by the hashed text itself, so a hit is the hash it stands for."""
+_TIE_MEMO_SIZE = 1 << 16
+"""Entries kept before :data:`_TIE_MEMO` starts afresh (a few MB; a city's employees over
+several periods)."""
 
 
 def sub_periods(period: str, periods: Sequence[str]) -> list[str]:

@@ -103,7 +103,15 @@ class Scores(ProvenanceMixin):
     def predikat_ids(self) -> pd.Series:
         """The predikat as stable ids (``sangat_baik`` ...), whatever ``lang`` was."""
         labels = {p.label.get(self.lang): p.id for p in self.rubric.predikat}
-        return self.frame["predikat"].astype(object).map(labels)
+        column = self.frame["predikat"]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            return column.astype(object).map(labels)
+        # the same map, applied to the few categories and taken by code (a missing value,
+        # code -1, is filled as the map fills a value it lacks): one lookup per category
+        # instead of one per employee
+        per_category = pd.Series(column.cat.categories, dtype=object).map(labels)
+        values = pd.api.extensions.take(per_category.array, column.cat.codes.to_numpy(), allow_fill=True)
+        return pd.Series(values, index=column.index, copy=False).__finalize__(column, method="map")
 
     def counts(self, by: str | list[str] | None = "unit") -> pd.DataFrame:
         """Employees per predikat (columns, best first), one row per group of ``by``."""
