@@ -734,12 +734,13 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
         frame = scores
         label_to_id = {p.label.en: p.id for p in rubric.predikat}
         label_to_id.update({p.label.id: p.id for p in rubric.predikat})
-        all_ids = pd.Series(_lookup(frame["predikat"], label_to_id), index=frame.index, dtype=object)
+        all_ids: pd.Series | None = pd.Series(_lookup(frame["predikat"], label_to_id), index=frame.index,
+                                              dtype=object)
         lang = lang or "id"
     else:
         rubric = scores.rubric
         frame = scores.frame
-        all_ids = scores.predikat_ids()
+        all_ids = None  # Scores.predikat_ids(), read below for the period's rows only
         lang = lang or scores.lang
     if not isinstance(rubric, Rubric):  # (for the type checker: every branch above set one)
         raise ParameterError("`rubric` must be a Rubric or a preset id.")
@@ -748,8 +749,19 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     frame = frame[frame["period"] == period]
     pred_ids = [p.id for p in rubric.predikat]
     labels = [p.label.get(lang) for p in rubric.predikat]
-    ids = all_ids.loc[frame.index]
-    rank = _lookup(ids, {p: float(i) for i, p in enumerate(pred_ids)}).astype(float)
+    rank_of: dict[Any, float] = {p: float(i) for i, p in enumerate(pred_ids)}
+    column = frame["predikat"]
+    if all_ids is None and isinstance(column.dtype, pd.CategoricalDtype):
+        # the rank of each category's id (as Scores.predikat_ids maps it), taken by code: one
+        # lookup per category instead of mapping every employee of every period
+        id_of = {p.label.get(scores.lang): p.id for p in rubric.predikat}
+        per_category = [rank_of.get(id_of.get(c), np.nan) for c in column.cat.categories]
+        rank = np.array([*per_category, np.nan], dtype=float)[column.cat.codes.to_numpy()]
+    else:
+        if all_ids is None:
+            all_ids = scores.predikat_ids()
+        ids = all_ids.loc[frame.index]
+        rank = _lookup(ids, rank_of).astype(float)
     if predikat_source == "recorded":
         priority = np.full(len(frame), np.nan)
     elif rubric.rule == "bands":
