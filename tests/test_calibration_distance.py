@@ -111,3 +111,21 @@ def test_ties_by_quarters_then_a_keyed_hash_not_by_nip():
     assert rest == sorted(ids[2:], key=lambda e: tie_keys("2025", [e])[0])
     assert tie_keys("2025", ids).tolist() == tie_keys("2025", ids).tolist()  # the same on every call
     assert sub_periods("2025", ["2025-Q2", "2025", "2025-Q1", "2026-Q1", "2025-03"]) == ["2025-03", "2025-Q1", "2025-Q2"]
+
+
+def test_tie_keys_are_the_hash_of_period_and_id_on_every_call():
+    import hashlib
+
+    def direct(period, ids):
+        p = np.broadcast_to(np.asarray(period, dtype=object), np.shape(ids))
+        return [hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16] for a, b in zip(p, ids, strict=True)]
+
+    cases = [("2025", ["198001012005011001", "199901012020012001"]),
+             (["2025", "2025-Q1", "2025"], ["a", "b", "a"]),
+             ("2025", [1, 2.0, "1", None, np.nan]),  # not text: hashed as written, never mixed up with text
+             ([2025, 2025.0], ["a", "a"]),
+             ("2025", np.array([np.str_("a"), "a"], dtype=object)),
+             ("2025", [])]
+    for period, ids in cases:
+        for _ in range(2):  # the second call reads the memo
+            assert tie_keys(period, ids).tolist() == direct(period, ids)

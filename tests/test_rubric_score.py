@@ -325,3 +325,18 @@ def test_ratings_off_their_scale_are_found_in_a_cell_rated_several_times():
     with pytest.raises(DataContractError) as err:
         score(ratings, "permenpanrb-6-2022")
     assert sorted(err.value.failure_cases["line"]) == [1, 3]
+
+
+def test_predikat_ids_are_the_labels_mapped_to_ids_whatever_is_missing(kota):
+    import dataclasses
+
+    s = score(kota, "permenpanrb-6-2022", period="2025")
+    labels = {p.label.get(s.lang): p.id for p in s.rubric.predikat}
+    frame = s.frame.copy()
+    frame.loc[frame.index[:5], "predikat"] = np.nan  # not scored
+    extra = frame.copy()
+    extra["predikat"] = extra["predikat"].cat.add_categories(["Lain"])
+    extra.loc[extra.index[5:8], "predikat"] = "Lain"  # a label the rubric does not give
+    for f in (s.frame, frame, extra, frame.iloc[:0], frame.astype({"predikat": object})):
+        got = dataclasses.replace(s, frame=f).predikat_ids()
+        pd.testing.assert_series_equal(got, f["predikat"].astype(object).map(labels), check_exact=True)

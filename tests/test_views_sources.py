@@ -197,3 +197,30 @@ def test_the_overview_computes_the_shown_periods_drill_downs_ahead_and_again_aft
     assert [s for s in states if s[1] is not None] == [(others[0], u) for u in kota.units]  # ... a new one starts
     assert not stop()
     page.wait()
+
+
+def test_moved_is_the_digest_of_the_periods_ids_and_predikat(kota):
+    import hashlib
+    import json
+
+    rubric = src.whatif_base(src.WHATIF_RUBRIC).with_thresholds(categories={"hasil_kerja": {"sesuai": 84}})
+    for r in (rubric, src.whatif_base()):
+        for period in ("2025", "2025-Q1"):
+            after = src.whatif_after(kota, r)
+            values = after.loc[after["period"] == period, ["employee_id", "predikat"]].astype(str)
+            text = json.dumps([values["employee_id"].tolist(), values["predikat"].tolist()])
+            assert src._moved(kota, r, period) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_slider_steps_share_the_model_memo_and_score_as_a_fresh_model(kota):
+    import pandas as pd
+
+    from workbench.weights import scores_frame
+    from workbench.weights._engine import weight_model
+
+    base = src.whatif_base(src.WHATIF_RUBRIC)
+    for r in (base.with_thresholds(categories={"hasil_kerja": {"sesuai": 84}}),
+              base.with_thresholds(categories={"hasil_kerja": {"sesuai": 70}})):
+        weights = src.WHATIF_WEIGHTS if src.WHATIF_WEIGHTS in r.weights else "baseline"
+        pd.testing.assert_frame_equal(src.whatif_scores(kota, r), scores_frame(kota, r, weights,
+                                                                                model=weight_model(kota, r)))

@@ -176,7 +176,10 @@ def boundary_distance(frame: pd.DataFrame, rubric: Rubric, target: Sequence[str]
         raise ParameterError(f"`target` has {len(target)} values for {len(frame)} rows; give one predikat id "
                              "per row.")
     known = {p.id for p in rubric.predikat}
-    unknown = sorted({str(q) for q in target} - known)
+    distinct = pd.unique(target)
+    # (the ids as text: their distinct values are the set of their texts)
+    names = set(distinct) if all(type(q) is str for q in distinct) else {str(q) for q in target}
+    unknown = sorted(names - known)
     if unknown:
         raise ParameterError(f"`target` holds unknown predikat ids {unknown}; the rubric's are {sorted(known)}.")
     units = dict(units or dimension_units(rubric))
@@ -196,8 +199,41 @@ def tie_keys(period: Any, employee_id: Any) -> np.ndarray:
     (16, True)
     """
     p = np.broadcast_to(np.asarray(period, dtype=object), np.shape(employee_id))
-    return np.array([hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16]
-                     for a, b in zip(p, np.asarray(employee_id, dtype=object), strict=True)], dtype=object)
+    ids = np.asarray(employee_id, dtype=object)
+    if ids.ndim != 1:
+        return np.array([hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16]
+                         for a, b in zip(p, ids, strict=True)], dtype=object)
+    if _TIE_COUNT[0] > _TIE_MEMO_SIZE:
+        _TIE_MEMO.clear()
+        _TIE_COUNT[0] = 0
+    # one period, as text (the usual call): its employees' keys are looked up by id at once
+    found: list[str | None] = [None] * len(ids)
+    try:
+        periods = pd.unique(p) if len(p) else p
+        one = _TIE_MEMO.get(periods[0]) if len(periods) == 1 and type(periods[0]) is str else None
+        if one is not None:
+            found = [one.get(b) for b in ids]
+    except TypeError:  # a value that cannot be hashed: no lookup (the text is still hashed below)
+        pass
+    out = []
+    for a, b, key in zip(p, ids, found, strict=True):
+        if key is None:
+            key = hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16]
+            if type(a) is str and type(b) is str:  # (text equal to text is the same text)
+                _TIE_MEMO.setdefault(a, {})[b] = key
+                _TIE_COUNT[0] += 1
+        out.append(key)
+    return np.array(out, dtype=object)
+
+
+_TIE_MEMO: dict[str, dict[str, str]] = {}
+""":func:`tie_keys` of text, ``{period: {employee_id: key}}``: the curve check and the agenda
+ask again for the same employees (each step of a what-if slider), and a lookup is several
+times cheaper than the hash. Only text is kept: a hit is the hash of the same text."""
+_TIE_COUNT = [0]
+_TIE_MEMO_SIZE = 1 << 16
+"""Keys kept before :data:`_TIE_MEMO` starts afresh (a few MB; a city's employees over
+several periods)."""
 
 
 def sub_periods(period: str, periods: Sequence[str]) -> list[str]:

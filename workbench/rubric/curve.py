@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from workbench.data.normalize import canonical_name
+from workbench.data.normalize import canonical_name, canonical_text
 from workbench.errors import ParameterError, RubricError, check_option
 from workbench.i18n import t
 from workbench.privacy import check_min_cell, suppress_counts
@@ -564,6 +564,15 @@ def _overall_source(sources: dict[str, str]) -> str:
     return " + ".join(order)
 
 
+def _canonical(texts: list[Any]) -> list[str]:
+    """:func:`~workbench.data.normalize.canonical_name` of a few values, as a list: for text
+    (every name of a curve row, every org rating given) its :func:`canonical_text` directly,
+    without building a Series."""
+    if all(type(x) is str for x in texts):
+        return [canonical_text(x) for x in texts]
+    return canonical_name(pd.Series(texts, dtype=object)).tolist()
+
+
 def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, CurveRow]:
     curve = rubric.curve
     if curve is None:
@@ -571,7 +580,7 @@ def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, Cu
                           "(see the permenpanrb-6-2022 preset).", key="curve", file=rubric.file)
     texts = [(text, rid) for rid, row in curve.rows.items() for text in (rid, row.label.id, row.label.en)]
     texts += list(curve.aliases.items())
-    canon = canonical_name(pd.Series([x for x, _ in texts], dtype=object)).tolist()
+    canon = _canonical([x for x, _ in texts])
     names = {c: rid for c, (_, rid) in zip(canon, texts, strict=True)}
     mapping = dict.fromkeys(units, org_rating) if isinstance(org_rating, str) else dict(org_rating)
     absent = [u for u in units if u not in mapping]
@@ -580,8 +589,7 @@ def _org_rows(rubric: Rubric, org_rating: Any, units: list[str]) -> dict[str, Cu
                              f"({', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''}); give one per "
                              "unit, or one string for all.")
     given = sorted({str(mapping[u]) for u in units})
-    canon_given = dict(zip(given, canonical_name(pd.Series(given, dtype=object)).tolist(), strict=True)) \
-        if given else {}
+    canon_given = dict(zip(given, _canonical(given), strict=True))
     out = {}
     for unit in units:
         key = canon_given[str(mapping[unit])]
@@ -726,12 +734,13 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
         frame = scores
         label_to_id = {p.label.en: p.id for p in rubric.predikat}
         label_to_id.update({p.label.id: p.id for p in rubric.predikat})
-        all_ids = pd.Series(_lookup(frame["predikat"], label_to_id), index=frame.index, dtype=object)
+        all_ids: pd.Series | None = pd.Series(_lookup(frame["predikat"], label_to_id), index=frame.index,
+                                              dtype=object)
         lang = lang or "id"
     else:
         rubric = scores.rubric
         frame = scores.frame
-        all_ids = scores.predikat_ids()
+        all_ids = None  # Scores.predikat_ids(), read below for the period's rows only
         lang = lang or scores.lang
     if not isinstance(rubric, Rubric):  # (for the type checker: every branch above set one)
         raise ParameterError("`rubric` must be a Rubric or a preset id.")
@@ -740,8 +749,19 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     frame = frame[frame["period"] == period]
     pred_ids = [p.id for p in rubric.predikat]
     labels = [p.label.get(lang) for p in rubric.predikat]
-    ids = all_ids.loc[frame.index]
-    rank = _lookup(ids, {p: float(i) for i, p in enumerate(pred_ids)}).astype(float)
+    rank_of: dict[Any, float] = {p: float(i) for i, p in enumerate(pred_ids)}
+    column = frame["predikat"]
+    if all_ids is None and isinstance(column.dtype, pd.CategoricalDtype):
+        # the rank of each category's id (as Scores.predikat_ids maps it), taken by code: one
+        # lookup per category instead of mapping every employee of every period
+        id_of = {p.label.get(scores.lang): p.id for p in rubric.predikat}
+        per_category = [rank_of.get(id_of.get(c), np.nan) for c in column.cat.categories]
+        rank = np.array([*per_category, np.nan], dtype=float)[column.cat.codes.to_numpy()]
+    else:
+        if all_ids is None:
+            all_ids = scores.predikat_ids()
+        ids = all_ids.loc[frame.index]
+        rank = _lookup(ids, rank_of).astype(float)
     if predikat_source == "recorded":
         priority = np.full(len(frame), np.nan)
     elif rubric.rule == "bands":
@@ -750,10 +770,11 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
         parts = [(frame[d.id].to_numpy(dtype=float) - d.scale.min) / (d.scale.max - d.scale.min)
                  for d in rubric.dimensions]
         priority = np.mean(parts, axis=0)
-    work = pd.DataFrame({"unit": frame["unit"].to_numpy(), "employee_id": frame["employee_id"].to_numpy(),
-                         "rank": rank, "priority": priority})
     check_option("small_units", small_units, ["report", "strict", "pool"])
-    units = sorted(work["unit"].dropna().unique().tolist())
+    # the columns read below, as arrays (a frame of them is built only to pool small units)
+    unit_values = frame["unit"].to_numpy()
+    emp_ids = frame["employee_id"].to_numpy(dtype=object)
+    units = sorted(frame["unit"].dropna().unique().tolist())
     mapping, sources = _resolve_org(org_rating, ds, period, units)
     rows_by_unit = _org_rows(rubric, mapping, units)
     notes: list[str] = []
@@ -761,15 +782,17 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
         notes.append(f"{frame.attrs['not_on_roster']} employee(s) with a recorded predikat are not on the roster "
                      f"of {period} and have no unit; they are left out. Add them to the roster to count them.")
     if small_units == "pool":
+        work = pd.DataFrame({"unit": unit_values, "employee_id": emp_ids, "rank": rank, "priority": priority})
         work, rows_by_unit, pooled = _pool(work, frame, rows_by_unit, rubric, pool, rounding, lang)
         if pooled:
             notes.append(f"{pooled} unit(s) too small for their rule are checked together per group.")
+        unit_values = work["unit"].to_numpy()
     en = lang == "en"
     unit_rows, change_rows, cons_rows, move_rows = [], [], [], []
     # counts and bounds of every unit at once; Python runs per unit only to write its rows
-    codes, unit_keys = pd.factorize(work["unit"], sort=True)  # the groups of groupby("unit"); -1: no unit
+    codes, unit_keys = pd.factorize(unit_values, sort=True)  # the groups of groupby("unit"); -1: no unit
     n_pred = len(pred_ids)
-    rank_f = work["rank"].to_numpy(dtype=float)
+    rank_f = np.asarray(rank, dtype=float)
     scored_rows = (codes >= 0) & ~np.isnan(rank_f)
     n_units = len(unit_keys)
     n_rows = np.bincount(codes[codes >= 0], minlength=n_units)
@@ -797,8 +820,7 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
     # the rows of each unit (in the order of the table), for the borderline employees
     order = np.argsort(codes, kind="stable")
     starts = np.r_[0, np.cumsum(n_rows)] + int((codes < 0).sum())
-    emp_ids = work["employee_id"].to_numpy(dtype=object)
-    prio = work["priority"].to_numpy(dtype=float)
+    prio = np.asarray(priority, dtype=float)
     near_to: dict[str, np.ndarray] = {}  # rounded distance of every row to each target predikat
 
     def nearest(q: str) -> np.ndarray:
@@ -806,12 +828,11 @@ def curve_check(scores: Any, org_rating: dict[str, str] | pd.Series | str | None
             near_to[q] = boundary_distance(frame, rubric, np.full(len(frame), q, dtype=object))
         return near_to[q]
 
-    frame_ids = frame["employee_id"].to_numpy(dtype=object)
     frame_periods = frame["period"].to_numpy(dtype=object)
 
     def tie(rows: np.ndarray) -> np.ndarray:
         """The keyed hashes of ``rows`` (a row's own: hashed only for the rows that need one)."""
-        return tie_keys(frame_periods[rows], frame_ids[rows])
+        return tie_keys(frame_periods[rows], emp_ids[rows])
 
     overall_source = _overall_source(sources)
 

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -41,6 +42,15 @@ __all__ = ["Scores", "score"]
 
 Lang = Literal["id", "en"]
 _KEYS = ["period", "employee_id"]
+
+
+@lru_cache(maxsize=16)
+def _map_table(items: tuple[tuple[str, str], ...]) -> pd.Series:
+    """The table ``Series.map`` builds of the dict ``items`` (values indexed by the keys):
+    built once per rubric and language (it is only read)."""
+    if not items:
+        return pd.Series({}, dtype=np.float64)
+    return pd.Series([v for _, v in items], index=pd.Index([k for k, _ in items], tupleize_cols=False))
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +113,16 @@ class Scores(ProvenanceMixin):
     def predikat_ids(self) -> pd.Series:
         """The predikat as stable ids (``sangat_baik`` ...), whatever ``lang`` was."""
         labels = {p.label.get(self.lang): p.id for p in self.rubric.predikat}
-        return self.frame["predikat"].astype(object).map(labels)
+        column = self.frame["predikat"]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            return column.astype(object).map(labels)
+        # the same map (a lookup table of the labels, taken at each value's position in it),
+        # looked up once per category and taken by code (a missing value, code -1, is
+        # filled as the map fills a value it lacks)
+        table = _map_table(tuple(labels.items()))
+        at = np.append(table.index.get_indexer(column.cat.categories), -1)[column.cat.codes.to_numpy()]
+        values = pd.api.extensions.take(table.array, at, allow_fill=True)
+        return pd.Series(values, index=column.index, copy=False).__finalize__(column, method="map")
 
     def counts(self, by: str | list[str] | None = "unit") -> pd.DataFrame:
         """Employees per predikat (columns, best first), one row per group of ``by``."""

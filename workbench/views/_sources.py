@@ -499,14 +499,38 @@ def _scored(ds: Dataset, rubric: Rubric, period: str) -> bool:
 
 
 def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
-    """A digest of the predikat of :func:`whatif_after` in ``period`` (cached per rubric)."""
-    def compute() -> str:
-        after = whatif_after(ds, rubric)
-        values = after.loc[after["period"] == period, ["employee_id", "predikat"]].astype(str)
-        text = json.dumps([values["employee_id"].tolist(), values["predikat"].tolist()])  # unambiguous
-        return hashlib.sha256(text.encode()).hexdigest()
+    """A digest of the predikat of :func:`whatif_after` in ``period`` (cached per rubric):
+    the SHA-256 of ``json.dumps([ids, predikat])`` over the period's rows, each value as
+    ``astype(str)`` gives it (unambiguous)."""
+    rubric_hash = rubric.hash
 
-    return str(_cached(("moved", rubric.hash, period), ds, compute))
+    def compute() -> str:
+        after = _after(ds, rubric, rubric_hash)
+        rows, head = _moved_rows(ds, period)
+        values = after["predikat"].to_numpy()[rows]
+        codes, uniques = pd.factorize(values)
+        if all(type(u) is str for u in uniques):  # (the predikat are labels) each distinct one encoded once
+            encoded = np.array([json.dumps(u) for u in uniques] + ["NaN"], dtype=object)  # -1: missing
+            tail = ", ".join(encoded[codes].tolist()) + "]]"
+        else:  # what the whole dump writes of other values
+            tail = json.dumps(after["predikat"].iloc[rows].astype(str).tolist())[1:] + "]"
+        return hashlib.sha256(head + tail.encode()).hexdigest()
+
+    return str(_cached(("moved", rubric_hash, period), ds, compute))
+
+
+def _moved_rows(ds: Dataset, period: str) -> tuple[np.ndarray, bytes]:
+    """The rows of ``period`` in :func:`whatif_before` (every :func:`whatif_after` has its
+    rows, with only the predikat changed) and the start of the text :func:`_moved` hashes,
+    up to the predikat: their ids are the same at every step of a slider, so they are
+    written once per dataset and period."""
+    def compute() -> tuple[np.ndarray, bytes]:
+        before = whatif_before(ds)
+        rows = np.flatnonzero((before["period"] == period).to_numpy(dtype=bool))
+        ids = before["employee_id"].iloc[rows].astype(str).tolist()
+        return rows, (json.dumps([ids, []])[:-3] + "[").encode()
+
+    return _cached(("moved_rows", period), ds, compute)  # type: ignore[no-any-return]
 
 
 def whatif(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[str, str] | None = None,
@@ -705,9 +729,19 @@ def whatif_before(ds: Dataset) -> pd.DataFrame:
     return _cached(("whatif_before",), ds, compute)
 
 
-def _at_start(rubric: Rubric) -> bool:
-    """Whether ``rubric`` is the what-if's starting point (the rule in force, unchanged)."""
-    return rubric.hash == whatif_base(BASE_RUBRIC).hash
+@lru_cache(maxsize=1)
+def _start() -> tuple[Rubric, str]:
+    """:func:`whatif_base` of the rule in force and its hash, built once (a rubric's hash
+    dumps its whole specification; the preset is read once per session, as :func:`_rubric`
+    reads it)."""
+    rule = whatif_base(BASE_RUBRIC)
+    return rule, rule.hash
+
+
+def _at_start(rubric: Rubric, rubric_hash: str | None = None) -> bool:
+    """Whether ``rubric`` (whose hash is ``rubric_hash``, when the caller has it) is the
+    what-if's starting point (the rule in force, unchanged)."""
+    return (rubric.hash if rubric_hash is None else rubric_hash) == _start()[1]
 
 
 def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
@@ -732,33 +766,46 @@ def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
     >>> int((changed & (before["period"] == "2025")).sum())  # employees who move in 2025
     246
     """
+    return _after(ds, rubric, rubric.hash)
+
+
+def _after(ds: Dataset, rubric: Rubric, rubric_hash: str) -> pd.DataFrame:
+    """:func:`whatif_after` of ``rubric``, whose hash the caller computed (once per call of
+    a view: it dumps the whole specification)."""
     before = whatif_before(ds)
-    rule = whatif_base(BASE_RUBRIC)
-    if _at_start(rubric):
+    if _at_start(rubric, rubric_hash):
         return before
 
     def compute() -> pd.DataFrame:
         keys = ["period", "employee_id"]
-        old = whatif_scores(ds, rule)
-        new = whatif_scores(ds, rubric)
-        at = _aligned(ds, rule, old, new)
+        rule, rule_hash = _start()
+        old = _scores(ds, rule, rule_hash)
+        new = _scores(ds, rubric, rubric_hash)
+        at = _aligned(ds, rule, old, new, rule_hash)
         if at is not None:  # the rule's rows: each employee's predikat taken by position
-            a, b = _taken(old["predikat"], at), _taken(new["predikat"], at)
+            # (the rule's own column is the same at every step: taken once)
+            a = _cached(("whatif_rule_taken", rule_hash), ds, lambda: _taken(old["predikat"], at).to_numpy())
+            b = _taken(new["predikat"], at).to_numpy()
         else:
             old = old[[*keys, "predikat"]].astype({"period": str, "predikat": object})
             new = new[[*keys, "predikat"]].astype({"period": str, "predikat": object})
             both = before[keys].merge(old, on=keys, how="left").merge(new, on=keys, how="left",
                                                                        suffixes=("_old", "_new"))
-            a, b = both["predikat_old"], both["predikat_new"]
-        differs = (a.isna() != b.isna()) | (a.notna() & b.notna() & (a != b))
+            a, b = both["predikat_old"].to_numpy(), both["predikat_new"].to_numpy()
+        a_missing, b_missing = pd.isna(a), pd.isna(b)
+        differs = a_missing != b_missing
+        both = ~a_missing & ~b_missing
+        differs[both] = a[both] != b[both]
         after = before.copy()
-        after["predikat"] = before["predikat"].where(~differs.to_numpy(), b.to_numpy())
+        after["predikat"] = pd.Series(np.where(differs, b, before["predikat"].to_numpy()), index=before.index,
+                                      dtype=object)
         return after
 
-    return _cached(("whatif_after", rubric.hash), ds, compute)
+    return _cached(("whatif_after", rubric_hash), ds, compute)
 
 
-def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray | None:
+def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame,
+             rule_hash: str | None = None) -> np.ndarray | None:
     """For each row of :func:`whatif_before`, the position of its ``period, employee_id``
     in the scores of the rule in force (-1: not there), when ``old`` (those scores) and
     ``new`` (another rubric's) both hold the keys the positions were found in, row for
@@ -774,7 +821,8 @@ def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) ->
         index = pd.MultiIndex.from_frame(text)
         return keys, index.get_indexer(pd.MultiIndex.from_frame(before))
 
-    keys, at = _cached(("whatif_align", rule.hash), ds, compute)  # the rule's scores are its hash's
+    keys, at = _cached(("whatif_align", rule.hash if rule_hash is None else rule_hash), ds,
+                       compute)  # the rule's scores are its hash's
     if at is None:
         return None
     # both frames: the same values of the same type in the same rows (else they are joined)
@@ -814,16 +862,23 @@ def whatif_scores(ds: Dataset, rubric: Rubric | None = None) -> pd.DataFrame:
     Returns the scorer's frame (``period, employee_id, unit``, dimension scores and
     categories, ``predikat``); holds identifiers, stays in the kernel.
     """
+    rubric = rubric or whatif_base()
+    return _scores(ds, rubric, rubric.hash)
+
+
+def _scores(ds: Dataset, rubric: Rubric, rubric_hash: str) -> pd.DataFrame:
+    """:func:`whatif_scores` of ``rubric``, whose hash the caller computed."""
     from workbench.weights import scores_frame
 
-    rubric = rubric or whatif_base()
-
     def compute() -> pd.DataFrame:
-        model = dataclasses.replace(_model(ds, rubric), rubric=rubric, _cache={})
+        base = _model(ds, rubric)
+        # the model's memo (the costly gathers of the ratings per presence pattern) does not
+        # depend on the rubric's thresholds or weights: each step of a slider shares it
+        model = dataclasses.replace(base, rubric=rubric, _cache=base._cache)
         weights = WHATIF_WEIGHTS if WHATIF_WEIGHTS in rubric.weights else "baseline"
         return scores_frame(ds, rubric, weights, model=model)
 
-    return _cached(("whatif", rubric.hash), ds, compute)
+    return _cached(("whatif", rubric_hash), ds, compute)
 
 
 def whatif_periods(ds: Dataset, rubric: Rubric | None = None) -> list[str]:
@@ -853,13 +908,14 @@ def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     overview's scores with the predikat of :func:`whatif_after` and the same org ratings
     (their sources are the overview's)."""
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    if _at_start(rubric):
+    rubric_hash = rubric.hash
+    if _at_start(rubric, rubric_hash):
         return curve(ds, period, org)
 
     def compute() -> CurveCheck:
-        after = whatif_after(ds, rubric)
+        after = _after(ds, rubric, rubric_hash)
         scores = baseline_scores(ds)
-        frame = scores.frame.copy()
+        frame = scores.frame.copy(deep=False)  # (copy on write: setting a column leaves the overview's alone)
         labels = frame["predikat"].cat.categories if hasattr(frame["predikat"], "cat") else None
         if _before_rows(ds):  # ``after`` holds the overview's rows in their order
             new = after["predikat"].to_numpy()
@@ -868,10 +924,15 @@ def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
                                index=pd.MultiIndex.from_frame(after[["period", "employee_id"]]))
             key = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["employee_id"]])
             new = values.reindex(key).to_numpy()
-        frame["predikat"] = pd.Categorical(new, categories=labels, ordered=True) if labels is not None else new
+        if labels is not None:  # pd.Categorical(new, categories=labels), each distinct value looked up once
+            codes, uniques = pd.factorize(new)
+            at = np.append(labels.get_indexer(uniques), -1)  # -1: missing, or not a label
+            frame["predikat"] = pd.Categorical.from_codes(at[codes], dtype=pd.CategoricalDtype(labels, ordered=True))
+        else:
+            frame["predikat"] = new
         return curve_check(dataclasses.replace(scores, frame=frame, _cache={}), org, period=period)
 
-    return _cached(("whatif_curve", rubric.hash, period, _org_key(org)), ds, compute)
+    return _cached(("whatif_curve", rubric_hash, period, _org_key(org)), ds, compute)
 
 
 def whatif_comparison(ds: Dataset, rubric: Rubric, period: str) -> Any:

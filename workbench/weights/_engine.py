@@ -76,6 +76,10 @@ class WeightModel:
     period_codes: np.ndarray
     unit_codes: np.ndarray
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Memoised forms of the arrays and ``params``, each keyed by all it reads of
+    ``rubric`` (the columns of a design): none depends on the rubric's weights or
+    thresholds, so a copy with another rubric of the same shape (``dataclasses.replace``,
+    as a what-if slider step makes) may share it."""
 
     @property
     def compiled(self) -> CompiledRubric:
@@ -217,7 +221,7 @@ class WeightModel:
         """Per presence pattern of dimension ``d``: its rows, presence (k, R), applicability
         (k,), the rated cells of ``u`` as an ``(m, cells)`` matrix and the cell mask; built
         once per model (the gather of ``u`` is the costly part of a chunk)."""
-        key = f"design.{d}"
+        key = f"design.{d}.{tuple(cols)}"  # (the columns come from the rubric: a shared cache keys them)
         if key not in self._cache:
             out = []
             for g in np.unique(self.patterns):

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,18 +89,27 @@ def _predikat_labels(rubric: Rubric) -> list[str]:
 def _frame_from(model: WeightModel, theta: np.ndarray) -> pd.DataFrame:
     r = model.rubric
     ev = model.evaluate(theta[None, :])
-    out = model.keys.copy()
+    cols: dict[str, Any] = {}
     for d, dim in enumerate(r.dimensions):
-        out[dim.id] = ev.dims[:, 0, d]
+        cols[dim.id] = ev.dims[:, 0, d]
         if dim.categories:
             idx = model.compiled.categories(d, ev.dims[:, 0, d])
-            out[dim.id + "_category"] = pd.Categorical.from_codes(
+            cols[dim.id + "_category"] = pd.Categorical.from_codes(
                 idx, categories=[k.label.id for k in dim.categories], ordered=True)
-    out["composite"] = ev.composite[:, 0]
+    cols["composite"] = ev.composite[:, 0]
     n_pred = len(r.predikat)
     rank = ev.predikat[:, 0].astype(int)
-    out["predikat"] = pd.Categorical.from_codes(np.where(rank >= 0, n_pred - 1 - rank, -1),
-                                                categories=_predikat_labels(r)[::-1], ordered=True)
+    cols["predikat"] = pd.Categorical.from_codes(np.where(rank >= 0, n_pred - 1 - rank, -1),
+                                                 categories=_predikat_labels(r)[::-1], ordered=True)
+    keys = model.keys
+    if keys.columns.is_unique and keys.columns.intersection(list(cols)).empty:
+        # the keys beside the new columns in one step (a column set at a time inserts a block each)
+        out = pd.concat([keys, pd.DataFrame(cols, index=keys.index)], axis=1)
+        out.attrs = copy.deepcopy(keys.attrs)
+        return out
+    out = keys.copy()
+    for name, values in cols.items():
+        out[name] = values
     return out
 
 
