@@ -151,19 +151,35 @@ class Page:
     # ------------------------------------------------------------------ building
     def expr(self, **where: Any) -> np.ndarray:
         """0/1 vector over the atoms matching every ``column=value`` (a list: any of)."""
-        if "_codes" not in self.__dict__:  # each column as integer codes, and each value's code
-            columns: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        mask: np.ndarray | None = None
+        for col, val in where.items():
+            match = self._match(col, tuple(str(v) for v in (val if isinstance(val, list | tuple | set) else [val])))
+            mask = match if mask is None else mask & match
+        return np.ones(len(self.atoms)) if mask is None else mask.astype(float)
+
+    def _match(self, col: str, values: tuple[str, ...]) -> np.ndarray:
+        """Which atoms have ``col`` (as text) equal to one of ``values`` (read only: it is kept).
+
+        A page asks the same few conditions hundreds of times (each unit with each
+        predikat), so each is computed once per page from the column's integer codes."""
+        memo = self.__dict__.get("_matches")
+        if memo is None:  # each column as integer codes, and each value's code
+            codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
             for c in self.atoms.columns:
                 if c != "n":
-                    codes, values = pd.factorize(self.atoms[c].astype(str).to_numpy(dtype=object))
-                    columns[c] = (codes.astype(np.int32), {str(v): i for i, v in enumerate(values)})
-            self.__dict__["_codes"] = columns
-        mask = np.ones(len(self.atoms), dtype=bool)
-        for col, val in where.items():
-            codes, of = self.__dict__["_codes"][col]
-            wanted = [of[str(v)] for v in (val if isinstance(val, list | tuple | set) else [val]) if str(v) in of]
-            mask &= (codes == wanted[0]) if len(wanted) == 1 else np.isin(codes, wanted)
-        return mask.astype(float)
+                    code, uniques = pd.factorize(self.atoms[c].astype(str).to_numpy(dtype=object))
+                    codes[c] = (code.astype(np.int32), {str(v): i for i, v in enumerate(uniques)})
+            self.__dict__["_codes"] = codes
+            memo = self.__dict__["_matches"] = {}
+        key = (col, values)
+        match = memo.get(key)
+        if match is None:
+            code, of = self.__dict__["_codes"][col]
+            wanted = [of[v] for v in values if v in of]
+            lookup = np.zeros(len(of) + 1, dtype=bool)  # code -> wanted (one spare: no value, no code)
+            lookup[wanted] = True
+            match = memo[key] = lookup[code]
+        return match
 
     def _small(self, v: float) -> bool:
         return 0 < v < self.min_cell

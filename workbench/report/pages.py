@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,7 +72,7 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
     moves: dict[str, list[tuple[str, str, str]]] = {}
     violations: dict[str, list[tuple[str, float | None, float | None, bool, bool]]] = {}
     k = page.min_cell
-    unscored = UNSCORED in set(page.atoms[column].astype(str))
+    unscored = UNSCORED in set(page.atoms[column].astype(str).tolist())
     if unscored:
         columns += ["unscored", "total"]
     cells: dict[str, list[str]] = {c: [] for c in columns}
@@ -78,10 +80,10 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
     # unit grew with the square of the units)
     cons = check.constraints
     by_unit: dict[str, list[dict[str, Any]]] = {}
-    for c in cons.loc[cons["meetable"].astype(bool)].to_dict("records"):
+    for c in _records(cons.loc[cons["meetable"].astype(bool)]):
         by_unit.setdefault(str(c["unit"]), []).append(c)
     moves_of: dict[str, list[dict[str, Any]]] = {}
-    for m in check.moves.to_dict("records"):
+    for m in _records(check.moves):
         moves_of.setdefault(str(m["unit"]), []).append(m)
     for u, verdict in zip(units, check.units["ok"].tolist(), strict=True):
         n_expr = page.expr(**where, unit=u, **{column: labels})  # the rated: the curve's n
@@ -153,11 +155,24 @@ def _curve(page: Page, check: Any, period: str, labels: list[str], label_of: dic
     page.tables["curve"] = keys
     page.extra.setdefault("moves", {}).update(moves)
     page.extra.setdefault("violations", {}).update(violations)
-    page.extra["org_rating"] = dict(zip(check.units["unit"].astype(str), check.units["org_rating"], strict=True))
+    page.extra["org_rating"] = dict(zip(units, check.units["org_rating"].tolist(), strict=True))
     if "org_rating_source" in check.units:
-        page.extra["org_source"] = dict(zip(check.units["unit"].astype(str),
-                                            check.units["org_rating_source"].astype(str), strict=True))
+        page.extra["org_source"] = dict(zip(units, check.units["org_rating_source"].astype(str).tolist(),
+                                            strict=True))
     page.extra["curve_period"] = period
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts with Python scalars and ``None`` for ``pd.NA``, as
+    ``frame.to_dict("records")`` gives them, read column by column (several times faster
+    on a few rows)."""
+    def native(v: Any) -> Any:
+        return None if v is pd.NA else v.item() if isinstance(v, np.number | np.bool_) else v
+
+    columns = [values.tolist() if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf"  # Python's
+               else [native(v) for v in values.tolist()] for _, values in frame.items()]
+    names = frame.columns.tolist()
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def leadership_page(scores: Any, roster: pd.DataFrame, check: Any, period: str, unit: str | None = None,
@@ -433,30 +448,28 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
     k = check_min_cell(min_cell)
     labels, label_of = _labels(check)
     labels = list(predikat) if predikat is not None else labels
-    b = before.loc[before["period"].astype(str) == period, ["employee_id", "unit", "predikat"]]
-    a = after.loc[after["period"].astype(str) == period, ["employee_id", "unit", "predikat"]]
-    both = b.merge(a, on="employee_id", how="outer", suffixes=("_b", "_a"))
-    both["unit"] = both["unit_b"].fillna(both["unit_a"]).astype(object).fillna("-").astype(str)
-    both["before"] = both["predikat_b"].astype(object).where(both["predikat_b"].notna(), UNSCORED).astype(str)
-    both["after"] = both["predikat_a"].astype(object).where(both["predikat_a"].notna(), UNSCORED).astype(str)
-    atoms = both.groupby(["unit", "before", "after"], observed=True).size().rename("n").reset_index()
+    atoms = _transitions(before, after, period)
     page = Page("simulasi_rubrik", {"period": period}, atoms, min_cell=k, protection=protection)
     page.extra["labels"] = labels
     _curve(page, check, period, labels, label_of, {}, column="after")
-    matrix = pd.DataFrame(index=pd.Index(labels, name="before"), columns=labels, dtype=object)
+    # the tables' keys are gathered first and framed once (setting cells one by one cost
+    # more than the numbers themselves)
+    matrix: list[list[str]] = []
     for p in labels:
+        matrix.append([])
         for q in labels:
             key = f"{page.name}/transition/{period}/{p}>{q}"
             page.count(key, page.expr(before=p, after=q))
-            matrix.loc[p, q] = key
-    page.tables["transitions"] = matrix
-    dist = pd.DataFrame(index=["before", "after"], columns=labels, dtype=object)
+            matrix[-1].append(key)
+    page.tables["transitions"] = pd.DataFrame(matrix, index=pd.Index(labels, name="before"), columns=labels,
+                                              dtype=object)
+    dist: dict[str, list[str]] = {"before": [], "after": []}
     for p in labels:
-        dist.loc["before", p] = f"{page.name}/before/{period}/{p}"
-        page.count(dist.loc["before", p], page.expr(before=p), kind="total")
-        dist.loc["after", p] = f"{page.name}/after/{period}/{p}"
-        page.count(dist.loc["after", p], page.expr(after=p), kind="total")
-    page.tables["distribution"] = dist
+        for row in ("before", "after"):
+            dist[row].append(f"{page.name}/{row}/{period}/{p}")
+            page.count(dist[row][-1], page.expr(**{row: p}), kind="total")
+    page.tables["distribution"] = pd.DataFrame([dist["before"], dist["after"]], index=["before", "after"],
+                                               columns=labels, dtype=object)
     changed = page.expr(before=labels) - sum((page.expr(before=p, after=p) for p in labels), np.zeros(len(atoms)))
     page.count(f"{page.name}/changed/{period}", changed, kind="total")
     page.headline("changed", f"{page.name}/changed/{period}")
@@ -465,6 +478,146 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
     if suppress:
         protect(page)
     return page
+
+
+_COLUMNS = ["employee_id", "unit", "predikat"]
+_LOCK = threading.Lock()
+
+
+class _Start:
+    """A starting point's employees in one period (``before`` of :func:`whatif_page`), as
+    every what-if state of the period reads them (:func:`_start`).
+
+    Attributes
+    ----------
+    frame
+        Its rows of the period (``employee_id, unit, predikat``).
+    rows
+        Their positions in ``before``.
+    index
+        Their employee ids, or ``None`` where the ids repeat or are missing, or a unit or
+        predikat column is not text (the what-if is then merged, :func:`_transitions_merged`).
+    unit, predikat
+        The columns as arrays (``NaN`` where missing); ``unit_na``: where the unit is.
+    unit_codes, predikat_codes
+        :func:`_text_codes` of the unit (where none is missing) and of the predikat.
+    """
+
+    def __init__(self, before: pd.DataFrame, period: str) -> None:
+        self.rows = np.flatnonzero((before["period"].astype(str) == period).to_numpy(dtype=bool))
+        self.frame = before.iloc[self.rows][_COLUMNS]
+        ids = self.frame["employee_id"].to_numpy(dtype=object)
+        index = pd.Index(ids)
+        usable = _text(self.frame) and index.is_unique and not pd.isna(ids).any()
+        self.index = index if usable else None
+        self.unit = self.frame["unit"].to_numpy(dtype=object)
+        self.predikat = self.frame["predikat"].to_numpy(dtype=object)
+        self.unit_na = pd.isna(self.unit)
+        self.unit_codes = None if self.unit_na.any() else _text_codes(self.unit, "-")
+        self.predikat_codes = _text_codes(self.predikat, UNSCORED)
+
+
+_STARTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, _Start]] = OrderedDict()
+_STARTS_SIZE = 8
+
+
+def _start(before: pd.DataFrame, period: str) -> _Start:
+    """:class:`_Start` of ``before`` in ``period``, computed once per frame and period.
+
+    The frame is known by its identity and held with the result (so its id names no other
+    frame while it is kept): a caller passes the same starting point, unchanged, for every
+    state (:func:`workbench.views._sources.whatif_before` is cached and never changed)."""
+    key = (id(before), len(before), period)
+    with _LOCK:
+        hit = _STARTS.get(key)
+        if hit is not None and hit[0] is before:
+            _STARTS.move_to_end(key)
+            return hit[1]
+    value = _Start(before, period)
+    with _LOCK:
+        _STARTS[key] = (before, value)
+        while len(_STARTS) > _STARTS_SIZE:
+            _STARTS.popitem(last=False)
+    return value
+
+
+def _text(frame: pd.DataFrame) -> bool:
+    """Whether the unit and predikat columns of ``frame`` hold text (object or string)."""
+    return all(pd.api.types.is_object_dtype(frame[c].dtype) or isinstance(frame[c].dtype, pd.StringDtype)
+               for c in ("unit", "predikat"))
+
+
+def _transitions(before: pd.DataFrame, after: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The what-if's atoms in ``period``: employees per ``unit, before, after`` (predikat;
+    ``UNSCORED`` where an employee has none on that side), in the order of those columns.
+
+    Each employee's unit is the starting point's, else the what-if's, else ``"-"``. With
+    unique employee ids and text columns, the employees are matched and counted on integer
+    codes, the starting point's read once per period (:func:`_start`), and a what-if of
+    the same rows (:func:`workbench.views._sources.whatif_after` copies the starting
+    point's) matched by position; otherwise by an outer merge
+    (:func:`_transitions_merged`: the same atoms, slower).
+    """
+    start = _start(before, period)
+    aligned = (start.index is not None and _text(after) and len(after) == len(before)
+               and after["period"].equals(before["period"]) and after["employee_id"].equals(before["employee_id"]))
+    if aligned:  # row for row the starting point's employees
+        a_unit = start.unit if after["unit"].equals(before["unit"]) else after["unit"].iloc[start.rows].to_numpy(
+            dtype=object)
+        a_pred = after["predikat"].to_numpy(dtype=object)[start.rows]
+        at, only = np.arange(len(start.rows)), np.zeros(0, dtype=np.intp)
+    else:
+        a = after.loc[after["period"].astype(str) == period, _COLUMNS]
+        if (start.index is None or not _text(a) or start.frame["employee_id"].dtype != a["employee_id"].dtype):
+            return _transitions_merged(start.frame, a)
+        a_id = a["employee_id"].to_numpy(dtype=object)
+        at = start.index.get_indexer(a_id)  # each what-if row's employee at the starting point (-1: none)
+        only = np.flatnonzero(at < 0)
+        if (pd.isna(a_id).any() or np.bincount(at[at >= 0], minlength=len(start.rows)).max(initial=0) > 1
+                or not pd.Index(a_id[only]).is_unique):
+            return _transitions_merged(start.frame, a)
+        a_unit, a_pred = a["unit"].to_numpy(dtype=object), a["predikat"].to_numpy(dtype=object)
+    # one row per employee: the starting point's, then those only the what-if holds
+    held = at >= 0
+    pred_a = np.full(len(start.rows), np.nan, dtype=object)  # the what-if's predikat of each employee
+    pred_a[at[held]] = a_pred[held]
+    after_codes = _text_codes(np.concatenate([pred_a, a_pred[only]]), UNSCORED)
+    if start.unit_codes is not None and not len(only):
+        unit_codes, before_codes = start.unit_codes, start.predikat_codes
+    else:
+        unit_a = np.full(len(start.rows), np.nan, dtype=object)
+        unit_a[at[held]] = a_unit[held]
+        unit_codes = _text_codes(np.concatenate([np.where(start.unit_na, unit_a, start.unit), a_unit[only]]), "-")
+        before_codes = _text_codes(np.concatenate([start.predikat, np.full(len(only), np.nan, dtype=object)]),
+                                   UNSCORED)
+    (u, units), (b, befores), (q, afters) = unit_codes, before_codes, after_codes
+    n_b, n_a = len(befores), len(afters)
+    key, n = np.unique((u * n_b + b) * n_a + q, return_counts=True)  # sorted, as the texts
+    out = {name: pd.Series(texts[code], dtype=object).astype(str) for name, texts, code in
+           zip(("unit", "before", "after"), (units, befores, afters), (key // (n_b * n_a), key // n_a % n_b,
+                                                                       key % n_a), strict=True)}
+    out["n"] = pd.Series(n.astype(np.int64))
+    return pd.DataFrame(out)
+
+
+def _text_codes(values: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each value as its text (``missing`` where it is missing) coded in the texts' sorted
+    order: the codes and the sorted texts."""
+    na = pd.isna(values)
+    codes, uniques = pd.factorize(values[~na])
+    texts, order = np.unique(np.array([*(str(u) for u in uniques), missing], dtype=object), return_inverse=True)
+    out = np.full(len(values), order[-1], dtype=np.int64)
+    out[~na] = order[codes]
+    return out, texts
+
+
+def _transitions_merged(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_transitions` by an outer merge: any employee ids and column types."""
+    both = before.merge(after, on="employee_id", how="outer", suffixes=("_b", "_a"))
+    both["unit"] = both["unit_b"].fillna(both["unit_a"]).astype(object).fillna("-").astype(str)
+    both["before"] = both["predikat_b"].astype(object).where(both["predikat_b"].notna(), UNSCORED).astype(str)
+    both["after"] = both["predikat_a"].astype(object).where(both["predikat_a"].notna(), UNSCORED).astype(str)
+    return both.groupby(["unit", "before", "after"], observed=True).size().rename("n").reset_index()
 
 
 def whatif_protect(page: Page, findings_only: bool = False, first: Page | None = None) -> Page:
@@ -567,23 +720,70 @@ _CHUNK = 256
 over the overview's atoms: the rows of a chunk are held densely, with copies)."""
 
 
-def _join_public(page: Page, public: Page, period: str) -> None:
-    """Add the numbers of ``public`` (the overview's page) that the what-if's atoms can
-    express, with their statuses fixed, and fix the status of each what-if number equal
-    to one of them (see :func:`whatif_page`)."""
+@dataclasses.dataclass(frozen=True)
+class _Joinable:
+    """What of the overview's page (``public``) a what-if page can join, over the what-if's
+    groups of atoms (``unit, before``): it depends on the overview's atoms, numbers and
+    relations and on the groups only, not on the what-if rubric, so every state of the
+    same starting point and period shares it (:func:`_joinable`).
+
+    Attributes
+    ----------
+    keys
+        The joinable numbers, in the overview's order: a number the groups cannot express
+        (it tells the jabatan apart) is left out.
+    with_expr, exprs
+        Those of them with an expression, and their expressions over the groups (one row each).
+    relations
+        The joinable relations (every number they need joins) and their rows over the groups.
+    twins
+        ``(kind, row over the groups as bytes)`` -> the key of the (last) number of that
+        kind with that expression.
+    """
+
+    keys: list[str]
+    with_expr: list[str]
+    exprs: np.ndarray
+    relations: list[tuple[Relation, np.ndarray]]
+    twins: dict[tuple[str, bytes], str]
+
+
+_JOINABLE: OrderedDict[tuple[Any, ...], tuple[Page, _Joinable]] = OrderedDict()
+_JOINABLE_SIZE = 8
+
+
+
+def _joinable(public: Page, period: str, groups: tuple[tuple[str, str], ...]) -> _Joinable:
+    """:class:`_Joinable` of ``public`` in ``period`` over ``groups``, computed once per
+    page, period and groups.
+
+    The page is known by its identity and held with the result (so its id names no other
+    page while it is kept), with its numbers' and relations' count as a check: a page is
+    built once and only its statuses change later (the protection), which are read
+    afresh by :func:`_join_public`.
+    """
+    key = (id(public), len(public.facts), len(public.relations), period, groups)
+    with _LOCK:
+        hit = _JOINABLE.get(key)
+        if hit is not None and hit[0] is public:
+            _JOINABLE.move_to_end(key)
+            return hit[1]
+    value = _joinable_now(public, period, groups)
+    with _LOCK:
+        _JOINABLE[key] = (public, value)
+        while len(_JOINABLE) > _JOINABLE_SIZE:
+            _JOINABLE.popitem(last=False)
+    return value
+
+
+def _joinable_now(public: Page, period: str, groups: tuple[tuple[str, str], ...]) -> _Joinable:
+    """:func:`_joinable`, computed."""
     pa = public.atoms
-    wa = page.atoms
-    groups: dict[tuple[str, str], int] = {}
-    for g in zip(wa["unit"].astype(str), wa["before"].astype(str), strict=True):
-        groups.setdefault(g, len(groups))
-    w_group = np.array([groups[g] for g in zip(wa["unit"].astype(str), wa["before"].astype(str), strict=True)])
-    same = np.zeros(len(pa), dtype=bool)
-    p_group = np.full(len(pa), -1)
-    for i, (per, unit, pred) in enumerate(zip(pa["period"].astype(str), pa["unit"].astype(str),
-                                              pa["predikat"].astype(str), strict=True)):
-        if per == period and (unit, pred) in groups:
-            same[i] = True
-            p_group[i] = groups[(unit, pred)]
+    group_of = {g: i for i, g in enumerate(groups)}
+    p_group = np.array([-1 if per != period else group_of.get((unit, pred), -1) for per, unit, pred in zip(
+        pa["period"].astype(str).tolist(), pa["unit"].astype(str).tolist(), pa["predikat"].astype(str).tolist(),
+        strict=True)], dtype=np.intp)
+    same = p_group >= 0
 
     # each group's overview atoms side by side (stable: in the atoms' order), so that one
     # reduction per group reads every number at once
@@ -593,7 +793,7 @@ def _join_public(page: Page, public: Page, period: str) -> None:
     starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]]) if len(gs) else np.zeros(0, dtype=np.intp)
 
     def convert(coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows over the overview's atoms as rows over the what-if's, and which rows can be
+        """Rows over the overview's atoms as rows over the groups, and which rows can be
         (a row that tells the jabatan apart, which this page's atoms do not, cannot)."""
         ok = ~(coefs[:, ~same] != 0).any(axis=1)
         out = np.zeros((len(coefs), len(groups)))
@@ -601,41 +801,84 @@ def _join_public(page: Page, public: Page, period: str) -> None:
             lo = np.minimum.reduceat(coefs[:, cols], starts, axis=1)
             ok &= (lo == np.maximum.reduceat(coefs[:, cols], starts, axis=1)).all(axis=1)
             out[:, gs[starts]] = lo
-        return ok, out[:, w_group]
+        return ok, out
 
-    added: set[str] = set()
-    twins: dict[tuple[str, bytes], str] = {}
     numbers = [(f.key, f.expr) for f in public.facts.values() if f.expr is not None]
     converted: dict[str, np.ndarray | None] = {}
     for at in range(0, len(numbers), _CHUNK):  # a few hundred rows at a time: memory stays bounded
         chunk = numbers[at:at + _CHUNK]
-        ok, exprs = convert(np.vstack([e for _, e in chunk]))
-        converted.update({key: (exprs[i] if ok[i] else None) for i, (key, _) in enumerate(chunk)})
+        ok, rows = convert(np.vstack([e for _, e in chunk]))
+        converted.update({key: (rows[i] if ok[i] else None) for i, (key, _) in enumerate(chunk)})
+    keys: list[str] = []
+    row_of: dict[str, np.ndarray] = {}
+    twins: dict[tuple[str, bytes], str] = {}
     for f in public.facts.values():
-        expr = converted.get(f.key)
-        if f.expr is not None and expr is None:
+        row = converted.get(f.key)
+        if f.expr is not None and row is None:
             continue
-        added.add(f.key)
-        page.facts[f.key] = Fact(f.key, f.kind, f.value, expr, f.status, f.requires, f.cost, locked=True)
-        if expr is not None:
-            twins[(f.kind, expr.tobytes())] = f.key
+        keys.append(f.key)
+        if row is not None:
+            row_of[f.key] = row
+            twins[(f.kind, row.tobytes())] = f.key
+    added = set(keys)
     joined = [rel for rel in public.relations if set(rel.needs) <= added]
+    relations: list[tuple[Relation, np.ndarray]] = []
     for start in range(0, len(joined), _CHUNK):
         part = joined[start:start + _CHUNK]
-        ok, rows = convert(np.vstack([rel.coef for rel in part]))
+        ok, coefs = convert(np.vstack([rel.coef for rel in part]))
         at = 0
         for rel in part:
             size = len(rel.coef)
             if ok[at:at + size].all():
-                page.relations.append(Relation(rel.needs, rows[at:at + size], rel.lb, rel.ub))
+                relations.append((rel, coefs[at:at + size]))
             at += size
+    exprs = np.array(list(row_of.values()), dtype=float).reshape(len(row_of), len(groups))
+    return _Joinable(keys, list(row_of), exprs, relations, twins)
+
+
+def _join_public(page: Page, public: Page, period: str) -> None:
+    """Add the numbers of ``public`` (the overview's page) that the what-if's atoms can
+    express, with their statuses fixed, and fix the status of each what-if number equal
+    to one of them (see :func:`whatif_page`)."""
+    wa = page.atoms
+    # the what-if's atoms by group (unit, before): an overview number joins when it is the
+    # same over every atom of a group (the what-if tells the groups apart, not the jabatan)
+    group_of: dict[tuple[str, str], int] = {}
+    w_group = np.array([group_of.setdefault(g, len(group_of)) for g in zip(
+        wa["unit"].astype(str).tolist(), wa["before"].astype(str).tolist(), strict=True)], dtype=np.intp)
+    first = np.unique(w_group, return_index=True)[1]  # each group's first atom
+    joinable = _joinable(public, period, tuple(group_of))
+    over_atoms = dict(zip(joinable.with_expr, joinable.exprs[:, w_group], strict=True))
+    for key in joinable.keys:
+        f = public.facts[key]
+        page.facts[key] = Fact(key, f.kind, f.value, over_atoms.get(key), f.status, f.requires, f.cost,
+                               locked=True)
+    if joinable.relations:
+        rows = np.vstack([coef for _, coef in joinable.relations])[:, w_group]
+        at = 0
+        for rel, coef in joinable.relations:
+            page.relations.append(Relation(rel.needs, rows[at:at + len(coef)], rel.lb, rel.ub))
+            at += len(coef)
+    # a what-if number equal to a joined one: the same over every atom of a group (bit for
+    # bit) and, per group, the same row
+    own = [(f, f.expr) for f in page.facts.values()
+           if not f.locked and f.key.startswith(f"{page.name}/") and f.expr is not None]
+    twin_of: dict[str, str] = {}
+    if own:
+        bits = np.vstack([expr for _, expr in own]).view(np.uint64)
+        per_group = bits[:, first]
+        alike = (per_group[:, w_group] == bits).all(axis=1)
+        for (f, _), row, ok in zip(own, per_group, alike, strict=True):
+            twin = joinable.twins.get((f.kind, row.tobytes())) if ok else None
+            if twin is not None:
+                twin_of[f.key] = twin
     # a unit the rubric does not change: its what-if curve is the overview's, shown alike
-    changed = set(wa.loc[(wa["before"] != wa["after"]) & (wa["n"] > 0), "unit"].astype(str))
+    changed = set(wa.loc[(wa["before"] != wa["after"]) & (wa["n"] > 0), "unit"].astype(str).tolist())
     prefix = f"{page.name}/"
     for f in list(page.facts.values()):
         if f.locked or not f.key.startswith(prefix):
             continue
-        twin = twins.get((f.kind, f.expr.tobytes())) if f.expr is not None else None
+        twin = twin_of.get(f.key)
         if twin is None and f.kind in ("verdict", "move", "flag"):
             unit = f.key.split("/")[3] if f.key.count("/") >= 3 else ""
             other = f"{public.name}/{f.key[len(prefix):]}"
