@@ -752,7 +752,6 @@ _JOINABLE: OrderedDict[tuple[Any, ...], tuple[Page, _Joinable]] = OrderedDict()
 _JOINABLE_SIZE = 8
 
 
-
 def _joinable(public: Page, period: str, groups: tuple[tuple[str, str], ...]) -> _Joinable:
     """:class:`_Joinable` of ``public`` in ``period`` over ``groups``, computed once per
     page, period and groups.
