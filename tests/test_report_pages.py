@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import workbench as wb
 from workbench.report import Page, whatif_page
 from workbench.report import pages as pg
 from workbench.views import _sources as src
@@ -17,14 +16,9 @@ K = 5
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return wb.read_sample("kota_contoh")
-
-
-@pytest.fixture(scope="module")
-def frames(ds):
-    before = src.whatif_before(ds)
-    return before, src.whatif_after(ds, src.whatif_base(src.WHATIF_RUBRIC))
+def frames(kota):
+    before = src.whatif_before(kota)
+    return before, src.whatif_after(kota, src.whatif_base(src.WHATIF_RUBRIC))
 
 
 def _variants(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -83,13 +77,13 @@ def test_a_starting_point_is_read_once_per_frame_and_period(frames):
     assert set(atoms["before"]) == {pg.UNSCORED}
 
 
-def test_the_overview_numbers_joined_are_computed_once_per_page(ds, frames):
+def test_the_overview_numbers_joined_are_computed_once_per_page(kota, frames):
     """Two states of one period share the overview's numbers over the groups, and a page
     joined from the cache is the page joined afresh."""
     before, after = frames
     rubric = src.whatif_base(src.WHATIF_RUBRIC)
-    check = src.whatif_curve(ds, rubric, "2025", None)
-    public = src.leadership(ds, "2025", None, None, K)
+    check = src.whatif_curve(kota, rubric, "2025", None)
+    public = src.leadership(kota, "2025", None, None, K)
 
     def build() -> Page:
         return whatif_page(before, after, check, "2025", K, predikat=list(src.PREDIKAT), public=public,
@@ -136,12 +130,12 @@ def test_expressions_match_the_atoms_they_name():
         page.expr(jabatan="JPT")
 
 
-def test_records_are_the_frames_to_dict(ds):
+def test_records_are_the_frames_to_dict(kota):
     """``_records`` gives what ``DataFrame.to_dict("records")`` gives, value and type."""
     def typed(rows):
         return [[(k, type(v), repr(v)) for k, v in row.items()] for row in rows]
 
-    check = src.whatif_curve(ds, src.whatif_base(src.WHATIF_RUBRIC), "2025", None)
+    check = src.whatif_curve(kota, src.whatif_base(src.WHATIF_RUBRIC), "2025", None)
     odd = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": np.array([np.float64(1.5), None], dtype=object),
                         "c": pd.array([True, None], dtype="boolean"), "d": ["x", None], "e": [1.0, np.nan],
                         "f": [True, False], "g": np.array([np.int64(2), "s"], dtype=object)})
