@@ -100,6 +100,62 @@ def test_linear_relaxation_with_a_kept_model_equals_a_fresh_one():
             assert np.allclose(kept, fresh) and np.allclose(kept, want), (trial, j)
 
 
+def test_a_kept_model_follows_the_rows_shown():
+    """The audit keeps one model per block of a page across attacks and frees the rows whose
+    numbers are hidden (no bounds) instead of building it again: each attack's ends must
+    be those of a model of the shown rows alone, built afresh (and of scipy's linprog)."""
+    from scipy.optimize import linprog
+
+    from workbench.privacy import _lp_ends
+
+    rng = np.random.default_rng(5)
+    for trial in range(5):
+        A = rng.integers(0, 3, size=(12, 9)).astype(float)
+        x = rng.integers(0, 8, size=9).astype(float)
+        lb, ub = A @ x - rng.integers(0, 2, 12), A @ x + rng.integers(0, 2, 12)
+        states = []
+        for _ in range(6):
+            c = np.zeros(9)
+            c[rng.choice(9, size=2, replace=False)] = 1.0
+            states.append((rng.random(12) < 0.6, c))
+        # one model for all the states (solved in a row: a model built between them would
+        # replace the kept one), then each state afresh
+        kepts = [[v for v, _ in _lp_ends(A, np.where(shown, lb, -np.inf), np.where(shown, ub, np.inf), c,
+                                         block=("rows", trial))] for shown, c in states]
+        for j, ((shown, c), kept) in enumerate(zip(states, kepts, strict=True)):
+            fresh = [v for v, _ in _lp_ends(A[shown], lb[shown], ub[shown], c)] if shown.any() else [0.0, np.inf]
+            a_ub = np.vstack([A[shown], -A[shown]])
+            b_ub = np.concatenate([ub[shown], -lb[shown]])
+            ref = [linprog(s * c, A_ub=a_ub if len(a_ub) else None, b_ub=b_ub if len(b_ub) else None,
+                           bounds=(0, None), method="highs") for s in (1, -1)]
+            want = [s * r.fun if r.status == 0 else -s * np.inf for r, s in zip(ref, (1, -1), strict=True)]
+            assert np.allclose(kept, fresh) and np.allclose(kept, want), (trial, j)
+
+
+def test_attacks_with_the_pages_kept_models_equal_fresh_ones(kota):
+    """Hiding numbers one after another on a page (as the suppression does) attacks it with
+    the models kept from the attacks before: every interval must be that of the same page
+    attacked afresh, in integers and in the linear relaxation."""
+    import copy
+
+    from workbench.privacy import _attack
+    from workbench.views import _sources as src
+
+    page = copy.deepcopy(src.whatif_draft(kota, src.whatif_base(src.WHATIF_RUBRIC), "2025"))
+    page.__dict__.pop("_audit_cache", None)
+    free = [f for f in page.facts.values() if f.status == "shown" and not f.locked and f.expr is not None]
+    assert len(free) >= 8
+    for f in free[:8]:
+        f.status = "protected"
+        for integer in (False, True):
+            kept = _attack(page, protected=True, integer=integer)[0]
+            fresh_page = copy.deepcopy(page)
+            fresh_page.__dict__.pop("_audit_cache", None)
+            fresh = _attack(fresh_page, protected=True, integer=integer)[0]
+            assert [r[:7] for r in kept] == [r[:7] for r in fresh], (f.key, integer)
+    assert page._audit_cache["models"]  # the attacks above kept their blocks' models
+
+
 def test_the_solver_prints_nothing():
     """HiGHS writes a banner to the process's standard output at its first instance; a
     kernel would show it in a dashboard's cell."""

@@ -337,9 +337,10 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     One model is solved twice (the second run starts from the first's basis), through
     HiGHS directly: the same solver as :func:`scipy.optimize.linprog` without its
     per-call checks, which cost as much as the solve on the small programmes of a page.
-    ``block``: a token for the system ``A, lb, ub``; the next call with the same token
-    only changes the objective and starts from the last basis (an audit's cells of one
-    block share their system). Presolve is off: on these programmes it costs more than
+    ``block``: a token for the matrix ``A``; the next call with the same token only
+    changes the objective and the rows' bounds, and starts from the last basis (an
+    audit's cells of one block share their system, and the attacks on a page keep one
+    model per block, the rows of hidden numbers given no bounds). Presolve is off: on these programmes it costs more than
     it saves. ``signs``: which ends, in order (``1.0`` the minimum, ``-1.0`` the maximum).
     """
     import highspy
@@ -351,6 +352,9 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
         _LOCAL.block = block
     else:
         h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
+        inf = highspy.kHighsInf
+        h.changeRowsBounds(len(lb), np.arange(len(lb), dtype=np.int32),
+                           np.where(np.isfinite(lb), lb, -inf).astype(float), np.where(np.isfinite(ub), ub, inf).astype(float))
     out: list[tuple[float, np.ndarray | None]] = []
     for sign in signs:
         h.changeObjectiveSense(highspy.ObjSense.kMinimize if sign > 0 else highspy.ObjSense.kMaximize)
@@ -581,7 +585,7 @@ def _merged(page: Any) -> dict[str, Any]:
     nz = A_m != 0
     cache.update(key=key, first=first, A=A_m, lb=lb, ub=ub, owner=owner, truth=truth, points={},
                  need_rel=need_rel, need_fact=need_fact, nonzero=nz.any(axis=1), nz=nz,
-                 exprs={}, truth_values=A_m @ truth, values={}, solved={}, rev=0, stack=(-1, None, None))
+                 exprs={}, truth_values=A_m @ truth, values={}, solved={}, rev=0, stack=(-1, None, None), models={})
     # ``values``: the rows' values (``A @ point``) at the true numbers and each pooled point,
     # computed once: an attack then checks which points meet the shown numbers by comparing
     return cache
@@ -717,7 +721,7 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
         P = m["stack"][2][meets]
     rows: list[tuple[Any, ...]] = []
     blocks: dict[bytes, np.ndarray] = {}
-    systems: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, bytes]] = {}
+    systems: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, bytes, Any]] = {}
     solved = m["solved"]
     on_rows = np.flatnonzero(rows_on).astype(np.int32)
     for f in hidden:
@@ -735,8 +739,23 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
         t_key = touched.tobytes()
         if t_key not in systems:  # the cells of one block share its system (cut once per attack)
             r_keep = nz[:, touched].any(axis=1) if len(nz) else np.zeros(0, dtype=bool)
-            systems[t_key] = (A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], on_rows[r_keep].tobytes())
-        A_b, lb_b, ub_b, rows_key = systems[t_key]
+            rows_key = on_rows[r_keep].tobytes()
+            if r_keep.any():
+                # the block's model holds every row of the page that touches it, the rows not
+                # shown now free (no bounds): the same system, kept in the solver between
+                # attacks, whose next solve starts from the last one's basis
+                model = m["models"].get(t_key)
+                if model is None:
+                    every = np.flatnonzero(m["nonzero"] & m["nz"][:, touched].any(axis=1))
+                    model = m["models"][t_key] = (next(_CALLS), every, m["A"][np.ix_(every, touched)])
+                token, every, A_b = model
+                live_b = rows_on[every]
+                lb_b = np.where(live_b, m["lb"][every], -np.inf)
+                ub_b = np.where(live_b, m["ub"][every], np.inf)
+                systems[t_key] = (A_b, lb_b, ub_b, rows_key, token)
+            else:
+                systems[t_key] = (A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], rows_key, (call, t_key))
+        A_b, lb_b, ub_b, rows_key, token = systems[t_key]
         # the cell's system: the shown relations of its block (the same system has the
         # same answer: hiding a number outside the block, or one whose relations are
         # already silent, leaves it as it was)
@@ -746,7 +765,7 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
             found: list[np.ndarray] = []
         else:
             lo, hi, found = _bounds_of(A_b, lb_b, ub_b, c[touched], level, integer, P[:, touched] if reuse else None,
-                                       (call, t_key))
+                                       token)
             if system is not None:
                 solved[system] = (lo, hi)
                 if len(solved) > _SOLVED:
