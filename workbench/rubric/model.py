@@ -25,6 +25,7 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import pandas as pd
@@ -284,9 +285,10 @@ class Rubric:
     file: str | None = None
 
     # -- identity ------------------------------------------------------------------
-    @property
+    @cached_property
     def hash(self) -> str:
-        """A stable 16-hex-digit hash of the normalised specification."""
+        """A stable 16-hex-digit hash of the normalised specification (computed once per
+        rubric: a rubric is not changed once built, and the what-if keys every step by it)."""
         text = json.dumps(self.spec, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -502,10 +502,8 @@ def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
     """A digest of the predikat of :func:`whatif_after` in ``period`` (cached per rubric):
     the SHA-256 of ``json.dumps([ids, predikat])`` over the period's rows, each value as
     ``astype(str)`` gives it (unambiguous)."""
-    rubric_hash = rubric.hash
-
     def compute() -> str:
-        after = _after(ds, rubric, rubric_hash)
+        after = whatif_after(ds, rubric)
         rows, head = _moved_rows(ds, period)
         values = after["predikat"].to_numpy()[rows]
         codes, uniques = pd.factorize(values)
@@ -516,7 +514,7 @@ def _moved(ds: Dataset, rubric: Rubric, period: str) -> str:
             tail = json.dumps(after["predikat"].iloc[rows].astype(str).tolist())[1:] + "]"
         return hashlib.sha256(head + tail.encode()).hexdigest()
 
-    return str(_cached(("moved", rubric_hash, period), ds, compute))
+    return str(_cached(("moved", rubric.hash, period), ds, compute))
 
 
 def _moved_rows(ds: Dataset, period: str) -> tuple[np.ndarray, bytes]:
@@ -729,19 +727,9 @@ def whatif_before(ds: Dataset) -> pd.DataFrame:
     return _cached(("whatif_before",), ds, compute)
 
 
-@lru_cache(maxsize=1)
-def _start() -> tuple[Rubric, str]:
-    """:func:`whatif_base` of the rule in force and its hash, built once (a rubric's hash
-    dumps its whole specification; the preset is read once per session, as :func:`_rubric`
-    reads it)."""
-    rule = whatif_base(BASE_RUBRIC)
-    return rule, rule.hash
-
-
-def _at_start(rubric: Rubric, rubric_hash: str | None = None) -> bool:
-    """Whether ``rubric`` (whose hash is ``rubric_hash``, when the caller has it) is the
-    what-if's starting point (the rule in force, unchanged)."""
-    return (rubric.hash if rubric_hash is None else rubric_hash) == _start()[1]
+def _at_start(rubric: Rubric) -> bool:
+    """Whether ``rubric`` is the what-if's starting point (the rule in force, unchanged)."""
+    return rubric.hash == whatif_base(BASE_RUBRIC).hash
 
 
 def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
@@ -766,25 +754,19 @@ def whatif_after(ds: Dataset, rubric: Rubric) -> pd.DataFrame:
     >>> int((changed & (before["period"] == "2025")).sum())  # employees who move in 2025
     246
     """
-    return _after(ds, rubric, rubric.hash)
-
-
-def _after(ds: Dataset, rubric: Rubric, rubric_hash: str) -> pd.DataFrame:
-    """:func:`whatif_after` of ``rubric``, whose hash the caller computed (once per call of
-    a view: it dumps the whole specification)."""
     before = whatif_before(ds)
-    if _at_start(rubric, rubric_hash):
+    if _at_start(rubric):
         return before
 
     def compute() -> pd.DataFrame:
         keys = ["period", "employee_id"]
-        rule, rule_hash = _start()
-        old = _scores(ds, rule, rule_hash)
-        new = _scores(ds, rubric, rubric_hash)
-        at = _aligned(ds, rule, old, new, rule_hash)
+        rule = whatif_base(BASE_RUBRIC)
+        old = whatif_scores(ds, rule)
+        new = whatif_scores(ds, rubric)
+        at = _aligned(ds, rule, old, new)
         if at is not None:  # the rule's rows: each employee's predikat taken by position
             # (the rule's own column is the same at every step: taken once)
-            a = _cached(("whatif_rule_taken", rule_hash), ds, lambda: _taken(old["predikat"], at).to_numpy())
+            a = _cached(("whatif_rule_taken", rule.hash), ds, lambda: _taken(old["predikat"], at).to_numpy())
             b = _taken(new["predikat"], at).to_numpy()
         else:
             old = old[[*keys, "predikat"]].astype({"period": str, "predikat": object})
@@ -801,11 +783,10 @@ def _after(ds: Dataset, rubric: Rubric, rubric_hash: str) -> pd.DataFrame:
                                       dtype=object)
         return after
 
-    return _cached(("whatif_after", rubric_hash), ds, compute)
+    return _cached(("whatif_after", rubric.hash), ds, compute)
 
 
-def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame,
-             rule_hash: str | None = None) -> np.ndarray | None:
+def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray | None:
     """For each row of :func:`whatif_before`, the position of its ``period, employee_id``
     in the scores of the rule in force (-1: not there), when ``old`` (those scores) and
     ``new`` (another rubric's) both hold the keys the positions were found in, row for
@@ -821,8 +802,7 @@ def _aligned(ds: Dataset, rule: Rubric, old: pd.DataFrame, new: pd.DataFrame,
         index = pd.MultiIndex.from_frame(text)
         return keys, index.get_indexer(pd.MultiIndex.from_frame(before))
 
-    keys, at = _cached(("whatif_align", rule.hash if rule_hash is None else rule_hash), ds,
-                       compute)  # the rule's scores are its hash's
+    keys, at = _cached(("whatif_align", rule.hash), ds, compute)  # the rule's scores are its hash's
     if at is None:
         return None
     # both frames: the same values of the same type in the same rows (else they are joined)
@@ -862,13 +842,9 @@ def whatif_scores(ds: Dataset, rubric: Rubric | None = None) -> pd.DataFrame:
     Returns the scorer's frame (``period, employee_id, unit``, dimension scores and
     categories, ``predikat``); holds identifiers, stays in the kernel.
     """
-    rubric = rubric or whatif_base()
-    return _scores(ds, rubric, rubric.hash)
-
-
-def _scores(ds: Dataset, rubric: Rubric, rubric_hash: str) -> pd.DataFrame:
-    """:func:`whatif_scores` of ``rubric``, whose hash the caller computed."""
     from workbench.weights import scores_frame
+
+    rubric = rubric or whatif_base()
 
     def compute() -> pd.DataFrame:
         base = _model(ds, rubric)
@@ -878,7 +854,7 @@ def _scores(ds: Dataset, rubric: Rubric, rubric_hash: str) -> pd.DataFrame:
         weights = WHATIF_WEIGHTS if WHATIF_WEIGHTS in rubric.weights else "baseline"
         return scores_frame(ds, rubric, weights, model=model)
 
-    return _cached(("whatif", rubric_hash), ds, compute)
+    return _cached(("whatif", rubric.hash), ds, compute)
 
 
 def whatif_periods(ds: Dataset, rubric: Rubric | None = None) -> list[str]:
@@ -908,12 +884,11 @@ def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
     overview's scores with the predikat of :func:`whatif_after` and the same org ratings
     (their sources are the overview's)."""
     org = dict(org_rating) if org_rating is not None else default_org_rating(ds, period)
-    rubric_hash = rubric.hash
-    if _at_start(rubric, rubric_hash):
+    if _at_start(rubric):
         return curve(ds, period, org)
 
     def compute() -> CurveCheck:
-        after = _after(ds, rubric, rubric_hash)
+        after = whatif_after(ds, rubric)
         scores = baseline_scores(ds)
         frame = scores.frame.copy(deep=False)  # (copy on write: setting a column leaves the overview's alone)
         labels = frame["predikat"].cat.categories if hasattr(frame["predikat"], "cat") else None
@@ -932,7 +907,7 @@ def whatif_curve(ds: Dataset, rubric: Rubric, period: str, org_rating: Mapping[s
             frame["predikat"] = new
         return curve_check(dataclasses.replace(scores, frame=frame, _cache={}), org, period=period)
 
-    return _cached(("whatif_curve", rubric_hash, period, _org_key(org)), ds, compute)
+    return _cached(("whatif_curve", rubric.hash, period, _org_key(org)), ds, compute)
 
 
 def whatif_comparison(ds: Dataset, rubric: Rubric, period: str) -> Any:
