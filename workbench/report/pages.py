@@ -28,7 +28,7 @@ import copy
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -482,6 +482,29 @@ def whatif_page(before: pd.DataFrame, after: pd.DataFrame, check: Any, period: s
 
 _COLUMNS = ["employee_id", "unit", "predikat"]
 _LOCK = threading.Lock()
+_KEPT_SIZE = 8
+"""How many results each of :data:`_STARTS` and :data:`_JOINABLE` keeps (the latest used)."""
+
+
+def _kept(store: OrderedDict[tuple[Any, ...], tuple[Any, Any]], key: tuple[Any, ...], owner: Any,
+          compute: Callable[[], Any]) -> Any:
+    """The result kept in ``store`` under ``key`` for the object ``owner``, else
+    ``compute()``, kept with it (the :data:`_KEPT_SIZE` latest used).
+
+    ``key`` starts with ``id(owner)``, and the object is held with its result, so that its
+    id names no other object while the result is kept (a hit is checked to be the same
+    object)."""
+    with _LOCK:
+        hit = store.get(key)
+        if hit is not None and hit[0] is owner:
+            store.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _LOCK:
+        store[key] = (owner, value)
+        while len(store) > _KEPT_SIZE:
+            store.popitem(last=False)
+    return value
 
 
 class _Start:
@@ -518,7 +541,6 @@ class _Start:
 
 
 _STARTS: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, _Start]] = OrderedDict()
-_STARTS_SIZE = 8
 
 
 def _start(before: pd.DataFrame, period: str) -> _Start:
@@ -527,18 +549,8 @@ def _start(before: pd.DataFrame, period: str) -> _Start:
     The frame is known by its identity and held with the result (so its id names no other
     frame while it is kept): a caller passes the same starting point, unchanged, for every
     state (:func:`workbench.views._sources.whatif_before` is cached and never changed)."""
-    key = (id(before), len(before), period)
-    with _LOCK:
-        hit = _STARTS.get(key)
-        if hit is not None and hit[0] is before:
-            _STARTS.move_to_end(key)
-            return hit[1]
-    value = _Start(before, period)
-    with _LOCK:
-        _STARTS[key] = (before, value)
-        while len(_STARTS) > _STARTS_SIZE:
-            _STARTS.popitem(last=False)
-    return value
+    return _kept(_STARTS, (id(before), len(before), period), before,  # type: ignore[no-any-return]
+                 lambda: _Start(before, period))
 
 
 def _text(frame: pd.DataFrame) -> bool:
@@ -749,7 +761,6 @@ class _Joinable:
 
 
 _JOINABLE: OrderedDict[tuple[Any, ...], tuple[Page, _Joinable]] = OrderedDict()
-_JOINABLE_SIZE = 8
 
 
 def _joinable(public: Page, period: str, groups: tuple[tuple[str, str], ...]) -> _Joinable:
@@ -761,18 +772,8 @@ def _joinable(public: Page, period: str, groups: tuple[tuple[str, str], ...]) ->
     built once and only its statuses change later (the protection), which are read
     afresh by :func:`_join_public`.
     """
-    key = (id(public), len(public.facts), len(public.relations), period, groups)
-    with _LOCK:
-        hit = _JOINABLE.get(key)
-        if hit is not None and hit[0] is public:
-            _JOINABLE.move_to_end(key)
-            return hit[1]
-    value = _joinable_now(public, period, groups)
-    with _LOCK:
-        _JOINABLE[key] = (public, value)
-        while len(_JOINABLE) > _JOINABLE_SIZE:
-            _JOINABLE.popitem(last=False)
-    return value
+    return _kept(_JOINABLE, (id(public), len(public.facts), len(public.relations), period, groups),  # type: ignore[no-any-return]
+                 public, lambda: _joinable_now(public, period, groups))
 
 
 def _joinable_now(public: Page, period: str, groups: tuple[tuple[str, str], ...]) -> _Joinable:
