@@ -340,8 +340,8 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
     ``block``: a token for the matrix ``A``; the next call with the same token only
     changes the objective and the rows' bounds, and starts from the last basis (an
     audit's cells of one block share their system, and the attacks on a page keep one
-    model per block, the rows of hidden numbers given no bounds). Presolve is off: on these programmes it costs more than
-    it saves. ``signs``: which ends, in order (``1.0`` the minimum, ``-1.0`` the maximum).
+    model per block, the rows of hidden numbers given no bounds). Presolve is off: on
+    these programmes it costs more than it saves. ``signs``: which ends, in order (``1.0`` the minimum, ``-1.0`` the maximum).
     """
     import highspy
 
@@ -352,9 +352,7 @@ def _lp_ends(A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np.ndarray, block
         _LOCAL.block = block
     else:
         h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
-        inf = highspy.kHighsInf
-        h.changeRowsBounds(len(lb), np.arange(len(lb), dtype=np.int32),
-                           np.where(np.isfinite(lb), lb, -inf).astype(float), np.where(np.isfinite(ub), ub, inf).astype(float))
+        h.changeRowsBounds(len(lb), np.arange(len(lb), dtype=np.int32), *_row_bounds(highspy, lb, ub))
     out: list[tuple[float, np.ndarray | None]] = []
     for sign in signs:
         h.changeObjectiveSense(highspy.ObjSense.kMinimize if sign > 0 else highspy.ObjSense.kMaximize)
@@ -392,8 +390,13 @@ def _load(h: Any, lib: Any, A: np.ndarray, lb: np.ndarray, ub: np.ndarray, c: np
     kind = lib.HighsVarType.kInteger if integer else lib.HighsVarType.kContinuous
     h.passModel(n, A.shape[0], len(index), int(lib.MatrixFormat.kColwise), int(lib.ObjSense.kMinimize), 0.0,
                 np.asarray(c, dtype=float), np.zeros(n), np.full(n, inf),
-                np.where(np.isfinite(lb), lb, -inf).astype(float), np.where(np.isfinite(ub), ub, inf).astype(float),
-                start, index, value, np.full(n, int(kind), dtype=np.int32))
+                *_row_bounds(lib, lb, ub), start, index, value, np.full(n, int(kind), dtype=np.int32))
+
+
+def _row_bounds(lib: Any, lb: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``lb, ub`` as HiGHS reads them (its infinity where they are infinite)."""
+    inf = lib.kHighsInf
+    return np.where(np.isfinite(lb), lb, -inf).astype(float), np.where(np.isfinite(ub), ub, inf).astype(float)
 
 
 def _csc(A: np.ndarray, block: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -701,7 +704,7 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
     live = np.ones(len(page.relations), dtype=bool)
     live[m["need_rel"][hid[m["need_fact"]]]] = False
     rows_on = (live[m["owner"]] & m["nonzero"]) if len(m["owner"]) else np.zeros(0, dtype=bool)
-    A_m, lb_m, ub_m, nz = m["A"][rows_on], m["lb"][rows_on], m["ub"][rows_on], m["nz"][rows_on]
+    lb_m, ub_m, nz = m["lb"][rows_on], m["ub"][rows_on], m["nz"][rows_on]
     exprs = m["exprs"]
     for f in hidden:
         if f.key not in exprs:
@@ -753,8 +756,8 @@ def _attack(page: Any, protection: int | None = None, first: bool = False, keys:
                 lb_b = np.where(live_b, m["lb"][every], -np.inf)
                 ub_b = np.where(live_b, m["ub"][every], np.inf)
                 systems[t_key] = (A_b, lb_b, ub_b, rows_key, token)
-            else:
-                systems[t_key] = (A_m[np.ix_(r_keep, touched)], lb_m[r_keep], ub_m[r_keep], rows_key, (call, t_key))
+            else:  # no shown row touches the block: no constraint
+                systems[t_key] = (np.zeros((0, int(touched.sum()))), np.zeros(0), np.zeros(0), rows_key, (call, t_key))
         A_b, lb_b, ub_b, rows_key, token = systems[t_key]
         # the cell's system: the shown relations of its block (the same system has the
         # same answer: hiding a number outside the block, or one whose relations are

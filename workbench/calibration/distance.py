@@ -201,8 +201,7 @@ def tie_keys(period: Any, employee_id: Any) -> np.ndarray:
     p = np.broadcast_to(np.asarray(period, dtype=object), np.shape(employee_id))
     ids = np.asarray(employee_id, dtype=object)
     if ids.ndim != 1:
-        return np.array([hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16]
-                         for a, b in zip(p, ids, strict=True)], dtype=object)
+        return np.array([_tie_key(a, b) for a, b in zip(p, ids, strict=True)], dtype=object)
     if _TIE_COUNT[0] > _TIE_MEMO_SIZE:
         _TIE_MEMO.clear()
         _TIE_COUNT[0] = 0
@@ -218,12 +217,17 @@ def tie_keys(period: Any, employee_id: Any) -> np.ndarray:
     out = []
     for a, b, key in zip(p, ids, found, strict=True):
         if key is None:
-            key = hashlib.sha256(f"{a}\x1f{b}".encode()).hexdigest()[:16]
+            key = _tie_key(a, b)
             if type(a) is str and type(b) is str:  # (text equal to text is the same text)
                 _TIE_MEMO.setdefault(a, {})[b] = key
                 _TIE_COUNT[0] += 1
         out.append(key)
     return np.array(out, dtype=object)
+
+
+def _tie_key(period: Any, employee_id: Any) -> str:
+    """The keyed hash of one employee in one period (see :func:`tie_keys`)."""
+    return hashlib.sha256(f"{period}\x1f{employee_id}".encode()).hexdigest()[:16]
 
 
 _TIE_MEMO: dict[str, dict[str, str]] = {}
